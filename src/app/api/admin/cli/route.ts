@@ -1,0 +1,4 @@
+import { handleAdminCli } from "@/server/api/admin";
+
+export const dynamic = "force-dynamic";
+export const POST = handleAdminCli;

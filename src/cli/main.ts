@@ -1,0 +1,116 @@
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline/promises";
+import type { ApiKeyView } from "@/server/core/auth/key-store";
+import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
+import { AppError } from "@/server/core/errors";
+import { CliError, execute } from "./transport";
+
+const HELP = `orchestrator — Ops Orchestrator's command line
+
+  keys create --client <id> --scopes <a,b,...> [--expires <30d|ISO date>] [--rate-limit read=N,write=N,expensive=N]
+                 Prints the new key alone on the last line (shown once).
+  keys list [--client <id>] [--all]      Keys (prefix, client, scopes, last use); --all includes revoked ones.
+  keys revoke <prefix>                   Revokes a key at once.
+  users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
+
+Scopes: ${SCOPES.join(", ")}
+Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
+
+function parseExpiry(value: string): string {
+  const m = /^(\d+)([dh])$/.exec(value);
+  if (m) return new Date(Date.now() + Number(m[1]) * (m[2] === "d" ? 86_400_000 : 3_600_000)).toISOString();
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new CliError(`--expires: "${value}" is neither a duration like 30d or 12h nor a date.`);
+  return d.toISOString();
+}
+
+function table(rows: ApiKeyView[]): string {
+  if (rows.length === 0) return "No keys.";
+  const lines = rows.map((k) => [k.prefix, k.clientId, k.scopes.join(","), k.lastUsedAt ?? "never", k.revokedAt ? `revoked ${k.revokedAt}` : k.expiresAt ? `expires ${k.expiresAt}` : "active"]);
+  const head = ["PREFIX", "CLIENT", "SCOPES", "LAST USED", "STATE"];
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+async function promptPassword(): Promise<string> {
+  if (!process.stdin.isTTY) throw new CliError("--password is required when stdin is not a terminal.");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question("Password (at least 10 characters): ");
+  } finally {
+    rl.close();
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      client: { type: "string" },
+      scopes: { type: "string" },
+      expires: { type: "string" },
+      "rate-limit": { type: "string" },
+      all: { type: "boolean" },
+      email: { type: "string" },
+      role: { type: "string" },
+      password: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [group, action, arg] = positionals;
+  const command = `${group ?? ""} ${action ?? ""}`.trim();
+  if (values.help || !group) return void console.log(HELP);
+
+  switch (command) {
+    case "keys create": {
+      if (!values.client || !values.scopes) throw new CliError("keys create needs --client <id> and --scopes <a,b,...>.");
+      const scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+      const unknown = scopes.filter((s) => !isScope(s));
+      if (unknown.length) throw new CliError(`Unknown scopes: ${unknown.join(", ")}. Known: ${SCOPES.join(", ")}.`);
+      const created = (await execute({
+        op: "keys.create",
+        clientId: values.client,
+        scopes: scopes.filter(isScope),
+        expiresAt: values.expires ? parseExpiry(values.expires) : undefined,
+        rateLimits: values["rate-limit"] ? parseRateLimits(values["rate-limit"]) : undefined,
+      })) as { key: string; record: ApiKeyView };
+      console.log(`Created key ${created.record.prefix}… for client ${created.record.clientId} with scopes ${created.record.scopes.join(", ")}.`);
+      console.log("Store it now; it is not shown again:");
+      console.log(created.key);
+      return;
+    }
+    case "keys list": {
+      const page = (await execute({ op: "keys.list", clientId: values.client, includeRevoked: values.all ?? false })) as { items: ApiKeyView[] };
+      return void console.log(table(page.items));
+    }
+    case "keys revoke": {
+      if (!arg) throw new CliError("keys revoke needs the key's prefix (see keys list).");
+      const key = (await execute({ op: "keys.revoke", prefix: arg })) as ApiKeyView;
+      return void console.log(`Revoked ${key.prefix} (client ${key.clientId}) at ${key.revokedAt}.`);
+    }
+    case "users create": {
+      if (!values.email || !values.role) throw new CliError("users create needs --email and --role.");
+      if (!(ROLES as readonly string[]).includes(values.role)) throw new CliError(`--role must be one of ${ROLES.join(", ")}.`);
+      const password = values.password ?? (await promptPassword());
+      const user = (await execute({ op: "users.create", email: values.email, role: values.role as Role, password })) as { email: string; role: string };
+      return void console.log(`Created user ${user.email} with role ${user.role}.`);
+    }
+    default:
+      throw new CliError(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await run(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError || err instanceof AppError || (err as { code?: string }).code?.startsWith?.("ERR_PARSE_ARGS")) {
+      console.error(`error: ${(err as Error).message}`);
+      return err instanceof AppError ? 1 : 2;
+    }
+    console.error(err);
+    return 1;
+  }
+}

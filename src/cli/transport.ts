@@ -1,0 +1,48 @@
+import { env as loadEnv } from "@/env";
+import { readAdminLink } from "@/server/adapters/db/admin-link";
+import { embeddedOwner } from "@/server/adapters/db/embedded";
+import { runAdminCommand, type AdminCommand } from "@/server/api/admin";
+import { systemActor } from "@/server/core/auth/actor";
+import { createDeps } from "@/server/deps";
+import { randomUUID } from "node:crypto";
+
+export class CliError extends Error {}
+
+/**
+ * Runs an operator command where it is safe: on a real Postgres, in this process; on the embedded
+ * database, in this process only when no app holds it, otherwise by asking the app that does
+ * (a second process must never open the same PGlite folder).
+ */
+export async function execute(cmd: AdminCommand): Promise<unknown> {
+  const e = loadEnv();
+  if (!e.databaseUrl) {
+    const owner = embeddedOwner(e.dataDir);
+    if (owner !== null) return viaApp(e.dataDir, owner, cmd);
+  }
+  const deps = await createDeps({ env: e });
+  try {
+    return await runAdminCommand(deps, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, cmd);
+  } finally {
+    await deps.database.close();
+    await deps.kv.close();
+  }
+}
+
+async function viaApp(dataDir: string, pid: number, cmd: AdminCommand): Promise<unknown> {
+  const link = readAdminLink(dataDir);
+  if (!link || link.pid !== pid) throw new CliError(`The app (pid ${pid}) holds the embedded database but has not published its admin link yet; try again in a moment.`);
+  let res: Response;
+  try {
+    res = await fetch(`${link.url}/api/admin/cli`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${link.token}`, "content-type": "application/json" },
+      body: JSON.stringify(cmd),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (err) {
+    throw new CliError(`The app (pid ${pid}) holds the embedded database but does not answer at ${link.url}: ${(err as Error).message}`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: { message: string } };
+  if (!res.ok) throw new CliError(body.error?.message ?? `The app answered ${res.status}.`);
+  return body.result;
+}

@@ -1,0 +1,83 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Configuration, validated once. Every integration is optional: unset, its feature falls back to
+ * the embedded default (PGlite, in-process store, local git, full-text search, dry-run executors).
+ * Empty strings count as unset.
+ */
+const optional = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.url().optional());
+
+const rateLimits = z
+  .string()
+  .regex(/^(read|write|expensive)=\d+(,(read|write|expensive)=\d+)*$/, "expected e.g. read=600,write=60,expensive=30")
+  .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: optionalUrl,
+  POSTGRES_URL: optionalUrl,
+  DATA_DIR: optional,
+  REDIS_URL: optionalUrl,
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: optional,
+  PINECONE_API_KEY: optional,
+  PINECONE_INDEX: optional,
+  OPENAI_API_KEY: optional,
+  OPENAI_BASE_URL: optionalUrl,
+  GITHUB_TOKEN: optional,
+  GITHUB_REPO: optional,
+  GITHUB_WEBHOOK_SECRET: optional,
+  GITHUB_CLIENT_ID: optional,
+  GITHUB_CLIENT_SECRET: optional,
+  CW_EMAIL: optional,
+  CW_API_KEY: optional,
+  CW_API_URL: optionalUrl,
+  WP_REST_ENDPOINT: optionalUrl,
+  WP_USER: optional,
+  WP_APP_PASSWORD: optional,
+  MONGO_URI: optional,
+  SLACK_WEBHOOK_URL: optionalUrl,
+  SMTP_URL: optional,
+  DASHBOARD_ORIGIN: optional,
+  ORCHESTRATOR_URL: optionalUrl,
+  ORCHESTRATOR_API_KEY: optional,
+  RATE_LIMITS: z.preprocess((v) => (v === "" ? undefined : v), rateLimits),
+  CRON_SECRET: optional,
+  NEXTAUTH_SECRET: optional,
+  NEXTAUTH_URL: optionalUrl,
+  /** Header carrying the client IP, set only when a trusted proxy (Vercel, a load balancer) writes it. */
+  TRUSTED_IP_HEADER: optional,
+  /** Largest request body accepted on /ai/* and /mcp, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dashboardOrigins: string[];
+  githubRepos: string[];
+};
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  const e = parsed.data;
+  return {
+    ...e,
+    databaseUrl: e.DATABASE_URL ?? e.POSTGRES_URL,
+    dataDir: path.resolve(e.DATA_DIR ?? ".data"),
+    dashboardOrigins: (e.DASHBOARD_ORIGIN ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    githubRepos: (e.GITHUB_REPO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+let cached: Env | undefined;
+/** The process environment, validated on first use. */
+export function env(): Env {
+  return (cached ??= parseEnv(process.env));
+}

@@ -1,0 +1,78 @@
+import path from "node:path";
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PGlite } from "@electric-sql/pglite";
+import { PrismaClient } from "@/generated/prisma/client";
+import { openEmbedded } from "./embedded";
+import { applyMigrations, readMigrations } from "./migrate";
+import type { SqlRunner } from "./sql";
+
+export { PrismaClient };
+export type { Prisma } from "@/generated/prisma/client";
+/** A client usable inside or outside an interactive transaction. */
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "postgres" | "pglite";
+  /** Where it lives, without credentials: "postgres://host:5432/db" or ".data/pg". */
+  location: string;
+  close(): Promise<void>;
+}
+
+export type DatabaseConfig = { url: string } | { dataDir: string } | { memory: true };
+
+function pgliteRunner(db: PGlite): SqlRunner {
+  return {
+    exec: async (sql) => void (await db.exec(sql)),
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+  };
+}
+
+async function migratePostgres(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await applyMigrations(
+      { exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params)).rows },
+      await readMigrations(),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "postgres";
+  }
+}
+
+/** Opens the database and brings its schema up to date before anyone queries it. */
+export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
+  if ("url" in cfg) {
+    await migratePostgres(cfg.url);
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: cfg.url }) });
+    return { prisma, kind: "postgres", location: redactUrl(cfg.url), close: () => prisma.$disconnect() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { vector } = await import("@electric-sql/pglite-pgvector");
+  const embedded = "dataDir" in cfg ? await openEmbedded(cfg.dataDir) : { pglite: await PGlite.create({ extensions: { vector } }), release: () => {} };
+  await applyMigrations(pgliteRunner(embedded.pglite), await readMigrations());
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(embedded.pglite) });
+  return {
+    prisma,
+    kind: "pglite",
+    location: "dataDir" in cfg ? path.relative(process.cwd(), path.join(cfg.dataDir, "pg")) || "pg" : "memory",
+    close: async () => {
+      await prisma.$disconnect();
+      await embedded.pglite.close();
+      embedded.release();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startUpstashFake } from "../../../../tests/fakes/upstash-rest";
+import { createKeyValueStore, type KeyValueStore, type KeyValueStoreKind } from "./index";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const TOKEN = "contract-test-token";
+
+async function redisReachable(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+// Skipping is only allowed for the implicit local default; an explicit URL or REQUIRE_SERVICES=1 must fail loudly.
+const reachable = await redisReachable(REDIS_URL);
+const mustRun = process.env.REQUIRE_SERVICES === "1" || process.env.TEST_REDIS_URL !== undefined;
+const skipServices = !reachable && !mustRun;
+
+function requireRedis(): void {
+  if (!reachable) {
+    throw new Error(
+      `Redis is not reachable at ${REDIS_URL} (TEST_REDIS_URL=${process.env.TEST_REDIS_URL ?? "unset"}, ` +
+        `REQUIRE_SERVICES=${process.env.REQUIRE_SERVICES ?? "unset"}). Start Redis or unset both to skip.`,
+    );
+  }
+}
+
+type Target = { kind: KeyValueStoreKind; skip: boolean; open(): Promise<{ store: KeyValueStore; close(): Promise<void> }> };
+
+const targets: Target[] = [
+  { kind: "memory", skip: false, open: async () => ({ store: createKeyValueStore({}), close: async () => {} }) },
+  {
+    kind: "redis",
+    skip: skipServices,
+    open: async () => {
+      requireRedis();
+      return { store: createKeyValueStore({ redisUrl: REDIS_URL }), close: async () => {} };
+    },
+  },
+  {
+    kind: "upstash",
+    skip: skipServices,
+    open: async () => {
+      requireRedis();
+      const fake = await startUpstashFake({ redisUrl: REDIS_URL, token: TOKEN });
+      // redisUrl is set too, to check that Upstash wins when both are configured.
+      return { store: createKeyValueStore({ redisUrl: REDIS_URL, upstashUrl: fake.url, upstashToken: TOKEN }), close: fake.close };
+    },
+  },
+];
+
+describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) => {
+  let store: KeyValueStore;
+  let closeBackend: () => Promise<void>;
+  let made: string[] = [];
+  const key = (name: string) => {
+    const k = `kv-contract:${randomUUID()}:${name}`;
+    made.push(k);
+    return k;
+  };
+
+  beforeAll(async () => {
+    if (skip) return;
+    ({ store, close: closeBackend } = await open());
+  });
+  afterEach(async () => {
+    if (skip) return;
+    await Promise.all(made.map((k) => store.del(k)));
+    made = [];
+  });
+  afterAll(async () => {
+    await store?.close();
+    await closeBackend?.();
+  });
+
+  it.skipIf(skip)("reports its kind and answers ping", async () => {
+    expect(store.kind).toBe(kind);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it.skipIf(skip)("round-trips strings exactly: unicode, JSON-looking values and 64 KB", async () => {
+    const values = ["héllo ✓ 🚀 中文 \"quoted\"\n\ttab", "", "007", "1e3", "true", "null", '{"a":1}', "[1,2]", "OK"];
+    for (const [i, value] of values.entries()) {
+      const k = key(`v${i}`);
+      await store.set(k, value);
+      expect(await store.get(k)).toBe(value);
+    }
+    const big = "ä€𝄞x".repeat(Math.ceil(65_536 / 10)); // 10 UTF-8 bytes per repeat
+    expect(Buffer.byteLength(big)).toBeGreaterThanOrEqual(65_536);
+    const k = key("big");
+    await store.set(k, big);
+    expect(await store.get(k)).toBe(big);
+  });
+
+  it.skipIf(skip)("get on a missing key is null; del reports whether the key existed", async () => {
+    const k = key("k");
+    expect(await store.get(k)).toBeNull();
+    expect(await store.del(k)).toBe(false);
+    await store.set(k, "v");
+    await store.set(k, "v2");
+    expect(await store.get(k)).toBe("v2");
+    expect(await store.del(k)).toBe(true);
+    expect(await store.get(k)).toBeNull();
+    expect(await store.del(k)).toBe(false);
+  });
+
+  it.skipIf(skip)("expires values after ttlMs and reports the remaining ttl", async () => {
+    const temp = key("temp");
+    const plain = key("plain");
+    await store.set(temp, "v", { ttlMs: 300 });
+    await store.set(plain, "v");
+    const left = await store.ttlMs(temp);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(300);
+    expect(await store.ttlMs(plain)).toBeNull();
+    expect(await store.ttlMs(key("missing"))).toBeNull();
+    await sleep(500);
+    expect(await store.get(temp)).toBeNull();
+    expect(await store.ttlMs(temp)).toBeNull();
+    expect(await store.del(temp)).toBe(false);
+    expect(await store.get(plain)).toBe("v");
+  });
+
+  it.skipIf(skip)("set without ttl clears a previous expiry", async () => {
+    const k = key("k");
+    await store.set(k, "a", { ttlMs: 10_000 });
+    await store.set(k, "b");
+    expect(await store.ttlMs(k)).toBeNull();
+  });
+
+  it.skipIf(skip)("setIfAbsent sets only when absent, with a ttl, and again after expiry", async () => {
+    const lock = key("lock");
+    expect(await store.setIfAbsent(lock, "owner-1", 300)).toBe(true);
+    expect(await store.setIfAbsent(lock, "owner-2", 300)).toBe(false);
+    expect(await store.get(lock)).toBe("owner-1");
+    const left = await store.ttlMs(lock);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(300);
+    await sleep(450);
+    expect(await store.setIfAbsent(lock, "owner-3", 10_000)).toBe(true);
+    expect(await store.get(lock)).toBe("owner-3");
+    expect(await store.del(lock)).toBe(true);
+    expect(await store.setIfAbsent(lock, "owner-4", 10_000)).toBe(true);
+  });
+
+  it.skipIf(skip)("incrWindow counts within a window and starts a new one after it ends", async () => {
+    const k = key("rate");
+    const first = await store.incrWindow(k, 300);
+    expect(first.count).toBe(1);
+    expect(first.resetMs).toBeGreaterThan(0);
+    expect(first.resetMs).toBeLessThanOrEqual(300);
+    const second = await store.incrWindow(k, 300);
+    expect(second.count).toBe(2);
+    expect(second.resetMs).toBeLessThanOrEqual(first.resetMs);
+    await sleep(500);
+    const fresh = await store.incrWindow(k, 300);
+    expect(fresh.count).toBe(1);
+    expect(fresh.resetMs).toBeGreaterThan(0);
+    expect(fresh.resetMs).toBeLessThanOrEqual(300);
+  });
+
+  it.skipIf(skip)("incrWindow is atomic under 50 concurrent calls", async () => {
+    const k = key("burst");
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.incrWindow(k, 10_000)));
+    const counts = results.map((r) => r.count).sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    for (const r of results) expect(r.resetMs).toBeGreaterThan(0);
+    const left = await store.ttlMs(k);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(10_000);
+  });
+
+  it.skipIf(skip)("pushCapped keeps the newest items first and caps the list", async () => {
+    const k = key("tail");
+    for (const v of ["1", "2", "3", "4", "5"]) await store.pushCapped(k, v, 3);
+    expect(await store.range(k, 0, -1)).toEqual(["5", "4", "3"]);
+    await store.pushCapped(k, "6 ✓", 3);
+    expect(await store.range(k, 0, -1)).toEqual(["6 ✓", "5", "4"]);
+  });
+
+  it.skipIf(skip)("range follows LRANGE indexing", async () => {
+    const k = key("list");
+    expect(await store.range(k, 0, -1)).toEqual([]);
+    for (const v of ["a", "b", "c", "d"]) await store.pushCapped(k, v, 10);
+    expect(await store.range(k, 0, 0)).toEqual(["d"]);
+    expect(await store.range(k, 1, 2)).toEqual(["c", "b"]);
+    expect(await store.range(k, -2, -1)).toEqual(["b", "a"]);
+    expect(await store.range(k, 2, 100)).toEqual(["b", "a"]);
+    expect(await store.range(k, -100, 0)).toEqual(["d"]);
+    expect(await store.range(k, 3, 1)).toEqual([]);
+    expect(await store.range(k, 10, 20)).toEqual([]);
+  });
+});
+
+describe("KeyValueStore when the server is down", () => {
+  const dead: Array<[string, () => KeyValueStore]> = [
+    ["redis", () => createKeyValueStore({ redisUrl: "redis://127.0.0.1:1" })],
+    ["upstash", () => createKeyValueStore({ upstashUrl: "http://127.0.0.1:1", upstashToken: TOKEN })],
+  ];
+
+  it.each(dead)("%s rejects within 3 s instead of hanging", async (_kind, make) => {
+    const store = make();
+    try {
+      for (const op of [() => store.ping(), () => store.get("k"), () => store.incrWindow("k", 1_000)]) {
+        const started = Date.now();
+        await expect(op()).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(3_000);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

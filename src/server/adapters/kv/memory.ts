@@ -1,0 +1,100 @@
+import type { KeyValueStore } from "./types";
+
+type Entry = { value: string | string[]; expiresAt: number | null };
+
+const SWEEP_MS = 60_000;
+const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+/** In-process store for tests and single-instance dev; mirrors Redis semantics, including type errors. */
+export function createMemoryStore(): KeyValueStore {
+  const data = new Map<string, Entry>();
+
+  const live = (key: string): Entry | undefined => {
+    const entry = data.get(key);
+    if (entry && entry.expiresAt !== null && entry.expiresAt <= Date.now()) {
+      data.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const stringAt = (key: string): string | null => {
+    const entry = live(key);
+    if (!entry) return null;
+    if (typeof entry.value !== "string") throw new Error(WRONGTYPE);
+    return entry.value;
+  };
+  const listAt = (key: string): string[] | null => {
+    const entry = live(key);
+    if (!entry) return null;
+    if (!Array.isArray(entry.value)) throw new Error(WRONGTYPE);
+    return entry.value;
+  };
+
+  // Expired entries are already invisible; the sweep only bounds memory held by keys nobody reads again.
+  const sweeper = setInterval(() => {
+    for (const key of data.keys()) live(key);
+  }, SWEEP_MS);
+  sweeper.unref();
+
+  return {
+    kind: "memory",
+    async get(key) {
+      return stringAt(key);
+    },
+    async set(key, value, opts) {
+      const ttl = opts?.ttlMs;
+      if (ttl !== undefined) assertPositiveInt("ttlMs", ttl);
+      data.set(key, { value, expiresAt: ttl === undefined ? null : Date.now() + ttl });
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      assertPositiveInt("ttlMs", ttlMs);
+      if (live(key)) return false;
+      data.set(key, { value, expiresAt: Date.now() + ttlMs });
+      return true;
+    },
+    async del(key) {
+      const existed = live(key) !== undefined;
+      data.delete(key);
+      return existed;
+    },
+    async ttlMs(key) {
+      const entry = live(key);
+      return entry?.expiresAt == null ? null : entry.expiresAt - Date.now();
+    },
+    async incrWindow(key, windowMs) {
+      assertPositiveInt("windowMs", windowMs);
+      const current = stringAt(key);
+      if (current !== null && !/^-?\d+$/.test(current)) throw new Error("ERR value is not an integer or out of range");
+      const now = Date.now();
+      const count = (current === null ? 0 : Number(current)) + 1;
+      const entry = live(key);
+      const expiresAt = count === 1 || entry?.expiresAt == null ? now + windowMs : entry.expiresAt;
+      data.set(key, { value: String(count), expiresAt });
+      return { count, resetMs: expiresAt - now };
+    },
+    async pushCapped(key, value, max) {
+      assertPositiveInt("max", max);
+      const list = listAt(key);
+      if (list) {
+        list.unshift(value);
+        list.length = Math.min(list.length, max);
+      } else {
+        data.set(key, { value: [value], expiresAt: null });
+      }
+    },
+    async range(key, start, stop) {
+      const list = listAt(key) ?? [];
+      const from = Math.max(start < 0 ? list.length + start : start, 0);
+      const to = stop < 0 ? list.length + stop : stop;
+      return from > to ? [] : list.slice(from, to + 1);
+    },
+    async ping() {},
+    async close() {
+      clearInterval(sweeper);
+    },
+  };
+}
+
+function assertPositiveInt(name: string, n: number): void {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer, got ${n}`);
+}

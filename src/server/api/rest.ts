@@ -1,0 +1,97 @@
+import { createOpenApiFetchHandler, generateOpenApiDocument } from "trpc-to-openapi";
+import { env } from "@/env";
+import type { Actor } from "@/server/core/auth/actor";
+import { readCredential } from "@/server/core/auth/keys";
+import { authenticateApiKey } from "@/server/core/auth/resolve";
+import { AppError, codeFromTrpc, type ErrorCode } from "@/server/core/errors";
+import { getDeps, VERSION } from "@/server/deps";
+import { createContext } from "@/server/trpc/context";
+import type { ErrorData } from "@/server/trpc/init";
+import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
+import { matchOperation, operations } from "./operations";
+import { appRouter } from "./root";
+
+/** REST for GPT and scripts under /ai/*, generated from the procedures' OpenAPI meta (trpc-to-openapi). */
+export const REST_PREFIX = "/ai";
+
+export function openApiDocument(baseUrl: string) {
+  const doc = generateOpenApiDocument(appRouter, {
+    title: "Ops Orchestrator",
+    description: "One API for GitHub, AI assistants, hosting and WordPress operations. Every call is authenticated with an API key and audited.",
+    version: VERSION,
+    baseUrl: `${baseUrl.replace(/\/$/, "")}${REST_PREFIX}`,
+    securitySchemes: {
+      apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "An API key made with `orchestrator keys create`" },
+      bearer: { type: "http", scheme: "bearer", description: "The same API key as a bearer token" },
+    },
+  });
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item as Record<string, { security?: unknown[] }>)) {
+      if (op && typeof op === "object" && Array.isArray(op.security) && op.security.length) op.security = [{ apiKey: [] }, { bearer: [] }];
+    }
+  }
+  return doc;
+}
+
+/** trpc-to-openapi's error body, reshaped to the contract: { error: { code, message, requestId, details? } }. */
+async function reshapeError(res: Response, requestId: string): Promise<Response> {
+  const body = (await res.json().catch(() => ({}))) as { data?: ErrorData & { message?: string }; code?: string; message?: string };
+  const code: ErrorCode = body.data?.appCode ?? codeFromTrpc(body.code ?? "INTERNAL_SERVER_ERROR");
+  const message = body.data?.message ?? body.message ?? "Request failed";
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  return jsonError(code, message, requestId, { details: body.data?.details, headers });
+}
+
+export async function handleRest(req: Request): Promise<Response> {
+  const deps = await getDeps();
+  const requestId = requestIdOf(req);
+  const cors = corsHeaders(req, deps.env);
+  const url = new URL(req.url);
+  const path = url.pathname.slice(REST_PREFIX.length) || "/";
+  if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  const ip = clientIp(req, deps.env);
+  let actor: Actor | null = null;
+  const match = matchOperation(req.method, path);
+  const action = "op" in match ? match.op.procedurePath : `${req.method} ${REST_PREFIX}${path}`.slice(0, 200);
+  try {
+    if (!("op" in match)) {
+      if (match.allowed.length === 0) throw new AppError("NOT_FOUND", `No operation at ${REST_PREFIX}${path}; see /api/openapi.json.`);
+      throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${REST_PREFIX}${path}; use ${match.allowed.join(", ")}.`, undefined, {
+        allow: match.allowed.join(", "),
+      });
+    }
+    const { op } = match;
+    // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
+    if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
+    let body: string | undefined;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);
+      const type = req.headers.get("content-type") ?? "";
+      if (body.trim() === "") body = "{}";
+      else if (!type.startsWith("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+      try {
+        JSON.parse(body);
+      } catch (err) {
+        throw new AppError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
+      }
+    }
+    const ctx = createContext({ deps, requestId, surface: "rest", ip, actor });
+    const forwarded = new Request(req.url, { method: req.method === "HEAD" ? "GET" : req.method, headers: { "content-type": "application/json" }, body });
+    let res = await createOpenApiFetchHandler({ endpoint: REST_PREFIX, router: appRouter, req: forwarded, createContext: () => ctx });
+    if (res.status >= 400) res = await reshapeError(res, requestId);
+    return withHeaders(res, ctx.resHeaders, cors, new Headers({ "x-request-id": requestId }));
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await auditRejection(deps, { requestId, actor, action, error: err, ip, surface: "rest" });
+    return withHeaders(appErrorResponse(err, requestId), cors);
+  }
+}
+
+export { operations };
+
+/** GET /api/openapi.json: servers[0] from ORCHESTRATOR_URL, else the origin the request came to. */
+export async function openApiDocumentFor(req: Request): Promise<Response> {
+  const base = env().ORCHESTRATOR_URL ?? new URL(req.url).origin;
+  return Response.json(openApiDocument(base), { headers: { "cache-control": "no-store" } });
+}

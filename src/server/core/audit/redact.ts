@@ -1,0 +1,48 @@
+/**
+ * Secrets never reach the audit log (or any log): values under secret-sounding keys, and strings
+ * that look like credentials wherever they appear. Large inputs are cut to a preview.
+ */
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
+const SECRET_VALUE: RegExp[] = [
+  /\boo_[0-9A-Za-z]{20,}/g, // our own API keys
+  /\b(gh[pousr]_[0-9A-Za-z]{20,}|github_pat_[0-9A-Za-z_]{20,})/g,
+  /\bsk-[0-9A-Za-z_-]{16,}/g,
+  /\bxox[abposr]-[0-9A-Za-z-]{10,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  /\beyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}/g, // JWTs
+];
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s/]+@/gi;
+export const REDACTED = "[redacted]";
+const MAX_AUDIT_INPUT_CHARS = 8_000;
+
+export function redactString(s: string): string {
+  let out = s.replace(URL_PASSWORD, `$1${REDACTED}@`);
+  for (const re of SECRET_VALUE) out = out.replace(re, REDACTED);
+  // Postgres jsonb refuses NUL characters
+  return out.replace(/\u0000/g, "");
+}
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 20) return "[too deep]";
+  if (typeof value === "string") return redactString(value);
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return typeof value === "function" || value === undefined ? null : value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    out[redactString(k)] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+}
+
+/** The input as it goes into the audit log: redacted, and a preview when it is large. */
+export function auditInput(value: unknown): unknown {
+  if (value === undefined) return null;
+  const clean = redact(value);
+  const text = JSON.stringify(clean) ?? "null";
+  if (text.length <= MAX_AUDIT_INPUT_CHARS) return clean;
+  return { truncated: true, chars: text.length, preview: text.slice(0, MAX_AUDIT_INPUT_CHARS) };
+}

@@ -1,0 +1,62 @@
+/**
+ * One table from error code to tRPC code and HTTP status, used by the tRPC error formatter, the
+ * REST handler and MCP alike (STYLE.md §8). 4xx messages reach the caller; 5xx become a generic
+ * message with the request id, the detail goes to the log.
+ */
+export const ERROR_TABLE = {
+  BAD_REQUEST: { status: 400, trpc: "BAD_REQUEST" },
+  UNAUTHORIZED: { status: 401, trpc: "UNAUTHORIZED" },
+  FORBIDDEN: { status: 403, trpc: "FORBIDDEN" },
+  NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
+  METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
+  CONFLICT: { status: 409, trpc: "CONFLICT" },
+  PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
+  UNPROCESSABLE: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },
+  INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
+  UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+export type TrpcCode = (typeof ERROR_TABLE)[ErrorCode]["trpc"];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Extra response headers (Retry-After, Allow, …). */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+  get status(): number {
+    return ERROR_TABLE[this.code].status;
+  }
+}
+
+const byTrpc = new Map<string, ErrorCode>(
+  (Object.entries(ERROR_TABLE) as [ErrorCode, (typeof ERROR_TABLE)[ErrorCode]][]).map(([code, v]) => [v.trpc, code]),
+);
+byTrpc.set("PARSE_ERROR", "BAD_REQUEST");
+byTrpc.set("PRECONDITION_FAILED", "CONFLICT");
+byTrpc.set("TIMEOUT", "UNAVAILABLE");
+
+export function codeFromTrpc(trpcCode: string): ErrorCode {
+  return byTrpc.get(trpcCode) ?? "INTERNAL";
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_TABLE[code].status;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorBody {
+  const safe = statusOf(code) >= 500 ? `Internal error; quote request id ${requestId} when reporting it.` : message;
+  return { error: { code, message: safe, requestId, ...(details !== undefined && statusOf(code) < 500 ? { details } : {}) } };
+}

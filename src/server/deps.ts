@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { env as loadEnv, type Env } from "@/env";
+import { openDatabase, type Database, type DatabaseConfig, type Db } from "./adapters/db";
+import { createKeyValueStore } from "./adapters/kv";
+import type { KeyValueStore } from "./adapters/kv/types";
+import { AuditLog } from "./core/audit/log";
+
+/** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
+export interface Deps {
+  env: Env;
+  database: Database;
+  db: Db;
+  kv: KeyValueStore;
+  audit: AuditLog;
+  startedAt: Date;
+  version: string;
+}
+
+export const VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+export function databaseConfig(e: Env): DatabaseConfig {
+  return e.databaseUrl ? { url: e.databaseUrl } : { dataDir: e.dataDir };
+}
+
+export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv?: KeyValueStore }): Promise<Deps> {
+  const e = opts.env;
+  const database = await openDatabase(opts.database ?? databaseConfig(e));
+  const kv =
+    opts.kv ??
+    createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
+  return { env: e, database, db: database.prisma, kv, audit: new AuditLog(database.prisma, kv), startedAt: new Date(), version: VERSION };
+}
+
+// One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.
+const holder = globalThis as unknown as { __ooDeps?: Promise<Deps> };
+
+export function getDeps(): Promise<Deps> {
+  holder.__ooDeps ??= createDeps({ env: loadEnv() }).catch((err) => {
+    holder.__ooDeps = undefined;
+    throw err;
+  });
+  return holder.__ooDeps;
+}
+
+/** For tests and the CLI: use these deps as the process's own. */
+export function setDeps(deps: Deps) {
+  holder.__ooDeps = Promise.resolve(deps);
+}

@@ -1,0 +1,27 @@
+import { writeAdminLink } from "@/server/adapters/db/admin-link";
+import { ensureBootstrapKey } from "@/server/core/auth/key-store";
+import { ensureFirstAdmin } from "@/server/core/auth/users";
+import type { Deps } from "@/server/deps";
+
+/** What the app does once when it starts: bootstrap key, first admin, the CLI's link to the embedded database. */
+export async function runStartup(deps: Deps, port: number): Promise<void> {
+  if (deps.env.ORCHESTRATOR_API_KEY) {
+    if (await ensureBootstrapKey(deps.audit, deps.env.ORCHESTRATOR_API_KEY)) console.log("[startup] ORCHESTRATOR_API_KEY registered as an admin key for client 'bootstrap'.");
+  }
+  const admin = await ensureFirstAdmin(deps.db, deps.audit);
+  if (admin) {
+    console.log(
+      [
+        "",
+        "  ┌─ First run: an admin account was created ─────────────────────",
+        `  │ email:    ${admin.email}`,
+        `  │ password: ${admin.password}`,
+        "  │ Shown once. Sign in and create your own users with",
+        "  │   npx orchestrator users create --email you@example.com --role admin",
+        "  └────────────────────────────────────────────────────────────────",
+        "",
+      ].join("\n"),
+    );
+  }
+  if (deps.database.kind === "pglite") writeAdminLink(deps.env.dataDir, port);
+}

@@ -1,0 +1,52 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { ZodError, z } from "zod";
+import type { ResourceType } from "@/server/core/audit/log";
+import type { OperationKind } from "@/server/core/auth/permissions";
+import { AppError, codeFromTrpc, ERROR_TABLE, type ErrorCode } from "@/server/core/errors";
+import type { Context } from "./context";
+
+export type Meta = OpenApiMeta<{
+  /** Rate-limit bucket; queries default to read, mutations to write. */
+  kind?: OperationKind;
+  /** Resource type for the audit entry of a call. */
+  resource?: ResourceType;
+  /** "service": the service writes its own audit entry in its transaction, so a success is not logged twice. */
+  audit?: "service";
+}>;
+
+export interface ErrorData {
+  appCode: ErrorCode;
+  message?: string;
+  requestId: string;
+  details?: unknown;
+}
+
+/** The AppError behind a tRPC error: thrown by a service, or derived from tRPC's own code. */
+export function appErrorOf(error: TRPCError): AppError {
+  if (error.cause instanceof AppError) return error.cause;
+  if (error.cause instanceof ZodError) {
+    return new AppError("BAD_REQUEST", "Invalid input: " + error.cause.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "), z.treeifyError(error.cause));
+  }
+  return new AppError(codeFromTrpc(error.code), error.message);
+}
+
+export const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const app = appErrorOf(error);
+      const requestId = ctx?.requestId ?? "unknown";
+      const data: ErrorData = { appCode: app.code, requestId, ...(app.details !== undefined ? { details: app.details } : {}) };
+      const internal = app.status >= 500;
+      if (internal) console.error(`[${requestId}]`, error.cause ?? error);
+      const message = internal ? `Internal error; quote request id ${requestId} when reporting it.` : app.message;
+      return { ...shape, message, data: { ...data, message, stack: undefined } };
+    },
+  });
+
+/** Services throw AppError; turn it into the TRPCError of the right code, keeping it as the cause. */
+export function toTrpcError(err: AppError): TRPCError {
+  return new TRPCError({ code: ERROR_TABLE[err.code].trpc, message: err.message, cause: err });
+}

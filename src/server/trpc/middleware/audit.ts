@@ -1,0 +1,38 @@
+import { actorFields } from "@/server/core/audit/log";
+import { AppError } from "@/server/core/errors";
+import { t, appErrorOf, toTrpcError } from "../init";
+
+/**
+ * The audit entry of a call: every REST and MCP call, every dashboard mutation, every auth failure.
+ * Outermost middleware, so it sees the final outcome and latency. A procedure whose service audits
+ * its change in the change's transaction (meta.audit = "service") is logged here only when it fails.
+ */
+export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getRawInput }) => {
+  const started = performance.now();
+  const result = await next();
+  const error = result.ok ? null : appErrorOf(result.error);
+  const authFailure = error?.code === "UNAUTHORIZED" || error?.code === "FORBIDDEN";
+  const wanted = ctx.surface !== "trpc" || type === "mutation" || authFailure;
+  if (!wanted || (result.ok && meta?.audit === "service")) return result;
+  await ctx.deps.audit.record({
+    ...actorFields(ctx.actor),
+    action: path,
+    resourceType: meta?.resource ?? "api",
+    outcome: !error ? "success" : authFailure ? "denied" : "failure",
+    status: error ? error.status : 200,
+    latencyMs: performance.now() - started,
+    requestId: ctx.requestId,
+    surface: ctx.surface,
+    ip: ctx.ip,
+    input: await getRawInput().catch(() => null),
+    detail: error ? { code: error.code, message: error.message } : undefined,
+  });
+  return result;
+});
+
+/** Services throw AppError; give tRPC the matching code so every surface answers the right status. */
+export const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) throw toTrpcError(result.error.cause);
+  return result;
+});

@@ -1,0 +1,2 @@
+// Filled in by the database layer: migrates the test database once per run.
+export default async function setup() {}
