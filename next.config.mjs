@@ -12,6 +12,8 @@ const nextConfig = {
     "bcryptjs",
   ],
   poweredByHeader: false,
+  // Tests run their own server beside a developer's `npm run dev`, each with its own build folder.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   typedRoutes: false,
 };
 

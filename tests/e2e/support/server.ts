@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/** A real app server for the e2e tier: `next dev` on a free port, its own data and build folders. */
+export interface AppServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  env: Record<string, string>;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "oo-e2e-"));
+}
+
+/** Starts the app; resolves once /api/health answers and startup (migrations, first admin) has run. */
+export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<AppServer> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: "development",
+    NEXT_TELEMETRY_DISABLED: "1",
+    NEXT_DIST_DIR: ".next-e2e",
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    DATABASE_URL: "",
+    POSTGRES_URL: "",
+    REDIS_URL: "",
+    ...opts.env,
+  };
+  let log = "";
+  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", String(port), "-H", "127.0.0.1"], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next dev exited with ${child.exitCode}:\n${log}`);
+    try {
+      // /ai/status runs through the whole stack, so startup is done once it answers (401 without a key)
+      const res = await fetch(`${url}/ai/status`, { signal: AbortSignal.timeout(30_000) });
+      if (res.status === 401) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`next dev did not come up in time:\n${log}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    port,
+    dataDir,
+    env,
+    output: () => log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        process.kill(-child.pid!, "SIGTERM");
+        setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import { parseEnv } from "@/env";
+import { createKeyValueStore } from "@/server/adapters/kv";
+import { systemActor } from "@/server/core/auth/actor";
+import { createApiKey } from "@/server/core/auth/key-store";
+import type { RateLimits, Scope } from "@/server/core/auth/permissions";
+import { createDeps, type Deps } from "@/server/deps";
+import { testDatabaseUrl, testRedisUrl } from "./services";
+
+/** Deps on the test services (or the embedded defaults), one set per test file. */
+export async function testDeps(envOverrides: Record<string, string> = {}): Promise<Deps> {
+  const url = testDatabaseUrl();
+  const redisUrl = testRedisUrl();
+  return createDeps({
+    env: parseEnv({ NODE_ENV: "test", ...envOverrides }),
+    database: url ? { url } : { memory: true },
+    kv: createKeyValueStore({ redisUrl }),
+  });
+}
+
+export async function closeDeps(deps: Deps) {
+  await deps.database.close();
+  await deps.kv.close();
+}
+
+/** A fresh client with a key of these scopes; the client id is unique so tests never collide. */
+export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: Date; rateLimits?: Partial<RateLimits>; clientId?: string } = {}) {
+  const clientId = opts.clientId ?? `test-${randomUUID().slice(0, 8)}`;
+  const { key, record } = await createApiKey(deps.audit, { actor: systemActor("test"), requestId: randomUUID(), surface: "system" }, {
+    clientId,
+    scopes,
+    expiresAt: opts.expiresAt ?? null,
+    rateLimits: opts.rateLimits ?? null,
+  });
+  return { key, record, clientId };
+}
