@@ -34,3 +34,34 @@ export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: D
   });
   return { key, record, clientId };
 }
+
+/**
+ * A database of its own for a test that must own the whole audit chain (or tamper with it):
+ * a fresh database on the test server, or an in-memory PGlite when there is none.
+ */
+export async function scratchDeps(): Promise<{ deps: Deps; drop: () => Promise<void> }> {
+  const base = testDatabaseUrl();
+  if (!base) {
+    const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: { memory: true }, kv: createKeyValueStore({}) });
+    return { deps, drop: () => closeDeps(deps) };
+  }
+  const { default: pg } = await import("pg");
+  const name = `test_scratch_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: { url: url.toString() }, kv: createKeyValueStore({}) });
+  return {
+    deps,
+    drop: async () => {
+      await closeDeps(deps);
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import type { SqlRunner } from "./sql";
 
 /**
  * Applies Prisma-format migrations (prisma/migrations/<name>/migration.sql) in order, each in its
- * own transaction, serialized across processes by an advisory lock, and book-kept in
+ * own transaction, serialized across processes by a session advisory lock, and book-kept in
  * `_prisma_migrations` exactly as `prisma migrate deploy` does, so either can run over the same
  * database (docs/decisions.md: "Migrations without Prisma's engine").
  */
@@ -42,31 +42,36 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 
 export async function applyMigrations(db: SqlRunner, migrations: Migration[]): Promise<string[]> {
   const applied: string[] = [];
-  await db.exec(BOOKKEEPING);
-  for (const m of migrations) {
-    await db.exec("BEGIN");
-    try {
-      await db.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
-      const done = await db.query<{ checksum: string }>(
-        `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-        [m.name],
-      );
-      if (done.length === 0) {
-        await db.exec(m.sql);
-        await db.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
-           VALUES ($1, $2, $3, now(), now(), 1)`,
-          [randomUUID(), m.checksum, m.name],
+  // A session lock for the whole run: two instances starting together must not race even on the bookkeeping table.
+  await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+  try {
+    await db.exec(BOOKKEEPING);
+    for (const m of migrations) {
+      await db.exec("BEGIN");
+      try {
+        const done = await db.query<{ checksum: string }>(
+          `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+          [m.name],
         );
-        applied.push(m.name);
-      } else if (done[0]!.checksum !== m.checksum) {
-        throw new Error(`Migration ${m.name} was edited after it was applied (checksum differs); add a new migration instead.`);
+        if (done.length === 0) {
+          await db.exec(m.sql);
+          await db.query(
+            `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+             VALUES ($1, $2, $3, now(), now(), 1)`,
+            [randomUUID(), m.checksum, m.name],
+          );
+          applied.push(m.name);
+        } else if (done[0]!.checksum !== m.checksum) {
+          throw new Error(`Migration ${m.name} was edited after it was applied (checksum differs); add a new migration instead.`);
+        }
+        await db.exec("COMMIT");
+      } catch (err) {
+        await db.exec("ROLLBACK");
+        throw err;
       }
-      await db.exec("COMMIT");
-    } catch (err) {
-      await db.exec("ROLLBACK");
-      throw err;
     }
+  } finally {
+    await db.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
   }
   return applied;
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { GENESIS_HASH, hashRow, type ChainedRow } from "./chain";
+import { auditInput, redact, REDACTED } from "./redact";
+
+const row: ChainedRow = {
+  seq: 1,
+  at: "2026-11-26T00:00:00.000Z",
+  actorType: "api_key",
+  actorId: "gpt",
+  clientId: "gpt",
+  action: "status.get",
+  resourceType: "status",
+  target: null,
+  outcome: "success",
+  status: 200,
+  latencyMs: 3,
+  requestId: "r1",
+  surface: "rest",
+  ip: null,
+  input: { b: 1, a: [1, "x"] },
+  detail: null,
+  prevHash: GENESIS_HASH,
+};
+
+describe("hash chain", () => {
+  it("hashes the canonical form: key order does not matter, any content change does", () => {
+    const h = hashRow(row);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashRow({ ...row, input: { a: [1, "x"], b: 1 } })).toBe(h);
+    expect(hashRow({ ...row, status: 201 })).not.toBe(h);
+    expect(hashRow({ ...row, prevHash: "1".repeat(64) })).not.toBe(h);
+  });
+});
+
+describe("redaction", () => {
+  it("hides values under secret keys and credential-looking strings anywhere", () => {
+    const out = redact({
+      password: "p",
+      nested: { apiKey: "x", Authorization: "Bearer y", list: ["ghp_0123456789abcdefghijABCDEFGHIJ", "fine"] },
+      dsn: "redis://user:s3cret@cache:6379",
+      text: "use sk-abcdefghijklmnopqrstuv please",
+    }) as Record<string, unknown>;
+    const s = JSON.stringify(out);
+    for (const secret of ["s3cret", "ghp_0123", "sk-abcdef", "Bearer y"]) expect(s).not.toContain(secret);
+    expect(out.password).toBe(REDACTED);
+    expect(s).toContain("fine");
+    expect(out.dsn).toBe(`redis://user:${REDACTED}@cache:6379`);
+  });
+
+  it("cuts large inputs to a preview", () => {
+    const big = auditInput({ blob: "x".repeat(20_000) }) as { truncated: boolean; chars: number; preview: string };
+    expect(big.truncated).toBe(true);
+    expect(big.preview.length).toBe(8_000);
+    expect(auditInput(undefined)).toBeNull();
+  });
+});

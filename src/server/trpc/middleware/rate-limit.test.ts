@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "@/server/adapters/kv/memory";
+import type { KeyValueStore } from "@/server/adapters/kv/types";
+import type { Actor } from "@/server/core/auth/actor";
+import { AppError } from "@/server/core/errors";
+import { checkRateLimit, limitsFor } from "./rate-limit";
+
+const actor: Actor = { type: "api_key", id: "c", clientId: "c", keyId: "key-1", keyPrefix: "oo_x", scopes: [], rateLimits: { read: 2 } };
+
+describe("rate limits", () => {
+  it("take a key's own limits over RATE_LIMITS over the defaults", () => {
+    expect(limitsFor(actor, "write=7")).toEqual({ read: 2, write: 7, expensive: 30 });
+    expect(limitsFor({ type: "user", id: "u", email: "e", role: "viewer", permissions: [] }, undefined)).toEqual({ read: 600, write: 60, expensive: 30 });
+  });
+
+  it("count per key and kind, and answer 429 with Retry-After and RateLimit headers past the limit", async () => {
+    const kv = createMemoryStore();
+    const headers = new Headers();
+    await checkRateLimit(kv, actor, "read", 2, headers);
+    await checkRateLimit(kv, actor, "read", 2, headers);
+    expect(headers.get("RateLimit")).toMatch(/^"read";r=0;t=\d+$/);
+    expect(headers.get("RateLimit-Policy")).toBe('"read";q=2;w=60');
+    const err = await checkRateLimit(kv, actor, "read", 2, headers).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("RATE_LIMITED");
+    expect(Number(headers.get("Retry-After"))).toBeGreaterThan(0);
+    await expect(checkRateLimit(kv, actor, "write", 2, new Headers())).resolves.toBeUndefined();
+  });
+
+  it("fail open when the store is down: the request goes through without limit headers", async () => {
+    const down = { incrWindow: () => Promise.reject(new Error("ECONNREFUSED")) } as unknown as KeyValueStore;
+    const headers = new Headers();
+    await expect(checkRateLimit(down, actor, "read", 1, headers)).resolves.toBeUndefined();
+    expect(headers.get("RateLimit")).toBeNull();
+  });
+});
