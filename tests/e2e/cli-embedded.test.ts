@@ -1,0 +1,81 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "./support/server";
+
+/**
+ * The zero-config promise: `npm run dev` on the embedded database, a key made with the CLI while
+ * the app runs (without the CLI ever opening the app's PGlite folder) works at once on REST and
+ * MCP, both calls are audited, the chain verifies, and everything survives a restart.
+ */
+const run = promisify(execFile);
+
+async function cli(server: AppServer, ...args: string[]) {
+  const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", ...args], { env: server.env });
+  return stdout.trim().split("\n");
+}
+
+describe("CLI with the app on the embedded database", () => {
+  let server: AppServer;
+  let key: string;
+
+  beforeAll(async () => {
+    server = await startApp();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("creates a key through the running app, printed alone on the last line", async () => {
+    const lines = await cli(server, "keys", "create", "--client", "cursor", "--scopes", "audit:read,metrics:read");
+    key = lines[lines.length - 1]!;
+    expect(key).toMatch(/^oo_[0-9A-Za-z]{43}$/);
+    const listed = (await cli(server, "keys", "list")).join("\n");
+    expect(listed).toContain(key.slice(0, 11));
+    expect(listed).not.toContain(key);
+  });
+
+  it("the key works at once on REST", async () => {
+    const res = await fetch(`${server.url}/ai/status`, { headers: { "x-api-key": key } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { connections: { name: string; kind: string; state: string }[] };
+    expect(body.connections.find((c) => c.name === "database")).toMatchObject({ kind: "pglite", state: "up" });
+  });
+
+  it("and on MCP, with both calls in the audit log and the chain intact", async () => {
+    const client = new Client({ name: "e2e", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    const tools = await client.listTools();
+    expect(tools.tools.map((t) => t.name)).toContain("getStatus");
+    const result = await client.callTool({ name: "getStatus", arguments: {} });
+    expect(result.isError).toBeFalsy();
+    await client.close();
+
+    const audit = await fetch(`${server.url}/ai/audit?clientId=cursor&action=status.get`, { headers: { "x-api-key": key } });
+    const events = ((await audit.json()) as { items: { surface: string; outcome: string }[] }).items;
+    expect(events.map((e) => e.surface).sort()).toEqual(["mcp", "rest"]);
+    const verify = await fetch(`${server.url}/ai/audit/verify`, { headers: { "x-api-key": key } });
+    expect(await verify.json()).toMatchObject({ ok: true, firstBadSeq: null });
+  });
+
+  it("the key survives a restart, and a revoked key stops working at once", async () => {
+    const { dataDir, port } = server;
+    await server.stop();
+    server = await startApp({ dataDir, port });
+    expect((await fetch(`${server.url}/ai/status`, { headers: { "x-api-key": key } })).status).toBe(200);
+    await cli(server, "keys", "revoke", key.slice(0, 11));
+    const res = await fetch(`${server.url}/ai/status`, { headers: { "x-api-key": key } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/revoked/);
+  });
+
+  it("opens the database itself when no app holds it", async () => {
+    const { dataDir, env } = server;
+    await server.stop();
+    const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "list", "--all"], { env: { ...env, DATA_DIR: dataDir } });
+    expect(stdout).toMatch(/revoked/);
+    server = await startApp({ dataDir });
+  });
+});
