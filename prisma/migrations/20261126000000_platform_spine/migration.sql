@@ -141,3 +141,32 @@ BEGIN
     REVOKE UPDATE, DELETE, TRUNCATE ON "audit_event" FROM "orchestrator_app";
   END IF;
 END $$;
+
+-- Appends audit events in one round trip: takes the chain lock (held until the caller's transaction
+-- commits), links each event to the head and hashes it: hash = sha256(prev_hash || canonical JSON),
+-- the canonical JSON (RFC 8785) of the row's content computed by the app (src/server/core/audit/chain.ts).
+CREATE FUNCTION "audit_append"(events JSONB) RETURNS TABLE(o_seq BIGINT, o_prev_hash TEXT, o_hash TEXT) LANGUAGE plpgsql AS $$
+DECLARE
+  head_seq BIGINT;
+  head_hash TEXT;
+  e JSONB;
+BEGIN
+  PERFORM pg_advisory_xact_lock(72707370);
+  SELECT a."seq", a."hash" INTO head_seq, head_hash FROM "audit_event" a ORDER BY a."seq" DESC LIMIT 1;
+  head_seq := COALESCE(head_seq, 0);
+  head_hash := COALESCE(head_hash, repeat('0', 64));
+  FOR e IN SELECT value FROM jsonb_array_elements(events) LOOP
+    o_seq := head_seq + 1;
+    o_prev_hash := head_hash;
+    o_hash := encode(sha256(convert_to(head_hash || (e->>'canonical'), 'UTF8')), 'hex');
+    INSERT INTO "audit_event" ("seq", "at", "actor_type", "actor_id", "client_id", "action", "resource_type", "target", "outcome",
+                               "status", "latency_ms", "request_id", "surface", "ip", "input", "detail", "prev_hash", "hash")
+    VALUES (o_seq, (e->>'at')::TIMESTAMPTZ, e->>'actorType', e->>'actorId', e->>'clientId', e->>'action', e->>'resourceType',
+            e->>'target', e->>'outcome', (e->>'status')::INTEGER, (e->>'latencyMs')::INTEGER, e->>'requestId', e->>'surface',
+            e->>'ip', NULLIF(e->'input', 'null'::JSONB), NULLIF(e->'detail', 'null'::JSONB), o_prev_hash, o_hash);
+    head_seq := o_seq;
+    head_hash := o_hash;
+    RETURN NEXT;
+  END LOOP;
+END;
+$$;

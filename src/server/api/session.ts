@@ -28,6 +28,8 @@ function sessionSecret(e: Env): string {
 }
 
 function buildAuthOptions(e: Env): NextAuthOptions {
+  // next-auth v4 builds its redirects on NEXTAUTH_URL, else on http://localhost:3000 whatever port we run on.
+  process.env.NEXTAUTH_URL ??= e.ORCHESTRATOR_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
   const providers: NextAuthOptions["providers"] = [
     CredentialsProvider({
       name: "Email and password",

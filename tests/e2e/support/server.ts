@@ -9,7 +9,7 @@ export interface AppServer {
   url: string;
   port: number;
   dataDir: string;
-  env: Record<string, string>;
+  env: NodeJS.ProcessEnv;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -34,8 +34,8 @@ export function tempDataDir(): string {
 export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_DIST_DIR: ".next-e2e",
@@ -48,7 +48,7 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
   };
   let log = "";
   const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", String(port), "-H", "127.0.0.1"], {
-    env: env as NodeJS.ProcessEnv,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

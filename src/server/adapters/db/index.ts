@@ -53,6 +53,12 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** A path as people read it: relative inside the project, absolute outside it. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel.startsWith("..") ? path.resolve(p) : rel;
+}
+
 /** Opens the database and brings its schema up to date before anyone queries it. */
 export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   if ("url" in cfg) {
@@ -68,7 +74,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   return {
     prisma,
     kind: "pglite",
-    location: "dataDir" in cfg ? path.relative(process.cwd(), path.join(cfg.dataDir, "pg")) || "pg" : "memory",
+    location: "dataDir" in cfg ? displayPath(path.join(cfg.dataDir, "pg")) : "memory",
     close: async () => {
       await prisma.$disconnect();
       await embedded.pglite.close();

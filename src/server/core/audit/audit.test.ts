@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { GENESIS_HASH, hashRow, type ChainedRow } from "./chain";
+import { chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
 import { auditInput, redact, REDACTED } from "./redact";
 
-const row: ChainedRow = {
-  seq: 1,
+const row: ChainedContent = {
   at: "2026-11-26T00:00:00.000Z",
   actorType: "api_key",
   actorId: "gpt",
@@ -19,16 +18,15 @@ const row: ChainedRow = {
   ip: null,
   input: { b: 1, a: [1, "x"] },
   detail: null,
-  prevHash: GENESIS_HASH,
 };
 
 describe("hash chain", () => {
   it("hashes the canonical form: key order does not matter, any content change does", () => {
-    const h = hashRow(row);
+    const h = chainHash(GENESIS_HASH, row);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashRow({ ...row, input: { a: [1, "x"], b: 1 } })).toBe(h);
-    expect(hashRow({ ...row, status: 201 })).not.toBe(h);
-    expect(hashRow({ ...row, prevHash: "1".repeat(64) })).not.toBe(h);
+    expect(chainHash(GENESIS_HASH, { ...row, input: { a: [1, "x"], b: 1 } })).toBe(h);
+    expect(chainHash(GENESIS_HASH, { ...row, status: 201 })).not.toBe(h);
+    expect(chainHash("1".repeat(64), row)).not.toBe(h);
   });
 });
 

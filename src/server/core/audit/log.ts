@@ -2,7 +2,7 @@ import type { Db, Tx } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { Actor, ActorType } from "../auth/actor";
-import { GENESIS_HASH, hashRow, type ChainedRow } from "./chain";
+import { canonicalContent, type ChainedContent } from "./chain";
 import { auditInput, redact } from "./redact";
 
 /** Resource types audit events may name; features add theirs here. */
@@ -36,11 +36,9 @@ export function actorFields(actor: Actor | null): Pick<AuditEventInput, "actorTy
 
 export const TAIL_KEY = "audit:tail";
 const TAIL_MAX = 200;
-const LOCK_SQL = "SELECT pg_advisory_xact_lock(72707370)";
 
-function toChained(seq: number, prevHash: string, e: AuditEventInput): ChainedRow {
+function toContent(e: AuditEventInput): ChainedContent {
   return {
-    seq,
     at: (e.at ?? new Date()).toISOString(),
     actorType: e.actorType,
     actorId: e.actorId,
@@ -56,13 +54,11 @@ function toChained(seq: number, prevHash: string, e: AuditEventInput): ChainedRo
     ip: e.ip ?? null,
     input: auditInput(e.input),
     detail: e.detail === undefined ? null : redact(e.detail),
-    prevHash,
   };
 }
 
-export function chainedFromRow(r: AuditEvent): ChainedRow {
+export function contentFromRow(r: AuditEvent): ChainedContent {
   return {
-    seq: Number(r.seq),
     at: r.at.toISOString(),
     actorType: r.actorType,
     actorId: r.actorId,
@@ -78,33 +74,26 @@ export function chainedFromRow(r: AuditEvent): ChainedRow {
     ip: r.ip,
     input: r.input ?? null,
     detail: r.detail ?? null,
-    prevHash: r.prevHash,
   };
 }
 
-export type AuditRecord = ChainedRow & { hash: string };
+export type AuditRecord = ChainedContent & { seq: number; prevHash: string; hash: string };
 
-/** Appends events inside the caller's transaction, holding the chain lock until it commits. */
-async function appendInTx(tx: Tx, events: AuditEventInput[]): Promise<AuditRecord[]> {
-  await tx.$executeRawUnsafe(LOCK_SQL);
-  const head = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
-  let seq = head ? Number(head.seq) : 0;
-  let prev = head?.hash ?? GENESIS_HASH;
-  const rows: AuditRecord[] = events.map((e) => {
-    const row = toChained(++seq, prev, e);
-    prev = hashRow(row);
-    return { ...row, hash: prev };
-  });
-  await tx.auditEvent.createMany({
-    data: rows.map((r) => ({ ...r, seq: BigInt(r.seq), at: new Date(r.at), input: r.input as never, detail: r.detail as never })),
-  });
-  return rows;
+/**
+ * Appends events in one round trip (the `audit_append` SQL function links and hashes them under
+ * the chain lock). Inside a transaction the lock is held until it commits.
+ */
+async function append(db: Db | Tx, events: AuditEventInput[]): Promise<AuditRecord[]> {
+  const contents = events.map(toContent);
+  const payload = JSON.stringify(contents.map((c) => ({ ...c, canonical: canonicalContent(c) })));
+  const linked = await db.$queryRawUnsafe<{ o_seq: bigint; o_prev_hash: string; o_hash: string }[]>("SELECT * FROM audit_append($1::jsonb)", payload);
+  return contents.map((c, i) => ({ ...c, seq: Number(linked[i]!.o_seq), prevHash: linked[i]!.o_prev_hash, hash: linked[i]!.o_hash }));
 }
 
 /**
  * The audit log. `transact` commits a change and its events together (STYLE.md §9); `record`
- * appends a standalone event with group commit: concurrent callers share one transaction, each
- * resolved only once its event is durable.
+ * appends a standalone event with group commit: concurrent callers share one statement (its own
+ * transaction), each resolved only once its event is durable.
  */
 export class AuditLog {
   private queue: { event: AuditEventInput; resolve: (r: AuditRecord) => void; reject: (e: unknown) => void }[] = [];
@@ -119,12 +108,12 @@ export class AuditLog {
     const written: AuditRecord[] = [];
     const result = await this.db.$transaction(async (tx) =>
       fn(tx, async (e) => {
-        const [row] = await appendInTx(tx, [e]);
+        const [row] = await append(tx, [e]);
         written.push(row!);
         return row!;
       }),
     );
-    await this.pushTail(written);
+    void this.pushTail(written);
     return result;
   }
 
@@ -139,9 +128,9 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
-        const rows = await this.db.$transaction((tx) => appendInTx(tx, batch.map((b) => b.event)));
+        const rows = await append(this.db, batch.map((b) => b.event));
         batch.forEach((b, i) => b.resolve(rows[i]!));
-        await this.pushTail(rows);
+        void this.pushTail(rows);
       } catch (err) {
         batch.forEach((b) => b.reject(err));
       }
@@ -149,11 +138,12 @@ export class AuditLog {
     this.flushing = null;
   }
 
-  /** The hot tail for the dashboard; best effort, the database stays the record. */
+  /** The hot tail for the dashboard; best effort and off the request's path, the database stays the record. */
   private async pushTail(rows: AuditRecord[]) {
     if (!this.kv || rows.length === 0) return;
+    const kv = this.kv;
     try {
-      for (const r of rows) await this.kv.pushCapped(TAIL_KEY, JSON.stringify(r), TAIL_MAX);
+      await Promise.all(rows.map((r) => kv.pushCapped(TAIL_KEY, JSON.stringify(r), TAIL_MAX)));
     } catch (err) {
       console.warn(`[audit] tail not updated: ${(err as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import type { Db } from "@/server/adapters/db";
-import { GENESIS_HASH, hashRow } from "./chain";
-import { chainedFromRow } from "./log";
+import { chainHash, GENESIS_HASH } from "./chain";
+import { contentFromRow } from "./log";
 
 export interface VerifyResult {
   ok: boolean;
@@ -25,7 +25,7 @@ export async function verifyChain(db: Db): Promise<VerifyResult> {
       const bad = (reason: string): VerifyResult => ({ ok: false, checked, firstBadSeq: seq === expected ? seq : expected, reason, headHash: null });
       if (seq !== expected) return bad(`sequence gap: expected ${expected}, found ${seq}`);
       if (r.prevHash !== prev) return bad("link broken: prev_hash does not match the previous row's hash");
-      if (hashRow(chainedFromRow(r)) !== r.hash) return bad("row altered: its hash does not match its content");
+      if (chainHash(r.prevHash, contentFromRow(r)) !== r.hash) return bad("row altered: its hash does not match its content");
       prev = r.hash;
       expected++;
       checked++;

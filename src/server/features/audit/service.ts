@@ -1,5 +1,5 @@
 import type { Db, Prisma } from "@/server/adapters/db";
-import { chainedFromRow } from "@/server/core/audit/log";
+import { contentFromRow } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
 import type { AuditEventDto, AuditListInput } from "./schema";
 
@@ -15,7 +15,7 @@ export async function listAuditEvents(db: Db, q: AuditListInput) {
     ...(q.cursor ? { seq: { lt: BigInt(q.cursor) } } : {}),
   };
   const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: q.limit + 1 });
-  const dtos: AuditEventDto[] = rows.slice(0, q.limit).map((r) => ({ ...chainedFromRow(r), hash: r.hash }));
+  const dtos: AuditEventDto[] = rows.slice(0, q.limit).map((r) => ({ ...contentFromRow(r), seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash }));
   const { items, cut } = fitToBudget(dtos);
   const more = cut || rows.length > q.limit;
   return { items, nextCursor: more && items.length ? items[items.length - 1]!.seq : null };

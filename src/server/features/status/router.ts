@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { authedProcedure, router } from "@/server/trpc/procedures";
-import { statusOutput } from "./schema";
-import { getStatus } from "./service";
+import { statusOutput, whoamiOutput } from "./schema";
+import { describeActor, getStatus } from "./service";
 
 export const statusRouter = router({
   get: authedProcedure
@@ -18,4 +18,13 @@ export const statusRouter = router({
     .input(z.strictObject({}))
     .output(statusOutput)
     .query(({ ctx }) => getStatus(ctx.deps)),
+
+  whoami: authedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/whoami", operationId: "whoami", summary: "Who the caller is: client, key prefix and scopes (check a key before using it)", tags: ["status"] },
+      resource: "auth",
+    })
+    .input(z.strictObject({}))
+    .output(whoamiOutput)
+    .query(({ ctx }) => describeActor(ctx.actor)),
 });

@@ -21,3 +21,11 @@ export const statusOutput = z.object({
   embeddedDefaults: z.array(z.string()).describe("Embedded stand-ins in use because the real service is not configured"),
 });
 export type Status = z.infer<typeof statusOutput>;
+
+export const whoamiOutput = z.object({
+  actorType: z.enum(["api_key", "user", "system"]),
+  id: z.string(),
+  clientId: z.string().nullable(),
+  keyPrefix: z.string().nullable(),
+  permissions: z.array(z.string()).describe("Scopes of the key, or the permissions of the user's role"),
+});

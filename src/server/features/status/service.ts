@@ -1,3 +1,4 @@
+import type { Actor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
 import type { Connection, Status } from "./schema";
 
@@ -59,4 +60,10 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     connections,
     embeddedDefaults: embeddedDefaults(deps),
   };
+}
+
+export function describeActor(actor: Actor) {
+  if (actor.type === "api_key") return { actorType: actor.type, id: actor.id, clientId: actor.clientId, keyPrefix: actor.keyPrefix, permissions: [...actor.scopes] };
+  if (actor.type === "user") return { actorType: actor.type, id: actor.email, clientId: null, keyPrefix: null, permissions: [...actor.permissions] };
+  return { actorType: actor.type, id: actor.id, clientId: null, keyPrefix: null, permissions: [] };
 }
