@@ -6,7 +6,7 @@ import { SignOutButton } from "./sign-out-button";
 export function AppHeader({ email, role }: { email: string; role: Role }) {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-7xl items-center gap-3 px-4 py-3 sm:px-6">
         <BrandMark />
         <span className="hidden text-base font-semibold tracking-tight sm:inline">Ops Orchestrator</span>
         <div className="ml-auto flex min-w-0 items-center gap-3">
