@@ -38,7 +38,8 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
     ...process.env,
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
-    NEXT_DIST_DIR: ".next-e2e",
+    // several test runs at once (e.g. parallel work trees) each need their own build folder
+    NEXT_DIST_DIR: process.env.E2E_DIST_DIR ?? ".next-e2e",
     DATA_DIR: dataDir,
     PORT: String(port),
     DATABASE_URL: "",
