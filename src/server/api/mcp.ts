@@ -10,7 +10,7 @@ import { AppError, errorBody } from "@/server/core/errors";
 import { getDeps, VERSION, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { appErrorOf } from "@/server/trpc/init";
-import { appErrorResponse, auditRejection, clientIp, corsHeaders, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
+import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
 import { operations, type Operation } from "./operations";
 import { appRouter } from "./root";
 
@@ -60,11 +60,16 @@ export async function handleMcp(req: Request): Promise<Response> {
   const requestId = requestIdOf(req);
   const cors = corsHeaders(req, deps.env);
   if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, POST, DELETE, OPTIONS");
+  // Stateless: no server-initiated stream to offer. The SDK client opens a GET after initialize and
+  // accepts 405; answering it before auth keeps that protocol probe out of the audit log.
+  if (req.method !== "POST") {
+    return withHeaders(jsonError("METHOD_NOT_ALLOWED", "This MCP endpoint is stateless: POST only.", requestId, { headers: { allow: "POST, OPTIONS" } }), cors);
+  }
   const ip = clientIp(req, deps.env);
   let actor: Actor | null = null;
   try {
     actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
-    const body = req.method === "POST" ? await readBodyCapped(req, deps.env.MAX_BODY_BYTES) : undefined;
+    const body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);
     // Stateless: a fresh server and transport per request, so any instance can answer any call.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     const server = buildServer(deps, actor, requestId, ip);

@@ -1,9 +1,9 @@
-import { createOpenApiFetchHandler, generateOpenApiDocument } from "trpc-to-openapi";
+import { createOpenApiFetchHandler, generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { env } from "@/env";
 import type { Actor } from "@/server/core/auth/actor";
 import { readCredential } from "@/server/core/auth/keys";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
-import { AppError, codeFromTrpc, type ErrorCode } from "@/server/core/errors";
+import { AppError, codeFromTrpc, ERROR_TABLE, type ErrorCode } from "@/server/core/errors";
 import { getDeps, VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import type { ErrorData } from "@/server/trpc/init";
@@ -13,6 +13,24 @@ import { appRouter } from "./root";
 
 /** REST for GPT and scripts under /ai/*, generated from the procedures' OpenAPI meta (trpc-to-openapi). */
 export const REST_PREFIX = "/ai";
+
+type SchemaObject = NonNullable<NonNullable<OpenAPIObject["components"]>["schemas"]>[string];
+const ERROR_BODY_SCHEMA: SchemaObject = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message", "requestId"],
+      properties: {
+        code: { type: "string", enum: Object.keys(ERROR_TABLE) },
+        message: { type: "string" },
+        requestId: { type: "string" },
+        details: { description: "Field-level detail for a 400, when there is some" },
+      },
+    },
+  },
+};
 
 export function openApiDocument(baseUrl: string) {
   const doc = generateOpenApiDocument(appRouter, {
@@ -25,6 +43,10 @@ export function openApiDocument(baseUrl: string) {
       bearer: { type: "http", scheme: "bearer", description: "The same API key as a bearer token" },
     },
   });
+  // trpc-to-openapi describes its own error body; ours is the contract of DESIGN.md §3
+  for (const name of Object.keys(doc.components?.schemas ?? {})) {
+    if (name.startsWith("error.")) doc.components!.schemas![name] = ERROR_BODY_SCHEMA;
+  }
   for (const item of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(item as Record<string, { security?: unknown[] }>)) {
       if (op && typeof op === "object" && Array.isArray(op.security) && op.security.length) op.security = [{ apiKey: [] }, { bearer: [] }];
@@ -69,7 +91,7 @@ export async function handleRest(req: Request): Promise<Response> {
       body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);
       const type = req.headers.get("content-type") ?? "";
       if (body.trim() === "") body = "{}";
-      else if (!type.startsWith("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+      else if (!type.toLowerCase().startsWith("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
       try {
         JSON.parse(body);
       } catch (err) {
