@@ -24,19 +24,27 @@ export const envSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optional,
   PINECONE_API_KEY: optional,
   PINECONE_INDEX: optional,
+  /** Pinecone's control plane, where the index host is looked up (default https://api.pinecone.io). */
+  PINECONE_API_URL: optionalUrl,
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: optionalUrl,
   GITHUB_TOKEN: optional,
   GITHUB_REPO: optional,
   GITHUB_WEBHOOK_SECRET: optional,
+  /** GitHub REST base URL, for GitHub Enterprise (default https://api.github.com). */
+  GITHUB_API_URL: optionalUrl,
   GITHUB_CLIENT_ID: optional,
   GITHUB_CLIENT_SECRET: optional,
   CW_EMAIL: optional,
   CW_API_KEY: optional,
   CW_API_URL: optionalUrl,
+  /** A long-lived Cloudways access token, instead of CW_EMAIL + CW_API_KEY. */
+  CW_ACCESS_TOKEN: optional,
   WP_REST_ENDPOINT: optionalUrl,
   WP_USER: optional,
   WP_APP_PASSWORD: optional,
+  /** More WordPress sites: `name=https://user:app-password@site,name2=https://site2` (credentials optional). */
+  WP_SITES: optional,
   MONGO_URI: optional,
   SLACK_WEBHOOK_URL: optionalUrl,
   SMTP_URL: optional,
@@ -51,6 +59,12 @@ export const envSchema = z.object({
   TRUSTED_IP_HEADER: optional,
   /** Largest request body accepted on /ai/* and /mcp, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  /** Longest time to live a shared-context entry may ask for, in seconds (the default TTL is 900). */
+  CONTEXT_MAX_TTL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().default(86_400)),
+  /** Seconds between connection probes in a long-running server (`next dev`/`next start`); 0 turns the scheduler off. */
+  PROBE_INTERVAL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).default(60)),
+  /** Longest a single connection probe may take before it counts as down, in milliseconds. */
+  PROBE_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(60_000).default(5_000)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -5,4 +5,9 @@ export async function register() {
   const { runStartup } = await import("@/server/jobs/startup");
   const deps = await getDeps();
   await runStartup(deps, Number(process.env.PORT ?? 3000));
+  // Long-running servers probe their connections on a schedule; serverless ones (Vercel) use /api/cron/probe.
+  if (deps.env.PROBE_INTERVAL_SECONDS > 0 && !process.env.VERCEL) {
+    const { startProbeScheduler } = await import("@/server/jobs/scheduler");
+    startProbeScheduler(deps, deps.env.PROBE_INTERVAL_SECONDS);
+  }
 }

@@ -7,8 +7,9 @@ import { CliError, execute } from "./transport";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
 
-  keys create --client <id> --scopes <a,b,...> [--expires <30d|ISO date>] [--rate-limit read=N,write=N,expensive=N]
-                 Prints the new key alone on the last line (shown once).
+  keys create --client <id> --scopes <a,b,...> [--expires <30d|ISO date>] [--rate-limit read=N,write=N,expensive=N] [--owner <email>]
+                 Prints the new key alone on the last line (shown once). --owner names the user answerable
+                 for the client, who then can never approve its intents (four-eyes).
   keys list [--client <id>] [--all]      Keys (prefix, client, scopes, last use); --all includes revoked ones.
   keys revoke <prefix>                   Revokes a key at once.
   users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
@@ -51,6 +52,7 @@ async function run(argv: string[]): Promise<void> {
       scopes: { type: "string" },
       expires: { type: "string" },
       "rate-limit": { type: "string" },
+      owner: { type: "string" },
       all: { type: "boolean" },
       email: { type: "string" },
       role: { type: "string" },
@@ -74,6 +76,7 @@ async function run(argv: string[]): Promise<void> {
         scopes: scopes.filter(isScope),
         expiresAt: values.expires ? parseExpiry(values.expires) : undefined,
         rateLimits: values["rate-limit"] ? parseRateLimits(values["rate-limit"]) : undefined,
+        ownerEmail: values.owner,
       })) as { key: string; record: ApiKeyView };
       console.log(`Created key ${created.record.prefix}… for client ${created.record.clientId} with scopes ${created.record.scopes.join(", ")}.`);
       console.log("Store it now; it is not shown again:");

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { env as loadEnv, type Env } from "@/env";
+import { cloudwaysFromEnv, type CloudwaysClient } from "./adapters/cloudways";
 import { openDatabase, type Database, type DatabaseConfig, type Db } from "./adapters/db";
+import { createEventBus, type EventBus } from "./adapters/events";
 import { createKeyValueStore } from "./adapters/kv";
 import type { KeyValueStore } from "./adapters/kv/types";
+import { wordpressFromEnv, type WordPressSite } from "./adapters/wordpress";
 import { AuditLog } from "./core/audit/log";
 
 /** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
@@ -12,7 +15,13 @@ export interface Deps {
   database: Database;
   db: Db;
   kv: KeyValueStore;
+  /** Fan-out of live updates across instances (Postgres LISTEN/NOTIFY, or in-process). */
+  events: EventBus;
   audit: AuditLog;
+  /** Cloudways, when configured (CW_ACCESS_TOKEN, or CW_EMAIL + CW_API_KEY). */
+  cloudways: CloudwaysClient | null;
+  /** The configured WordPress sites (WP_REST_ENDPOINT, WP_SITES); empty when none. */
+  wordpress: WordPressSite[];
   startedAt: Date;
   version: string;
 }
@@ -29,13 +38,15 @@ export function databaseConfig(e: Env): DatabaseConfig {
   return e.databaseUrl ? { url: e.databaseUrl } : { dataDir: e.dataDir };
 }
 
-export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv?: KeyValueStore }): Promise<Deps> {
+export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv?: KeyValueStore; events?: EventBus }): Promise<Deps> {
   const e = opts.env;
-  const database = await openDatabase(opts.database ?? databaseConfig(e));
+  const dbConfig = opts.database ?? databaseConfig(e);
+  const database = await openDatabase(dbConfig);
+  const events = opts.events ?? createEventBus({ databaseUrl: "url" in dbConfig ? dbConfig.url : undefined });
   const kv =
     opts.kv ??
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
-  return { env: e, database, db: database.prisma, kv, audit: new AuditLog(database.prisma, kv), startedAt: new Date(), version: VERSION };
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

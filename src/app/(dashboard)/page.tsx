@@ -4,7 +4,7 @@ import { StatusPanel } from "../_components/status-panel";
 export default function StatusPage() {
   return (
     <>
-      <PageTitle title="Status" description="Version, uptime and the health of every connection. Refreshes every 10 seconds." />
+      <PageTitle title="Status" description="Health, traffic and shared state at a glance. Refreshes every few seconds." />
       <StatusPanel />
     </>
   );

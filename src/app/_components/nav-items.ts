@@ -9,17 +9,20 @@ export interface NavItem {
   label: string;
   permission?: Permission;
   placeholder?: boolean;
+  /** A live count beside the label (side-nav.tsx renders it). */
+  badge?: "pendingApprovals";
 }
 
 export const NAV_ITEMS: NavItem[] = [
   { href: "/", label: "Status" },
-  { href: "/context", label: "Context", permission: "context:read", placeholder: true },
-  { href: "/audit", label: "Audit", permission: "audit:read", placeholder: true },
+  { href: "/context", label: "Context", permission: "context:read" },
+  { href: "/audit", label: "Audit", permission: "audit:read" },
   { href: "/search", label: "Search", permission: "search:read", placeholder: true },
-  { href: "/approvals", label: "Approvals", permission: "intents:read", placeholder: true },
+  { href: "/approvals", label: "Approvals", permission: "intents:read", badge: "pendingApprovals" },
   { href: "/maps", label: "Connections", permission: "metrics:read", placeholder: true },
   { href: "/suggestions", label: "Suggestions", permission: "suggestions:read", placeholder: true },
-  { href: "/keys", label: "Keys", permission: "admin", placeholder: true },
+  { href: "/keys", label: "Keys", permission: "admin" },
+  { href: "/policies", label: "Policies", permission: "admin" },
 ];
 
 export function isActive(href: string, pathname: string): boolean {

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { Permission } from "@/server/core/auth/permissions";
+import { PendingBadge } from "../(dashboard)/approvals/_components/pending-badge";
 import { isActive, NAV_ITEMS } from "./nav-items";
 
 /** Navigation: a sidebar on wide screens, a scrolling tab row on phones. */
@@ -24,6 +25,7 @@ export function SideNav({ permissions }: { permissions: readonly Permission[] })
                 }`}
               >
                 {item.label}
+                {item.badge === "pendingApprovals" && <PendingBadge active={active} />}
                 {item.placeholder && <span className={`text-[10px] uppercase tracking-wide ${active ? "text-slate-300" : "text-slate-400"}`}>soon</span>}
               </Link>
             </li>

@@ -4,20 +4,24 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../_trpc/client";
 import { ConnectionCard } from "./connection-card";
 import { EmbeddedDefaults } from "./embedded-defaults";
+import { httpStatusOf } from "./query-states";
+import { SharedContextCard } from "./status-context";
 import { StatusError } from "./status-error";
+import { RecentActivityCard } from "./status-recent";
 import { StatusSkeleton } from "./status-skeleton";
 import { StatusSummary } from "./status-summary";
 
 const REFRESH_MS = 10_000;
+const ACTIVITY_REFRESH_MS = 5_000;
 
-function httpStatusOf(error: unknown): number | undefined {
-  return (error as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
-}
-
-/** Live status of the orchestrator and each connection, refreshed every 10 seconds. */
+/**
+ * Live status: the API card (health, version, uptime, request and error rates), shared context,
+ * each connection and the latest activity, each refreshed on its own interval.
+ */
 export function StatusPanel() {
   const trpc = useTRPC();
   const query = useQuery(trpc.status.get.queryOptions({}, { refetchInterval: REFRESH_MS }));
+  const activity = useQuery(trpc.status.activity.queryOptions({}, { refetchInterval: ACTIVITY_REFRESH_MS }));
 
   if (query.isPending) return <StatusSkeleton />;
   if (query.isError && !query.data) {
@@ -39,7 +43,12 @@ export function StatusPanel() {
           Showing the last known status: the latest refresh failed ({query.error.message}).
         </p>
       )}
-      <StatusSummary status={status} updatedAt={query.dataUpdatedAt} />
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          <StatusSummary status={status} updatedAt={query.dataUpdatedAt} activity={activity.data} />
+        </div>
+        <SharedContextCard />
+      </div>
       <section aria-labelledby="connections-heading">
         <h2 id="connections-heading" className="mb-3 text-sm font-semibold text-slate-900">
           Connections
@@ -50,7 +59,10 @@ export function StatusPanel() {
           ))}
         </ul>
       </section>
-      <EmbeddedDefaults items={status.embeddedDefaults} />
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <RecentActivityCard />
+        <EmbeddedDefaults items={status.embeddedDefaults} />
+      </div>
     </div>
   );
 }

@@ -21,6 +21,7 @@ export const adminCommand = z.discriminatedUnion("op", [
     scopes: z.array(z.enum(SCOPES)).min(1),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
     rateLimits: z.object({ read: z.number().int().positive().optional(), write: z.number().int().positive().optional(), expensive: z.number().int().positive().optional() }).optional(),
+    ownerEmail: z.string().optional(),
   }),
   z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: z.boolean().default(false) }),
   z.object({ op: z.literal("keys.revoke"), prefix: z.string() }),

@@ -98,7 +98,7 @@ export async function handleRest(req: Request): Promise<Response> {
         throw new AppError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
       }
     }
-    const ctx = createContext({ deps, requestId, surface: "rest", ip, actor });
+    const ctx = createContext({ deps, requestId, surface: "rest", ip, actor, idempotencyKey: req.headers.get("idempotency-key") });
     const forwarded = new Request(req.url, { method: req.method === "HEAD" ? "GET" : req.method, headers: { "content-type": "application/json" }, body });
     let res = await createOpenApiFetchHandler({ endpoint: REST_PREFIX, router: appRouter, req: forwarded, createContext: () => ctx });
     if (res.status >= 400) res = await reshapeError(res, requestId);

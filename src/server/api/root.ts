@@ -1,13 +1,27 @@
 import { auditRouter } from "@/server/features/audit/router";
+import { cloudwaysRouter } from "@/server/features/cloudways/router";
+import { connectionsRouter } from "@/server/features/connections/router";
+import { intentsRouter } from "@/server/features/intents/router";
+import { contextRouter } from "@/server/features/context/router";
 import { keysRouter } from "@/server/features/keys/router";
+import { metricsRouter } from "@/server/features/metrics/router";
+import { policyRouter } from "@/server/features/policy/router";
 import { statusRouter } from "@/server/features/status/router";
+import { wordpressRouter } from "@/server/features/wordpress/router";
 import { router } from "@/server/trpc/procedures";
 
 /** The app router: every capability, composed from the features. */
 export const appRouter = router({
+  connections: connectionsRouter,
+  metrics: metricsRouter,
+  cloudways: cloudwaysRouter,
+  wordpress: wordpressRouter,
   status: statusRouter,
   audit: auditRouter,
   keys: keysRouter,
+  intents: intentsRouter,
+  policy: policyRouter,
+  context: contextRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,6 +17,8 @@ export interface Context {
   authError: AppError | null;
   /** Headers the procedure adds to the response (rate limits). */
   resHeaders: Headers;
+  /** The Idempotency-Key request header (REST), for procedures that create. */
+  idempotencyKey?: string | null;
 }
 
 export function createContext(init: Omit<Context, "resHeaders" | "authError"> & Partial<Pick<Context, "resHeaders" | "authError">>): Context {

@@ -56,3 +56,14 @@ export const sessionProcedure = rateLimited.use(({ ctx, next }) => {
 
 /** Admins: users with the admin role or keys with the admin scope. */
 export const adminProcedure = scopedProcedure("admin");
+
+/** Signed-in users whose role holds a permission; API keys get 403 whatever their scopes. */
+export function humanProcedure(permission: Permission) {
+  return sessionProcedure.use(({ ctx, next }) => {
+    requirePermission(ctx.actor, permission);
+    return next();
+  });
+}
+
+/** Deciding intents: a human with intents:approve (approver, admin), never an API key. */
+export const approverProcedure = humanProcedure("intents:approve");

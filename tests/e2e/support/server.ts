@@ -31,7 +31,7 @@ export function tempDataDir(): string {
 }
 
 /** Starts the app; resolves once /api/health answers and startup (migrations, first admin) has run. */
-export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<AppServer> {
+export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number; distDir?: string } = {}): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
   const env: NodeJS.ProcessEnv = {
@@ -39,7 +39,7 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
     // several test runs at once (e.g. parallel work trees) each need their own build folder
-    NEXT_DIST_DIR: process.env.E2E_DIST_DIR ?? ".next-e2e",
+    NEXT_DIST_DIR: opts.distDir ?? process.env.E2E_DIST_DIR ?? ".next-e2e",
     DATA_DIR: dataDir,
     PORT: String(port),
     DATABASE_URL: "",

@@ -1,5 +1,13 @@
-import { PlaceholderPage } from "../../_components/placeholder-page";
+import { Suspense } from "react";
+import { LoadingRows } from "../../_components/query-states";
+import { AuditView } from "./_components/audit-view";
 
-export default function Page() {
-  return <PlaceholderPage title="Audit" what="The audit log with filters, search and chain verification." />;
+export const metadata = { title: "Audit" };
+
+export default function AuditPage() {
+  return (
+    <Suspense fallback={<LoadingRows rows={8} label="Loading audit events…" />}>
+      <AuditView />
+    </Suspense>
+  );
 }

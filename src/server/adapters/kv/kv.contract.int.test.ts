@@ -201,6 +201,115 @@ describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) =
     expect(await store.range(k, 3, 1)).toEqual([]);
     expect(await store.range(k, 10, 20)).toEqual([]);
   });
+
+  describe("versioned records and indexes", () => {
+    // Index names are registered for cleanup through the keys they occupy.
+    const index = (name: string) => {
+      const i = key(name);
+      made.push(`${i}#lex`, `${i}#exp`);
+      return i;
+    };
+
+    it.skipIf(skip)("setVersioned numbers writes 1, 2, 3, returns what each replaced, and expires with ttlMs", async () => {
+      const k = key("rec");
+      expect(await store.getVersioned(k)).toBeNull();
+      const first = await store.setVersioned(k, "héllo ✓", { ttlMs: 10_000 });
+      expect(first).toEqual({ written: true, version: 1, previous: null });
+      const second = await store.setVersioned(k, '{"a":1}', { ttlMs: 10_000 });
+      expect(second).toEqual({ written: true, version: 2, previous: { version: 1, value: "héllo ✓" } });
+      expect(await store.getVersioned(k)).toEqual({ version: 2, value: '{"a":1}' });
+      const left = await store.ttlMs(k);
+      expect(left).toBeGreaterThan(5_000);
+      expect(left).toBeLessThanOrEqual(10_000);
+      const third = await store.setVersioned(k, "", { ttlMs: 300 });
+      expect(third.version).toBe(3);
+      expect(await store.getVersioned(k)).toEqual({ version: 3, value: "" });
+      await sleep(500);
+      expect(await store.getVersioned(k)).toBeNull();
+      expect(await store.setVersioned(k, "again", { ttlMs: 10_000 })).toEqual({ written: true, version: 1, previous: null });
+    });
+
+    it.skipIf(skip)("setVersioned with ifVersion writes only on a match; 0 means absent", async () => {
+      const k = key("cas");
+      expect(await store.setVersioned(k, "a", { ttlMs: 10_000, ifVersion: 1 })).toEqual({ written: false, version: 0, previous: null });
+      expect(await store.getVersioned(k)).toBeNull();
+      expect(await store.setVersioned(k, "a", { ttlMs: 10_000, ifVersion: 0 })).toMatchObject({ written: true, version: 1 });
+      expect(await store.setVersioned(k, "b", { ttlMs: 10_000, ifVersion: 0 })).toEqual({ written: false, version: 1, previous: { version: 1, value: "a" } });
+      expect(await store.setVersioned(k, "b", { ttlMs: 10_000, ifVersion: 1 })).toMatchObject({ written: true, version: 2 });
+      expect(await store.getVersioned(k)).toEqual({ version: 2, value: "b" });
+    });
+
+    it.skipIf(skip)("30 concurrent writers get distinct versions, each seeing the record it replaced", async () => {
+      const k = key("race");
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.setVersioned(k, `w${i}`, { ttlMs: 10_000 })));
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      for (const r of results) expect(r.previous?.version ?? 0).toBe(r.version - 1);
+      expect((await store.getVersioned(k))?.version).toBe(30);
+    });
+
+    it.skipIf(skip)("of 20 concurrent writers expecting the same version, exactly one wins", async () => {
+      const k = key("cas-race");
+      await store.setVersioned(k, "base", { ttlMs: 10_000 });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setVersioned(k, `w${i}`, { ttlMs: 10_000, ifVersion: 1 })));
+      expect(results.filter((r) => r.written)).toHaveLength(1);
+      for (const r of results.filter((x) => !x.written)) expect(r.version).toBe(2);
+    });
+
+    it.skipIf(skip)("getVersionedMany answers in order, null for missing", async () => {
+      const [a, b, c] = [key("a"), key("b"), key("c")];
+      await store.setVersioned(a, "A", { ttlMs: 10_000 });
+      await store.setVersioned(c, "C", { ttlMs: 10_000 });
+      await store.setVersioned(c, "C2", { ttlMs: 10_000 });
+      expect(await store.getVersionedMany([a, b, c])).toEqual([{ version: 1, value: "A" }, null, { version: 2, value: "C2" }]);
+      expect(await store.getVersionedMany([])).toEqual([]);
+    });
+
+    it.skipIf(skip)("indexes list live members in byte order with prefix, after and limit; delVersioned unlists", async () => {
+      const idx = index("idx");
+      const names = ["b/2", "a.1", "b/1", "b-x", "c", "b/10"];
+      for (const n of names) await store.setVersioned(key(`r-${n}`), n, { ttlMs: 10_000, indexes: [{ index: idx, member: n }] });
+      expect(await store.indexRange(idx, { limit: 100 })).toEqual(["a.1", "b-x", "b/1", "b/10", "b/2", "c"]);
+      expect(await store.indexRange(idx, { prefix: "b/", limit: 100 })).toEqual(["b/1", "b/10", "b/2"]);
+      expect(await store.indexRange(idx, { prefix: "b/", after: "b/1", limit: 1 })).toEqual(["b/10"]);
+      expect(await store.indexRange(idx, { prefix: "b", after: "a", limit: 100 })).toEqual(["b-x", "b/1", "b/10", "b/2"]);
+      expect(await store.indexRange(idx, { after: "c", limit: 10 })).toEqual([]);
+      expect(await store.indexCount(idx)).toBe(6);
+      const rec = made.find((m) => m.endsWith(":r-b/1"))!;
+      expect(await store.delVersioned(rec, { indexes: [{ index: idx, member: "b/1" }] })).toEqual({ version: 1, value: "b/1" });
+      expect(await store.delVersioned(rec, { indexes: [{ index: idx, member: "b/1" }] })).toBeNull();
+      expect(await store.getVersioned(rec)).toBeNull();
+      expect(await store.indexRange(idx, { prefix: "b/", limit: 100 })).toEqual(["b/10", "b/2"]);
+      expect(await store.indexCount(idx)).toBe(5);
+      expect(await store.indexCount(index("empty"))).toBe(0);
+      expect(await store.indexRange(index("empty2"), { limit: 5 })).toEqual([]);
+    });
+
+    it.skipIf(skip)("expired members leave the index, even when more than one prune's worth expired", async () => {
+      const idx = index("mass");
+      await Promise.all(
+        Array.from({ length: 260 }, (_, i) =>
+          store.setVersioned(key(`m${i}`), "x", { ttlMs: i % 52 === 0 ? 20_000 : 250, indexes: [{ index: idx, member: `m${String(i).padStart(3, "0")}` }] }),
+        ),
+      );
+      expect(await store.indexCount(idx)).toBe(260);
+      await sleep(450);
+      expect(await store.indexRange(idx, { limit: 3 })).toEqual(["m000", "m052", "m104"]);
+      expect(await store.indexRange(idx, { limit: 100 })).toEqual(["m000", "m052", "m104", "m156", "m208"]);
+      expect(await store.indexCount(idx)).toBe(5);
+    });
+
+    it.skipIf(skip)("a member with extend keeps the latest expiry it was given; without, the last write's", async () => {
+      const groups = index("groups");
+      const keys = index("keys");
+      await store.setVersioned(key("long"), "x", { ttlMs: 20_000, indexes: [{ index: groups, member: "g", extend: true }, { index: keys, member: "k" }] });
+      await store.setVersioned(key("short"), "x", { ttlMs: 250, indexes: [{ index: groups, member: "g", extend: true }, { index: keys, member: "k" }] });
+      await sleep(450);
+      expect(await store.indexRange(groups, { limit: 10 })).toEqual(["g"]);
+      expect(await store.indexRange(keys, { limit: 10 })).toEqual([]);
+      const left = await store.ttlMs(`${groups}#exp`);
+      expect(left).toBeGreaterThan(10_000);
+    });
+  });
 });
 
 describe("KeyValueStore when the server is down", () => {

@@ -1,6 +1,9 @@
-import type { KeyValueStore } from "./types";
+import { indexKeys } from "./scripts";
+import type { IndexRef, KeyValueStore, Versioned } from "./types";
 
-type Entry = { value: string | string[]; expiresAt: number | null };
+/** A record (versioned value) or an index (member → expiry in ms) live beside strings and lists. */
+type Index = Map<string, number>;
+type Entry = { value: string | string[] | Versioned | Index; expiresAt: number | null };
 
 const SWEEP_MS = 60_000;
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -28,6 +31,35 @@ export function createMemoryStore(): KeyValueStore {
     if (!entry) return null;
     if (!Array.isArray(entry.value)) throw new Error(WRONGTYPE);
     return entry.value;
+  };
+
+  const recordAt = (key: string): Versioned | null => {
+    const entry = live(key);
+    if (!entry) return null;
+    if (typeof entry.value !== "object" || Array.isArray(entry.value) || entry.value instanceof Map) throw new Error(WRONGTYPE);
+    return { ...entry.value };
+  };
+  /** The index's live members, pruned of expired ones (the same upkeep the Redis scripts do). */
+  const indexAt = (name: string, create: boolean): Index | null => {
+    const index = indexKeys(name)[1];
+    const entry = live(index);
+    if (entry && !(entry.value instanceof Map)) throw new Error(WRONGTYPE);
+    if (!entry && !create) return null;
+    const members: Index = entry ? (entry.value as Index) : new Map();
+    if (!entry) data.set(index, { value: members, expiresAt: null });
+    const now = Date.now();
+    for (const [m, exp] of members) if (exp <= now) members.delete(m);
+    return members;
+  };
+  const addMembers = (refs: IndexRef[], expiresAt: number) => {
+    for (const ref of refs) {
+      const members = indexAt(ref.index, true)!;
+      const old = members.get(ref.member);
+      const score = ref.extend && old !== undefined && old > expiresAt ? old : expiresAt;
+      members.set(ref.member, score);
+      const entry = data.get(indexKeys(ref.index)[1])!;
+      entry.expiresAt = Math.max(entry.expiresAt ?? 0, score);
+    }
   };
 
   // Expired entries are already invisible; the sweep only bounds memory held by keys nobody reads again.
@@ -87,6 +119,39 @@ export function createMemoryStore(): KeyValueStore {
       const from = Math.max(start < 0 ? list.length + start : start, 0);
       const to = stop < 0 ? list.length + stop : stop;
       return from > to ? [] : list.slice(from, to + 1);
+    },
+    async getVersioned(key) {
+      return recordAt(key);
+    },
+    async getVersionedMany(keys) {
+      return keys.map(recordAt);
+    },
+    async setVersioned(key, value, opts) {
+      assertPositiveInt("ttlMs", opts.ttlMs);
+      const previous = recordAt(key);
+      const current = previous?.version ?? 0;
+      if (opts.ifVersion !== undefined && opts.ifVersion !== current) return { written: false, version: current, previous };
+      const expiresAt = Date.now() + opts.ttlMs;
+      data.set(key, { value: { version: current + 1, value }, expiresAt });
+      addMembers(opts.indexes ?? [], expiresAt);
+      return { written: true, version: current + 1, previous };
+    },
+    async delVersioned(key, opts) {
+      const previous = recordAt(key);
+      data.delete(key);
+      for (const ref of opts?.indexes ?? []) indexAt(ref.index, false)?.delete(ref.member);
+      return previous;
+    },
+    async indexRange(index, opts) {
+      const prefix = opts.prefix ?? "";
+      const members = [...(indexAt(index, false)?.keys() ?? [])];
+      return members
+        .filter((m) => m.startsWith(prefix) && (opts.after === undefined || m > opts.after))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, opts.limit);
+    },
+    async indexCount(index) {
+      return indexAt(index, false)?.size ?? 0;
     },
     async ping() {},
     async close() {

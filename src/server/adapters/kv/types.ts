@@ -5,6 +5,31 @@
  */
 export type KeyValueStoreKind = "upstash" | "redis" | "memory";
 
+/** A record whose version (1, 2, …) the store assigns atomically on each write. */
+export interface Versioned {
+  version: number;
+  value: string;
+}
+
+/**
+ * A membership in an index, kept with a record's writes. A member stays listed until the record's
+ * expiry; with `extend`, until the latest expiry any write gave it (a group alive while any record in it is).
+ */
+export interface IndexRef {
+  index: string;
+  member: string;
+  extend?: boolean;
+}
+
+export interface SetVersionedResult {
+  /** False when `ifVersion` did not match; nothing changed then. */
+  written: boolean;
+  /** The version stored now: the new one, or the current one when not written. */
+  version: number;
+  /** The record before this call, or null when there was none (missing or expired). */
+  previous: Versioned | null;
+}
+
 export interface KeyValueStore {
   readonly kind: KeyValueStoreKind;
   /** The value, or null when missing or expired. */
@@ -26,6 +51,26 @@ export interface KeyValueStore {
   pushCapped(key: string, value: string, max: number): Promise<void>;
   /** Items `start..stop` (inclusive, like LRANGE) from the head of a list. */
   range(key: string, start: number, stop: number): Promise<string[]>;
+  /** A versioned record (see setVersioned), or null when missing or expired. */
+  getVersioned(key: string): Promise<Versioned | null>;
+  /** Several versioned records in one round trip, in the order asked. */
+  getVersionedMany(keys: string[]): Promise<(Versioned | null)[]>;
+  /**
+   * Atomically: reads the record's version (0 when absent) and — unless `ifVersion` is given and differs —
+   * writes `value` as that version + 1, expiring after `ttlMs`, and lists the record in `indexes`.
+   * Two concurrent writers never get the same version, and each sees the record it replaced.
+   */
+  setVersioned(key: string, value: string, opts: { ttlMs: number; ifVersion?: number; indexes?: IndexRef[] }): Promise<SetVersionedResult>;
+  /** Atomically deletes a versioned record and its memberships in `indexes`; returns what it held. */
+  delVersioned(key: string, opts?: { indexes?: IndexRef[] }): Promise<Versioned | null>;
+  /**
+   * Live members of an index in byte order: those starting with `prefix`, after `after` (exclusive),
+   * at most `limit`. Members whose expiry has passed are never returned. An index occupies the keys
+   * `<index>#lex` and `<index>#exp`.
+   */
+  indexRange(index: string, opts: { prefix?: string; after?: string; limit: number }): Promise<string[]>;
+  /** The number of live members of an index. */
+  indexCount(index: string): Promise<number>;
   /** Round trip to the store; resolves when it answers. */
   ping(): Promise<void>;
   /** Releases connections. */

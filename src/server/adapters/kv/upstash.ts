@@ -1,5 +1,17 @@
 import { Redis } from "@upstash/redis";
-import { INCR_WINDOW_LUA, parseIncrWindowReply } from "./scripts";
+import {
+  DEL_VERSIONED_LUA,
+  INCR_WINDOW_LUA,
+  INDEX_COUNT_LUA,
+  INDEX_RANGE_LUA,
+  SET_VERSIONED_LUA,
+  indexKeys,
+  lexBounds,
+  parseDelVersionedReply,
+  parseIncrWindowReply,
+  parseSetVersionedReply,
+  versionedOf,
+} from "./scripts";
 import type { KeyValueStore } from "./types";
 
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -17,6 +29,12 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     // A function so each request gets a fresh timer; a server that accepts but never answers still fails.
     signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
+  // EVALSHA first, EVAL when the server has not cached the script yet.
+  const incrWindow = redis.createScript<unknown>(INCR_WINDOW_LUA);
+  const setVersioned = redis.createScript<unknown>(SET_VERSIONED_LUA);
+  const delVersioned = redis.createScript<unknown>(DEL_VERSIONED_LUA);
+  const indexRange = redis.createScript<string[]>(INDEX_RANGE_LUA);
+  const indexCount = redis.createScript<number>(INDEX_COUNT_LUA);
 
   return {
     kind: "upstash",
@@ -38,7 +56,7 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
       return ms < 0 ? null : ms;
     },
     async incrWindow(key, windowMs) {
-      return parseIncrWindowReply(await redis.eval(INCR_WINDOW_LUA, [key], [windowMs]));
+      return parseIncrWindowReply(await incrWindow.exec([key], [String(windowMs)]));
     },
     async pushCapped(key, value, max) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
@@ -47,10 +65,43 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     async range(key, start, stop) {
       return redis.lrange<string>(key, start, stop);
     },
+    async getVersioned(key) {
+      return versionOfReply(await redis.hmget(key, "v", "d"));
+    },
+    async getVersionedMany(keys) {
+      if (keys.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.hmget(key, "v", "d");
+      return (await pipeline.exec()).map(versionOfReply);
+    },
+    async setVersioned(key, value, opts) {
+      const refs = opts.indexes ?? [];
+      const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
+      const args = [value, String(opts.ttlMs), opts.ifVersion === undefined ? "" : String(opts.ifVersion), ...refs.flatMap((r) => [r.member, r.extend ? "1" : "0"])];
+      return parseSetVersionedReply(await setVersioned.exec(keys, args));
+    },
+    async delVersioned(key, opts) {
+      const refs = opts?.indexes ?? [];
+      const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
+      return parseDelVersionedReply(await delVersioned.exec(keys, refs.map((r) => r.member)));
+    },
+    async indexRange(index, opts) {
+      const [min, max] = lexBounds(opts.prefix, opts.after);
+      return indexRange.exec(indexKeys(index), [min, max, String(opts.limit)]);
+    },
+    async indexCount(index) {
+      return Number(await indexCount.exec(indexKeys(index), []));
+    },
     async ping() {
       await redis.ping();
     },
     // Stateless HTTP: nothing to release.
     async close() {},
   };
+}
+
+/** HMGET key v d without deserialization: the raw [version, value] pair. */
+function versionOfReply(reply: unknown) {
+  const [version, value] = Array.isArray(reply) ? (reply as unknown[]) : [null, null];
+  return versionedOf(version, value);
 }

@@ -42,6 +42,8 @@ export interface CreateKeyInput {
   scopes: readonly Scope[];
   expiresAt?: Date | null;
   rateLimits?: Partial<RateLimits> | null;
+  /** Email of the user answerable for the client: never an approver of its intents (four-eyes). */
+  ownerEmail?: string | null;
 }
 
 function validate(input: CreateKeyInput, now: Date) {
@@ -60,7 +62,10 @@ export async function createApiKey(audit: AuditLog, call: CallContext, input: Cr
   const { key, prefix, hash } = generateApiKey();
   const createdBy = `${call.actor.type}:${call.actor.id}`;
   const record = await audit.transact(async (tx, log) => {
-    await tx.apiClient.upsert({ where: { id: input.clientId }, update: {}, create: { id: input.clientId, name: input.clientId, createdBy } });
+    const owner = input.ownerEmail ? await tx.user.findUnique({ where: { email: input.ownerEmail.trim().toLowerCase() } }) : null;
+    if (input.ownerEmail && !owner) throw new AppError("BAD_REQUEST", `No user with email ${input.ownerEmail} to own client ${input.clientId}.`);
+    const ownerUserId = owner?.id;
+    await tx.apiClient.upsert({ where: { id: input.clientId }, update: { ownerUserId }, create: { id: input.clientId, name: input.clientId, createdBy, ownerUserId } });
     const row = await tx.apiKey.create({
       data: {
         clientId: input.clientId,
@@ -72,7 +77,7 @@ export async function createApiKey(audit: AuditLog, call: CallContext, input: Cr
         createdBy,
       },
     });
-    await log(eventFor(call, { action: "keys.create", resourceType: "api_key", target: prefix, detail: { after: toKeyView(row) } }));
+    await log(eventFor(call, { action: "keys.create", resourceType: "api_key", target: prefix, detail: { after: toKeyView(row), ...(owner ? { clientOwner: owner.email } : {}) } }));
     return row;
   });
   return { key, record: toKeyView(record) };

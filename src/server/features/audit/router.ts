@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { verifyChain } from "@/server/core/audit/verify";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
-import { auditListInput, auditListOutput, auditVerifyOutput } from "./schema";
-import { listAuditEvents } from "./service";
+import { auditListInput, auditListOutput, auditRecentInput, auditRecentOutput, auditVerifyOutput, userNamesInput, userNamesOutput } from "./schema";
+import { listAuditEvents, recentAuditEvents, userNames } from "./service";
 
 const auditRead = scopedProcedure("audit:read");
 
@@ -15,6 +15,22 @@ export const auditRouter = router({
     .input(auditListInput)
     .output(auditListOutput)
     .query(({ ctx, input }) => listAuditEvents(ctx.deps.db, input)),
+
+  recent: auditRead
+    .meta({
+      openapi: { method: "GET", path: "/audit/recent", operationId: "recentAuditEvents", summary: "The latest audit events (up to 50), newest first, from the hot tail", tags: ["audit"] },
+      resource: "audit",
+    })
+    .input(auditRecentInput)
+    .output(auditRecentOutput)
+    .query(({ ctx, input }) => recentAuditEvents(ctx.deps.db, ctx.deps.audit, input.limit)),
+
+  /** Dashboard only: emails for user ids that other records (e.g. context's updatedBy) carry; audit readers see them in the log anyway. */
+  userNames: auditRead
+    .meta({ resource: "audit" })
+    .input(userNamesInput)
+    .output(userNamesOutput)
+    .query(({ ctx, input }) => userNames(ctx.deps.db, input.ids)),
 
   verify: auditRead
     .meta({

@@ -5,6 +5,7 @@ export const auditEventSchema = z.object({
   at: z.string(),
   actorType: z.string(),
   actorId: z.string(),
+  actorName: z.string().nullable().describe("The user's email for a user actor (actorId is the user's id); null otherwise"),
   clientId: z.string().nullable(),
   action: z.string(),
   resourceType: z.string(),
@@ -24,12 +25,19 @@ export type AuditEventDto = z.infer<typeof auditEventSchema>;
 
 export const auditListInput = z.strictObject({
   actorType: z.enum(["api_key", "user", "system", "github", "anonymous"]).optional(),
-  actorId: z.string().max(200).optional(),
+  actorId: z.string().max(200).optional().describe("An actor id; for a user, their id or their email"),
   clientId: z.string().max(200).optional(),
+  target: z.string().max(200).optional().describe("Exact target, e.g. an intent id"),
   action: z.string().max(200).optional().describe("Action prefix, e.g. keys. or audit.list"),
   outcome: z.enum(["success", "failure", "denied"]).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe('Full-text search over action, target, actor, client, request id, input and detail: words match as prefixes, "quoted phrase", or, -exclude'),
   cursor: z.coerce.number().int().positive().optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -47,3 +55,15 @@ export const auditVerifyOutput = z.object({
   reason: z.string().nullable(),
   headHash: z.string().nullable(),
 });
+
+export const auditRecentInput = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+export const auditRecentOutput = z.object({
+  items: z.array(auditEventSchema),
+  source: z.enum(["tail", "database"]).describe("tail: the hot tail in the shared store; database: the newest rows, when the tail is empty"),
+});
+
+export const userNamesInput = z.strictObject({ ids: z.array(z.string().max(64)).max(100) });
+export const userNamesOutput = z.object({ users: z.array(z.object({ id: z.string(), email: z.string() })) });

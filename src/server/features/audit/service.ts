@@ -1,22 +1,66 @@
 import type { Db, Prisma } from "@/server/adapters/db";
-import { contentFromRow } from "@/server/core/audit/log";
+import { contentFromRow, type AuditLog } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
 import type { AuditEventDto, AuditListInput } from "./schema";
+import { searchAuditSeqs } from "./search";
 
-/** Newest first, filtered, paginated by sequence number and cut to fit a response budget. */
-export async function listAuditEvents(db: Db, q: AuditListInput) {
-  const where: Prisma.AuditEventWhereInput = {
+function whereOf(q: AuditListInput): Prisma.AuditEventWhereInput {
+  return {
     actorType: q.actorType,
     actorId: q.actorId,
     clientId: q.clientId,
+    target: q.target,
     outcome: q.outcome,
     ...(q.action ? { action: { startsWith: q.action } } : {}),
     ...(q.since || q.until ? { at: { ...(q.since ? { gte: new Date(q.since) } : {}), ...(q.until ? { lt: new Date(q.until) } : {}) } } : {}),
     ...(q.cursor ? { seq: { lt: BigInt(q.cursor) } } : {}),
   };
-  const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: q.limit + 1 });
-  const dtos: AuditEventDto[] = rows.slice(0, q.limit).map((r) => ({ ...contentFromRow(r), seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash }));
-  const { items, cut } = fitToBudget(dtos);
+}
+
+type Row = Awaited<ReturnType<Db["auditEvent"]["findMany"]>>[number];
+type Unnamed = Omit<AuditEventDto, "actorName">;
+const toDto = (r: Row): Unnamed => ({ ...contentFromRow(r), seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash });
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+/** Users are recorded by their stable id; readers want their email beside it. */
+async function withActorNames(db: Db, events: Unnamed[]): Promise<AuditEventDto[]> {
+  const { users } = await userNames(db, events.filter((e) => e.actorType === "user").map((e) => e.actorId));
+  const emails = new Map(users.map((u) => [u.id, u.email]));
+  return events.map((e) => ({ ...e, actorName: e.actorType === "user" ? (emails.get(e.actorId) ?? null) : null }));
+}
+
+/** Emails of the users among these ids (actors elsewhere, e.g. context's updatedBy, name users by id). */
+export async function userNames(db: Db, ids: string[]) {
+  const valid = [...new Set(ids.filter(isUuid))];
+  return { users: valid.length ? await db.user.findMany({ where: { id: { in: valid } }, select: { id: true, email: true } }) : [] };
+}
+
+/** An actor filter may name a user by email; the log holds their id. */
+async function resolveActorId(db: Db, actorId: string | undefined): Promise<string | undefined> {
+  if (!actorId?.includes("@")) return actorId;
+  const user = await db.user.findUnique({ where: { email: actorId.toLowerCase() }, select: { id: true } });
+  return user?.id ?? actorId;
+}
+
+/**
+ * Newest first, filtered, paginated by sequence number and cut to fit a response budget. With `q`,
+ * full-text search (raw SQL over the GIN index, search.ts) picks the page's rows under the same filters.
+ */
+export async function listAuditEvents(db: Db, input: AuditListInput) {
+  const q = { ...input, actorId: await resolveActorId(db, input.actorId) };
+  const take = q.limit + 1;
+  const where: Prisma.AuditEventWhereInput = q.q ? { seq: { in: await searchAuditSeqs(db, { ...q, q: q.q }, take) } } : whereOf(q);
+  const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });
+  const { items, cut } = fitToBudget(await withActorNames(db, rows.slice(0, q.limit).map(toDto)));
   const more = cut || rows.length > q.limit;
   return { items, nextCursor: more && items.length ? items[items.length - 1]!.seq : null };
+}
+
+/** The latest events for the dashboard: the hot tail in the shared store, else the newest rows. */
+export async function recentAuditEvents(db: Db, audit: AuditLog, limit: number) {
+  const tail = await audit.tail(limit).catch(() => []);
+  if (tail.length > 0) return { items: await withActorNames(db, tail), source: "tail" as const };
+  const rows = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, take: limit });
+  return { items: await withActorNames(db, rows.map(toDto)), source: "database" as const };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authedProcedure, router } from "@/server/trpc/procedures";
-import { statusOutput, whoamiOutput } from "./schema";
+import { getActivity } from "./activity";
+import { activityOutput, statusOutput, whoamiOutput } from "./schema";
 import { describeActor, getStatus } from "./service";
 
 export const statusRouter = router({
@@ -18,6 +19,21 @@ export const statusRouter = router({
     .input(z.strictObject({}))
     .output(statusOutput)
     .query(({ ctx }) => getStatus(ctx.deps)),
+
+  activity: authedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/status/activity",
+        operationId: "getActivity",
+        summary: "Request rate and error rate of the last hour, per minute, from the audit log",
+        tags: ["status"],
+      },
+      resource: "status",
+    })
+    .input(z.strictObject({}))
+    .output(activityOutput)
+    .query(({ ctx }) => getActivity(ctx.deps.db)),
 
   whoami: authedProcedure
     .meta({

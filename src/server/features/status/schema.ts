@@ -29,3 +29,15 @@ export const whoamiOutput = z.object({
   keyPrefix: z.string().nullable(),
   permissions: z.array(z.string()).describe("Scopes of the key, or the permissions of the user's role"),
 });
+
+export const activityOutput = z.object({
+  windowMinutes: z.number().int(),
+  since: z.string(),
+  requests: z.number().int().describe("Audited requests (REST, MCP, webhooks, dashboard changes) in the window"),
+  errors: z.number().int().describe("Requests whose outcome was not success (failures and denials)"),
+  denied: z.number().int(),
+  requestsPerMinute: z.number(),
+  errorRate: z.number().describe("errors / requests, 0 when there were none"),
+  perMinute: z.array(z.object({ minute: z.string(), requests: z.number().int(), errors: z.number().int() })).describe("One bucket per minute, oldest first"),
+});
+export type Activity = z.infer<typeof activityOutput>;

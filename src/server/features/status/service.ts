@@ -1,5 +1,6 @@
 import type { Actor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
+import { latestProbeStates } from "@/server/features/connections/service";
 import type { Connection, Status } from "./schema";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -20,21 +21,6 @@ async function probe(name: string, kind: string, check: () => Promise<unknown>):
   }
 }
 
-/** Integrations later issues probe for real; until then they show whether they are configured. */
-function configured(deps: Deps): Connection[] {
-  const e = deps.env;
-  const list: [string, string, boolean][] = [
-    ["github", "octokit", Boolean(e.GITHUB_TOKEN)],
-    ["openai", "openai-compatible", Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL)],
-    ["pinecone", "pinecone", Boolean(e.PINECONE_API_KEY && e.PINECONE_INDEX)],
-    ["cloudways", "cloudways", Boolean(e.CW_API_KEY)],
-    ["wordpress", "wp-rest", Boolean(e.WP_REST_ENDPOINT)],
-    ["slack", "webhook", Boolean(e.SLACK_WEBHOOK_URL)],
-    ["smtp", "smtp", Boolean(e.SMTP_URL)],
-  ];
-  return list.map(([name, kind, on]) => ({ name, kind, state: on ? "unchecked" : "not_configured", latencyMs: null, detail: null }));
-}
-
 function embeddedDefaults(deps: Deps): string[] {
   const out: string[] = [];
   if (deps.database.kind === "pglite") out.push(`database: embedded PGlite at ${deps.database.location}`);
@@ -50,7 +36,8 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")),
     probe("store", deps.kv.kind, () => deps.kv.ping()),
   ]);
-  const connections = [database, store, ...configured(deps)];
+  // The other connections as the probe job last saw them (the database and the store are checked live).
+  const connections = [database, store, ...(await latestProbeStates(deps))];
   return {
     name: "Ops Orchestrator",
     version: deps.version,

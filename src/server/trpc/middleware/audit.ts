@@ -1,5 +1,6 @@
 import { actorFields } from "@/server/core/audit/log";
 import { AppError } from "@/server/core/errors";
+import { recordCall } from "@/server/core/metrics";
 import { t, appErrorOf, toTrpcError } from "../init";
 
 /**
@@ -11,6 +12,7 @@ export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getR
   const started = performance.now();
   const result = await next();
   const error = result.ok ? null : appErrorOf(result.error);
+  recordCall(ctx.deps.db, { procedure: path, latencyMs: performance.now() - started, ok: result.ok, status: error ? error.status : 200 });
   const authFailure = error?.code === "UNAUTHORIZED" || error?.code === "FORBIDDEN";
   const wanted = ctx.surface !== "trpc" || type === "mutation" || authFailure;
   if (!wanted || (result.ok && meta?.audit === "service")) return result;

@@ -1,0 +1,76 @@
+import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { can, type Actor } from "@/server/core/auth/actor";
+import { readCredential } from "@/server/core/auth/keys";
+import { authenticateApiKey } from "@/server/core/auth/resolve";
+import { AppError } from "@/server/core/errors";
+import { promRegistry } from "@/server/core/metrics";
+import { getDeps, type Deps } from "@/server/deps";
+import { listConnections } from "@/server/features/connections/service";
+import { getMetrics } from "@/server/features/metrics/service";
+import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
+import { appErrorResponse, auditRejection, clientIp, requestIdOf, withHeaders } from "./http";
+
+/**
+ * /api/metrics: what /ai/metrics says, in Prometheus text format, for scrapers. Needs an API key
+ * with metrics:read (x-api-key or Bearer), rate-limited as a read. Refusals are audited; scrapes are
+ * not (one every few seconds would drown the log; the metrics themselves are their record).
+ */
+const holder = globalThis as unknown as { __ooPromDefaults?: Registry };
+
+function processRegistry(): Registry {
+  if (!holder.__ooPromDefaults) {
+    holder.__ooPromDefaults = new Registry();
+    collectDefaultMetrics({ register: holder.__ooPromDefaults, prefix: "oo_" });
+  }
+  return holder.__ooPromDefaults;
+}
+
+export async function prometheusText(deps: Deps, windowMinutes = 60): Promise<{ text: string; contentType: string }> {
+  const m = await getMetrics(deps, windowMinutes);
+  const reg = new Registry();
+  const gauge = <L extends string>(name: string, help: string, labelNames: L[]) => new Gauge<L>({ name, help, labelNames, registers: [reg] });
+  const window = `${windowMinutes}m`;
+  const calls = gauge("oo_procedure_window_calls", "Calls of each procedure in the window (all instances)", ["procedure", "window"]);
+  const errors = gauge("oo_procedure_window_error_ratio", "Share of calls in the window that did not succeed", ["procedure", "window"]);
+  const latency = gauge("oo_procedure_window_latency_ms", "Latency percentiles of each procedure in the window", ["procedure", "window", "quantile"]);
+  for (const p of m.procedures) {
+    calls.set({ procedure: p.procedure, window }, p.count);
+    errors.set({ procedure: p.procedure, window }, p.errorRate);
+    for (const [q, v] of [["0.5", p.p50Ms], ["0.95", p.p95Ms], ["0.99", p.p99Ms]] as const) if (v !== null) latency.set({ procedure: p.procedure, window, quantile: q }, v);
+  }
+  const up = gauge("oo_connection_up", "1 when the connection's latest probe succeeded, 0 when it failed", ["connection"]);
+  const connLatency = gauge("oo_connection_latency_ms", "Latency of the connection's latest probe", ["connection"]);
+  const uptime = gauge("oo_connection_uptime_ratio", "Share of successful probes in the window (absent when there were none)", ["connection", "window"]);
+  const list = await listConnections(deps);
+  for (const c of list.connections) {
+    if (c.state !== "up" && c.state !== "down") continue;
+    up.set({ connection: c.id }, c.state === "up" ? 1 : 0);
+    if (c.latencyMs !== null) connLatency.set({ connection: c.id }, c.latencyMs);
+    for (const [w, u] of [["24h", c.uptime.h24], ["7d", c.uptime.d7], ["30d", c.uptime.d30], ["90d", c.uptime.d90]] as const) {
+      if (u.pct !== null) uptime.set({ connection: c.id, window: w }, u.pct / 100);
+    }
+  }
+  const merged = Registry.merge([promRegistry(), processRegistry(), reg]);
+  return { text: await merged.metrics(), contentType: merged.contentType };
+}
+
+export async function handlePrometheus(req: Request): Promise<Response> {
+  const deps = await getDeps();
+  const requestId = requestIdOf(req);
+  let actor: Actor | null = null;
+  const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
+  try {
+    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
+    if (!can(actor, "metrics:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "metrics:read" permission.');
+    await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
+    const window = Number(new URL(req.url).searchParams.get("window") ?? 60);
+    if (!Number.isInteger(window) || window < 1 || window > 10_080) throw new AppError("BAD_REQUEST", "window must be whole minutes between 1 and 10080.");
+    const { text, contentType } = await prometheusText(deps, window);
+    headers.set("content-type", contentType);
+    return new Response(text, { status: 200, headers });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await auditRejection(deps, { requestId, actor, action: "GET /api/metrics", error: err, ip: clientIp(req, deps.env), surface: "rest" });
+    return withHeaders(appErrorResponse(err, requestId), headers);
+  }
+}

@@ -1,0 +1,37 @@
+import { Prisma } from "@/generated/prisma/client";
+import type { Db } from "@/server/adapters/db";
+import type { AuditListInput } from "./schema";
+
+/**
+ * The document searched, exactly as the GIN index of migration 20261127001000_audit_search spells it,
+ * so the planner answers from the index.
+ */
+const DOCUMENT = Prisma.sql`"audit_event_search_document"("action", "target", "actor_id", "client_id", "request_id", "input", "detail")`;
+
+/**
+ * The user's words as a tsquery: web-search syntax ("a phrase", or, -word) from websearch_to_tsquery,
+ * with every lexeme made a prefix match so a partial id or key still finds its events.
+ */
+const query = (q: string) =>
+  Prisma.sql`regexp_replace(websearch_to_tsquery('simple', ${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':*', 'g')::tsquery`;
+
+/** The same filters as the Prisma path in service.ts (equality, action prefix, [since, until), seq < cursor), in SQL. */
+function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
+  const out = [Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`];
+  if (q.actorType) out.push(Prisma.sql`"actor_type" = ${q.actorType}`);
+  if (q.actorId) out.push(Prisma.sql`"actor_id" = ${q.actorId}`);
+  if (q.clientId) out.push(Prisma.sql`"client_id" = ${q.clientId}`);
+  if (q.outcome) out.push(Prisma.sql`"outcome" = ${q.outcome}`);
+  if (q.action) out.push(Prisma.sql`starts_with("action", ${q.action})`);
+  if (q.since) out.push(Prisma.sql`"at" >= ${new Date(q.since).toISOString()}::timestamptz`);
+  if (q.until) out.push(Prisma.sql`"at" < ${new Date(q.until).toISOString()}::timestamptz`);
+  if (q.cursor) out.push(Prisma.sql`"seq" < ${q.cursor}::bigint`);
+  return out;
+}
+
+/** Sequence numbers of the matching events, newest first, at most `take`. */
+export async function searchAuditSeqs(db: Db, q: AuditListInput & { q: string }, take: number): Promise<bigint[]> {
+  const rows = await db.$queryRaw<{ seq: bigint | number | string }[]>`
+    SELECT "seq" FROM "audit_event" WHERE ${Prisma.join(conditions(q), " AND ")} ORDER BY "seq" DESC LIMIT ${take}`;
+  return rows.map((r) => BigInt(r.seq));
+}

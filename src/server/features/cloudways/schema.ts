@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+const app = z.object({ id: z.string(), label: z.string(), application: z.string(), version: z.string().nullable(), fqdn: z.string().nullable(), cname: z.string().nullable() });
+
+export const serversOutput = z.object({
+  servers: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      status: z.string(),
+      cloud: z.string().nullable(),
+      region: z.string().nullable(),
+      publicIp: z.string().nullable(),
+      fqdn: z.string().nullable(),
+      apps: z.array(app),
+    }),
+  ),
+});
+
+export const serverIdInput = z.strictObject({ serverId: z.string().regex(/^\d{1,12}$/, "a numeric Cloudways server id") });
+
+export const servicesOutput = z.object({
+  serverId: z.string(),
+  services: z.array(z.object({ name: z.string(), status: z.string().describe("e.g. running, stopped") })),
+});
+
+export const monitoringInput = serverIdInput.extend({
+  type: z.enum(["bw", "db"]).default("bw").describe("bw: bandwidth per app; db: disk used per app"),
+});
+
+export const monitoringOutput = z.object({
+  serverId: z.string(),
+  type: z.enum(["bw", "db"]),
+  items: z.array(z.object({ name: z.string(), value: z.number().nullable(), at: z.string().nullable() })),
+});

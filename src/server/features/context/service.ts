@@ -1,0 +1,173 @@
+import { openEventStream } from "@/server/adapters/events";
+import { MAX_EVENT_BYTES } from "@/server/adapters/events/types";
+import type { KeyValueStore } from "@/server/adapters/kv/types";
+import { eventFor, type CallContext } from "@/server/core/audit/log";
+import { redact } from "@/server/core/audit/redact";
+import type { Actor } from "@/server/core/auth/actor";
+import { AppError } from "@/server/core/errors";
+import { fitToBudget } from "@/server/core/paging";
+import type { Deps } from "@/server/deps";
+import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
+import { channelOf, entryOf, indexesOf, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
+
+/** How much of a value the audit entry (and so the history) keeps. */
+export const PREVIEW_CHARS = 2_000;
+
+export const targetOf = (scope: string, key: string) => `${scope}/${key}`;
+const actorRef = (actor: Actor): ActorRef => ({ type: actor.type, id: actor.id });
+
+export async function getEntry(kv: KeyValueStore, input: GetInput): Promise<Entry> {
+  const entry = await readEntry(kv, input.scope, input.key);
+  if (!entry) throw new AppError("NOT_FOUND", `No context entry "${input.key}" in scope ${input.scope} (it may have expired or been deleted).`);
+  return entry;
+}
+
+/** Keys in byte order, filtered by prefix, paginated by the last key and cut to fit the response budget. */
+export async function listEntries(kv: KeyValueStore, input: ListInput): Promise<{ items: Entry[]; nextCursor: string | null }> {
+  const keys = await kv.indexRange(scopeIndex(input.scope), { prefix: input.prefix, after: input.cursor, limit: input.limit + 1 });
+  const page = keys.slice(0, input.limit);
+  const records = await kv.getVersionedMany(page.map((k) => recordKey(input.scope, k)));
+  const now = Date.now();
+  const entries = records.map((r, i) => entryOf(input.scope, page[i]!, r, now)).filter((e): e is Entry => e !== null);
+  const { items, cut } = fitToBudget(entries);
+  if (cut) return { items, nextCursor: items[items.length - 1]!.key };
+  return { items, nextCursor: keys.length > input.limit ? page[page.length - 1]! : null };
+}
+
+/** The value as the audit log keeps it: redacted, whole when small, else a preview. */
+function auditedValue(value: unknown): { value?: unknown; preview: string; truncated: boolean } {
+  const whole = JSON.stringify(value);
+  if (whole.length <= PREVIEW_CHARS) {
+    const clean = redact(value);
+    const text = JSON.stringify(clean);
+    if (text.length <= PREVIEW_CHARS) return { value: clean, preview: text, truncated: false };
+  }
+  // Clip before redacting: redaction scans every string, and a preview needs only its start.
+  return { preview: JSON.stringify(redact(clip(value, { left: PREVIEW_CHARS }))).slice(0, PREVIEW_CHARS), truncated: true };
+}
+
+/** The start of a JSON value: strings cut to 200 characters, and nothing after `budget` characters. */
+function clip(v: unknown, budget: { left: number }): unknown {
+  if (typeof v === "string") {
+    const s = v.length > 200 ? `${v.slice(0, 200)}…` : v;
+    budget.left -= s.length + 2;
+    return s;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) {
+      if (budget.left <= 0) break;
+      out.push(clip(x, budget));
+    }
+    return out;
+  }
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (budget.left <= 0) break;
+      budget.left -= k.length + 4;
+      out[k] = clip(x, budget);
+    }
+    return out;
+  }
+  budget.left -= String(v).length + 1;
+  return v;
+}
+
+/**
+ * Last write wins. A stale `expectedVersion` still wins but is flagged (response and audit), unless
+ * `ifMatch`, which refuses it with 409. The store assigns the version atomically, so concurrent writers
+ * never share a version and the one that overwrote another always knows it.
+ */
+export async function putEntry(deps: Deps, call: CallContext, input: PutInput): Promise<{ entry: Entry; conflict: boolean }> {
+  const maxTtl = deps.env.CONTEXT_MAX_TTL_SECONDS;
+  const ttlSeconds = input.ttlSeconds ?? Math.min(DEFAULT_TTL_SECONDS, maxTtl);
+  if (ttlSeconds > maxTtl) throw new AppError("BAD_REQUEST", `ttlSeconds ${ttlSeconds} is over the maximum of ${maxTtl} (CONTEXT_MAX_TTL_SECONDS).`);
+  if (input.ifMatch && input.expectedVersion === undefined) throw new AppError("BAD_REQUEST", "ifMatch needs expectedVersion: the version you last read (0 for none).");
+  const bytes = Buffer.byteLength(JSON.stringify(input.value));
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `The value is ${bytes} bytes as JSON; a context value may be at most ${MAX_VALUE_BYTES} bytes (64 KB). Store less, or split it across keys.`, {
+      bytes,
+      limit: MAX_VALUE_BYTES,
+    });
+  }
+
+  const now = new Date();
+  const stored: StoredEntry = {
+    value: input.value,
+    updatedBy: actorRef(call.actor),
+    updatedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+  };
+  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify(stored), {
+    ttlMs: ttlSeconds * 1000,
+    ifVersion: input.ifMatch ? input.expectedVersion : undefined,
+    indexes: indexesOf(input.scope, input.key).put,
+  });
+  const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
+  const previousVersion = result.previous?.version ?? 0;
+  if (!result.written) {
+    throw new AppError("CONFLICT", `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${result.version}. Read it again and retry.`, {
+      expectedVersion: input.expectedVersion,
+      currentVersion: result.version,
+      currentUpdatedBy: previous?.updatedBy ?? null,
+    });
+  }
+
+  const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
+  const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
+  const detail = {
+    scope: input.scope,
+    key: input.key,
+    version: result.version,
+    previousVersion: result.previous ? previousVersion : null,
+    conflict,
+    conflictWith: conflict ? { expectedVersion: input.expectedVersion, overwrittenVersion: previousVersion, overwrittenBy: previous?.updatedBy ?? null } : null,
+    ttlSeconds,
+    bytes,
+    ...auditedValue(input.value),
+  };
+  await Promise.all([
+    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
+  ]);
+  return { entry, conflict };
+}
+
+export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
+  const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
+  const at = new Date().toISOString();
+  const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false };
+  await Promise.all([
+    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    previous ? publish(deps, { type: "delete", scope: input.scope, key: input.key, at }) : undefined,
+  ]);
+  return { deleted: previous !== null };
+}
+
+/** Fans the change out to every instance; a large entry travels as a reference the receivers read back. */
+async function publish(deps: Deps, event: ContextEvent): Promise<void> {
+  const fits = !event.entry || Buffer.byteLength(JSON.stringify(event)) < MAX_EVENT_BYTES - 500;
+  try {
+    await deps.events.publish(channelOf(event.scope), fits ? event : { ...event, entry: undefined, version: event.entry?.version });
+  } catch (err) {
+    // The write stands; watchers miss one update (and catch up on their next read).
+    console.warn(`[context] live update not published: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The scope's puts and deletes as they happen, on any instance, until `signal` aborts. Listening has
+ * begun when this resolves, so a client that reads the scope after connecting misses nothing.
+ */
+export async function watchScope(deps: Deps, scope: string, signal?: AbortSignal): Promise<AsyncGenerator<ContextEvent>> {
+  const events = await openEventStream(deps.events, channelOf(scope), signal);
+  async function* withEntries(): AsyncGenerator<ContextEvent> {
+    for await (const raw of events) {
+      const event = raw as ContextEvent;
+      const entry = event.type === "put" && !event.entry ? await readEntry(deps.kv, scope, event.key).catch(() => null) : event.entry;
+      yield { type: event.type, scope, key: event.key, at: event.at, ...(entry ? { entry } : {}) };
+    }
+  }
+  return withEntries();
+}
