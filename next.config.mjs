@@ -1,3 +1,21 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+
+const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+
+/**
+ * Next.js adds `<distDir>/types/**` to the tsconfig it checks. Test and bench builds use their own
+ * build folders, so they get a throwaway tsconfig of their own (extending the real one) instead of
+ * appending a line to tsconfig.json on every run.
+ */
+function tsconfigFor(dir) {
+  if (dir === ".next") return "tsconfig.json";
+  const file = `.next-tsconfig/${dir.replace(/[^\w.-]/g, "_")}.json`;
+  mkdirSync(".next-tsconfig", { recursive: true });
+  const include = ["next-env.d.ts", "**/*.ts", "**/*.tsx", `${dir}/types/**/*.ts`, `${dir}/dev/types/**/*.ts`].map((p) => `../${p}`);
+  writeFileSync(file, JSON.stringify({ extends: "../tsconfig.json", include, exclude: ["../node_modules", "../.data", "../test-results", "../.next-*"] }, null, 2));
+  return file;
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Loaded by Node at run time, not bundled: WASM Postgres, the Prisma runtime, native-ish drivers.
@@ -13,7 +31,8 @@ const nextConfig = {
   ],
   poweredByHeader: false,
   // Tests run their own server beside a developer's `npm run dev`, each with its own build folder.
-  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  distDir,
+  typescript: { tsconfigPath: tsconfigFor(distDir) },
   typedRoutes: false,
 };
 

@@ -8,6 +8,7 @@ import { createKeyValueStore } from "./adapters/kv";
 import type { KeyValueStore } from "./adapters/kv/types";
 import { wordpressFromEnv, type WordPressSite } from "./adapters/wordpress";
 import { AuditLog } from "./core/audit/log";
+import { ApiKeyCache } from "./core/auth/key-cache";
 
 /** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   /** Fan-out of live updates across instances (Postgres LISTEN/NOTIFY, or in-process). */
   events: EventBus;
   audit: AuditLog;
+  /** Recently used API keys; cleared on every instance when a key changes. */
+  apiKeyCache: ApiKeyCache;
   /** Cloudways, when configured (CW_ACCESS_TOKEN, or CW_EMAIL + CW_API_KEY). */
   cloudways: CloudwaysClient | null;
   /** The configured WordPress sites (WP_REST_ENDPOINT, WP_SITES); empty when none. */
@@ -46,7 +49,7 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
   const kv =
     opts.kv ??
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), startedAt: new Date(), version: VERSION };
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

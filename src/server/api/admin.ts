@@ -36,7 +36,7 @@ export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminC
     case "keys.list":
       return listApiKeys(deps.db, { clientId: cmd.clientId, includeRevoked: cmd.includeRevoked, limit: 1000 });
     case "keys.revoke":
-      return revokeApiKey(deps.audit, call, cmd.prefix);
+      return revokeApiKey(deps.audit, deps.apiKeyCache, call, cmd.prefix);
     case "users.create":
       return createUser(deps.audit, call, cmd);
   }

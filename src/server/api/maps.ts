@@ -19,7 +19,7 @@ export async function handleMap(req: Request, file: string): Promise<Response> {
   let actor: Actor | null = null;
   try {
     const credential = readCredential(req.headers);
-    actor = credential ? await authenticateApiKey(deps.db, credential, req.headers.get("x-client-id")) : await sessionActor().catch(() => null);
+    actor = credential ? await authenticateApiKey(deps.db, credential, req.headers.get("x-client-id"), { cache: deps.apiKeyCache }) : await sessionActor().catch(() => null);
     if (!actor) throw new AppError("UNAUTHORIZED", "Sign in, or send an API key with metrics:read.");
     if (!can(actor, "metrics:read")) throw new AppError("FORBIDDEN", 'Reading the maps needs the "metrics:read" permission.');
     if (file === "suggestions.json") throw new AppError("NOT_FOUND", "suggestions.json is not available yet: the suggestions feature has not been built.");

@@ -68,7 +68,7 @@ export async function handleMcp(req: Request): Promise<Response> {
   const ip = clientIp(req, deps.env);
   let actor: Actor | null = null;
   try {
-    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
+    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
     const body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);
     // Stateless: a fresh server and transport per request, so any instance can answer any call.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -60,7 +60,7 @@ export async function handlePrometheus(req: Request): Promise<Response> {
   let actor: Actor | null = null;
   const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
   try {
-    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
+    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
     if (!can(actor, "metrics:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "metrics:read" permission.');
     await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
     const window = Number(new URL(req.url).searchParams.get("window") ?? 60);

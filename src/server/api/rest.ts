@@ -85,7 +85,7 @@ export async function handleRest(req: Request): Promise<Response> {
     }
     const { op } = match;
     // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
-    if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"));
+    if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
     let body: string | undefined;
     if (req.method !== "GET" && req.method !== "HEAD") {
       body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);

@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { eventFor, type AuditLog, type CallContext } from "../audit/log";
 import { generateApiKey, hashApiKey } from "./keys";
 import { SCOPES, type RateLimits, type Scope } from "./permissions";
+import type { ApiKeyCache } from "./key-cache";
 
 /** API key management: the domain logic behind the admin procedures, the CLI and the bootstrap key. */
 export const CLIENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -94,9 +95,12 @@ export async function listApiKeys(db: Db, opts: { clientId?: string; includeRevo
   return { items: page.map(toKeyView), nextCursor: rows.length > opts.limit ? page[page.length - 1]!.id : null };
 }
 
-/** Revokes by prefix; revoking twice is harmless and returns the key as it is. */
-export async function revokeApiKey(audit: AuditLog, call: CallContext, prefix: string, now = new Date()) {
-  return audit.transact(async (tx, log) => {
+/**
+ * Revokes by prefix; revoking twice is harmless and returns the key as it is. Once committed, every
+ * instance's key cache is cleared, so the key stops working at once everywhere.
+ */
+export async function revokeApiKey(audit: AuditLog, cache: ApiKeyCache, call: CallContext, prefix: string, now = new Date()) {
+  const view = await audit.transact(async (tx, log) => {
     const found = await tx.apiKey.findUnique({ where: { prefix } });
     if (!found) throw new AppError("NOT_FOUND", `No API key with prefix ${prefix}.`);
     if (found.revokedAt) return toKeyView(found);
@@ -104,6 +108,8 @@ export async function revokeApiKey(audit: AuditLog, call: CallContext, prefix: s
     await log(eventFor(call, { action: "keys.revoke", resourceType: "api_key", target: prefix, detail: { before: toKeyView(found), after: toKeyView(row) } }));
     return toKeyView(row);
   });
+  await cache.announceChange({ prefix });
+  return view;
 }
 
 /** ORCHESTRATOR_API_KEY: an admin key for the client "bootstrap", kept in step with the environment. */

@@ -33,5 +33,5 @@ export const keysRouter = router({
     })
     .input(revokeKeyInput)
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.deps.audit, callOf(ctx), input.prefix)),
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.deps.audit, ctx.deps.apiKeyCache, callOf(ctx), input.prefix)),
 });
