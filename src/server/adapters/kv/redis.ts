@@ -23,6 +23,8 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
     maxRetriesPerRequest: 1,
     connectTimeout: 1_000,
     commandTimeout: 2_000,
+    // Commands issued in the same tick by concurrent requests share one write to the socket.
+    enableAutoPipelining: true,
     ...opts,
   });
   // Without a listener ioredis logs every failed reconnect; the failures surface on the commands instead.
