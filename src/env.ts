@@ -26,13 +26,23 @@ export const envSchema = z.object({
   PINECONE_INDEX: optional,
   /** Pinecone's control plane, where the index host is looked up (default https://api.pinecone.io). */
   PINECONE_API_URL: optionalUrl,
+  /** The index's data-plane host (with or without https://); unset, it is looked up once through the control plane (describe_index). */
+  PINECONE_INDEX_HOST: optional,
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: optionalUrl,
+  /** Embedding model (default text-embedding-3-small; e.g. nomic-embed-text on Ollama). */
+  OPENAI_EMBEDDING_MODEL: optional,
+  /** Ask the model for vectors of this size (text-embedding-3 models can shorten); unset, learned from the first answer. */
+  OPENAI_EMBEDDING_DIMENSIONS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().max(20_000).optional()),
+  /** Chat model for file and folder summaries (default gpt-4o-mini). */
+  OPENAI_CHAT_MODEL: optional,
   GITHUB_TOKEN: optional,
   GITHUB_REPO: optional,
   GITHUB_WEBHOOK_SECRET: optional,
   /** GitHub REST base URL, for GitHub Enterprise (default https://api.github.com). */
   GITHUB_API_URL: optionalUrl,
+  /** The local git checkout to index and read when GITHUB_TOKEN is unset (default: the working directory). */
+  REPO_PATH: optional,
   GITHUB_CLIENT_ID: optional,
   GITHUB_CLIENT_SECRET: optional,
   CW_EMAIL: optional,
@@ -63,6 +73,8 @@ export const envSchema = z.object({
   CONTEXT_MAX_TTL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().default(86_400)),
   /** Seconds between connection probes in a long-running server (`next dev`/`next start`); 0 turns the scheduler off. */
   PROBE_INTERVAL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).default(60)),
+  /** "allow" lets API-key callers of code search receive code text; by default they get paths, line ranges, summaries and scores only. */
+  AI_RAW_CODE: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["allow", "deny"]).default("deny")),
   /** Longest a single connection probe may take before it counts as down, in milliseconds. */
   PROBE_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(60_000).default(5_000)),
 });

@@ -10,4 +10,9 @@ export async function register() {
     const { startProbeScheduler } = await import("@/server/jobs/scheduler");
     startProbeScheduler(deps, deps.env.PROBE_INTERVAL_SECONDS);
   }
+  // ...and carry out queued index runs (webhook pushes, Reindex); serverless ones use /api/cron/index-repos.
+  if (!process.env.VERCEL) {
+    const { startIndexWorker } = await import("@/server/jobs/index-repo/worker");
+    startIndexWorker(deps, 15);
+  }
 }

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
+import { indexCommand, workerCommand } from "./index-command";
 import { CliError, execute } from "./transport";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
@@ -13,6 +14,10 @@ const HELP = `orchestrator — Ops Orchestrator's command line
   keys list [--client <id>] [--all]      Keys (prefix, client, scopes, last use); --all includes revoked ones.
   keys revoke <prefix>                   Revokes a key at once.
   users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
+  index [--repo <owner/name>] [--full]   Indexes the configured repositories (GITHUB_REPO, else this git checkout):
+                 only files changed since the last run unless --full. Progress on stderr, summary on stdout.
+  worker [--interval <seconds>]          Runs queued index jobs (webhook pushes, Reindex) until stopped; needs DATABASE_URL
+                 (with the embedded database the app runs them itself).
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -57,6 +62,9 @@ async function run(argv: string[]): Promise<void> {
       email: { type: "string" },
       role: { type: "string" },
       password: { type: "string" },
+      repo: { type: "string" },
+      full: { type: "boolean" },
+      interval: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -91,6 +99,15 @@ async function run(argv: string[]): Promise<void> {
       if (!arg) throw new CliError("keys revoke needs the key's prefix (see keys list).");
       const key = (await execute({ op: "keys.revoke", prefix: arg })) as ApiKeyView;
       return void console.log(`Revoked ${key.prefix} (client ${key.clientId}) at ${key.revokedAt}.`);
+    }
+    case "index": {
+      if (await indexCommand({ repo: values.repo, full: values.full ?? false })) throw new CliError("Some repositories were not indexed (see above).");
+      return;
+    }
+    case "worker": {
+      const interval = Number(values.interval ?? 15);
+      if (!Number.isFinite(interval) || interval < 1) throw new CliError("--interval must be a number of seconds ≥ 1.");
+      return workerCommand(interval);
     }
     case "users create": {
       if (!values.email || !values.role) throw new CliError("users create needs --email and --role.");

@@ -1,7 +1,7 @@
 import { env as loadEnv } from "@/env";
 import { readAdminLink } from "@/server/adapters/db/admin-link";
 import { embeddedOwner } from "@/server/adapters/db/embedded";
-import { runAdminCommand, type AdminCommand } from "@/server/api/admin";
+import { runAdminCommand, type AdminCommand, type AdminHooks } from "@/server/api/admin";
 import { systemActor } from "@/server/core/auth/actor";
 import { createDeps } from "@/server/deps";
 import { randomUUID } from "node:crypto";
@@ -13,22 +13,40 @@ export class CliError extends Error {}
  * database, in this process only when no app holds it, otherwise by asking the app that does
  * (a second process must never open the same PGlite folder).
  */
-export async function execute(cmd: AdminCommand): Promise<unknown> {
+export interface ExecuteOptions {
+  timeoutMs?: number;
+  /** Hooks for a command run in this process. */
+  hooks?: AdminHooks;
+  /** While the app runs a long command, ask it this every `everyMs` (e.g. index progress). */
+  poll?: { cmd: AdminCommand; everyMs: number; onResult: (result: unknown) => void };
+}
+
+export async function execute(cmd: AdminCommand, opts: ExecuteOptions = {}): Promise<unknown> {
   const e = loadEnv();
   if (!e.databaseUrl) {
     const owner = embeddedOwner(e.dataDir);
-    if (owner !== null) return viaApp(e.dataDir, owner, cmd);
+    if (owner !== null) return viaAppPolling(e.dataDir, owner, cmd, opts);
   }
   const deps = await createDeps({ env: e });
   try {
-    return await runAdminCommand(deps, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, cmd);
+    return await runAdminCommand(deps, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, cmd, opts.hooks);
   } finally {
     await deps.database.close();
     await deps.kv.close();
   }
 }
 
-async function viaApp(dataDir: string, pid: number, cmd: AdminCommand): Promise<unknown> {
+async function viaAppPolling(dataDir: string, pid: number, cmd: AdminCommand, opts: ExecuteOptions): Promise<unknown> {
+  const poll = opts.poll;
+  const timer = poll && setInterval(() => void viaApp(dataDir, pid, poll.cmd).then(poll.onResult, () => {}), poll.everyMs);
+  try {
+    return await viaApp(dataDir, pid, cmd, opts.timeoutMs);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+async function viaApp(dataDir: string, pid: number, cmd: AdminCommand, timeoutMs = 30_000): Promise<unknown> {
   const link = readAdminLink(dataDir);
   if (!link || link.pid !== pid) throw new CliError(`The app (pid ${pid}) holds the embedded database but has not published its admin link yet; try again in a moment.`);
   let res: Response;
@@ -37,7 +55,7 @@ async function viaApp(dataDir: string, pid: number, cmd: AdminCommand): Promise<
       method: "POST",
       headers: { authorization: `Bearer ${link.token}`, "content-type": "application/json" },
       body: JSON.stringify(cmd),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     throw new CliError(`The app (pid ${pid}) holds the embedded database but does not answer at ${link.url}: ${(err as Error).message}`);

@@ -3,9 +3,14 @@ import path from "node:path";
 import { env as loadEnv, type Env } from "@/env";
 import { cloudwaysFromEnv, type CloudwaysClient } from "./adapters/cloudways";
 import { openDatabase, type Database, type DatabaseConfig, type Db } from "./adapters/db";
+import { createEmbedder } from "./adapters/embeddings";
+import type { Embedder } from "./adapters/embeddings/types";
 import { createEventBus, type EventBus } from "./adapters/events";
+import { createGitHubClient, type GitHubClient } from "./adapters/github/client";
 import { createKeyValueStore } from "./adapters/kv";
 import type { KeyValueStore } from "./adapters/kv/types";
+import { createVectorStore } from "./adapters/vectors";
+import type { VectorStore } from "./adapters/vectors/types";
 import { wordpressFromEnv, type WordPressSite } from "./adapters/wordpress";
 import { AuditLog } from "./core/audit/log";
 import { ApiKeyCache } from "./core/auth/key-cache";
@@ -25,6 +30,11 @@ export interface Deps {
   cloudways: CloudwaysClient | null;
   /** The configured WordPress sites (WP_REST_ENDPOINT, WP_SITES); empty when none. */
   wordpress: WordPressSite[];
+  /** GitHub's REST API with rate-limit handling and ETag caching, when GITHUB_TOKEN is set. */
+  github: GitHubClient | null;
+  /** Embeddings (OPENAI_API_KEY) and where their vectors live (Pinecone, or pgvector); null when not configured. */
+  embedder: Embedder | null;
+  vectors: VectorStore | null;
   startedAt: Date;
   version: string;
 }
@@ -49,7 +59,9 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
   const kv =
     opts.kv ??
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), startedAt: new Date(), version: VERSION };
+  const embedder = createEmbedder(e);
+  const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

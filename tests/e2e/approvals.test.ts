@@ -147,6 +147,25 @@ describe("approvals", () => {
     ]);
   });
 
+  it("the intent's whole trail opens on /audit filtered by its id, the agent's poll and the refused approval included", async () => {
+    const { context, page } = await signedIn(APPROVER);
+    try {
+      await page.goto(`${server.url}/approvals/${intent.id}`);
+      await page.getByTestId("intent-audit-link").click();
+      await page.waitForURL(`${server.url}/audit?intentId=${intent.id}`);
+      expect(await page.getByTestId("active-filters").textContent()).toContain(intent.id);
+      await page.getByTestId("audit-row").first().waitFor();
+      const rows = () => page.getByTestId("audit-row").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-action")}:${e.getAttribute("data-outcome")}`));
+      await expect.poll(rows).toContain("intents.succeeded:success");
+      expect((await rows()).sort()).toEqual(
+        ["intents.propose:success", "intents.approve:denied", "intents.approve:success", "intents.approved:success", "intents.execute:success", "intents.succeeded:success", "intents.get:success"].sort(),
+      );
+      await page.screenshot({ path: `${SHOTS}/approvals-audit-trail.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it("the intent page fits a phone-width screen", async () => {
     const { context, page } = await signedIn(APPROVER, { width: 390, height: 844 });
     try {

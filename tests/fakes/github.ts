@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { emptyGitHubData, serveGitHubData, type GitHubData } from "./github-data";
 
 /**
  * A local fake of the few GitHub REST endpoints the intent executors call: workflow_dispatch, read
@@ -18,6 +19,8 @@ export interface GitHubFake {
   pulls: Map<number, { base: string; head: string }>;
   /** Delay every answer (to test timeouts). */
   delayMs: number;
+  /** Repositories, trees, blobs, commits and runs served read-only (github-data.ts). */
+  data: GitHubData;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export async function startGitHubFake(token: string): Promise<GitHubFake> {
-  const fake: Omit<GitHubFake, "url" | "close"> = { requests: [], pulls: new Map(), delayMs: 0 };
+  const fake: Omit<GitHubFake, "url" | "close"> = { requests: [], pulls: new Map(), delayMs: 0, data: emptyGitHubData() };
   let issues = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -59,6 +62,11 @@ export async function startGitHubFake(token: string): Promise<GitHubFake> {
         issues++;
         return send(201, { number: issues, html_url: `https://github.example/${path.slice(7)}/${issues}`, state: "open" });
       }
+      const sendWith = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(data === undefined ? "" : JSON.stringify(data));
+      };
+      if (serveGitHubData(fake.data, req, res, sendWith)) return;
       send(404, { message: "Not Found" });
     })();
   });

@@ -2,15 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseConfig } from "@/server/adapters/db";
 import { testDatabaseUrl } from "./services";
 
-/**
- * A database of its own on the test server (or an in-memory PGlite without one), for tests that own
- * global names — connection ids like "database" and "store" are the same in every test file.
- */
-export async function scratchDatabase(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
+/** A fresh database on TEST_DATABASE_URL's server (null without one), dropped by `drop`. */
+export async function scratchPostgres(prefix = "test_scratch"): Promise<{ url: string; drop: () => Promise<void> } | null> {
   const base = testDatabaseUrl();
-  if (!base) return { config: { memory: true }, drop: async () => {} };
+  if (!base) return null;
   const { default: pg } = await import("pg");
-  const name = `test_conn_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+  const name = `${prefix}_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -18,7 +15,7 @@ export async function scratchDatabase(): Promise<{ config: DatabaseConfig; drop:
   const url = new URL(base);
   url.pathname = `/${name}`;
   return {
-    config: { url: url.toString() },
+    url: url.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
@@ -26,4 +23,13 @@ export async function scratchDatabase(): Promise<{ config: DatabaseConfig; drop:
       await c.end();
     },
   };
+}
+
+/**
+ * A database of its own on the test server (or an in-memory PGlite without one), for tests that own
+ * global names — connection ids like "database" and "store" are the same in every test file.
+ */
+export async function scratchDatabase(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
+  const scratch = await scratchPostgres("test_conn");
+  return scratch ? { config: { url: scratch.url }, drop: scratch.drop } : { config: { memory: true }, drop: async () => {} };
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTRPC } from "../_trpc/client";
 import { ConnectionCard } from "./connection-card";
 import { EmbeddedDefaults } from "./embedded-defaults";
@@ -50,9 +51,14 @@ export function StatusPanel() {
         <SharedContextCard />
       </div>
       <section aria-labelledby="connections-heading">
-        <h2 id="connections-heading" className="mb-3 text-sm font-semibold text-slate-900">
-          Connections
-        </h2>
+        <div className="mb-3 flex items-baseline justify-between gap-3">
+          <h2 id="connections-heading" className="text-sm font-semibold text-slate-900">
+            Connections
+          </h2>
+          <Link href="/maps" className="text-xs font-medium text-indigo-600 hover:text-indigo-800" data-testid="connections-page-link">
+            Latency and uptime →
+          </Link>
+        </div>
         <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {status.connections.map((c) => (
             <ConnectionCard key={c.name} connection={c} />

@@ -7,10 +7,12 @@ import { readAdminLink, tokenMatches } from "@/server/adapters/db/admin-link";
 import { systemActor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import { getDeps, type Deps } from "@/server/deps";
+import { indexRepos, runningIndexRuns, runQueuedIndexJobs } from "@/server/jobs/index-repo/jobs";
+import type { IndexProgress } from "@/server/jobs/index-repo/run";
 import { appErrorResponse, jsonError, requestIdOf } from "./http";
 
 /**
- * The operator commands of the CLI (keys, users). The CLI runs them in its own process, or — when
+ * The operator commands of the CLI (keys, users, index). The CLI runs them in its own process, or — when
  * the app holds the embedded database — sends them to the app's loopback admin route, which runs
  * this same function. One implementation either way.
  */
@@ -26,11 +28,24 @@ export const adminCommand = z.discriminatedUnion("op", [
   z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: z.boolean().default(false) }),
   z.object({ op: z.literal("keys.revoke"), prefix: z.string() }),
   z.object({ op: z.literal("users.create"), email: z.string(), role: z.enum(ROLES), password: z.string() }),
+  z.object({ op: z.literal("index.run"), repo: z.string().optional(), full: z.boolean().default(false) }),
+  z.object({ op: z.literal("index.progress") }),
+  z.object({ op: z.literal("index.queued") }),
 ]);
 export type AdminCommand = z.infer<typeof adminCommand>;
+/** In-process callers (the CLI without a running app) can follow long commands as they go. */
+export interface AdminHooks {
+  onIndexProgress?: (repoId: string, p: IndexProgress) => void;
+}
 
-export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminCommand): Promise<unknown> {
+export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminCommand, hooks: AdminHooks = {}): Promise<unknown> {
   switch (cmd.op) {
+    case "index.run":
+      return indexRepos(deps, { trigger: "cli", repo: cmd.repo, full: cmd.full, onProgress: hooks.onIndexProgress });
+    case "index.progress":
+      return runningIndexRuns(deps.db);
+    case "index.queued":
+      return runQueuedIndexJobs(deps);
     case "keys.create":
       return createApiKey(deps.audit, call, { ...cmd, expiresAt: cmd.expiresAt ? new Date(cmd.expiresAt) : null });
     case "keys.list":

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError } from "@/server/core/errors";
 import { getDeps, type Deps } from "@/server/deps";
+import { indexRepos } from "@/server/jobs/index-repo/jobs";
 import { runProbeJob } from "@/server/jobs/probe";
 import { appErrorResponse, auditRejection, clientIp, requestIdOf } from "./http";
 
@@ -18,6 +19,18 @@ const JOBS: Record<string, (deps: Deps) => Promise<unknown>> = {
       durationMs: run.durationMs,
       results: run.results.map((r) => ({ id: r.id, state: r.state, latencyMs: r.latencyMs, error: r.error })),
       changes: run.changes,
+    };
+  },
+  // Incremental: a nightly run costs what changed since the last one. A run cut short by the
+  // platform's time limit resumes where its last committed batch ended.
+  "index-repos": async (deps) => {
+    const outcomes = await indexRepos(deps, { trigger: "cron" });
+    return {
+      repos: outcomes.map((o) =>
+        o.status === "succeeded"
+          ? { repo: o.repoId, status: o.status, runId: o.result.runId, toSha: o.result.toSha, added: o.result.added, changed: o.result.changed, removed: o.result.removed, skipped: o.result.skipped, chunks: o.result.chunks, tokensEmbedded: o.result.tokensEmbedded, durationMs: o.result.durationMs }
+          : { repo: o.repoId, status: o.status, error: o.error },
+      ),
     };
   },
 };

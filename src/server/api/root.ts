@@ -3,9 +3,12 @@ import { cloudwaysRouter } from "@/server/features/cloudways/router";
 import { connectionsRouter } from "@/server/features/connections/router";
 import { intentsRouter } from "@/server/features/intents/router";
 import { contextRouter } from "@/server/features/context/router";
+import { githubRouter } from "@/server/features/github/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
 import { policyRouter } from "@/server/features/policy/router";
+import { repoIndexRouter } from "@/server/features/search/repos-router";
+import { searchRouter } from "@/server/features/search/router";
 import { statusRouter } from "@/server/features/status/router";
 import { wordpressRouter } from "@/server/features/wordpress/router";
 import { router } from "@/server/trpc/procedures";
@@ -22,6 +25,9 @@ export const appRouter = router({
   intents: intentsRouter,
   policy: policyRouter,
   context: contextRouter,
+  github: githubRouter,
+  search: searchRouter,
+  repoIndex: repoIndexRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -56,7 +56,8 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  // a loaded machine compiles slowly; E2E_STARTUP_TIMEOUT_MS gives it longer
+  const deadline = Date.now() + Number(process.env.E2E_STARTUP_TIMEOUT_MS ?? 120_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next dev exited with ${child.exitCode}:\n${log}`);
     try {
@@ -66,7 +67,10 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`next dev did not come up in time:\n${log}`);
+    if (Date.now() > deadline) {
+      process.kill(-child.pid!, "SIGKILL"); // never leave a half-started server behind
+      throw new Error(`next dev did not come up in time:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   return {

@@ -1,5 +1,12 @@
-import { PlaceholderPage } from "../../_components/placeholder-page";
+import { sessionActor } from "@/server/api/session";
+import { canRefresh } from "@/server/features/connections/service";
+import { ConnectionsView } from "./_components/connections-view";
 
-export default function Page() {
-  return <PlaceholderPage title="Connections" what="Health, latency and uptime of every connection." />;
+export const metadata = { title: "Connections" };
+
+/** Who may press Refresh is decided here from the session; the server enforces it again. */
+export default async function ConnectionsPage() {
+  const actor = await sessionActor();
+  if (actor?.type !== "user") return null;
+  return <ConnectionsView canRefresh={canRefresh(actor)} />;
 }

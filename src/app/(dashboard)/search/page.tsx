@@ -1,5 +1,13 @@
-import { PlaceholderPage } from "../../_components/placeholder-page";
+import { Suspense } from "react";
+import { LoadingRows } from "../../_components/query-states";
+import { SearchView } from "./_components/search-view";
 
-export default function Page() {
-  return <PlaceholderPage title="Search" what="Hybrid search over indexed repositories, audit events and context." />;
+export const metadata = { title: "Search" };
+
+export default function SearchPage() {
+  return (
+    <Suspense fallback={<LoadingRows rows={6} label="Loading search…" />}>
+      <SearchView />
+    </Suspense>
+  );
 }

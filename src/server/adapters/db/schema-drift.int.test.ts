@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDeps, testDeps } from "../../../../tests/support/deps";
+import { VECTOR_TABLE } from "@/server/adapters/vectors/pgvector";
 import type { Deps } from "@/server/deps";
 
 /**
@@ -53,7 +54,8 @@ async function actualColumns(deps: Deps): Promise<Column[]> {
   const rows = await deps.db.$queryRawUnsafe<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; datetime_precision: number | null }[]>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, datetime_precision
        FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations'`,
+      WHERE table_schema = current_schema() AND table_name NOT IN ('_prisma_migrations', $1)`,
+    VECTOR_TABLE, // created at runtime by the pgvector store: its column size follows the embedding model
   );
   const scalar = (r: (typeof rows)[number], udt: string, dataType: string) => {
     if (dataType === "USER-DEFINED") return `enum ${udt}`;

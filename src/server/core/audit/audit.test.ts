@@ -45,6 +45,13 @@ describe("redaction", () => {
     expect(out.dsn).toBe(`redis://user:${REDACTED}@cache:6379`);
   });
 
+  it("stays linear on long inputs: a megabyte of scheme-like characters is redacted at once", () => {
+    const started = performance.now();
+    for (const s of ["x".repeat(1_000_000), "a1.".repeat(300_000), "a://b:".repeat(150_000)]) redact({ s });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(redact("see (https://user:p%40ss@x.io) and git+ssh://git:tok@host/r")).toBe(`see (https://user:${REDACTED}@x.io) and git+ssh://git:${REDACTED}@host/r`);
+  });
+
   it("cuts large inputs to a preview", () => {
     const big = auditInput({ blob: "x".repeat(20_000) }) as { truncated: boolean; chars: number; preview: string };
     expect(big.truncated).toBe(true);

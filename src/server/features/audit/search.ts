@@ -15,12 +15,14 @@ const DOCUMENT = Prisma.sql`"audit_event_search_document"("action", "target", "a
 const query = (q: string) =>
   Prisma.sql`regexp_replace(websearch_to_tsquery('simple', ${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':*', 'g')::tsquery`;
 
-/** The same filters as the Prisma path in service.ts (equality, action prefix, [since, until), seq < cursor), in SQL. */
+/** The same filters as the Prisma path in service.ts (equality, intent, action prefix, [since, until), seq < cursor), in SQL. */
 function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
   const out = [Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`];
   if (q.actorType) out.push(Prisma.sql`"actor_type" = ${q.actorType}`);
   if (q.actorId) out.push(Prisma.sql`"actor_id" = ${q.actorId}`);
   if (q.clientId) out.push(Prisma.sql`"client_id" = ${q.clientId}`);
+  if (q.target) out.push(Prisma.sql`"target" = ${q.target}`);
+  if (q.intentId) out.push(Prisma.sql`("target" = ${q.intentId} OR ("resource_type" = 'intent' AND "input"->>'id' = ${q.intentId}))`);
   if (q.outcome) out.push(Prisma.sql`"outcome" = ${q.outcome}`);
   if (q.action) out.push(Prisma.sql`starts_with("action", ${q.action})`);
   if (q.since) out.push(Prisma.sql`"at" >= ${new Date(q.since).toISOString()}::timestamptz`);

@@ -4,8 +4,17 @@ import { fitToBudget } from "@/server/core/paging";
 import type { AuditEventDto, AuditListInput } from "./schema";
 import { searchAuditSeqs } from "./search";
 
+/**
+ * An intent's events: those the intents service wrote (target = the id) and the calls that named it
+ * in their input (polls, cancels, refused approvals), which the request middleware logs without a target.
+ */
+const intentWhere = (id: string): Prisma.AuditEventWhereInput => ({
+  OR: [{ target: id }, { resourceType: "intent", input: { path: ["id"], equals: id } }],
+});
+
 function whereOf(q: AuditListInput): Prisma.AuditEventWhereInput {
   return {
+    ...(q.intentId ? { AND: [intentWhere(q.intentId)] } : {}),
     actorType: q.actorType,
     actorId: q.actorId,
     clientId: q.clientId,
@@ -48,7 +57,7 @@ async function resolveActorId(db: Db, actorId: string | undefined): Promise<stri
  * full-text search (raw SQL over the GIN index, search.ts) picks the page's rows under the same filters.
  */
 export async function listAuditEvents(db: Db, input: AuditListInput) {
-  const q = { ...input, actorId: await resolveActorId(db, input.actorId) };
+  const q = { ...input, actorId: await resolveActorId(db, input.actorId), intentId: input.intentId?.toLowerCase() };
   const take = q.limit + 1;
   const where: Prisma.AuditEventWhereInput = q.q ? { seq: { in: await searchAuditSeqs(db, { ...q, q: q.q }, take) } } : whereOf(q);
   const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });

@@ -8,6 +8,14 @@ import type { ProbeProgress } from "./schema";
 const KEY = "probe:progress";
 const TTL_MS = 10 * 60_000;
 const local = globalThis as unknown as { __ooProbeProgress?: ProbeProgress };
+/** Progress is best effort: a store that is down or slow must not hold a run or a page for long. */
+const STORE_WAIT_MS = 300;
+
+function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 export const IDLE: ProbeProgress = { running: false, runId: null, startedAt: null, finishedAt: null, total: 0, done: [] };
 
@@ -33,7 +41,7 @@ export class ProgressTracker {
   finish(at: Date): Promise<void> {
     this.state = { ...this.state, running: false, finishedAt: at.toISOString() };
     this.publish();
-    return this.writing;
+    return within(this.writing, STORE_WAIT_MS).then(() => undefined);
   }
 
   // Writes are chained so the store never ends with an older snapshot than the last one.
@@ -46,7 +54,7 @@ export class ProgressTracker {
 
 export async function readProgress(kv: KeyValueStore): Promise<ProbeProgress> {
   try {
-    const raw = await kv.get(KEY);
+    const raw = await within(kv.get(KEY), STORE_WAIT_MS);
     if (raw) return JSON.parse(raw) as ProbeProgress;
   } catch {
     // the store is down: this instance's own view is the best there is

@@ -68,7 +68,22 @@ export async function applyStates(db: Db, audit: AuditLog, call: CallContext, re
   const current = await db.connectionState.findMany({ where: { id: { in: stored.map((r) => r.id) } }, select: { id: true, state: true } });
   const known = new Map(current.map((c) => [c.id, c.state]));
   const same = stored.filter((r) => known.get(r.id) === r.state);
-  const changed = stored.filter((r) => known.get(r.id) !== r.state);
+  let changed = stored.filter((r) => known.get(r.id) !== r.state);
+  // A connection seen for the first time and not down has nothing to audit: insert those in one
+  // statement (50 new sites would otherwise be 50 transactions); one another run inserted meanwhile
+  // goes the careful way below.
+  const fresh = changed.filter((r) => !known.has(r.id) && r.state !== "down");
+  if (fresh.length) {
+    const inserted = await db.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO "connection_state" ("id", "kind", "state", "since", "checked_at", "latency_ms", "error", "details", "last_up_at")
+       SELECT x.id, x.kind, x.state, x.at, x.at, x.latency_ms, x.error, x.details, CASE WHEN x.state = 'up' THEN x.at END
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text, state text, at timestamptz, latency_ms float8, error text, details jsonb)
+       ON CONFLICT ("id") DO NOTHING RETURNING "id"`,
+      JSON.stringify(fresh.map((r) => ({ id: r.id, kind: r.kind, state: r.state, at: r.at.toISOString(), latency_ms: r.latencyMs, error: r.error, details: r.details }))),
+    );
+    const done = new Set(inserted.map((row) => row.id));
+    changed = changed.filter((r) => !done.has(r.id));
+  }
   if (same.length) {
     await db.$executeRawUnsafe(
       `UPDATE "connection_state" AS c SET "kind" = x.kind, "checked_at" = x.at, "latency_ms" = x.latency_ms, "error" = x.error, "details" = x.details,

@@ -13,7 +13,8 @@ import { proposeIntent } from "./service";
  * Property, against the real service and database: whatever operations happen in whatever order —
  * approvals by eligible and ineligible people, denials, the owner, wrong hashes, cancels, expiry,
  * execution attempts, and writes that bypass the server — an intent never reaches executing
- * without its required approvals from distinct eligible people and no denial, and runs at most once.
+ * without its required approvals from distinct eligible people and no denial, and runs at most once;
+ * checked after every operation, so a state that is passed through and left is caught too.
  */
 let deps: Deps;
 let drop: () => Promise<void>;
@@ -82,6 +83,23 @@ async function apply(o: Op, id: string, hash: string, agent: Actor) {
   }
 }
 
+/** The invariant, checked after every operation (not only at the end): returns the status it saw. */
+async function checkInvariant(intent: { id: string; payloadHash: string }, required: number): Promise<string> {
+  const row = await deps.db.intent.findUniqueOrThrow({ where: { id: intent.id }, include: { approvals: true } });
+  const approvals = row.approvals.filter((a) => a.decision === "approve");
+  const denials = row.approvals.filter((a) => a.decision === "deny");
+  expect(approvals.every((a) => a.userId !== owner.id && a.userId !== viewer.id && a.payloadHash === intent.payloadHash)).toBe(true);
+  expect(new Set(row.approvals.map((a) => a.userId)).size).toBe(row.approvals.length);
+  if (["approved", "executing", "succeeded", "failed"].includes(row.status)) {
+    expect(approvals.length).toBeGreaterThanOrEqual(required);
+    expect(denials).toHaveLength(0);
+  }
+  const executions = await deps.db.auditEvent.count({ where: { target: intent.id, action: "intents.execute" } });
+  expect(executions).toBeLessThanOrEqual(1);
+  if (executions === 1) expect(approvals.length).toBeGreaterThanOrEqual(required);
+  return row.status;
+}
+
 describe("no path to executing without approvals (fast-check, real database)", () => {
   it("holds for random operation sequences", async () => {
     const seen = new Map<string, number>();
@@ -91,21 +109,13 @@ describe("no path to executing without approvals (fast-check, real database)", (
         const env = ["one", "two", "three"][required - 1]!;
         const intent = await proposeIntent(deps, callAs(agent.actor), { action: "deploy", target: { repo: "acme/web", ref: "v1", environment: env }, params: { workflow: "deploy.yml" }, reason: "property" });
         expect(intent.approvals.required).toBe(required);
-        for (const o of ops) await Promise.resolve(apply(o, intent.id, intent.payloadHash, agent.actor)).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 20));
-        const row = await deps.db.intent.findUniqueOrThrow({ where: { id: intent.id }, include: { approvals: true } });
-        seen.set(row.status, (seen.get(row.status) ?? 0) + 1);
-        const approvals = row.approvals.filter((a) => a.decision === "approve");
-        const denials = row.approvals.filter((a) => a.decision === "deny");
-        expect(approvals.every((a) => a.userId !== owner.id && a.userId !== viewer.id && a.payloadHash === intent.payloadHash)).toBe(true);
-        expect(new Set(row.approvals.map((a) => a.userId)).size).toBe(row.approvals.length);
-        if (["approved", "executing", "succeeded", "failed"].includes(row.status)) {
-          expect(approvals.length).toBeGreaterThanOrEqual(required);
-          expect(denials).toHaveLength(0);
+        for (const o of ops) {
+          await Promise.resolve(apply(o, intent.id, intent.payloadHash, agent.actor)).catch(() => undefined);
+          await checkInvariant(intent, required);
         }
-        const executions = await deps.db.auditEvent.count({ where: { target: intent.id, action: "intents.execute" } });
-        expect(executions).toBeLessThanOrEqual(1);
-        if (executions === 1) expect(approvals.length).toBeGreaterThanOrEqual(required);
+        await new Promise((r) => setTimeout(r, 20));
+        const status = await checkInvariant(intent, required);
+        seen.set(status, (seen.get(status) ?? 0) + 1);
       }),
       { numRuns: 40 },
     );

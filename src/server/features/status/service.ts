@@ -1,4 +1,5 @@
 import type { Actor } from "@/server/core/auth/actor";
+import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
 import type { Connection, Status } from "./schema";
@@ -21,12 +22,17 @@ async function probe(name: string, kind: string, check: () => Promise<unknown>):
   }
 }
 
-function embeddedDefaults(deps: Deps): string[] {
+async function embeddedDefaults(deps: Deps): Promise<string[]> {
   const out: string[] = [];
   if (deps.database.kind === "pglite") out.push(`database: embedded PGlite at ${deps.database.location}`);
   if (deps.kv.kind === "memory") out.push("store: in-process memory (single instance only)");
   if (!deps.env.GITHUB_TOKEN) out.push("repo source: the local git checkout");
   if (!deps.env.OPENAI_API_KEY) out.push("search: full-text only (no embeddings)");
+  else {
+    const vectors = await vectorStoreKind(deps.env, deps.db);
+    if (vectors === "pgvector") out.push("vectors: pgvector in the app's database (no Pinecone configured)");
+    if (vectors === null) out.push("search: full-text only (embeddings configured, but no Pinecone and no pgvector in the database)");
+  }
   out.push("executors: dry-run");
   return out;
 }
@@ -45,7 +51,7 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     uptimeSeconds: Math.round((now.getTime() - deps.startedAt.getTime()) / 1000),
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     connections,
-    embeddedDefaults: embeddedDefaults(deps),
+    embeddedDefaults: await embeddedDefaults(deps),
   };
 }
 

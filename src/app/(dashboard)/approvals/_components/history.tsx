@@ -3,6 +3,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../../_trpc/client";
+import { fromLocalInput, toLocalInput } from "../../../_components/time";
 import { IntentRow } from "./intent-row";
 import { Empty, Failure, Loading } from "./states";
 import { STATUS_LABEL, type IntentStatus, type IntentView } from "./status-pill";
@@ -13,11 +14,13 @@ interface Filters {
   status?: IntentStatus;
   action?: Action;
   clientId?: string;
+  since?: string;
+  until?: string;
 }
 
 const select = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
-/** All intents with filters by status, action and client; "Load more" follows the cursor. */
+/** All intents with filters by status, action, client and time of proposal; "Load more" follows the cursor. */
 export function History() {
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>({});
@@ -27,7 +30,7 @@ export function History() {
   return (
     <div className="space-y-4">
       <form
-        className="grid grid-cols-1 gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-4"
+        className="grid grid-cols-1 gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6"
         onSubmit={(e) => {
           e.preventDefault();
           setFilters((f) => ({ ...f, clientId: client.trim() || undefined }));
@@ -59,6 +62,14 @@ export function History() {
         <label className="text-sm font-medium text-slate-700">
           Client
           <input className={select} value={client} onChange={(e) => setClient(e.target.value)} placeholder="e.g. gpt" maxLength={63} />
+        </label>
+        <label className="text-sm font-medium text-slate-700">
+          Proposed from
+          <input type="datetime-local" className={select} value={toLocalInput(filters.since)} onChange={(e) => setFilters((f) => ({ ...f, since: fromLocalInput(e.target.value) }))} data-testid="history-since" />
+        </label>
+        <label className="text-sm font-medium text-slate-700">
+          Until
+          <input type="datetime-local" className={select} value={toLocalInput(filters.until)} onChange={(e) => setFilters((f) => ({ ...f, until: fromLocalInput(e.target.value) }))} data-testid="history-until" />
         </label>
         <div className="flex items-end">
           <button type="submit" className="w-full rounded-lg bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">

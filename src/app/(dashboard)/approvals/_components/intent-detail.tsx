@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { useTRPC, type RouterOutputs } from "../../../_trpc/client";
 import { DecisionPanel } from "./decision-panel";
@@ -113,6 +114,9 @@ export function IntentDetail({ id }: { id: string }) {
           </Section>
         )}
         <Section title="Audit trail">
+          <Link href={`/audit?intentId=${i.id}`} className="mb-2 inline-block text-xs font-medium text-indigo-600 hover:text-indigo-800" data-testid="intent-audit-link">
+            Every event about this intent, with the agent&apos;s polls, in the audit log →
+          </Link>
           <ul className="space-y-1 text-xs" data-testid="intent-audit">
             {i.audit.map((e) => (
               <li key={e.seq} className="flex flex-wrap gap-x-2">

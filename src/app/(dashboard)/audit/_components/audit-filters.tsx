@@ -79,6 +79,7 @@ export function AuditFilterBar({ filters, onApply }: { filters: AuditFilters; on
           <TextFilter name="actorId" text="Actor id" placeholder="op@example.com, key id…" draft={draft} set={set} />
           <TextFilter name="clientId" text="Client" placeholder="gpt, cursor…" draft={draft} set={set} />
           <TextFilter name="action" text="Action prefix" placeholder="context., keys.create…" draft={draft} set={set} />
+          <TextFilter name="intentId" text="Intent id" placeholder="an intent's UUID" draft={draft} set={set} />
           <label className={label}>
             Outcome
             <select className={`${field} mt-1`} value={draft.outcome ?? ""} onChange={(e) => pick("outcome", e.target.value)}>

@@ -4,11 +4,12 @@
  */
 export const ACTOR_TYPES = ["api_key", "user", "system", "github", "anonymous"] as const;
 export const OUTCOMES = ["success", "failure", "denied"] as const;
-export const FILTER_KEYS = ["q", "actorType", "actorId", "clientId", "action", "outcome", "since", "until"] as const;
+export const FILTER_KEYS = ["q", "intentId", "actorType", "actorId", "clientId", "action", "outcome", "since", "until"] as const;
 
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export interface AuditFilters {
   q?: string;
+  intentId?: string;
   actorType?: (typeof ACTOR_TYPES)[number];
   actorId?: string;
   clientId?: string;
@@ -23,11 +24,14 @@ const text = (v: string | null | undefined, max = 200) => {
   const t = v?.trim();
   return t ? t.slice(0, max) : undefined;
 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid = (v: string | null | undefined) => (v && UUID.test(v.trim()) ? v.trim().toLowerCase() : undefined);
 const iso = (v: string | null | undefined) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
 
 export function filtersFromParams(params: Pick<URLSearchParams, "get">): AuditFilters {
   const out: AuditFilters = {
     q: text(params.get("q")),
+    intentId: uuid(params.get("intentId")),
     actorType: oneOf(ACTOR_TYPES, params.get("actorType") ?? undefined),
     actorId: text(params.get("actorId")),
     clientId: text(params.get("clientId")),
@@ -57,6 +61,7 @@ export function hasFilters(filters: AuditFilters): boolean {
 
 export const FILTER_LABELS: Record<FilterKey, string> = {
   q: "Search",
+  intentId: "Intent",
   actorType: "Actor type",
   actorId: "Actor",
   clientId: "Client",

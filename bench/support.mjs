@@ -1,0 +1,87 @@
+// Shared by the benchmarks: a production build in a folder of its own, the app started on a free port
+// against the local Postgres + Redis, a CLI key for it, and autocannon runs.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import os from "node:os";
+import autocannon from "autocannon";
+
+/** The environment of a bench build and its server: local services, its own build folder, production mode. */
+export function benchEnv(defaultDist) {
+  return {
+    ...process.env,
+    DATABASE_URL: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? defaultDist,
+    NEXT_TELEMETRY_DISABLED: "1",
+    NODE_ENV: "production",
+  };
+}
+
+/** `next build` into env.NEXT_DIST_DIR unless a build is there already (or `--build` is given). */
+export function ensureBuild(env) {
+  const dist = env.NEXT_DIST_DIR;
+  if (existsSync(`${dist}/BUILD_ID`) && !process.argv.includes("--build")) return;
+  console.log(`building into ${dist} …`);
+  execFileSync(process.execPath, ["scripts/prisma-generate.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env });
+}
+
+export function listen(server) {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server.address().port)));
+}
+
+export async function freePort() {
+  const probe = createServer();
+  const port = await listen(probe);
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+export async function waitFor(url, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** `next start` of the build on a free port, in its own process group so `stop` ends all of it. */
+export async function startApp(env) {
+  const port = await freePort();
+  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const base = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    try {
+      process.kill(-app.pid, "SIGTERM");
+    } catch {}
+  };
+  try {
+    await waitFor(`${base}/api/health`);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { base, stop };
+}
+
+/** A key from the CLI (`keys create` prints it alone on its last line). */
+export function createKey(env, args) {
+  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args], { env }).toString().trim().split("\n").pop();
+}
+
+/** One autocannon run: { url, method?, headers?, body? } at `connections` for `seconds`. */
+export function cannon({ url, method = "GET", headers = {}, body }, connections, seconds) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, method, headers, body, connections, duration: seconds, pipelining: 1 }, (err, r) => (err ? reject(err) : resolve(r)));
+  });
+}
+
+/** What else the machine was doing: figures from a shared machine are only comparable within one run. */
+export function loadLine() {
+  const [one, five] = os.loadavg();
+  return `load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min) on ${os.cpus().length} cores`;
+}

@@ -1,0 +1,126 @@
+import { Prisma } from "@/generated/prisma/client";
+import type { Db } from "@/server/adapters/db";
+import { globToRegex, searchWords, splitWords } from "./query";
+import { rankFiles, type ChunkSignals, type FileSignals, type RankedFile, type Weights } from "./rank";
+import { wordMatches } from "./snippet";
+
+/** What narrows a code search: one repo, a path glob, a language. */
+export interface CodeFilters {
+  repo?: string;
+  path?: string;
+  language?: string;
+}
+
+export const fileKeyOf = (repoId: string, path: string) => `${repoId}\u0000${path}`;
+export const splitFileKey = (key: string) => {
+  const i = key.indexOf("\u0000");
+  return { repoId: key.slice(0, i), path: key.slice(i + 1) };
+};
+
+/** The documents exactly as migration 20261127007000_search indexes them, so the GIN indexes answer. */
+const CHUNK_DOC = Prisma.sql`"code_chunk_search_document"(c."path", c."symbol", c."content")`;
+
+function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
+  const col = (name: string) => Prisma.raw(`${alias}."${name}"`);
+  const out: Prisma.Sql[] = [];
+  if (filters.repo) out.push(Prisma.sql`${col("repo_id")} = ${filters.repo}`);
+  if (filters.language) out.push(Prisma.sql`lower(${col("language")}) = lower(${filters.language})`);
+  if (filters.path) out.push(Prisma.sql`${col("path")} ~ ${globToRegex(filters.path)}`);
+  return out;
+}
+const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` AND ${Prisma.join(parts, " AND ")}` : Prisma.empty);
+
+/** The question's stemmed lexemes, as Postgres's 'english' configuration stems the index. */
+export async function lexemesOf(db: Db, q: string): Promise<string[]> {
+  const words = searchWords(q);
+  if (words.length === 0) return [];
+  const rows = await db.$queryRaw<{ lexeme: string }[]>`SELECT DISTINCT "lexeme" FROM unnest(to_tsvector('english'::regconfig, ${words.join(" ")}))`;
+  return rows.map((r) => r.lexeme).sort();
+}
+
+interface ChunkRow {
+  repo_id: string;
+  path: string;
+  start_line: number;
+  end_line: number;
+  symbol: string | null;
+  hits: number[];
+  size: number;
+}
+interface FieldRow {
+  field: "path" | "sym" | "summary";
+  i: number;
+  repo_id: string;
+  path: string;
+}
+
+/**
+ * The question's lexemes as (t = tsquery literal, i = 1-based position in lexeme order), computed in
+ * each query itself so the search costs no extra round trip; every query numbers them alike.
+ */
+const TERMS = (words: string) =>
+  Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
+const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`;
+
+/** Files matching term u.t in one field, through that field's own GIN index. */
+const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, filters: CodeFilters) =>
+  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM ${TERMS(terms)}
+    JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ u.t::tsquery${and(filtersOn("f", filters))}) f ON true`;
+
+/**
+ * Full-text candidates ranked at file level. Which chunk and which file field holds which term comes
+ * from the GIN indexes alone (one parameterized bitmap scan per term), so no document is recomputed.
+ */
+export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, weights?: Weights): Promise<{ files: RankedFile[]; terms: string[] }> {
+  const terms = searchWords(q).join(" ");
+  if (!terms) return { files: [], terms: [] };
+  const [chunks, fields, [corpus]] = await Promise.all([
+    db.$queryRaw<ChunkRow[]>`
+      WITH hits AS (
+        SELECT c."id", array_agg(c.i - 1 ORDER BY c.i)::int[] AS hits
+        FROM ${TERMS(terms)}
+        JOIN LATERAL (SELECT c."id", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
+        GROUP BY c."id"
+      )
+      SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", h.hits, f."size"
+      FROM hits h JOIN "code_chunk" c ON c."id" = h."id" JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
+    db.$queryRaw<FieldRow[]>`
+      ${fieldMatches("path", WORDS(Prisma.sql`f."path"`), terms, filters)}
+      UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
+      UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}`,
+    db.$queryRaw<{ n: number; mean: number | null; lexemes: string[] | null }[]>`
+      SELECT count(*)::int AS n, avg(f."size")::float8 AS mean,
+        (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
+      FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
+  ]);
+  const lexemes = corpus?.lexemes ?? [];
+  if (lexemes.length === 0) return { files: [], terms: [] };
+  const chunkSignals: ChunkSignals[] = chunks.map((r) => ({
+    fileKey: fileKeyOf(r.repo_id, r.path),
+    startLine: r.start_line,
+    endLine: r.end_line,
+    symbol: r.symbol,
+    hits: r.hits,
+    // The symbol is short: matched here rather than by recomputing its document for every candidate row.
+    symHits: r.symbol ? r.hits.filter((i) => symbolHas(r.symbol!, lexemes[i]!)) : [],
+    fileSize: r.size,
+  }));
+  const files = new Map<string, FileSignals>();
+  for (const r of fields) {
+    const key = fileKeyOf(r.repo_id, r.path);
+    const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
+    const i = r.i - 1;
+    f[r.field].push(i);
+    if (r.field === "path" && basenameHas(r.path, lexemes[i]!)) f.base.push(i);
+  }
+  return { files: rankFiles(lexemes.length, chunkSignals, [...files.values()], { files: corpus?.n ?? 0, meanSize: corpus?.mean ?? 0 }, weights), terms: lexemes };
+}
+
+function symbolHas(symbol: string, lexeme: string): boolean {
+  return splitWords(symbol).some((w) => wordMatches(w, lexeme));
+}
+
+/** Whether the file name itself (not a folder) holds the lexeme. */
+function basenameHas(path: string, lexeme: string): boolean {
+  return splitWords(path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "")).some((w) => wordMatches(w, lexeme));
+}

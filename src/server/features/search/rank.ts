@@ -1,0 +1,129 @@
+/**
+ * File-level ranking from which terms matched where (pure, so it is unit-tested and tuned by
+ * bench/search-eval.mjs). Postgres's GIN indexes say which chunks and which file fields (path,
+ * symbols, summary) hold each term; this weighs terms by rarity (BM25's IDF, over files) and
+ * combines: the best chunk (terms found together), the body (how many chunks hold each term,
+ * saturating), the path (basename counts extra), the symbols and the summary — scaled by how
+ * much of the question the file covers.
+ */
+
+export interface ChunkSignals {
+  fileKey: string;
+  startLine: number;
+  endLine: number;
+  symbol: string | null;
+  /** Indexes of the terms found in the chunk (text or symbol). */
+  hits: number[];
+  /** Indexes of the terms found in the chunk's symbol. */
+  symHits: number[];
+  /** The file's size in bytes (for length normalization). */
+  fileSize: number;
+}
+
+export interface FileSignals {
+  fileKey: string;
+  /** Indexes of the terms found in the path, its basename, the file's symbols, its summary. */
+  path: number[];
+  base: number[];
+  sym: number[];
+  summary: number[];
+}
+
+export interface RankedChunk {
+  startLine: number;
+  endLine: number;
+  symbol: string | null;
+  score: number;
+}
+
+export type Signal = "fulltext" | "path" | "symbol" | "summary";
+
+export interface RankedFile {
+  fileKey: string;
+  score: number;
+  chunks: RankedChunk[];
+  /** Which fields matched at least one term. */
+  signals: Signal[];
+}
+
+export const WEIGHTS = { bestChunk: 1, body: 0.6, path: 1.2, basename: 0.8, symbols: 0.9, summary: 0.4, coverage: 1.5, k1: 1.2, b: 0.5, chunkB: 0.15 };
+export type Weights = typeof WEIGHTS;
+
+/** BM25's IDF, over files. */
+export const idf = (files: number, df: number) => Math.log(1 + (files - df + 0.5) / (df + 0.5));
+/** How many chunks hold a term → 0..1, saturating and normalized by the file's length, as BM25 does with term frequency. */
+const saturate = (n: number, relLength: number, w: Weights) => (n * (w.k1 + 1)) / (n + w.k1 * (1 - w.b + w.b * relLength)) / (w.k1 + 1);
+
+export interface Corpus {
+  files: number;
+  /** Mean file size in bytes. */
+  meanSize: number;
+}
+
+export function rankFiles(termCount: number, chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): RankedFile[] {
+  const empty: FileSignals = { fileKey: "", path: [], base: [], sym: [], summary: [] };
+  const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals }>();
+  const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: { ...empty, fileKey: k } }).get(k)!;
+  for (const c of chunks) slot(c.fileKey).chunks.push(c);
+  for (const f of files) slot(f.fileKey).file = f;
+
+  const df = new Array<number>(termCount).fill(0);
+  const inFile = new Map<string, { count: number[]; any: Set<number>; sym: Set<number> }>();
+  for (const [key, { chunks: cs, file }] of byFile) {
+    const count = new Array<number>(termCount).fill(0);
+    const sym = new Set(file.sym);
+    for (const c of cs) {
+      for (const i of c.hits) count[i]! += 1;
+      for (const i of c.symHits) sym.add(i);
+    }
+    const any = new Set([...file.path, ...file.sym, ...file.summary, ...sym]);
+    count.forEach((n, i) => n > 0 && any.add(i));
+    for (const i of any) df[i]! += 1;
+    inFile.set(key, { count, any, sym });
+  }
+  const n = Math.max(corpus.files, byFile.size);
+  const weight = df.map((d) => idf(n, d));
+  // Paths and symbols weigh a term by its rarity there: "path" is in every file's code but in few paths.
+  const fieldWeight = (pick: (f: FileSignals) => number[]) => {
+    const dfField = new Array<number>(termCount).fill(0);
+    for (const { file } of byFile.values()) for (const i of pick(file)) dfField[i]! += 1;
+    return dfField.map((d) => (d > 0 ? idf(n, d) : 0));
+  };
+  const pathWeight = fieldWeight((f) => f.path);
+  const symWeight = fieldWeight((f) => f.sym);
+  const total = weight.reduce((a, b) => a + b, 0) || 1;
+  const sumOf = (terms: Iterable<number>, by: number[] = weight) => {
+    let s = 0;
+    for (const i of terms) s += by[i] ?? 0;
+    return s;
+  };
+
+  const out: RankedFile[] = [];
+  for (const [fileKey, { chunks: cs, file }] of byFile) {
+    const { count, any, sym } = inFile.get(fileKey)!;
+    const ranked = cs
+      .map((c) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: sumOf(c.hits) + 0.5 * sumOf(c.symHits) }))
+      .sort((a, b) => b.score - a.score || a.startLine - b.startLine);
+    const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
+    const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
+    const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
+    const covered = sumOf(any) / total;
+    const score =
+      (w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symWeight.map((x, i) => Math.max(x, weight[i]!))) + w.summary * sumOf(file.summary)) *
+      covered ** w.coverage;
+    const signals: Signal[] = [];
+    if (count.some((k) => k > 0)) signals.push("fulltext");
+    if (file.path.length) signals.push("path");
+    if (sym.size) signals.push("symbol");
+    if (file.summary.length) signals.push("summary");
+    out.push({ fileKey, score, chunks: ranked, signals });
+  }
+  return out.sort((a, b) => b.score - a.score || a.fileKey.localeCompare(b.fileKey));
+}
+
+/** Reciprocal rank fusion of ranked lists of keys (k = 60, as in Cormack et al.). */
+export function reciprocalRankFusion(lists: string[][], k = 60): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const list of lists) list.forEach((key, rank) => scores.set(key, (scores.get(key) ?? 0) + 1 / (k + rank + 1)));
+  return scores;
+}

@@ -1,0 +1,79 @@
+import { Prisma } from "@/generated/prisma/client";
+import type { Db } from "@/server/adapters/db";
+import { fitToBudget } from "@/server/core/paging";
+import { fileKeyOf, lexemesOf, splitFileKey } from "./fulltext";
+import { globToRegex, tsLiteral } from "./query";
+import { reciprocalRankFusion } from "./rank";
+import type { RecallInput, RecallOutput } from "./schema";
+import { vectorHits, type Semantic } from "./semantic";
+
+type Item = RecallOutput["results"][number];
+
+/**
+ * "Where is billing handled?": file and folder summaries (with their paths and symbols) ranked by
+ * ts_rank_cd over their documents — small texts, so ranking them directly is cheap — fused by
+ * reciprocal rank with vector similarity over the same summaries when vectors exist.
+ */
+export async function recall(db: Db, semantic: Semantic | null | undefined, input: RecallInput): Promise<RecallOutput> {
+  const lexemes = await lexemesOf(db, input.q);
+  const text = lexemes.length ? await fullTextRecall(db, lexemes, input) : [];
+  if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
+
+  const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
+  const re = input.path ? new RegExp(globToRegex(input.path)) : null;
+  const hits = (await vectorHits(db, semantic, input.q, repos)).filter((h) => h.kind !== "chunk" && (!re || re.test(splitFileKey(h.fileKey).path)));
+  const keyOf = (kind: string, fileKey: string) => `${kind}\u0001${fileKey}`;
+  const byKey = new Map(text.map((t) => [keyOf(t.kind, fileKeyOf(t.repo, t.path)), t]));
+  const missing = hits.filter((h) => !byKey.has(keyOf(h.kind, h.fileKey)));
+  for (const item of await describe(db, missing.map((h) => ({ kind: h.kind as Item["kind"], ...splitFileKey(h.fileKey) })))) byKey.set(keyOf(item.kind, fileKeyOf(item.repo, item.path)), item);
+  const vectorOrder = hits.map((h) => keyOf(h.kind, h.fileKey));
+  for (const k of vectorOrder) byKey.get(k)?.retrievers.push("vector");
+  const rrf = reciprocalRankFusion([text.map((t) => keyOf(t.kind, fileKeyOf(t.repo, t.path))), vectorOrder]);
+  const results = [...byKey.entries()]
+    .map(([k, item]) => ({ ...item, score: Number((rrf.get(k) ?? 0).toFixed(6)) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, input.limit);
+  return { results: fitToBudget(results).items, mode: "hybrid" };
+}
+
+interface Row {
+  kind: "file" | "folder";
+  repo_id: string;
+  path: string;
+  summary: string;
+  score: number;
+}
+
+async function fullTextRecall(db: Db, lexemes: string[], input: RecallInput): Promise<Item[]> {
+  const query = lexemes.map(tsLiteral).join(" | ");
+  const where = (alias: string) => {
+    const out: Prisma.Sql[] = [];
+    if (input.repo) out.push(Prisma.sql`${Prisma.raw(alias)}."repo_id" = ${input.repo}`);
+    if (input.path) out.push(Prisma.sql`${Prisma.raw(alias)}."path" ~ ${globToRegex(input.path)}`);
+    return out.length ? Prisma.sql` AND ${Prisma.join(out, " AND ")}` : Prisma.empty;
+  };
+  const fileDoc = Prisma.sql`"repo_file_search_document"(f."path", f."symbols", f."summary")`;
+  const folderDoc = Prisma.sql`"folder_summary_search_document"(d."path", d."summary")`;
+  // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
+  const rows = await db.$queryRaw<Row[]>`
+    (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, ${query}::tsquery, 1)::float8 AS score
+       FROM "repo_file" f WHERE ${fileDoc} @@ ${query}::tsquery${where("f")})
+    UNION ALL
+    (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, ${query}::tsquery, 1)::float8 * 1.2 AS score
+       FROM "folder_summary" d WHERE ${folderDoc} @@ ${query}::tsquery${where("d")})
+    ORDER BY score DESC, path LIMIT ${input.limit * 3}`;
+  return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
+}
+
+async function describe(db: Db, refs: { kind: Item["kind"]; repoId: string; path: string }[]): Promise<Item[]> {
+  const files = refs.filter((r) => r.kind === "file");
+  const folders = refs.filter((r) => r.kind === "folder");
+  const [f, d] = await Promise.all([
+    files.length ? db.repoFile.findMany({ where: { OR: files.map(({ repoId, path }) => ({ repoId, path })) }, select: { repoId: true, path: true, summary: true } }) : [],
+    folders.length ? db.folderSummary.findMany({ where: { OR: folders.map(({ repoId, path }) => ({ repoId, path })) }, select: { repoId: true, path: true, summary: true } }) : [],
+  ]);
+  return [
+    ...f.map((r) => ({ kind: "file" as const, repo: r.repoId, path: r.path, summary: r.summary, score: 0, retrievers: [] as Item["retrievers"] })),
+    ...d.map((r) => ({ kind: "folder" as const, repo: r.repoId, path: r.path, summary: r.summary, score: 0, retrievers: [] as Item["retrievers"] })),
+  ];
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { globToRegex, searchWords, splitWords } from "./query";
+import { idf, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
+import { highlightLine, snippetOf, wordMatches } from "./snippet";
+
+describe("search terms", () => {
+  it("splits identifiers like the index does", () => {
+    expect(splitWords("parseSSEStream load_settings src/x-y.ts HTTPServer")).toEqual(["parse", "sse", "stream", "load", "settings", "src", "x", "y", "ts", "http", "server"]);
+  });
+  it("drops question filler, unless nothing else is left", () => {
+    expect(searchWords("Where is the retry logic handled?")).toEqual(["the", "retry"]);
+    expect(searchWords("where is it")).toEqual(["it"]);
+    expect(searchWords("how does it work")).toEqual(["it"]);
+    expect(searchWords("where is")).toEqual(["where", "is"]);
+  });
+  it("turns globs into anchored path patterns", () => {
+    const m = (glob: string, path: string) => new RegExp(globToRegex(glob)).test(path);
+    expect(m("src/**/*.ts", "src/a/b/c.ts")).toBe(true);
+    expect(m("src/**/*.ts", "src/c.ts")).toBe(true);
+    expect(m("src/*.ts", "src/a/c.ts")).toBe(false);
+    expect(m("*.md", "docs/a.md")).toBe(true);
+    expect(m("src/server", "src/server/x.ts")).toBe(true);
+    expect(m("src/server", "src/serverless.ts")).toBe(false);
+    expect(m("a.b?", "a.bc")).toBe(true);
+    expect(m("a.b?", "axbc")).toBe(false);
+  });
+});
+
+describe("ranking", () => {
+  const chunk = (fileKey: string, hits: number[], symHits: number[] = []): ChunkSignals => ({ fileKey, startLine: 1, endLine: 5, symbol: null, hits, symHits, fileSize: 100 });
+  const file = (fileKey: string, f: Partial<FileSignals>): FileSignals => ({ fileKey, path: [], base: [], sym: [], summary: [], ...f });
+
+  it("prefers rare terms, terms together in one chunk, and path matches", () => {
+    const ranked = rankFiles(2, [chunk("a", [0, 1]), chunk("b", [0]), chunk("b", [1]), chunk("c", [0]), chunk("d", [0])], [file("b", {})], { files: 100, meanSize: 100 });
+    expect(ranked[0]!.fileKey).toBe("a");
+    const withPath = rankFiles(2, [chunk("a", [0]), chunk("b", [0])], [file("b", { path: [0], base: [0] })], { files: 100, meanSize: 100 });
+    expect(withPath.map((r) => r.fileKey)).toEqual(["b", "a"]);
+    expect(withPath[0]!.signals).toEqual(["fulltext", "path"]);
+  });
+  it("uses BM25's IDF and RRF with k = 60", () => {
+    expect(idf(10, 10)).toBeLessThan(idf(10, 1));
+    const fused = reciprocalRankFusion([["x", "y"], ["y"]]);
+    expect(fused.get("y")).toBeCloseTo(1 / 62 + 1 / 61);
+    expect(fused.get("x")).toBeCloseTo(1 / 61);
+  });
+});
+
+describe("snippets", () => {
+  it("matches stems and escapes everything else", () => {
+    expect(wordMatches("retries", "retri")).toBe(true);
+    expect(wordMatches("retry", "retri")).toBe(true);
+    expect(wordMatches("return", "retri")).toBe(false);
+    expect(highlightLine(`<img src=x onerror="retry()">`, ["retri"]).html).toBe(`&lt;img src=x onerror=&quot;<mark>retry</mark>()&quot;&gt;`);
+  });
+  it("picks the window with the most matching lines", () => {
+    const content = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "retry()", "j"].join("\n");
+    const s = snippetOf(content, 10, ["retri"]);
+    expect(s.startLine).toBe(12);
+    expect(s.html).toContain("<mark>retry</mark>()");
+  });
+});

@@ -1,0 +1,25 @@
+import type { Actor } from "@/server/core/auth/actor";
+import type { Deps } from "@/server/deps";
+import type { CodeView, SearchDeps } from "./code";
+import type { Semantic } from "./semantic";
+
+export { searchCode } from "./code";
+export { recall } from "./recall";
+export { searchEverything } from "./unified";
+
+/**
+ * The seed's rule "no raw code to AI, only matches": API keys get paths, line ranges, summaries and
+ * scores, and code text only when AI_RAW_CODE=allow; signed-in users get highlighted, escaped snippets.
+ */
+export function viewFor(actor: Actor, aiRawCode: "allow" | "deny"): CodeView {
+  if (actor.type === "user") return { rawCode: false, highlight: true };
+  if (actor.type === "api_key") return { rawCode: aiRawCode === "allow", highlight: false };
+  return { rawCode: true, highlight: false };
+}
+
+/** Vector similarity when the deps carry an embedder and a vector store (embeddings configured). */
+export function semanticOf(deps: Pick<Deps, "embedder" | "vectors">): Semantic | null {
+  return deps.embedder && deps.vectors ? { embedder: deps.embedder, vectors: deps.vectors } : null;
+}
+
+export const searchDepsOf = (deps: Deps): SearchDeps & Pick<Deps, "kv"> => ({ db: deps.db, kv: deps.kv, semantic: semanticOf(deps) });

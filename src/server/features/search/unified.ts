@@ -1,0 +1,87 @@
+import type { KeyValueStore } from "@/server/adapters/kv/types";
+import { can, type Actor } from "@/server/core/auth/actor";
+import { fitToBudget } from "@/server/core/paging";
+import type { Permission } from "@/server/core/auth/permissions";
+import { auditListInput } from "@/server/features/audit/schema";
+import { listAuditEvents } from "@/server/features/audit/service";
+import { entryOf, recordKey, SCOPES_INDEX, scopeIndex } from "@/server/features/context/store";
+import { searchCode, type CodeView, type SearchDeps } from "./code";
+import { searchWords } from "./query";
+import { SOURCES, type UnifiedResult, type UnifiedSearchInput } from "./schema";
+import { wordMatches } from "./snippet";
+
+type Source = (typeof SOURCES)[number];
+/** What each source needs besides search:read: a key sees only what it could read directly. */
+const NEEDS: Record<Source, Permission> = { code: "github:read", audit: "audit:read", context: "context:read" };
+const MAX_SCOPES = 50;
+const MAX_KEYS_PER_SCOPE = 200;
+
+/** Each source's results scored 0..1 relative to its best, then merged: typed, best first. */
+export async function searchEverything(
+  deps: SearchDeps & { kv: KeyValueStore },
+  actor: Actor,
+  input: UnifiedSearchInput,
+  view: CodeView,
+): Promise<{ results: UnifiedResult[]; searched: Source[] }> {
+  const searched = (input.types ?? [...SOURCES]).filter((s) => can(actor, NEEDS[s]));
+  const per = input.limit;
+  const [code, audit, context] = await Promise.all([
+    searched.includes("code") ? codeResults(deps, input.q, per, view) : [],
+    searched.includes("audit") ? auditResults(deps, input.q, per) : [],
+    searched.includes("context") ? contextResults(deps.kv, input.q, per) : [],
+  ]);
+  const { items } = fitToBudget([...code, ...audit, ...context].sort((a, b) => b.score - a.score).slice(0, input.limit));
+  return { results: items, searched };
+}
+
+const relative = <T extends { score: number }>(items: T[]): T[] => {
+  const top = Math.max(0, ...items.map((i) => i.score));
+  return items.map((i) => ({ ...i, score: top > 0 ? Number((i.score / top).toFixed(4)) : 0 }));
+};
+
+async function codeResults(deps: SearchDeps, q: string, limit: number, view: CodeView): Promise<UnifiedResult[]> {
+  const { results } = await searchCode(deps, { q, limit }, view);
+  return relative(results.map((code) => ({ type: "code" as const, score: code.score, title: `${code.repo}: ${code.path}:${code.startLine}-${code.endLine}`, code })));
+}
+
+/** Audit events matching any of the words (newest first, so scored by position). */
+async function auditResults(deps: SearchDeps, q: string, limit: number): Promise<UnifiedResult[]> {
+  const words = searchWords(q).filter((w) => w !== "or");
+  if (words.length === 0) return [];
+  const { items } = await listAuditEvents(deps.db, auditListInput.parse({ q: words.join(" or ").slice(0, 200), limit }));
+  return items.map((e, i) => ({
+    type: "audit" as const,
+    score: Number((0.9 / (1 + i * 0.1)).toFixed(4)),
+    title: `${e.action}${e.target ? ` ${e.target}` : ""}`,
+    audit: { seq: e.seq, at: e.at, action: e.action, actorType: e.actorType, actorId: e.actorId, target: e.target, outcome: e.outcome },
+  }));
+}
+
+/** Live context entries whose scope, key or value holds the words (the share of words found is the score). */
+async function contextResults(kv: KeyValueStore, q: string, limit: number): Promise<UnifiedResult[]> {
+  const words = searchWords(q);
+  if (words.length === 0) return [];
+  const scopes = await kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES });
+  const perScope = await Promise.all(
+    scopes.map(async (scope) => {
+      const keys = await kv.indexRange(scopeIndex(scope), { limit: MAX_KEYS_PER_SCOPE });
+      const records = keys.length ? await kv.getVersionedMany(keys.map((k) => recordKey(scope, k))) : [];
+      return records.map((r, i) => entryOf(scope, keys[i]!, r)).filter((e) => e !== null);
+    }),
+  );
+  const now = Date.now();
+  const out: UnifiedResult[] = [];
+  for (const entry of perScope.flat()) {
+    const text = `${entry.scope} ${entry.key} ${JSON.stringify(entry.value)}`;
+    const have = new Set(text.split(/[^\p{L}\p{N}]+/u).flatMap((t) => t.replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2").toLowerCase().split(" ")));
+    const found = words.filter((w) => [...have].some((h) => wordMatches(h, w))).length;
+    if (found === 0 || Date.parse(entry.expiresAt) <= now) continue;
+    out.push({
+      type: "context",
+      score: Number(((0.8 * found) / words.length).toFixed(4)),
+      title: `${entry.scope} / ${entry.key}`,
+      context: { scope: entry.scope, key: entry.key, version: entry.version, updatedAt: entry.updatedAt, preview: JSON.stringify(entry.value).slice(0, 300) },
+    });
+  }
+  return out.sort((a, b) => b.score - a.score).slice(0, limit);
+}

@@ -1,0 +1,68 @@
+import { findDeclarations, leadingStart } from "./declarations";
+
+/**
+ * Cuts a file into chunks that keep its path and line range: one per top-level declaration where the
+ * language allows (with its doc comment; a long one is cut in windows that keep its symbol), line
+ * windows with overlap otherwise, and for the text around declarations (imports, loose statements).
+ */
+export interface Chunk {
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+  kind: "declaration" | "window";
+  symbol: string | null;
+  content: string;
+}
+
+export const WINDOW_LINES = 60;
+export const WINDOW_OVERLAP = 10;
+export const MAX_CHUNK_CHARS = 6_000;
+/** A declaration longer than this is cut in windows (still carrying its symbol). */
+export const MAX_DECLARATION_LINES = 150;
+
+/** Windows over lines [from, to) (0-based), WINDOW_LINES long or MAX_CHUNK_CHARS wide, overlapping. */
+function windows(lines: string[], from: number, to: number, kind: Chunk["kind"], symbol: string | null): Chunk[] {
+  const out: Chunk[] = [];
+  let start = from;
+  while (start < to) {
+    let end = start;
+    let chars = 0;
+    while (end < to && end - start < WINDOW_LINES && (chars === 0 || chars + lines[end]!.length + 1 <= MAX_CHUNK_CHARS)) {
+      chars += lines[end]!.length + 1;
+      end++;
+    }
+    const content = lines.slice(start, end).join("\n").slice(0, MAX_CHUNK_CHARS);
+    if (content.trim()) out.push({ startLine: start + 1, endLine: end, kind, symbol, content });
+    if (end >= to) break;
+    start = Math.max(start + 1, end - WINDOW_OVERLAP);
+  }
+  return out;
+}
+
+function trimBlankEnd(lines: string[], from: number, to: number): number {
+  while (to > from && !lines[to - 1]!.trim()) to--;
+  return to;
+}
+
+export function chunkText(text: string, language: string | null): Chunk[] {
+  const lines = text.split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  const decls = findDeclarations(lines, language);
+  if (decls.length === 0) return windows(lines, 0, lines.length, "window", null);
+
+  const starts = decls.map((d, i) => leadingStart(lines, d.line, i === 0 ? 0 : decls[i - 1]!.line + 1));
+  const out: Chunk[] = [];
+  if (starts[0]! > 0) out.push(...windows(lines, 0, trimBlankEnd(lines, 0, starts[0]!), "window", null));
+  for (let i = 0; i < decls.length; i++) {
+    const from = starts[i]!;
+    const to = trimBlankEnd(lines, from, i + 1 < decls.length ? starts[i + 1]! : lines.length);
+    if (to <= from) continue;
+    const content = lines.slice(from, to).join("\n");
+    if (to - from > MAX_DECLARATION_LINES || content.length > MAX_CHUNK_CHARS) {
+      out.push(...windows(lines, from, to, "declaration", decls[i]!.symbol));
+    } else {
+      out.push({ startLine: from + 1, endLine: to, kind: "declaration", symbol: decls[i]!.symbol, content });
+    }
+  }
+  return out;
+}

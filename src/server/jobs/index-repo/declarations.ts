@@ -1,0 +1,66 @@
+/**
+ * Top-level declarations found by their shape at the start of a line (column 0) — how formatted
+ * TS/JS, Python, Go and Rust lay out what a module declares. No parser: fast, never fails on
+ * syntax it does not know, and good enough to cut chunks at declaration boundaries.
+ */
+export interface Declaration {
+  /** 0-based line of the declaration keyword. */
+  line: number;
+  symbol: string;
+  exported: boolean;
+}
+
+type Rule = { re: RegExp; exported: (m: RegExpExecArray) => boolean };
+
+const JS: Rule[] = [
+  {
+    re: /^(export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\s*\*?|class|interface|type|enum|const\s+enum|const|let|var|namespace|module)\s+([A-Za-z_$][\w$]*)/,
+    exported: (m) => Boolean(m[1]),
+  },
+  { re: /^export\s+default\s+(?:async\s+)?(?:function|class)?\s*(\()?()/, exported: () => true },
+  { re: /^(module\.exports|exports)\.([A-Za-z_$][\w$]*)\s*=/, exported: () => true },
+];
+const PYTHON: Rule[] = [{ re: /^()(?:async\s+def|def|class)\s+([A-Za-z_]\w*)/, exported: (m) => !m[2]!.startsWith("_") }];
+const GO: Rule[] = [
+  { re: /^()func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)/, exported: (m) => /^[A-Z]/.test(m[2]!) },
+  { re: /^()(?:type|var|const)\s+([A-Za-z_]\w*)/, exported: (m) => /^[A-Z]/.test(m[2]!) },
+];
+const RUST: Rule[] = [
+  { re: /^(pub(?:\([\w:]+\))?\s+)?(?:async\s+)?(?:unsafe\s+)?(?:fn|struct|enum|trait|mod|type|const|static|union)\s+([A-Za-z_]\w*)/, exported: (m) => Boolean(m[1]) },
+  { re: /^()impl(?:<[^>]*>)?\s+(?:[\w:<>, ]+\s+for\s+)?([A-Za-z_]\w*)/, exported: () => false },
+];
+
+const RULES: Record<string, Rule[]> = { typescript: JS, javascript: JS, python: PYTHON, go: GO, rust: RUST };
+
+export function supportsDeclarations(language: string | null): boolean {
+  return language !== null && language in RULES;
+}
+
+export function findDeclarations(lines: string[], language: string | null): Declaration[] {
+  const rules = language ? RULES[language] : undefined;
+  if (!rules) return [];
+  const out: Declaration[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line || line.charCodeAt(0) <= 32) continue; // indented or blank: not top level
+    for (const rule of rules) {
+      const m = rule.re.exec(line);
+      if (!m) continue;
+      const symbol = m[2] || "default";
+      out.push({ line: i, symbol, exported: rule.exported(m) });
+      break;
+    }
+  }
+  return out;
+}
+
+/** The line a declaration's chunk starts at: its doc comment and decorators belong to it. */
+export function leadingStart(lines: string[], line: number, floor: number): number {
+  let start = line;
+  for (let i = line - 1; i >= floor; i--) {
+    const t = lines[i]!.trim();
+    if (t.startsWith("//") || t.startsWith("/*") || t.startsWith("*") || t.startsWith("@") || t.startsWith("#[") || (t.startsWith("#") && !t.startsWith("#!"))) start = i;
+    else break;
+  }
+  return start;
+}
