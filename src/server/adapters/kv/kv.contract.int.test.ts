@@ -329,6 +329,9 @@ describe("KeyValueStore when the server is down", () => {
         await expect(op()).rejects.toThrow();
         expect(Date.now() - started).toBeLessThan(3_000);
       }
+      // A TCP store that has seen its connection fail says so, so callers with a fallback skip it;
+      // stateless HTTP cannot know before a request fails.
+      expect(store.available()).toBe(store.kind !== "redis");
     } finally {
       await store.close();
     }

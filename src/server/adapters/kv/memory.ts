@@ -70,6 +70,7 @@ export function createMemoryStore(): KeyValueStore {
 
   return {
     kind: "memory",
+    available: () => true,
     async get(key) {
       return stringAt(key);
     },

@@ -29,6 +29,10 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
   });
   // Without a listener ioredis logs every failed reconnect; the failures surface on the commands instead.
   redis.on("error", () => {});
+  // Optimistic until a connection is lost (the first commands queue while the first connect completes).
+  let reachable = true;
+  redis.on("ready", () => (reachable = true));
+  redis.on("close", () => (reachable = false));
 
   // EVALSHA first (no script text on the wire per call), EVAL when the server has not cached it yet.
   const shas = new Map<string, string>();
@@ -45,6 +49,7 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
 
   return {
     kind: "redis",
+    available: () => reachable,
     async get(key) {
       return redis.get(key);
     },

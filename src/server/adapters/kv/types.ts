@@ -32,6 +32,12 @@ export interface SetVersionedResult {
 
 export interface KeyValueStore {
   readonly kind: KeyValueStoreKind;
+  /**
+   * False while the store is known to be unreachable (a TCP connection that dropped and has not come
+   * back). Callers that can do without the store (rate limiting, the audit hot tail) skip it instead
+   * of waiting out a command timeout on every request; the others call it and get the error.
+   */
+  available(): boolean;
   /** The value, or null when missing or expired. */
   get(key: string): Promise<string | null>;
   /** Sets the value; with `ttlMs` it expires after that many milliseconds (enforced by the store). */

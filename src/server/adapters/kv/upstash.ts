@@ -38,6 +38,8 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
 
   return {
     kind: "upstash",
+    // Stateless HTTP: nothing tells us it is down short of a request failing.
+    available: () => true,
     async get(key) {
       return redis.get<string>(key);
     },

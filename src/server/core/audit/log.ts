@@ -140,7 +140,7 @@ export class AuditLog {
 
   /** The hot tail for the dashboard; best effort and off the request's path, the database stays the record. */
   private async pushTail(rows: AuditRecord[]) {
-    if (!this.kv || rows.length === 0) return;
+    if (!this.kv || rows.length === 0 || !this.kv.available()) return;
     const kv = this.kv;
     try {
       await Promise.all(rows.map((r) => kv.pushCapped(TAIL_KEY, JSON.stringify(r), TAIL_MAX)));

@@ -28,9 +28,18 @@ describe("rate limits", () => {
   });
 
   it("fail open when the store is down: the request goes through without limit headers", async () => {
-    const down = { incrWindow: () => Promise.reject(new Error("ECONNREFUSED")) } as unknown as KeyValueStore;
+    const down = { available: () => true, incrWindow: () => Promise.reject(new Error("ECONNREFUSED")) } as unknown as KeyValueStore;
     const headers = new Headers();
     await expect(checkRateLimit(down, actor, "read", 1, headers)).resolves.toBeUndefined();
+    expect(headers.get("RateLimit")).toBeNull();
+  });
+
+  it("skips a store known to be disconnected without calling it", async () => {
+    let called = 0;
+    const gone = { available: () => false, incrWindow: () => (called++, Promise.reject(new Error("would wait for a timeout"))) } as unknown as KeyValueStore;
+    const headers = new Headers();
+    await expect(checkRateLimit(gone, actor, "read", 1, headers)).resolves.toBeUndefined();
+    expect(called).toBe(0);
     expect(headers.get("RateLimit")).toBeNull();
   });
 });

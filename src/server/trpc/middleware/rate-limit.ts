@@ -14,12 +14,14 @@ export function limitsFor(actor: Actor, envSpec: string | undefined): RateLimits
  * A fixed one-minute window per caller and kind of operation, counted in the shared store.
  * When the store is down we fail open (the request proceeds, a warning is logged): an outage of
  * the cache must not take every API down with it; the limiter is abuse protection, not billing.
+ * A store known to be disconnected is skipped without a round trip.
  */
 export async function checkRateLimit(kv: KeyValueStore, actor: Actor, kind: OperationKind, limit: number, headers: Headers): Promise<void> {
   if (actor.type === "system") return;
   const bucket = actor.type === "api_key" ? actor.keyId : actor.id;
   let count: number;
   let resetMs: number;
+  if (!kv.available()) return; // fail open at once rather than wait out the store's command timeout
   try {
     ({ count, resetMs } = await kv.incrWindow(`rl:${kind}:${bucket}`, WINDOW_MS));
   } catch (err) {
