@@ -9,10 +9,9 @@ import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { AppError, errorBody } from "@/server/core/errors";
 import { getDeps, VERSION, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
-import { appErrorOf } from "@/server/trpc/init";
+import { reportedAppError } from "@/server/trpc/init";
 import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
-import { operations, type Operation } from "./operations";
-import { appRouter } from "./root";
+import { callOperation, operations, type Operation } from "./operations";
 
 /**
  * MCP over Streamable HTTP at /mcp: every procedure with OpenAPI meta is a tool, named by its
@@ -37,13 +36,11 @@ async function callTool(deps: Deps, actor: Actor, requestId: string, ip: string 
   const entry = tools.find((t) => t.tool.name === name);
   if (!entry) return { isError: true, content: [{ type: "text", text: `Unknown tool ${name}.` }] };
   const ctx = createContext({ deps, requestId, surface: "mcp", ip, actor });
-  const caller = appRouter.createCaller(ctx) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
-  const [group, proc] = entry.op.procedurePath.split(".") as [string, string];
   try {
-    const result = await caller[group]![proc]!(args ?? {});
+    const result = await callOperation(entry.op, ctx, args ?? {});
     return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
   } catch (err) {
-    const app = err instanceof TRPCError ? appErrorOf(err) : new AppError("INTERNAL", "Internal error");
+    const app = err instanceof TRPCError ? reportedAppError(err, requestId) : new AppError("INTERNAL", "Internal error");
     return { isError: true, content: [{ type: "text", text: JSON.stringify(errorBody(app.code, app.message, requestId, app.details)) }] };
   }
 }

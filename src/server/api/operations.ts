@@ -1,4 +1,8 @@
 import type { AnyProcedure } from "@trpc/server";
+import { coerceSchema, getInputOutputParsers, instanceofZodTypeLikeVoid, instanceofZodTypeObject, instanceofZodTypeOptional, unwrapZodType } from "trpc-to-openapi";
+import { ZodArray, type ZodObject, type ZodRawShape, type ZodType } from "zod";
+import { AppError } from "@/server/core/errors";
+import type { Context } from "@/server/trpc/context";
 import type { Meta } from "@/server/trpc/init";
 import { appRouter } from "./root";
 
@@ -8,15 +12,36 @@ export interface Operation {
   type: "query" | "mutation";
   method: string;
   path: string;
+  /** Matches the path, with a named group per `{parameter}`. */
   pattern: RegExp;
   protect: boolean;
   meta: Meta & { openapi: NonNullable<Meta["openapi"]> };
   procedure: AnyProcedure;
+  /** How REST carries its input (see restInput): none (void), or an object whose array fields are listed. */
+  input: { kind: "void" } | { kind: "object" | "other"; arrayFields: ReadonlySet<string> };
 }
 
 function patternOf(path: string): RegExp {
-  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)\\?\}|\{(\w+)\}/g, "[^/]+");
+  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
   return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * What REST needs to know of a procedure's input, computed once. Query strings are strings, so the
+ * input object's scalar fields are made coercing (`coerceSchema`, as trpc-to-openapi does on every
+ * REST call), and its array fields accept a single value.
+ */
+function inputShapeOf(procedure: AnyProcedure): Operation["input"] {
+  const { inputParser } = getInputOutputParsers(procedure as never);
+  const schema = unwrapZodType(inputParser as ZodType, true);
+  if (instanceofZodTypeLikeVoid(schema)) return { kind: "void" };
+  if (!instanceofZodTypeObject(schema)) return { kind: "other", arrayFields: new Set() };
+  const object = schema as unknown as ZodObject<ZodRawShape>;
+  coerceSchema(object);
+  const arrayFields = Object.entries(object.shape)
+    .filter(([, field]) => field instanceof ZodArray || (instanceofZodTypeOptional(field) && (field as unknown as { unwrap(): unknown }).unwrap() instanceof ZodArray))
+    .map(([name]) => name);
+  return { kind: "object", arrayFields: new Set(arrayFields) };
 }
 
 export const operations: Operation[] = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
@@ -32,12 +57,51 @@ export const operations: Operation[] = Object.entries(appRouter._def.procedures 
       protect: meta.openapi.protect !== false,
       meta,
       procedure,
+      input: inputShapeOf(procedure),
     };
   });
 
-/** The operation for a method and path, or why there is none (404 vs 405 with the allowed methods). */
-export function matchOperation(method: string, path: string): { op: Operation } | { allowed: string[] } {
+/** The operation for a method and path with its path parameters, or why there is none (404 vs 405 with the allowed methods). */
+export function matchOperation(method: string, path: string): { op: Operation; params: Record<string, string> } | { allowed: string[] } {
   const onPath = operations.filter((o) => o.pattern.test(path));
   const op = onPath.find((o) => o.method === method) ?? (method === "HEAD" ? onPath.find((o) => o.method === "GET") : undefined);
-  return op ? { op } : { allowed: [...new Set(onPath.map((o) => o.method))] };
+  if (!op) return { allowed: [...new Set(onPath.map((o) => o.method))] };
+  const params: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(op.pattern.exec(path)?.groups ?? {})) {
+    try {
+      params[name] = decodeURIComponent(raw);
+    } catch {
+      throw new AppError("BAD_REQUEST", `Path parameter ${name} is not valid percent-encoding.`);
+    }
+  }
+  return { op, params };
+}
+
+/**
+ * A REST request's input, by the rules the OpenAPI document describes (trpc-to-openapi's): GET and
+ * DELETE read the query string (a repeated key is an array), the other methods a JSON body; path
+ * parameters are merged over either.
+ */
+export function restInput(op: Operation, req: { method: string; query: URLSearchParams; body: unknown; params: Record<string, string> }): unknown {
+  if (op.input.kind === "void") return undefined;
+  const fromQuery = req.method === "GET" || req.method === "DELETE" || req.method === "HEAD";
+  return { ...(fromQuery ? queryInput(req.query, op.input.arrayFields) : (req.body as object)), ...req.params };
+}
+
+function queryInput(query: URLSearchParams, arrayFields: ReadonlySet<string>): Record<string, string | string[]> {
+  const input: Record<string, string | string[]> = {};
+  for (const name of new Set(query.keys())) {
+    const values = query.getAll(name);
+    input[name] = values.length === 1 && !arrayFields.has(name) ? values[0]! : values;
+  }
+  return input;
+}
+
+type Caller = Record<string, unknown>;
+
+/** Calls an operation's procedure as the context's actor: the same middleware chain (auth, rate limit, audit) on every surface. */
+export function callOperation(op: Operation, ctx: Context, input: unknown): Promise<unknown> {
+  const caller = appRouter.createCaller(ctx) as unknown as Caller;
+  const fn = op.procedurePath.split(".").reduce<unknown>((node, name) => (node as Caller)[name], caller) as (input: unknown) => Promise<unknown>;
+  return fn(input);
 }

@@ -1,14 +1,15 @@
-import { createOpenApiFetchHandler, generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import { TRPCError } from "@trpc/server";
+import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { env } from "@/env";
 import type { Actor } from "@/server/core/auth/actor";
 import { readCredential } from "@/server/core/auth/keys";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
-import { AppError, codeFromTrpc, ERROR_TABLE, type ErrorCode } from "@/server/core/errors";
+import { AppError, ERROR_TABLE } from "@/server/core/errors";
 import { getDeps, VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
-import type { ErrorData } from "@/server/trpc/init";
+import { reportedAppError } from "@/server/trpc/init";
 import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
-import { matchOperation, operations } from "./operations";
+import { callOperation, matchOperation, operations, restInput } from "./operations";
 import { appRouter } from "./root";
 
 /** REST for GPT and scripts under /ai/*, generated from the procedures' OpenAPI meta (trpc-to-openapi). */
@@ -55,16 +56,6 @@ export function openApiDocument(baseUrl: string) {
   return doc;
 }
 
-/** trpc-to-openapi's error body, reshaped to the contract: { error: { code, message, requestId, details? } }. */
-async function reshapeError(res: Response, requestId: string): Promise<Response> {
-  const body = (await res.json().catch(() => ({}))) as { data?: ErrorData & { message?: string }; code?: string; message?: string };
-  const code: ErrorCode = body.data?.appCode ?? codeFromTrpc(body.code ?? "INTERNAL_SERVER_ERROR");
-  const message = body.data?.message ?? body.message ?? "Request failed";
-  const headers = new Headers(res.headers);
-  headers.delete("content-length");
-  return jsonError(code, message, requestId, { details: body.data?.details, headers });
-}
-
 export async function handleRest(req: Request): Promise<Response> {
   const deps = await getDeps();
   const requestId = requestIdOf(req);
@@ -74,39 +65,53 @@ export async function handleRest(req: Request): Promise<Response> {
   if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
   const ip = clientIp(req, deps.env);
   let actor: Actor | null = null;
-  const match = matchOperation(req.method, path);
-  const action = "op" in match ? match.op.procedurePath : `${req.method} ${REST_PREFIX}${path}`.slice(0, 200);
+  let action = `${req.method} ${REST_PREFIX}${path}`.slice(0, 200);
   try {
+    const match = matchOperation(req.method, path);
     if (!("op" in match)) {
       if (match.allowed.length === 0) throw new AppError("NOT_FOUND", `No operation at ${REST_PREFIX}${path}; see /api/openapi.json.`);
       throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${REST_PREFIX}${path}; use ${match.allowed.join(", ")}.`, undefined, {
         allow: match.allowed.join(", "),
       });
     }
-    const { op } = match;
+    const { op, params } = match;
+    action = op.procedurePath;
     // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
     if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
-    let body: string | undefined;
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      body = await readBodyCapped(req, deps.env.MAX_BODY_BYTES);
-      const type = req.headers.get("content-type") ?? "";
-      if (body.trim() === "") body = "{}";
-      else if (!type.toLowerCase().startsWith("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
-      try {
-        JSON.parse(body);
-      } catch (err) {
-        throw new AppError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
-      }
-    }
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readJsonBody(req, deps.env.MAX_BODY_BYTES);
     const ctx = createContext({ deps, requestId, surface: "rest", ip, actor, idempotencyKey: req.headers.get("idempotency-key") });
-    const forwarded = new Request(req.url, { method: req.method === "HEAD" ? "GET" : req.method, headers: { "content-type": "application/json" }, body });
-    let res = await createOpenApiFetchHandler({ endpoint: REST_PREFIX, router: appRouter, req: forwarded, createContext: () => ctx });
-    if (res.status >= 400) res = await reshapeError(res, requestId);
-    return withHeaders(res, ctx.resHeaders, cors, new Headers({ "x-request-id": requestId }));
+    const headers = new Headers(cors);
+    headers.set("x-request-id", requestId);
+    try {
+      const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
+      ctx.resHeaders.forEach((v, k) => headers.set(k, v));
+      headers.set("content-type", "application/json");
+      return new Response(JSON.stringify(data), { status: 200, headers });
+    } catch (err) {
+      if (!(err instanceof TRPCError)) throw err;
+      // The procedure's own failure: its audit entry is written by the audit middleware already.
+      const app = reportedAppError(err, requestId);
+      ctx.resHeaders.forEach((v, k) => headers.set(k, v));
+      for (const [k, v] of Object.entries(app.headers ?? {})) headers.set(k, v);
+      return jsonError(app.code, app.message, requestId, { details: app.details, headers });
+    }
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     await auditRejection(deps, { requestId, actor, action, error: err, ip, surface: "rest" });
     return withHeaders(appErrorResponse(err, requestId), cors);
+  }
+}
+
+/** A JSON request body (an empty one is `{}`): 413 over the cap, 415 when not JSON, 400 when malformed. */
+async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+  const body = await readBodyCapped(req, limit);
+  if (body.trim() === "") return {};
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    throw new AppError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
   }
 }
 

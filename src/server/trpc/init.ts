@@ -31,17 +31,22 @@ export function appErrorOf(error: TRPCError): AppError {
   return new AppError(codeFromTrpc(error.code), error.message);
 }
 
+/** The AppError a surface answers with; an internal failure is logged first with the request id (its message never leaves, errorBody). */
+export function reportedAppError(error: TRPCError, requestId: string): AppError {
+  const app = appErrorOf(error);
+  if (app.status >= 500) console.error(`[${requestId}]`, error.cause ?? error);
+  return app;
+}
+
 export const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     errorFormatter({ shape, error, ctx }) {
-      const app = appErrorOf(error);
       const requestId = ctx?.requestId ?? "unknown";
+      const app = reportedAppError(error, requestId);
       const data: ErrorData = { appCode: app.code, requestId, ...(app.details !== undefined ? { details: app.details } : {}) };
-      const internal = app.status >= 500;
-      if (internal) console.error(`[${requestId}]`, error.cause ?? error);
-      const message = internal ? `Internal error; quote request id ${requestId} when reporting it.` : app.message;
+      const message = app.status >= 500 ? `Internal error; quote request id ${requestId} when reporting it.` : app.message;
       return { ...shape, message, data: { ...data, message, stack: undefined } };
     },
   });

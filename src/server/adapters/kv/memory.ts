@@ -105,15 +105,13 @@ export function createMemoryStore(): KeyValueStore {
       data.set(key, { value: String(count), expiresAt });
       return { count, resetMs: expiresAt - now };
     },
-    async pushCapped(key, value, max) {
+    async pushCapped(key, values, max) {
       assertPositiveInt("max", max);
-      const list = listAt(key);
-      if (list) {
-        list.unshift(value);
-        list.length = Math.min(list.length, max);
-      } else {
-        data.set(key, { value: [value], expiresAt: null });
-      }
+      if (values.length === 0) return;
+      const list = listAt(key) ?? [];
+      list.unshift(...values.toReversed());
+      list.length = Math.min(list.length, max);
+      data.set(key, { value: list, expiresAt: null });
     },
     async range(key, start, stop) {
       const list = listAt(key) ?? [];

@@ -5,6 +5,7 @@ import {
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
   INDEX_RANGE_LUA,
+  PUSH_CAPPED_LUA,
   SET_VERSIONED_LUA,
   indexKeys,
   lexBounds,
@@ -70,11 +71,10 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
     async incrWindow(key, windowMs) {
       return parseIncrWindowReply(await run(INCR_WINDOW_LUA, [key], [windowMs]));
     },
-    async pushCapped(key, value, max) {
+    async pushCapped(key, values, max) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
-      const results = await redis.multi().lpush(key, value).ltrim(key, 0, max - 1).exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error("pushCapped: transaction aborted");
+      if (values.length === 0) return;
+      await run(PUSH_CAPPED_LUA, [key], [max, ...values]);
     },
     async range(key, start, stop) {
       return redis.lrange(key, start, stop);

@@ -53,8 +53,11 @@ export interface KeyValueStore {
    * Returns the count after the increment and the ms left in the window.
    */
   incrWindow(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
-  /** Pushes to the head of a list and trims it to `max` items, atomically. */
-  pushCapped(key: string, value: string, max: number): Promise<void>;
+  /**
+   * Pushes values to the head of a list, one after the other (the last ends up first, like LPUSH),
+   * and trims the list to `max` items, atomically and in one round trip.
+   */
+  pushCapped(key: string, values: string[], max: number): Promise<void>;
   /** Items `start..stop` (inclusive, like LRANGE) from the head of a list. */
   range(key: string, start: number, stop: number): Promise<string[]>;
   /** A versioned record (see setVersioned), or null when missing or expired. */

@@ -60,9 +60,10 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     async incrWindow(key, windowMs) {
       return parseIncrWindowReply(await incrWindow.exec([key], [String(windowMs)]));
     },
-    async pushCapped(key, value, max) {
+    async pushCapped(key, values, max) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
-      await redis.multi().lpush(key, value).ltrim(key, 0, max - 1).exec();
+      if (values.length === 0) return;
+      await redis.multi().lpush(key, ...values).ltrim(key, 0, max - 1).exec();
     },
     async range(key, start, stop) {
       return redis.lrange<string>(key, start, stop);

@@ -1,4 +1,5 @@
 import type { Db, Tx } from "@/server/adapters/db";
+import type { SqlRunner } from "@/server/adapters/db/sql";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { Actor, ActorType } from "../auth/actor";
@@ -79,14 +80,18 @@ export function contentFromRow(r: AuditEvent): ChainedContent {
 
 export type AuditRecord = ChainedContent & { seq: number; prevHash: string; hash: string };
 
+const APPEND_SQL = "SELECT * FROM audit_append($1::jsonb)";
+type Linked = { o_seq: bigint | string; o_prev_hash: string; o_hash: string };
+
 /**
  * Appends events in one round trip (the `audit_append` SQL function links and hashes them under
- * the chain lock). Inside a transaction the lock is held until it commits.
+ * the chain lock), through Prisma — inside a transaction the lock is held until it commits — or a
+ * plain SQL runner for standalone batches.
  */
-async function append(db: Db | Tx, events: AuditEventInput[]): Promise<AuditRecord[]> {
+async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promise<AuditRecord[]> {
   const contents = events.map(toContent);
   const payload = JSON.stringify(contents.map((c) => ({ ...c, canonical: canonicalContent(c) })));
-  const linked = await db.$queryRawUnsafe<{ o_seq: bigint; o_prev_hash: string; o_hash: string }[]>("SELECT * FROM audit_append($1::jsonb)", payload);
+  const linked = "$queryRawUnsafe" in db ? await db.$queryRawUnsafe<Linked[]>(APPEND_SQL, payload) : await db.query<Linked>(APPEND_SQL, [payload]);
   return contents.map((c, i) => ({ ...c, seq: Number(linked[i]!.o_seq), prevHash: linked[i]!.o_prev_hash, hash: linked[i]!.o_hash }));
 }
 
@@ -102,6 +107,8 @@ export class AuditLog {
   constructor(
     private readonly db: Db,
     private readonly kv?: KeyValueStore,
+    /** Runs standalone appends when given (Database.sql); Prisma otherwise. */
+    private readonly sql?: SqlRunner,
   ) {}
 
   async transact<T>(fn: (tx: Tx, audit: (e: AuditEventInput) => Promise<AuditRecord>) => Promise<T>): Promise<T> {
@@ -128,7 +135,7 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
-        const rows = await append(this.db, batch.map((b) => b.event));
+        const rows = await append(this.sql ?? this.db, batch.map((b) => b.event));
         batch.forEach((b, i) => b.resolve(rows[i]!));
         void this.pushTail(rows);
       } catch (err) {
@@ -143,7 +150,7 @@ export class AuditLog {
     if (!this.kv || rows.length === 0 || !this.kv.available()) return;
     const kv = this.kv;
     try {
-      await Promise.all(rows.map((r) => kv.pushCapped(TAIL_KEY, JSON.stringify(r), TAIL_MAX)));
+      await kv.pushCapped(TAIL_KEY, rows.map((r) => JSON.stringify(r)), TAIL_MAX);
     } catch (err) {
       console.warn(`[audit] tail not updated: ${(err as Error).message}`);
     }
