@@ -90,7 +90,8 @@ type Linked = { o_seq: bigint | string; o_prev_hash: string; o_hash: string };
  */
 async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promise<AuditRecord[]> {
   const contents = events.map(toContent);
-  const payload = JSON.stringify(contents.map((c) => ({ ...c, canonical: canonicalContent(c) })));
+  // each event once, as the canonical JSON that is hashed; the function reads the columns from it
+  const payload = JSON.stringify(contents.map(canonicalContent));
   const linked = "$queryRawUnsafe" in db ? await db.$queryRawUnsafe<Linked[]>(APPEND_SQL, payload) : await db.query<Linked>(APPEND_SQL, [payload]);
   return contents.map((c, i) => ({ ...c, seq: Number(linked[i]!.o_seq), prevHash: linked[i]!.o_prev_hash, hash: linked[i]!.o_hash }));
 }
