@@ -1,5 +1,5 @@
 import { actorFields } from "@/server/core/audit/log";
-import { AppError } from "@/server/core/errors";
+import { AppError, ERROR_TABLE } from "@/server/core/errors";
 import { recordCall } from "@/server/core/metrics";
 import { t, appErrorOf, toTrpcError } from "../init";
 
@@ -10,7 +10,11 @@ import { t, appErrorOf, toTrpcError } from "../init";
  */
 export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getRawInput }) => {
   const started = performance.now();
-  const result = await next();
+  let result = await next();
+  // A service's AppError gets the tRPC code of its status, so every surface answers the right one.
+  if (!result.ok && result.error.cause instanceof AppError && result.error.code !== ERROR_TABLE[result.error.cause.code].trpc) {
+    result = { ...result, error: toTrpcError(result.error.cause) };
+  }
   const error = result.ok ? null : appErrorOf(result.error);
   recordCall(ctx.deps.db, { procedure: path, latencyMs: performance.now() - started, ok: result.ok, status: error ? error.status : 200 });
   const authFailure = error?.code === "UNAUTHORIZED" || error?.code === "FORBIDDEN";
@@ -29,12 +33,5 @@ export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getR
     input: await getRawInput().catch(() => null),
     detail: error ? { code: error.code, message: error.message } : undefined,
   });
-  return result;
-});
-
-/** Services throw AppError; give tRPC the matching code so every surface answers the right status. */
-export const mapAppErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) throw toTrpcError(result.error.cause);
   return result;
 });
