@@ -91,7 +91,11 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   const { vector } = await import("@electric-sql/pglite-pgvector");
   const embedded = "dataDir" in cfg ? await openEmbedded(cfg.dataDir) : { pglite: await PGlite.create({ extensions: { vector } }), release: () => {} };
   await applyMigrations(pgliteRunner(embedded.pglite), await readMigrations());
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(embedded.pglite) });
+  // One connection serves the whole process, so a transaction may wait behind every other statement,
+  // and `next dev` can block the event loop for seconds while it compiles a page: Prisma's defaults
+  // (2 s to start, 5 s to finish) expired there ("Transaction not found"). Nothing else can hold a
+  // lock on this database, so a longer allowance costs nothing.
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(embedded.pglite), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
   return {
     prisma,
     kind: "pglite",
