@@ -6,6 +6,7 @@ import { useEffect } from "react";
 import { useTRPC } from "../../../_trpc/client";
 import { Badge } from "../../../_components/badge";
 import { JsonBlock } from "../../../_components/json-block";
+import { CloseButton } from "../../../_components/close-button";
 import { ErrorState } from "../../../_components/query-states";
 import { formatDateTime, formatRelative } from "../../../_components/time";
 import type { ActorLabel, ActorRef } from "../../../_components/actor-names";
@@ -32,11 +33,7 @@ export function EntryHistory({ scope, entryKey, entry, now, label, onClose }: { 
               {entryKey}
             </h2>
           </div>
-          <button type="button" onClick={onClose} className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-800" aria-label="Close the history">
-            <svg viewBox="0 0 20 20" className="h-5 w-5 fill-current" aria-hidden="true">
-              <path d="M6.28 5.22a.75.75 0 00-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 101.06 1.06L10 11.06l3.72 3.72a.75.75 0 101.06-1.06L11.06 10l3.72-3.72a.75.75 0 00-1.06-1.06L10 8.94 6.28 5.22z" />
-            </svg>
-          </button>
+          <CloseButton label="Close the history" onClose={onClose} />
         </header>
         <div className="flex-1 space-y-6 overflow-y-auto px-5 py-5">
           <section>
