@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -48,13 +48,21 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
     ...opts.env,
   };
   let log = "";
+  // kept on disk too (git-ignored), so a failed run in CI leaves the server's side of the story
+  mkdirSync("test-results", { recursive: true });
+  const logFile = createWriteStream(path.join("test-results", `next-dev-${port}.log`));
   const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", String(port), "-H", "127.0.0.1"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
+  const keep = (d: Buffer) => {
+    log += d;
+    logFile.write(d);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.once("exit", () => logFile.end());
   const url = `http://127.0.0.1:${port}`;
   // a loaded machine compiles slowly; E2E_STARTUP_TIMEOUT_MS gives it longer
   const deadline = Date.now() + Number(process.env.E2E_STARTUP_TIMEOUT_MS ?? 120_000);
