@@ -61,7 +61,7 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
   const embedder = createEmbedder(e);
   const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, kv, database.sql), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

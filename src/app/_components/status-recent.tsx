@@ -10,7 +10,7 @@ import { useNow } from "./use-now";
 
 const REFRESH_MS = 5_000;
 
-/** The latest audited events, from the hot tail in the shared store. */
+/** The latest audited events, newest first. */
 export function RecentActivityCard() {
   const trpc = useTRPC();
   const query = useQuery(trpc.audit.recent.queryOptions({ limit: 8 }, { refetchInterval: REFRESH_MS }));

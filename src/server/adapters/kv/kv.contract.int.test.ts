@@ -181,38 +181,6 @@ describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) =
     expect(left).toBeLessThanOrEqual(10_000);
   });
 
-  it.skipIf(skip)("pushCapped keeps the newest items first and caps the list", async () => {
-    const k = key("tail");
-    for (const v of ["1", "2", "3", "4", "5"]) await store.pushCapped(k, [v], 3);
-    expect(await store.range(k, 0, -1)).toEqual(["5", "4", "3"]);
-    await store.pushCapped(k, ["6 ✓"], 3);
-    expect(await store.range(k, 0, -1)).toEqual(["6 ✓", "5", "4"]);
-  });
-
-  it.skipIf(skip)("pushCapped pushes several values in order, the last first, within the cap", async () => {
-    const k = key("tail-many");
-    await store.pushCapped(k, ["a"], 4);
-    await store.pushCapped(k, ["b", "c", "d"], 4);
-    expect(await store.range(k, 0, -1)).toEqual(["d", "c", "b", "a"]);
-    await store.pushCapped(k, ["e", "f", "g", "h", "i"], 4);
-    expect(await store.range(k, 0, -1)).toEqual(["i", "h", "g", "f"]);
-    await store.pushCapped(k, [], 4);
-    expect(await store.range(k, 0, -1)).toEqual(["i", "h", "g", "f"]);
-  });
-
-  it.skipIf(skip)("range follows LRANGE indexing", async () => {
-    const k = key("list");
-    expect(await store.range(k, 0, -1)).toEqual([]);
-    for (const v of ["a", "b", "c", "d"]) await store.pushCapped(k, [v], 10);
-    expect(await store.range(k, 0, 0)).toEqual(["d"]);
-    expect(await store.range(k, 1, 2)).toEqual(["c", "b"]);
-    expect(await store.range(k, -2, -1)).toEqual(["b", "a"]);
-    expect(await store.range(k, 2, 100)).toEqual(["b", "a"]);
-    expect(await store.range(k, -100, 0)).toEqual(["d"]);
-    expect(await store.range(k, 3, 1)).toEqual([]);
-    expect(await store.range(k, 10, 20)).toEqual([]);
-  });
-
   describe("versioned records and indexes", () => {
     // Index names are registered for cleanup through the keys they occupy.
     const index = (name: string) => {

@@ -3,7 +3,7 @@ import type { IndexRef, KeyValueStore, Versioned } from "./types";
 
 /** A record (versioned value) or an index (member → expiry in ms) live beside strings and lists. */
 type Index = Map<string, number>;
-type Entry = { value: string | string[] | Versioned | Index; expiresAt: number | null };
+type Entry = { value: string | Versioned | Index; expiresAt: number | null };
 
 const SWEEP_MS = 60_000;
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -24,12 +24,6 @@ export function createMemoryStore(): KeyValueStore {
     const entry = live(key);
     if (!entry) return null;
     if (typeof entry.value !== "string") throw new Error(WRONGTYPE);
-    return entry.value;
-  };
-  const listAt = (key: string): string[] | null => {
-    const entry = live(key);
-    if (!entry) return null;
-    if (!Array.isArray(entry.value)) throw new Error(WRONGTYPE);
     return entry.value;
   };
 
@@ -104,20 +98,6 @@ export function createMemoryStore(): KeyValueStore {
       const expiresAt = count === 1 || entry?.expiresAt == null ? now + windowMs : entry.expiresAt;
       data.set(key, { value: String(count), expiresAt });
       return { count, resetMs: expiresAt - now };
-    },
-    async pushCapped(key, values, max) {
-      assertPositiveInt("max", max);
-      if (values.length === 0) return;
-      const list = listAt(key) ?? [];
-      list.unshift(...values.toReversed());
-      list.length = Math.min(list.length, max);
-      data.set(key, { value: list, expiresAt: null });
-    },
-    async range(key, start, stop) {
-      const list = listAt(key) ?? [];
-      const from = Math.max(start < 0 ? list.length + start : start, 0);
-      const to = stop < 0 ? list.length + stop : stop;
-      return from > to ? [] : list.slice(from, to + 1);
     },
     async getVersioned(key) {
       return recordAt(key);

@@ -5,7 +5,6 @@ import {
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
   INDEX_RANGE_LUA,
-  PUSH_CAPPED_LUA,
   SET_VERSIONED_LUA,
   indexKeys,
   lexBounds,
@@ -70,14 +69,6 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
     },
     async incrWindow(key, windowMs) {
       return parseIncrWindowReply(await run(INCR_WINDOW_LUA, [key], [windowMs]));
-    },
-    async pushCapped(key, values, max) {
-      if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
-      if (values.length === 0) return;
-      await run(PUSH_CAPPED_LUA, [key], [max, ...values]);
-    },
-    async range(key, start, stop) {
-      return redis.lrange(key, start, stop);
     },
     async getVersioned(key) {
       const [version, value] = await redis.hmget(key, "v", "d");

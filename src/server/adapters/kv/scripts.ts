@@ -13,13 +13,6 @@ end
 return {count, ttl}
 `;
 
-/** pushCapped: LPUSH the values (ARGV[2..]) and LTRIM to ARGV[1] items, atomically, as one command. */
-export const PUSH_CAPPED_LUA = `
-redis.call('LPUSH', KEYS[1], unpack(ARGV, 2))
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-return 1
-`;
-
 /** Parses the script's reply, which every Redis client hands back as a two-number array. */
 export function parseIncrWindowReply(reply: unknown): { count: number; resetMs: number } {
   if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`incrWindow: unexpected reply ${JSON.stringify(reply)}`);

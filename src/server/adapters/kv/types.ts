@@ -1,6 +1,6 @@
 /**
  * The shared key-value store: what is hot and shared across instances (context entries with TTL,
- * the recent-audit tail, rate-limit counters, locks). Three implementations — Upstash REST, Redis
+ * rate-limit counters, locks). Three implementations — Upstash REST, Redis
  * over TCP, in-process memory — behave identically; `kv.contract.int.test.ts` holds them to it.
  */
 export type KeyValueStoreKind = "upstash" | "redis" | "memory";
@@ -34,7 +34,7 @@ export interface KeyValueStore {
   readonly kind: KeyValueStoreKind;
   /**
    * False while the store is known to be unreachable (a TCP connection that dropped and has not come
-   * back). Callers that can do without the store (rate limiting, the audit hot tail) skip it instead
+   * back). Callers that can do without the store (rate limiting) skip it instead
    * of waiting out a command timeout on every request; the others call it and get the error.
    */
   available(): boolean;
@@ -53,13 +53,6 @@ export interface KeyValueStore {
    * Returns the count after the increment and the ms left in the window.
    */
   incrWindow(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
-  /**
-   * Pushes values to the head of a list, one after the other (the last ends up first, like LPUSH),
-   * and trims the list to `max` items, atomically and in one round trip.
-   */
-  pushCapped(key: string, values: string[], max: number): Promise<void>;
-  /** Items `start..stop` (inclusive, like LRANGE) from the head of a list. */
-  range(key: string, start: number, stop: number): Promise<string[]>;
   /** A versioned record (see setVersioned), or null when missing or expired. */
   getVersioned(key: string): Promise<Versioned | null>;
   /** Several versioned records in one round trip, in the order asked. */

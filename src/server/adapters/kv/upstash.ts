@@ -60,14 +60,6 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     async incrWindow(key, windowMs) {
       return parseIncrWindowReply(await incrWindow.exec([key], [String(windowMs)]));
     },
-    async pushCapped(key, values, max) {
-      if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
-      if (values.length === 0) return;
-      await redis.multi().lpush(key, ...values).ltrim(key, 0, max - 1).exec();
-    },
-    async range(key, start, stop) {
-      return redis.lrange<string>(key, start, stop);
-    },
     async getVersioned(key) {
       return versionOfReply(await redis.hmget(key, "v", "d"));
     },

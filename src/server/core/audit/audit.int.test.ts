@@ -80,7 +80,7 @@ describe("audit with the change it records", () => {
     expect(await deps.db.auditEvent.count({ where: { requestId } })).toBe(0);
   });
 
-  it("redacts secrets in the stored input and keeps the hot tail", async () => {
+  it("redacts secrets in the stored input", async () => {
     const requestId = randomUUID();
     await deps.audit.record(event(requestId, { input: { password: "hunter2hunter2", url: "postgres://u:pw@h/db", note: "key oo_abcdefghijklmnopqrstuvwxyz012345" } }));
     const row = await deps.db.auditEvent.findFirstOrThrow({ where: { requestId } });
@@ -88,6 +88,5 @@ describe("audit with the change it records", () => {
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain(":pw@");
     expect(text).not.toContain("oo_abcdefghij");
-    await expect.poll(async () => (await deps.audit.tail(200)).some((r) => r.requestId === requestId)).toBe(true);
   });
 });

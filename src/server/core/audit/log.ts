@@ -1,6 +1,5 @@
 import type { Db, Tx } from "@/server/adapters/db";
 import type { SqlRunner } from "@/server/adapters/db/sql";
-import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { Actor, ActorType } from "../auth/actor";
 import { canonicalContent, type ChainedContent } from "./chain";
@@ -34,9 +33,6 @@ export function actorFields(actor: Actor | null): Pick<AuditEventInput, "actorTy
   if (!actor) return { actorType: "anonymous", actorId: "anonymous", clientId: null };
   return { actorType: actor.type, actorId: actor.id, clientId: actor.type === "api_key" ? actor.clientId : null };
 }
-
-export const TAIL_KEY = "audit:tail";
-const TAIL_MAX = 200;
 
 function toContent(e: AuditEventInput): ChainedContent {
   return {
@@ -107,22 +103,17 @@ export class AuditLog {
 
   constructor(
     private readonly db: Db,
-    private readonly kv?: KeyValueStore,
     /** Runs standalone appends when given (Database.sql); Prisma otherwise. */
     private readonly sql?: SqlRunner,
   ) {}
 
   async transact<T>(fn: (tx: Tx, audit: (e: AuditEventInput) => Promise<AuditRecord>) => Promise<T>): Promise<T> {
-    const written: AuditRecord[] = [];
-    const result = await this.db.$transaction(async (tx) =>
+    return this.db.$transaction(async (tx) =>
       fn(tx, async (e) => {
         const [row] = await append(tx, [e]);
-        written.push(row!);
         return row!;
       }),
     );
-    void this.pushTail(written);
-    return result;
   }
 
   record(event: AuditEventInput): Promise<AuditRecord> {
@@ -138,28 +129,11 @@ export class AuditLog {
       try {
         const rows = await append(this.sql ?? this.db, batch.map((b) => b.event));
         batch.forEach((b, i) => b.resolve(rows[i]!));
-        void this.pushTail(rows);
       } catch (err) {
         batch.forEach((b) => b.reject(err));
       }
     }
     this.flushing = null;
-  }
-
-  /** The hot tail for the dashboard; best effort and off the request's path, the database stays the record. */
-  private async pushTail(rows: AuditRecord[]) {
-    if (!this.kv || rows.length === 0 || !this.kv.available()) return;
-    const kv = this.kv;
-    try {
-      await kv.pushCapped(TAIL_KEY, rows.map((r) => JSON.stringify(r)), TAIL_MAX);
-    } catch (err) {
-      console.warn(`[audit] tail not updated: ${(err as Error).message}`);
-    }
-  }
-
-  async tail(limit = 20): Promise<AuditRecord[]> {
-    if (!this.kv) return [];
-    return (await this.kv.range(TAIL_KEY, 0, limit - 1)).map((s) => JSON.parse(s) as AuditRecord);
   }
 }
 

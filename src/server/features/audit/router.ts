@@ -18,12 +18,12 @@ export const auditRouter = router({
 
   recent: auditRead
     .meta({
-      openapi: { method: "GET", path: "/audit/recent", operationId: "recentAuditEvents", summary: "The latest audit events (up to 50), newest first, from the hot tail", tags: ["audit"] },
+      openapi: { method: "GET", path: "/audit/recent", operationId: "recentAuditEvents", summary: "The latest audit events (up to 50), newest first", tags: ["audit"] },
       resource: "audit",
     })
     .input(auditRecentInput)
     .output(auditRecentOutput)
-    .query(({ ctx, input }) => recentAuditEvents(ctx.deps.db, ctx.deps.audit, input.limit)),
+    .query(({ ctx, input }) => recentAuditEvents(ctx.deps.db, input.limit)),
 
   /** Dashboard only: emails for user ids that other records (e.g. context's updatedBy) carry; audit readers see them in the log anyway. */
   userNames: auditRead

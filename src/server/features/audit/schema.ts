@@ -66,7 +66,6 @@ export const auditRecentInput = z.strictObject({
 
 export const auditRecentOutput = z.object({
   items: z.array(auditEventSchema),
-  source: z.enum(["tail", "database"]).describe("tail: the hot tail in the shared store; database: the newest rows, when the tail is empty"),
 });
 
 export const userNamesInput = z.strictObject({ ids: z.array(z.string().max(64)).max(100) });
