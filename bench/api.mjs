@@ -5,10 +5,12 @@
 //
 //   npm run bench                 (builds into .next-bench if needed; uses the local Postgres + Redis)
 //   BENCH_SECONDS=5 npm run bench
+//   BENCH_ROUNDS=5 npm run bench  (runs per target, interleaved, median kept; default 3)
 import { createServer } from "node:http";
-import { benchEnv, cannon, createKey, ensureBuild, listen, loadLine, startApp } from "./support.mjs";
+import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, startApp } from "./support.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const env = benchEnv(".next-bench");
 ensureBuild(env);
 
@@ -21,19 +23,20 @@ const app = await startApp(env);
 try {
   const key = createKey(env, ["--client", "bench", "--scopes", "metrics:read", "--rate-limit", "read=100000000"]);
   const targets = [
-    ["bare node:http", `http://127.0.0.1:${barePort}/`, {}],
-    ["/api/health", `${app.base}/api/health`, {}],
-    ["/ai/whoami (auth+audit+rate limit)", `${app.base}/ai/whoami`, { "x-api-key": key }],
+    { name: "bare node:http", url: `http://127.0.0.1:${barePort}/` },
+    { name: "/api/health", url: `${app.base}/api/health` },
+    { name: "/ai/whoami (auth+audit+rate limit)", url: `${app.base}/ai/whoami`, headers: { "x-api-key": key } },
   ];
-  console.log(`before: ${loadLine()}`);
+  console.log(`${SECONDS} s per run, ${ROUNDS} interleaved runs per target (median kept); before: ${loadLine()}`);
   // warm up the app's routes and connection pools
-  for (const [, url, headers] of targets.slice(1)) await cannon({ url, headers }, 10, SECONDS).catch(() => {});
+  for (const t of targets.slice(1)) await cannon(t, 10, SECONDS).catch(() => {});
   const rows = [];
   for (const connections of [10, 100]) {
-    for (const [name, url, headers] of targets) {
-      const r = await cannon({ url, headers }, connections, SECONDS);
-      rows.push({ name, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
-      console.log(`${name.padEnd(36)} c=${String(connections).padEnd(3)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors ${r.errors + r.timeouts}  non-2xx ${r.non2xx}`);
+    const results = await interleaved(targets, connections, SECONDS, ROUNDS);
+    for (const [i, { name }] of targets.entries()) {
+      const r = results[i];
+      rows.push({ name, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.failedInAnyRun, non2xx: 0 });
+      console.log(`${name.padEnd(36)} c=${String(connections).padEnd(3)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors/non-2xx (all runs) ${r.failedInAnyRun}`);
     }
   }
   console.log("\nratios (same run):");

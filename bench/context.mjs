@@ -7,15 +7,17 @@
 //
 //   npm run bench:context              (builds into .next-bench-context if needed; local Postgres + Redis)
 //   BENCH_SECONDS=10 NEXT_DIST_DIR=.next-bench-x DATABASE_URL=… node bench/context.mjs --build
+//   BENCH_ROUNDS=3 npm run bench:context   (runs per target, interleaved, median kept; for a shared machine)
 import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import { register } from "tsx/esm/api";
-import { benchEnv, cannon, createKey, ensureBuild, listen, loadLine, startApp } from "./support.mjs";
+import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, startApp } from "./support.mjs";
 
 register({ tsconfig: "tsconfig.json" });
 const { SET_VERSIONED_LUA, indexKeys } = await import("../src/server/adapters/kv/scripts.ts");
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const env = benchEnv(".next-bench-context");
 const SCOPE = "global";
 const KEY = "bench/context";
@@ -71,15 +73,16 @@ try {
     { name: "GET /ai/context", group: "read", url: `${base}/ai/context?${query}`, headers: auth },
     { name: "PUT /ai/context", group: "write", url: `${base}/ai/context`, method: "PUT", headers: { ...auth, ...json }, body: BODY },
   ];
-  console.log(`${SECONDS} s per run; before: ${loadLine()}`);
+  console.log(`${SECONDS} s per run, ${ROUNDS} interleaved run(s) per target (median kept); before: ${loadLine()}`);
   // warm up the app's routes, JIT and connection pools
   for (const t of targets.filter((x) => !x.baseline)) await cannon(t, 10, 5).catch(() => {});
 
   const rows = [];
   for (const connections of [10, 100]) {
-    for (const t of targets) {
-      const r = await cannon(t, connections, SECONDS);
-      const row = { name: t.name, group: t.group, baseline: Boolean(t.baseline), connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+    const results = await interleaved(targets, connections, SECONDS, ROUNDS);
+    for (const [i, t] of targets.entries()) {
+      const r = results[i];
+      const row = { name: t.name, group: t.group, baseline: Boolean(t.baseline), connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.failedInAnyRun, non2xx: 0 };
       rows.push(row);
       console.log(`${t.name.padEnd(30)} c=${String(connections).padEnd(3)} ${row.rps.toFixed(0).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}  non-2xx ${row.non2xx}`);
     }

@@ -80,6 +80,23 @@ export function cannon({ url, method = "GET", headers = {}, body }, connections,
   });
 }
 
+/**
+ * Each target measured `rounds` times, interleaved (A B C, A B C, …), keeping each target's run of
+ * median throughput: drift in what else a shared machine is doing then hits every target alike, and
+ * the ratios between them stay meaningful. Returns the kept autocannon results, in target order, each
+ * with `failedInAnyRun`: errors, timeouts and non-2xx answers summed over all its runs.
+ */
+export async function interleaved(targets, connections, seconds, rounds) {
+  const runs = targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, target] of targets.entries()) runs[i].push(await cannon(target, connections, seconds));
+  }
+  return runs.map((r) => {
+    const kept = [...r].sort((a, b) => a.requests.average - b.requests.average)[Math.floor((r.length - 1) / 2)];
+    return { ...kept, failedInAnyRun: r.reduce((n, x) => n + x.errors + x.timeouts + x.non2xx, 0) };
+  });
+}
+
 /** What else the machine was doing: figures from a shared machine are only comparable within one run. */
 export function loadLine() {
   const [one, five] = os.loadavg();
