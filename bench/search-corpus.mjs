@@ -4,6 +4,10 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { tsImport } from "tsx/esm/api";
+
+// Chunks carry their document as the indexer writes it (identifiers split in Node, src/server/jobs/index-repo/store.ts).
+const { distinctWords } = await tsImport("../src/server/features/search/query.ts", import.meta.url);
 
 const LANGUAGES = { ".ts": "typescript", ".tsx": "typescript", ".js": "javascript", ".mjs": "javascript", ".md": "markdown" };
 const DECLARATION = /^(export\s+)?(default\s+)?(declare\s+)?(abstract\s+)?(async\s+)?(function\*?|class|interface|type|const|let|enum|namespace)\s+([A-Za-z_$][\w$]*)/;
@@ -80,8 +84,9 @@ export async function loadCorpus(client, repoId, root) {
     for (const c of pieces) {
       const id = createHash("sha256").update(`${repoId}\0${file}\0${sha}\0${c.startLine}`).digest("hex");
       await client.query(
-        `INSERT INTO "code_chunk" ("id", "repo_id", "path", "blob_sha", "start_line", "end_line", "kind", "symbol", "language", "content") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [id, repoId, file, sha, c.startLine, c.endLine, c.kind, c.symbol, language, c.content],
+        `INSERT INTO "code_chunk" ("id", "repo_id", "path", "blob_sha", "start_line", "end_line", "kind", "symbol", "language", "content", "search_doc")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "code_chunk_words_document"($11, $12))`,
+        [id, repoId, file, sha, c.startLine, c.endLine, c.kind, c.symbol, language, c.content, distinctWords(c.symbol ?? ""), distinctWords(c.content)],
       );
     }
     const dir = path.posix.dirname(file);

@@ -34,13 +34,13 @@ function expectedColumns(schema: string): Column[] {
   for (const [, name, body] of models) {
     const table = /@@map\("([^"]+)"\)/.exec(body!)?.[1] ?? name!;
     for (const line of body!.split("\n").map((l) => l.trim())) {
-      const m = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
+      const m = /^(\w+)\s+(Unsupported\("\w+"\)|\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!m || line.startsWith("//") || line.startsWith("@@")) continue;
       const [, field, type, list, optional, attrs] = m as unknown as [string, string, string, string | undefined, string | undefined, string];
       if (modelNames.has(type)) continue; // relation field, no column
       const column = /@map\("([^"]+)"\)/.exec(attrs)?.[1] ?? field;
       const db = /@db\.(\w+)(\((\d+)\))?/.exec(attrs);
-      let sqlType = enums.has(type) ? `enum ${type}` : SCALARS[type];
+      let sqlType = enums.has(type) ? `enum ${type}` : (SCALARS[type] ?? /^Unsupported\("(\w+)"\)$/.exec(type)?.[1]);
       if (db?.[1] === "Uuid") sqlType = "uuid";
       if (db?.[1] === "Timestamptz") sqlType = `timestamp(${db[3] ?? 6}) with time zone`;
       if (!sqlType) throw new Error(`schema-drift test does not know type ${type}`);

@@ -17,8 +17,8 @@ export const splitFileKey = (key: string) => {
   return { repoId: key.slice(0, i), path: key.slice(i + 1) };
 };
 
-/** The documents exactly as migration 20261127007000_search indexes them, so the GIN indexes answer. */
-const CHUNK_DOC = Prisma.sql`"code_chunk_search_document"(c."path", c."symbol", c."content")`;
+/** A chunk's stored document (migration 20261127008000), which its GIN index covers. */
+const CHUNK_DOC = Prisma.sql`c."search_doc"`;
 
 function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
   const col = (name: string) => Prisma.raw(`${alias}."${name}"`);
@@ -38,13 +38,14 @@ export async function lexemesOf(db: Db, q: string): Promise<string[]> {
   return rows.map((r) => r.lexeme).sort();
 }
 
-interface ChunkRow {
+/** A chunk holding term i (1-based), with its file's size. */
+interface ChunkHitRow {
   repo_id: string;
   path: string;
   start_line: number;
   end_line: number;
   symbol: string | null;
-  hits: number[];
+  i: number;
   size: number;
 }
 interface FieldRow {
@@ -60,6 +61,7 @@ interface FieldRow {
  */
 const TERMS = (words: string) =>
   Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
+/** A file field's document exactly as migration 20261127007000_search indexes it, so its GIN index answers. */
 const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`;
 
 /** Files matching term u.t in one field, through that field's own GIN index. */
@@ -75,15 +77,13 @@ export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, wei
   const terms = searchWords(q).join(" ");
   if (!terms) return { files: [], terms: [] };
   const [chunks, fields, [corpus]] = await Promise.all([
-    db.$queryRaw<ChunkRow[]>`
-      WITH hits AS (
-        SELECT c."id", array_agg(c.i - 1 ORDER BY c.i)::int[] AS hits
-        FROM ${TERMS(terms)}
-        JOIN LATERAL (SELECT c."id", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
-        GROUP BY c."id"
-      )
-      SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", h.hits, f."size"
-      FROM hits h JOIN "code_chunk" c ON c."id" = h."id" JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
+    // One row per chunk and term, columns straight from that term's index scan: grouped below, which
+    // costs less than Postgres sorting them (a chunk is one file's start line: one blob per path).
+    db.$queryRaw<ChunkHitRow[]>`
+      SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", c.i, f."size"
+      FROM ${TERMS(terms)}
+      JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
+      JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
     db.$queryRaw<FieldRow[]>`
       ${fieldMatches("path", WORDS(Prisma.sql`f."path"`), terms, filters)}
       UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
@@ -95,16 +95,21 @@ export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, wei
   ]);
   const lexemes = corpus?.lexemes ?? [];
   if (lexemes.length === 0) return { files: [], terms: [] };
-  const chunkSignals: ChunkSignals[] = chunks.map((r) => ({
-    fileKey: fileKeyOf(r.repo_id, r.path),
-    startLine: r.start_line,
-    endLine: r.end_line,
-    symbol: r.symbol,
-    hits: r.hits,
+  const byChunk = new Map<string, ChunkSignals>();
+  for (const r of chunks) {
+    const fileKey = fileKeyOf(r.repo_id, r.path);
+    const key = `${fileKey}\u0000${r.start_line}`;
+    const chunk = byChunk.get(key);
+    if (chunk) chunk.hits.push(r.i - 1);
+    else byChunk.set(key, { fileKey, startLine: r.start_line, endLine: r.end_line, symbol: r.symbol, hits: [r.i - 1], symHits: [], fileSize: r.size });
+  }
+  const symbolHas = symbolMatcher();
+  const chunkSignals = [...byChunk.values()];
+  for (const c of chunkSignals) {
+    c.hits.sort((x, y) => x - y); // in term order, so scores add up in the same order every time
     // The symbol is short: matched here rather than by recomputing its document for every candidate row.
-    symHits: r.symbol ? r.hits.filter((i) => symbolHas(r.symbol!, lexemes[i]!)) : [],
-    fileSize: r.size,
-  }));
+    if (c.symbol) c.symHits = c.hits.filter((i) => symbolHas(c.symbol!, lexemes[i]!));
+  }
   const files = new Map<string, FileSignals>();
   for (const r of fields) {
     const key = fileKeyOf(r.repo_id, r.path);
@@ -116,8 +121,22 @@ export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, wei
   return { files: rankFiles(lexemes.length, chunkSignals, [...files.values()], { files: corpus?.n ?? 0, meanSize: corpus?.mean ?? 0 }, weights), terms: lexemes };
 }
 
-function symbolHas(symbol: string, lexeme: string): boolean {
-  return splitWords(symbol).some((w) => wordMatches(w, lexeme));
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Whether a symbol holds a word matching a lexeme, for the thousands of chunks a common word matches:
+ * each symbol is split once, and only when it holds the lexeme's first letters, which every matching
+ * word starts with (wordMatches), as ASCII lower-cases letter by letter.
+ */
+function symbolMatcher(): (symbol: string, lexeme: string) => boolean {
+  const seen = new Map<string, { lower: string | null; words?: string[] }>();
+  return (symbol, lexeme) => {
+    let s = seen.get(symbol);
+    if (!s) seen.set(symbol, (s = { lower: ASCII.test(symbol) ? symbol.toLowerCase() : null }));
+    if (s.lower !== null && !s.lower.includes(lexeme.slice(0, Math.min(lexeme.length, Math.max(3, lexeme.length - 1))))) return false;
+    s.words ??= splitWords(symbol);
+    return s.words.some((w) => wordMatches(w, lexeme));
+  };
 }
 
 /** Whether the file name itself (not a folder) holds the lexeme. */

@@ -91,6 +91,7 @@ export function rankFiles(termCount: number, chunks: ChunkSignals[], files: File
   };
   const pathWeight = fieldWeight((f) => f.path);
   const symWeight = fieldWeight((f) => f.sym);
+  const symbolWeight = symWeight.map((x, i) => Math.max(x, weight[i]!));
   const total = weight.reduce((a, b) => a + b, 0) || 1;
   const sumOf = (terms: Iterable<number>, by: number[] = weight) => {
     let s = 0;
@@ -109,7 +110,7 @@ export function rankFiles(termCount: number, chunks: ChunkSignals[], files: File
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
     const covered = sumOf(any) / total;
     const score =
-      (w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symWeight.map((x, i) => Math.max(x, weight[i]!))) + w.summary * sumOf(file.summary)) *
+      (w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary)) *
       covered ** w.coverage;
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");

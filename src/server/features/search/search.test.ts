@@ -1,11 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { globToRegex, searchWords, splitWords } from "./query";
+import { distinctWords, globToRegex, searchWords, splitIdentifiers, splitWords } from "./query";
 import { idf, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
 
 describe("search terms", () => {
   it("splits identifiers like the index does", () => {
     expect(splitWords("parseSSEStream load_settings src/x-y.ts HTTPServer")).toEqual(["parse", "sse", "stream", "load", "settings", "src", "x", "y", "ts", "http", "server"]);
+  });
+  it("splits identifiers as the SQL function search_split_words does", () => {
+    expect(splitIdentifiers("parseSSEStream(load_settings, 'x-y.ts') HTTPServer2D aB1cDE ABCdEF")).toBe("parse SSE Stream load settings x y ts HTTP Server2 D a B1c DE AB Cd EF");
+    expect(splitIdentifiers("  __proto__ ")).toBe(" proto ");
+    expect(splitIdentifiers("élanVital ÉCOLEÉtude 中文Abc")).toBe("élan Vital ÉCOLE Étude 中文Abc");
+  });
+  it("gives a chunk's distinct words: those of splitIdentifiers, each once, first seen first", () => {
+    expect(distinctWords("getUser(user); getUser(id) // USER user_id")).toBe("get User user id USER");
+    expect(distinctWords("")).toBe("");
+    // the one-scan splitter against the regex passes on random text, ASCII and not
+    const alphabet = ["a", "b", "Z", "Q", "0", "7", "_", "-", " ", ".", "\n", "é", "É", "ß", "中", "²", "😀", "Ǆ", "ǅ"];
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let n = 0; n < 5000; n++) {
+      const text = Array.from({ length: Math.floor(random() * 16) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      expect(distinctWords(text), JSON.stringify(text)).toBe([...new Set(splitIdentifiers(text).split(" ").filter(Boolean))].join(" "));
+    }
   });
   it("drops question filler, unless nothing else is left", () => {
     expect(searchWords("Where is the retry logic handled?")).toEqual(["the", "retry"]);

@@ -1,4 +1,5 @@
 import type { Summarizer } from "@/server/adapters/embeddings/types";
+import { distinctWords } from "@/server/features/search/query";
 import { chunkText, type Chunk } from "./chunker";
 import { isBinaryContent } from "./filter";
 import { languageOf } from "./language";
@@ -15,7 +16,8 @@ export interface PreparedFile {
   summary: string;
   summarySource: "extractive" | "model";
   symbols: string[];
-  chunks: (Chunk & { id: string })[];
+  /** Each chunk with the distinct words of its symbol and of its text, from which Postgres builds its full-text document. */
+  chunks: (Chunk & { id: string; symbolWords: string; words: string })[];
   redactions: number;
 }
 
@@ -26,7 +28,12 @@ export function prepareFile(repoId: string, entry: { path: string; blobSha: stri
   const language = languageOf(entry.path);
   const { text, redactions } = redactSecrets(bytes.toString("utf8").replace(/\u0000/g, ""));
   const { summary, symbols } = extractiveFileSummary(entry.path, text, language);
-  const chunks = chunkText(text, language).map((c) => ({ ...c, id: chunkId(repoId, entry.path, entry.blobSha, c.startLine) }));
+  const chunks = chunkText(text, language).map((c) => ({
+    ...c,
+    id: chunkId(repoId, entry.path, entry.blobSha, c.startLine),
+    symbolWords: distinctWords(c.symbol ?? ""),
+    words: distinctWords(c.content),
+  }));
   return { ...entry, language, summary, summarySource: "extractive", symbols, chunks, redactions };
 }
 

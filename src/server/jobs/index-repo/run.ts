@@ -8,7 +8,7 @@ import { skipByPath } from "./filter";
 import { foldersOf, refreshFolders } from "./folders";
 import { acquireIndexLock, LEASE_MS, releaseIndexLock, renewIndexLock } from "./lock";
 import { modelSummaries, prepareFile, type PreparedFile } from "./prepare";
-import { chunkIdsOf, indexedFiles, writeBatch, type BatchCounts } from "./store";
+import { chunkIdsOf, indexedFiles, mergePendingEntries, writeBatch, type BatchCounts } from "./store";
 import { fileVectorId, folderVectorId } from "./vector-ids";
 import { deleteVectors, upsertFileVectors, upsertFolderVectors, type VectorSink } from "./vector-sync";
 import { finishRun, startRun } from "./run-record";
@@ -70,8 +70,8 @@ export interface IndexResult {
   tokensEmbedded: number;
   redactions: number;
   durationMs: number;
-  /** Milliseconds spent in each phase: snapshot (list the tree), diff, files (read … write), folders, record. */
-  phases: Record<"snapshot" | "diff" | "files" | "folders" | "record", number>;
+  /** Milliseconds spent in each phase: snapshot (list the tree), diff, files (read … write), folders, merge (the full-text indexes' pending entries), record. */
+  phases: Record<"snapshot" | "diff" | "files" | "folders" | "merge" | "record", number>;
   warnings: string[];
 }
 
@@ -94,7 +94,7 @@ export async function indexRepo(deps: IndexDeps, opts: IndexOptions): Promise<In
   const warn = (m: string) => void (warnings.length < 100 && warnings.push(m));
   const result: IndexResult = {
     runId, repoId: repo.id, fromSha: repo.indexedSha, toSha: "", filesTotal: 0, unchanged: 0, added: 0, changed: 0, removed: 0, skipped: 0, chunks: 0, tokensEmbedded: 0, redactions: 0, durationMs: 0, warnings,
-    phases: { snapshot: 0, diff: 0, files: 0, folders: 0, record: 0 },
+    phases: { snapshot: 0, diff: 0, files: 0, folders: 0, merge: 0, record: 0 },
   };
   let mark = performance.now();
   const phase = (name: keyof IndexResult["phases"]) => {
@@ -213,6 +213,8 @@ export async function indexRepo(deps: IndexDeps, opts: IndexOptions): Promise<In
       result.tokensEmbedded += await upsertFolderVectors(sink, repo.id, folders.upserted);
     }
     phase("folders");
+    await mergePendingEntries(db).catch((e: Error) => warn(`full-text index merge: ${e.message}`));
+    phase("merge");
     result.durationMs = Math.round(performance.now() - t0);
     await finishRun(deps, result, null);
     phase("record");
@@ -220,6 +222,7 @@ export async function indexRepo(deps: IndexDeps, opts: IndexOptions): Promise<In
     return result;
   } catch (err) {
     result.durationMs = Math.round(performance.now() - t0);
+    await mergePendingEntries(db).catch(() => {}); // the batches that did commit are searchable at full speed
     await finishRun(deps, result, err as Error).catch((e: Error) => console.error(`[index] could not record the failed run ${runId}: ${e.message}`));
     throw err;
   } finally {

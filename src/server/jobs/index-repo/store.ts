@@ -42,14 +42,18 @@ export async function writeBatch(db: Db, repoId: string, runId: string, files: P
          FROM jsonb_to_recordset($1::jsonb) AS x(repo_id text, path text, blob_sha text, language text, size int, summary_source text, summary text, symbols text[])`,
         JSON.stringify(fileRows), now.toISOString(),
       );
+      // Identifiers come split (prepare.ts): Postgres only stems them into the stored document.
       const chunkRows = files.flatMap((f) =>
-        f.chunks.map((c) => ({ id: c.id, repo_id: repoId, path: f.path, blob_sha: f.blobSha, start_line: c.startLine, end_line: c.endLine, kind: c.kind, symbol: c.symbol, language: f.language, content: c.content })),
+        f.chunks.map((c) => ({
+          id: c.id, repo_id: repoId, path: f.path, blob_sha: f.blobSha, start_line: c.startLine, end_line: c.endLine, kind: c.kind, symbol: c.symbol, language: f.language, content: c.content,
+          symbol_words: c.symbolWords, words: c.words,
+        })),
       );
       if (chunkRows.length) {
         await tx.$executeRawUnsafe(
-          `INSERT INTO code_chunk (id, repo_id, path, blob_sha, start_line, end_line, kind, symbol, language, content)
-           SELECT id, repo_id, path, blob_sha, start_line, end_line, kind, symbol, language, content
-           FROM jsonb_to_recordset($1::jsonb) AS x(id text, repo_id text, path text, blob_sha text, start_line int, end_line int, kind text, symbol text, language text, content text)`,
+          `INSERT INTO code_chunk (id, repo_id, path, blob_sha, start_line, end_line, kind, symbol, language, content, search_doc)
+           SELECT id, repo_id, path, blob_sha, start_line, end_line, kind, symbol, language, content, code_chunk_words_document(symbol_words, words)
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, repo_id text, path text, blob_sha text, start_line int, end_line int, kind text, symbol text, language text, content text, symbol_words text, words text)`,
           JSON.stringify(chunkRows),
         );
       }
@@ -67,4 +71,21 @@ export async function writeBatch(db: Db, repoId: string, runId: string, files: P
       },
     });
   }, { timeout: 120_000, maxWait: 30_000 });
+}
+
+/** The tables whose full-text GIN indexes take new entries into a pending list (fastupdate, migration 20261127008000). */
+const SEARCH_TABLES = ["code_chunk", "repo_file", "folder_summary"];
+
+/**
+ * Merges the full-text indexes' pending lists into their trees, in bulk: each search scans whatever
+ * is still pending, so a run leaves none behind. Needs to own the indexes (as the migrations' role does).
+ */
+export async function mergePendingEntries(db: Db): Promise<void> {
+  await db.$queryRawUnsafe(
+    `SELECT gin_clean_pending_list(i.indexrelid)
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+      WHERE a.amname = 'gin' AND i.indrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
+      ORDER BY i.indexrelid`,
+    SEARCH_TABLES,
+  );
 }
