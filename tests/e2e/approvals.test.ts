@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn } from "./support/browser";
 import { startApp, type AppServer } from "./support/server";
 
 /**
@@ -33,11 +34,7 @@ async function signedIn(email: string, viewport = { width: 1280, height: 900 }):
   context.setDefaultTimeout(TIMEOUT);
   context.setDefaultNavigationTimeout(TIMEOUT);
   const page = await context.newPage();
-  await page.goto(`${server.url}/signin`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.url}/`);
+  await signIn(page, server.url, email, PASSWORD);
   return { context, page };
 }
 

@@ -16,13 +16,31 @@ export async function newContext(browser: Browser, options: Parameters<Browser["
   return ctx;
 }
 
-/** Signs in through the form and waits for the dashboard home. */
-export async function signIn(page: Page, baseUrl: string, email: string, password: string) {
+/**
+ * Signs in through the form and waits for the dashboard home. On a loaded machine `next dev` reloads
+ * pages while it compiles the routes they need, and a reload can swallow the submit (the page stays
+ * on /signin without an error); the form is then filled in and sent again until the time is up. A
+ * refusal (the form's alert) fails at once.
+ */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string, timeoutMs = COMPILE_TIMEOUT) {
+  const deadline = Date.now() + timeoutMs;
   await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${baseUrl}/`);
+  for (let attempt = 1; ; attempt++) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    try {
+      await page.waitForURL(`${baseUrl}/`, { timeout: Math.max(1_000, Math.min(30_000, deadline - Date.now())) });
+      return;
+    } catch (err) {
+      const refusal = await page.getByRole("alert").textContent({ timeout: 1_000 }).catch(() => null);
+      if (refusal) throw new Error(`sign-in refused for ${email}: ${refusal}`);
+      if (Date.now() >= deadline) throw new Error(`still not signed in as ${email} after ${attempt} attempts: ${(err as Error).message}`);
+      await page.goto(`${baseUrl}/signin`);
+      // signed in after all, and home was only slow to compile: /signin sends a session home
+      if (new URL(page.url()).pathname === "/") return;
+    }
+  }
 }
 
 export function firstRunPassword(output: string): string {
