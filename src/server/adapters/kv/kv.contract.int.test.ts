@@ -170,6 +170,17 @@ describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) =
     expect(fresh.resetMs).toBeLessThanOrEqual(300);
   });
 
+  it.skipIf(skip)("incrWindow adds a given amount, starting the window only for a new counter", async () => {
+    const k = key("rate-by");
+    const first = await store.incrWindow(k, 10_000, 5);
+    expect(first.count).toBe(5);
+    expect(first.resetMs).toBeGreaterThan(0);
+    expect(first.resetMs).toBeLessThanOrEqual(10_000);
+    expect((await store.incrWindow(k, 10_000)).count).toBe(6);
+    expect((await store.incrWindow(k, 10_000, 3)).count).toBe(9);
+    await expect(store.incrWindow(k, 10_000, 0)).rejects.toThrow();
+  });
+
   it.skipIf(skip)("incrWindow is atomic under 50 concurrent calls", async () => {
     const k = key("burst");
     const results = await Promise.all(Array.from({ length: 50 }, () => store.incrWindow(k, 10_000)));

@@ -88,14 +88,15 @@ export function createMemoryStore(): KeyValueStore {
       const entry = live(key);
       return entry?.expiresAt == null ? null : entry.expiresAt - Date.now();
     },
-    async incrWindow(key, windowMs) {
+    async incrWindow(key, windowMs, by = 1) {
       assertPositiveInt("windowMs", windowMs);
+      assertPositiveInt("by", by);
       const current = stringAt(key);
       if (current !== null && !/^-?\d+$/.test(current)) throw new Error("ERR value is not an integer or out of range");
       const now = Date.now();
-      const count = (current === null ? 0 : Number(current)) + 1;
+      const count = (current === null ? 0 : Number(current)) + by;
       const entry = live(key);
-      const expiresAt = count === 1 || entry?.expiresAt == null ? now + windowMs : entry.expiresAt;
+      const expiresAt = current === null || entry?.expiresAt == null ? now + windowMs : entry.expiresAt;
       data.set(key, { value: String(count), expiresAt });
       return { count, resetMs: expiresAt - now };
     },

@@ -67,8 +67,9 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
       const ms = await redis.pttl(key);
       return ms < 0 ? null : ms;
     },
-    async incrWindow(key, windowMs) {
-      return parseIncrWindowReply(await run(INCR_WINDOW_LUA, [key], [windowMs]));
+    async incrWindow(key, windowMs, by = 1) {
+      if (!Number.isInteger(by) || by < 1) throw new RangeError(`by must be a positive integer, got ${by}`);
+      return parseIncrWindowReply(await run(INCR_WINDOW_LUA, [key], [windowMs, by]));
     },
     async getVersioned(key) {
       const [version, value] = await redis.hmget(key, "v", "d");

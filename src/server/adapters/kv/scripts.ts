@@ -1,12 +1,13 @@
 /**
- * INCR then start the window when the counter is new. Also re-arms a counter that somehow lost its
+ * INCRBY then start the window when the counter is new. Also re-arms a counter that somehow lost its
  * expiry (PTTL -1), so a window can never become permanent. Returns {count, msLeftInWindow}.
- * KEYS[1] = counter, ARGV[1] = window in ms.
+ * KEYS[1] = counter, ARGV[1] = window in ms, ARGV[2] = increment (≥ 1).
  */
 export const INCR_WINDOW_LUA = `
-local count = redis.call('INCR', KEYS[1])
+local by = tonumber(ARGV[2])
+local count = redis.call('INCRBY', KEYS[1], by)
 local ttl = redis.call('PTTL', KEYS[1])
-if count == 1 or ttl < 0 then
+if count == by or ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end

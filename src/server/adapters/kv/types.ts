@@ -49,10 +49,11 @@ export interface KeyValueStore {
   /** Remaining time to live in ms; null when the key is missing or has no expiry. */
   ttlMs(key: string): Promise<number | null>;
   /**
-   * Atomically increments a counter, starting a window of `windowMs` when the counter is new.
+   * Atomically increments a counter by `by` (default 1, a positive integer), starting a window of
+   * `windowMs` when the counter is new.
    * Returns the count after the increment and the ms left in the window.
    */
-  incrWindow(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  incrWindow(key: string, windowMs: number, by?: number): Promise<{ count: number; resetMs: number }>;
   /** A versioned record (see setVersioned), or null when missing or expired. */
   getVersioned(key: string): Promise<Versioned | null>;
   /** Several versioned records in one round trip, in the order asked. */

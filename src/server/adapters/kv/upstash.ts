@@ -57,8 +57,9 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
       const ms = await redis.pttl(key);
       return ms < 0 ? null : ms;
     },
-    async incrWindow(key, windowMs) {
-      return parseIncrWindowReply(await incrWindow.exec([key], [String(windowMs)]));
+    async incrWindow(key, windowMs, by = 1) {
+      if (!Number.isInteger(by) || by < 1) throw new RangeError(`by must be a positive integer, got ${by}`);
+      return parseIncrWindowReply(await incrWindow.exec([key], [String(windowMs), String(by)]));
     },
     async getVersioned(key) {
       return versionOfReply(await redis.hmget(key, "v", "d"));

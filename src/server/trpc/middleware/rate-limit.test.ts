@@ -42,4 +42,42 @@ describe("rate limits", () => {
     expect(called).toBe(0);
     expect(headers.get("RateLimit")).toBeNull();
   });
+
+  describe("leases from the shared counter", () => {
+    /** A handle on a shared store, as one app instance holds it; counts its commands. */
+    function instance(shared: KeyValueStore) {
+      const handle = { calls: 0, available: () => true, incrWindow: (k: string, w: number, by?: number) => (handle.calls++, shared.incrWindow(k, w, by)) };
+      return handle as typeof handle & KeyValueStore;
+    }
+    const allowed = async (kv: KeyValueStore, limit: number) =>
+      checkRateLimit(kv, actor, "read", limit, new Headers()).then(
+        () => true,
+        () => false,
+      );
+
+    it("let exactly the limit through on one instance, with far fewer store commands than requests", async () => {
+      const kv = instance(createMemoryStore());
+      let passed = 0;
+      for (let i = 0; i < 300; i++) if (await allowed(kv, 200)) passed++;
+      expect(passed).toBe(200);
+      expect(kv.calls).toBeLessThan(40); // and none for the 100 refused once the window was spent
+    });
+
+    it("never let more than the limit through across instances sharing the store", async () => {
+      const shared = createMemoryStore();
+      const instances = [instance(shared), instance(shared), instance(shared)];
+      let passed = 0;
+      for (let i = 0; i < 600; i++) if (await allowed(instances[(i * 7) % 3]!, 150)) passed++;
+      expect(passed).toBeLessThanOrEqual(150);
+      expect(passed).toBeGreaterThanOrEqual(100); // counts leased but unused by one instance are lost to the others
+    });
+
+    it("count a small limit exactly: one store command per allowed request, none for the refusals", async () => {
+      const kv = instance(createMemoryStore());
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await allowed(kv, 3));
+      expect(results).toEqual([true, true, true, false, false]);
+      expect(kv.calls).toBe(3);
+    });
+  });
 });

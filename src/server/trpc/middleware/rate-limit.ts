@@ -10,8 +10,51 @@ export function limitsFor(actor: Actor, envSpec: string | undefined): RateLimits
   return actor.type === "api_key" ? { ...base, ...actor.rateLimits } : base;
 }
 
+/** Tokens this instance took from the shared counter and has not handed out yet, for one key and window. */
+interface Lease {
+  /** The next count to hand out, and the last one this instance owns. */
+  next: number;
+  last: number;
+  /** Size of the last lease taken (leases grow while a key is busy). */
+  size: number;
+  windowEndsAt: number;
+}
+
+const MAX_LEASE = 64;
+const MAX_KEYS = 10_000;
+/** Per store, so tests with stores of their own do not share counts; the store holds the truth. */
+const leaseBooks = new WeakMap<KeyValueStore, Map<string, Lease>>();
+
 /**
- * A fixed one-minute window per caller and kind of operation, counted in the shared store.
+ * The next count for a key: from this instance's lease when it has tokens left, else from a new
+ * lease of `size` counts taken from the store in one command. A busy key's leases double up to 64,
+ * but never beyond a quarter of what the limit leaves, so near the limit every count comes from the
+ * store, and once the window is spent refusals cost no command at all. Across instances, counts a
+ * lease took but did not use are lost to the others: a caller may be refused a little early, never
+ * let through past the limit.
+ */
+async function nextCount(kv: KeyValueStore, key: string, limit: number): Promise<{ count: number; resetMs: number }> {
+  let book = leaseBooks.get(kv);
+  if (!book) leaseBooks.set(kv, (book = new Map()));
+  const now = Date.now();
+  const lease = book.get(key);
+  if (lease && lease.windowEndsAt > now) {
+    if (lease.next <= lease.last) return { count: lease.next++, resetMs: lease.windowEndsAt - now };
+    // the counter only grows within a window: once it passed the limit, refuse without asking the store
+    if (lease.last >= limit) return { count: lease.last + 1, resetMs: lease.windowEndsAt - now };
+  }
+  const grown = lease && lease.windowEndsAt > now ? lease.size * 2 : 1;
+  const room = lease && lease.windowEndsAt > now ? Math.floor((limit - lease.last) / 4) : Math.floor(limit / 4);
+  const size = Math.max(1, Math.min(grown, MAX_LEASE, room));
+  const { count: last, resetMs } = await kv.incrWindow(key, WINDOW_MS, size);
+  if (book.size >= MAX_KEYS) for (const [k, l] of book) if (l.windowEndsAt <= now) book.delete(k);
+  book.set(key, { next: last - size + 2, last, size, windowEndsAt: Date.now() + resetMs });
+  return { count: last - size + 1, resetMs };
+}
+
+/**
+ * A fixed one-minute window per caller and kind of operation, counted in the shared store through
+ * per-instance leases (nextCount): one store command per request when a key is quiet, one per 64 when it is busy.
  * When the store is down we fail open (the request proceeds, a warning is logged): an outage of
  * the cache must not take every API down with it; the limiter is abuse protection, not billing.
  * A store known to be disconnected is skipped without a round trip.
@@ -23,7 +66,7 @@ export async function checkRateLimit(kv: KeyValueStore, actor: Actor, kind: Oper
   let resetMs: number;
   if (!kv.available()) return; // fail open at once rather than wait out the store's command timeout
   try {
-    ({ count, resetMs } = await kv.incrWindow(`rl:${kind}:${bucket}`, WINDOW_MS));
+    ({ count, resetMs } = await nextCount(kv, `rl:${kind}:${bucket}`, limit));
   } catch (err) {
     console.warn(`[rate-limit] store unavailable, allowing request: ${(err as Error).message}`);
     return;
