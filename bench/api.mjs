@@ -7,11 +7,13 @@
 //   BENCH_SECONDS=5 npm run bench
 //   BENCH_ROUNDS=5 npm run bench  (runs per target, interleaved, median kept; default 3)
 import { createServer } from "node:http";
-import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, startApp } from "./support.mjs";
+import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, scratchDatabase, startApp } from "./support.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const env = benchEnv(".next-bench");
+// a fresh database per run (DATABASE_URL to use another): the audit log gains a row per request
+const scratch = process.env.DATABASE_URL ? null : await scratchDatabase("bench_api");
+const env = benchEnv(".next-bench", scratch?.url);
 ensureBuild(env);
 
 const bare = createServer((_req, res) => {
@@ -51,4 +53,6 @@ try {
 } finally {
   app.stop();
   bare.close();
+  await new Promise((r) => setTimeout(r, 1_000)); // the server's connections close before the database goes
+  await scratch?.drop();
 }

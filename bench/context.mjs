@@ -11,14 +11,16 @@
 import { createServer } from "node:http";
 import { Redis } from "ioredis";
 import { register } from "tsx/esm/api";
-import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, startApp } from "./support.mjs";
+import { benchEnv, cannon, createKey, ensureBuild, interleaved, listen, loadLine, scratchDatabase, startApp } from "./support.mjs";
 
 register({ tsconfig: "tsconfig.json" });
 const { SET_VERSIONED_LUA, indexKeys } = await import("../src/server/adapters/kv/scripts.ts");
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const env = benchEnv(".next-bench-context");
+// a fresh database per run (DATABASE_URL to use another): the audit log gains a row per request
+const scratch = process.env.DATABASE_URL ? null : await scratchDatabase("bench_context");
+const env = benchEnv(".next-bench-context", scratch?.url);
 const SCOPE = "global";
 const KEY = "bench/context";
 const RECORD = `ctx:e:${SCOPE}|${KEY}`;
@@ -112,4 +114,6 @@ try {
   app.stop();
   bare.close();
   redis.disconnect();
+  await new Promise((r) => setTimeout(r, 1_000)); // the server's connections close before the database goes
+  await scratch?.drop();
 }

@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
+import { scratchDatabase } from "./support.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
@@ -79,25 +80,8 @@ async function openDeps() {
   const env = parseEnv({ NODE_ENV: "test" });
   const kv = createKeyValueStore({});
   if (process.env.BENCH_PGLITE === "1") return { deps: await createDeps({ env, database: { memory: true }, kv }), drop: async () => {} };
-  const { default: pg } = await import("pg");
-  const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `bench_index_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const deps = await createDeps({ env, database: { url: url.toString() }, kv });
-  return {
-    deps,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  const { url, drop } = await scratchDatabase("bench_index");
+  return { deps: await createDeps({ env, database: { url }, kv }), drop };
 }
 
 const fmt = (ms) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);

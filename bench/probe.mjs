@@ -12,9 +12,7 @@
 //                                       no build; memory from process.memoryUsage() (the fakes run in a child)
 //   BENCH_RUNS=5 BENCH_SITES=50 …       (env) runs and sites; --build forces a fresh build
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { benchEnv, createKey, ensureBuild, freePort, loadLine, startApp } from "./support.mjs";
+import { benchEnv, createKey, ensureBuild, freePort, loadLine, scratchDatabase, startApp } from "./support.mjs";
 
 const SITES = Number(process.env.BENCH_SITES ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -35,24 +33,6 @@ async function startFakes(count) {
 }
 
 // ------------------------------------------------------------------ a database and a Redis of the bench's own
-async function scratchDatabase() {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `test_bench_probe_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  };
-  return { url: url.toString(), drop };
-}
-
 async function privateRedis() {
   const port = await freePort();
   const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"], { stdio: "ignore" });
@@ -112,7 +92,7 @@ async function inProcess(env) {
 }
 
 const fakes = await startFakes(SITES);
-const db = await scratchDatabase();
+const db = await scratchDatabase("test_bench_probe");
 const redis = await privateRedis();
 const env = {
   ...benchEnv(".next-bench-probe"),

@@ -1,16 +1,43 @@
 // Shared by the benchmarks: a production build in a folder of its own, the app started on a free port
 // against the local Postgres + Redis, a CLI key for it, and autocannon runs.
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
 import autocannon from "autocannon";
+import pg from "pg";
 
-/** The environment of a bench build and its server: local services, its own build folder, production mode. */
-export function benchEnv(defaultDist) {
+/**
+ * A fresh database for one run, on BENCH_DATABASE_URL's server (default the local Postgres), dropped by
+ * `drop`: a table grown by earlier runs (the audit log gains a row per request) would skew the next.
+ */
+export async function scratchDatabase(prefix) {
+  const base = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `${prefix}_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  };
+  return { url: url.toString(), drop };
+}
+
+/**
+ * The environment of a bench build and its server: local services, its own build folder, production
+ * mode, and DATABASE_URL when set (else the caller passes a scratch database's).
+ */
+export function benchEnv(defaultDist, databaseUrl) {
   return {
     ...process.env,
-    DATABASE_URL: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    DATABASE_URL: process.env.DATABASE_URL ?? databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? defaultDist,
     NEXT_TELEMETRY_DISABLED: "1",
