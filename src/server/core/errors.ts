@@ -1,7 +1,7 @@
 /**
  * One table from error code to tRPC code and HTTP status, used by the tRPC error formatter, the
- * REST handler and MCP alike (STYLE.md §8). 4xx messages reach the caller; 5xx become a generic
- * message with the request id, the detail goes to the log.
+ * REST handler and MCP alike (STYLE.md §8). 4xx and 503 messages reach the caller; an internal error
+ * becomes a generic message with the request id, the detail goes to the log.
  */
 export const ERROR_TABLE = {
   BAD_REQUEST: { status: 400, trpc: "BAD_REQUEST" },
@@ -56,7 +56,17 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
 }
 
+/**
+ * The body a caller gets. An internal error's message and details never leave (they go to the log);
+ * a 503's message was written for the caller ("set GITHUB_WEBHOOK_SECRET …", "GitHub refused the
+ * token …") and is kept, so they can act on it.
+ */
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorBody {
-  const safe = statusOf(code) >= 500 ? `Internal error; quote request id ${requestId} when reporting it.` : message;
-  return { error: { code, message: safe, requestId, ...(details !== undefined && statusOf(code) < 500 ? { details } : {}) } };
+  const internal = code === "INTERNAL";
+  const safe = internal ? internalMessage(requestId) : message;
+  return { error: { code, message: safe, requestId, ...(details !== undefined && !internal ? { details } : {}) } };
+}
+
+export function internalMessage(requestId: string): string {
+  return `Internal error; quote request id ${requestId} when reporting it.`;
 }

@@ -85,6 +85,8 @@ describe("GitHub webhook", () => {
       const r = await deliver("ping", example("ping"));
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe("UNAVAILABLE");
+      // a 503 says what to do, unlike an internal error
+      expect(r.body.error.message).toContain("set GITHUB_WEBHOOK_SECRET");
       expect(await stored(r.id)).toEqual({ deliveries: 0, audits: [] });
     } finally {
       setDeps(deps);
