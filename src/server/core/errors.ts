@@ -63,10 +63,10 @@ export interface ErrorBody {
  */
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorBody {
   const internal = code === "INTERNAL";
-  const safe = internal ? internalMessage(requestId) : message;
-  return { error: { code, message: safe, requestId, ...(details !== undefined && !internal ? { details } : {}) } };
+  return { error: { code, message: publicMessage(code, message, requestId), requestId, ...(details !== undefined && !internal ? { details } : {}) } };
 }
 
-export function internalMessage(requestId: string): string {
-  return `Internal error; quote request id ${requestId} when reporting it.`;
+/** The message a caller may see: its own, or for an internal error the request id to quote. */
+export function publicMessage(code: ErrorCode, message: string, requestId: string): string {
+  return code === "INTERNAL" ? `Internal error; quote request id ${requestId} when reporting it.` : message;
 }

@@ -3,7 +3,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError, z } from "zod";
 import type { ResourceType } from "@/server/core/audit/log";
 import type { OperationKind } from "@/server/core/auth/permissions";
-import { AppError, codeFromTrpc, ERROR_TABLE, internalMessage, type ErrorCode } from "@/server/core/errors";
+import { AppError, codeFromTrpc, ERROR_TABLE, publicMessage, type ErrorCode } from "@/server/core/errors";
 import type { Context } from "./context";
 
 export type Meta = OpenApiMeta<{
@@ -46,7 +46,7 @@ export const t = initTRPC
       const requestId = ctx?.requestId ?? "unknown";
       const app = reportedAppError(error, requestId);
       const data: ErrorData = { appCode: app.code, requestId, ...(app.details !== undefined ? { details: app.details } : {}) };
-      const message = app.code === "INTERNAL" ? internalMessage(requestId) : app.message;
+      const message = publicMessage(app.code, app.message, requestId);
       return { ...shape, message, data: { ...data, message, stack: undefined } };
     },
   });

@@ -37,15 +37,15 @@ async function nextCount(kv: KeyValueStore, key: string, limit: number): Promise
   let book = leaseBooks.get(kv);
   if (!book) leaseBooks.set(kv, (book = new Map()));
   const now = Date.now();
-  const lease = book.get(key);
-  if (lease && lease.windowEndsAt > now) {
+  const stored = book.get(key);
+  const lease = stored && stored.windowEndsAt > now ? stored : undefined; // one of this window
+  if (lease) {
     if (lease.next <= lease.last) return { count: lease.next++, resetMs: lease.windowEndsAt - now };
     // the counter only grows within a window: once it passed the limit, refuse without asking the store
     if (lease.last >= limit) return { count: lease.last + 1, resetMs: lease.windowEndsAt - now };
   }
-  const grown = lease && lease.windowEndsAt > now ? lease.size * 2 : 1;
-  const room = lease && lease.windowEndsAt > now ? Math.floor((limit - lease.last) / 4) : Math.floor(limit / 4);
-  const size = Math.max(1, Math.min(grown, MAX_LEASE, room));
+  const room = Math.floor((limit - (lease?.last ?? 0)) / 4);
+  const size = Math.max(1, Math.min(lease ? lease.size * 2 : 1, MAX_LEASE, room));
   const { count: last, resetMs } = await kv.incrWindow(key, WINDOW_MS, size);
   if (book.size >= MAX_KEYS) for (const [k, l] of book) if (l.windowEndsAt <= now) book.delete(k);
   book.set(key, { next: last - size + 2, last, size, windowEndsAt: Date.now() + resetMs });
