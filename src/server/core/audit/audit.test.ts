@@ -45,6 +45,23 @@ describe("redaction", () => {
     expect(out.dsn).toBe(`redis://user:${REDACTED}@cache:6379`);
   });
 
+  it("finds every kind of credential inside other text (the one-pass pre-check lets none through)", () => {
+    const samples = [
+      "oo_" + "a".repeat(24),
+      "ghp_" + "b".repeat(24),
+      "github_pat_" + "c".repeat(24),
+      "sk-" + "d".repeat(20),
+      "xoxb-" + "1".repeat(12),
+      "AKIA" + "E".repeat(16),
+      "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----",
+      "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2Q",
+      "postgres://app:hunter2@db:5432/x",
+    ];
+    for (const secret of samples) expect(redact(`before ${secret} after`)).toBe(`before ${secret.startsWith("postgres") ? `postgres://app:${REDACTED}@db:5432/x` : REDACTED} after`);
+    const plain = "context.get global/bench ok";
+    expect(redact(plain)).toBe(plain);
+  });
+
   it("stays linear on long inputs: a megabyte of scheme-like characters is redacted at once", () => {
     const started = performance.now();
     for (const s of ["x".repeat(1_000_000), "a1.".repeat(300_000), "a://b:".repeat(150_000)]) redact({ s });
