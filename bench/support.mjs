@@ -76,7 +76,7 @@ export async function waitFor(url, ms = 60_000) {
   throw new Error(`${url} did not come up`);
 }
 
-/** `next start` of the build on a free port, in its own process group so `stop` ends all of it. */
+/** `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is the server's process. */
 export async function startApp(env) {
   const port = await freePort();
   const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
@@ -92,7 +92,7 @@ export async function startApp(env) {
     stop();
     throw err;
   }
-  return { base, stop };
+  return { base, stop, pid: app.pid };
 }
 
 /** A key from the CLI (`keys create` prints it alone on its last line). */
