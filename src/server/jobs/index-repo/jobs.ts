@@ -1,5 +1,4 @@
-import { createEmbedder, createSummarizer } from "@/server/adapters/embeddings";
-import { createVectorStore } from "@/server/adapters/vectors";
+import { createSummarizer } from "@/server/adapters/embeddings";
 import type { Deps } from "@/server/deps";
 import { repoSourceFor, syncRepos } from "@/server/features/repos/registry";
 import { AppError } from "@/server/core/errors";
@@ -11,10 +10,8 @@ import { indexRepo, type IndexDeps, type IndexProgress, type IndexResult, type I
  * The entry points of the indexer (CLI, cron, worker, dashboard): which repos to index, with which
  * embedder, summarizer and vector store, and the queue of runs the webhook and the dashboard ask for.
  */
-export async function indexDepsFrom(deps: Deps): Promise<IndexDeps> {
-  const embedder = createEmbedder(deps.env);
-  const vectors = embedder ? await createVectorStore(deps.env, deps.db) : null;
-  return { db: deps.db, audit: deps.audit, embedder, summarizer: createSummarizer(deps.env), vectors };
+export function indexDepsFrom(deps: Deps): IndexDeps {
+  return { db: deps.db, audit: deps.audit, embedder: deps.embedder, summarizer: createSummarizer(deps.env), vectors: deps.vectors };
 }
 
 export type RepoIndexOutcome = { repoId: string } & ({ status: "succeeded"; result: IndexResult } | { status: "busy" | "failed"; error: string });
@@ -32,7 +29,7 @@ interface RunRepoOptions {
  * becomes it when no run id is given; the others are closed as covered by it).
  */
 export async function indexRegisteredRepo(deps: Deps, repo: Repo, opts: RunRepoOptions): Promise<RepoIndexOutcome> {
-  const indexDeps = opts.indexDeps ?? (await indexDepsFrom(deps));
+  const indexDeps = opts.indexDeps ?? indexDepsFrom(deps);
   const queued = await deps.db.indexRun.findMany({ where: { repoId: repo.id, status: "queued" }, orderBy: { createdAt: "asc" }, select: { id: true } });
   const runId = opts.runId ?? queued[0]?.id;
   let source;
@@ -74,7 +71,7 @@ export async function indexRepos(deps: Deps, opts: RunRepoOptions & { repo?: str
   const chosen = opts.repo ? repos.filter((r) => r.id.toLowerCase() === opts.repo!.toLowerCase()) : repos;
   if (opts.repo && chosen.length === 0) throw new AppError("NOT_FOUND", `No configured repository ${opts.repo}; configured: ${repos.map((r) => r.id).join(", ") || "none"}.`);
   if (chosen.length === 0) throw new AppError("NOT_FOUND", "No repository is configured: set GITHUB_TOKEN and GITHUB_REPO, or run inside a git checkout (or set REPO_PATH).");
-  const indexDeps = opts.indexDeps ?? (await indexDepsFrom(deps));
+  const indexDeps = opts.indexDeps ?? indexDepsFrom(deps);
   const out: RepoIndexOutcome[] = [];
   for (const repo of chosen) out.push(await indexRegisteredRepo(deps, repo, { ...opts, indexDeps }));
   return out;
@@ -87,7 +84,7 @@ export async function runQueuedIndexJobs(deps: Deps, opts: { indexDeps?: IndexDe
   for (const q of queued) if (!repos.has(q.repoId)) repos.set(q.repoId, q.repo);
   const chosen = [...repos.values()].slice(0, opts.limit ?? Infinity);
   if (chosen.length === 0) return [];
-  const indexDeps = opts.indexDeps ?? (await indexDepsFrom(deps));
+  const indexDeps = opts.indexDeps ?? indexDepsFrom(deps);
   const out: RepoIndexOutcome[] = [];
   for (const repo of chosen) {
     const first = queued.find((q) => q.repoId === repo.id)!;
