@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,12 +34,17 @@ export function tempDataDir(): string {
 export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number; distDir?: string } = {}): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
+  // A build folder per server, removed when it stops. With one folder for all (each test file's server,
+  // with its own env, starting on the cache the previous one left), now and then next dev recompiled and
+  // reloaded the page in a loop (the sign-in page, 1,300 times in one CI run); the shared cache is the
+  // suspect, not proven — no server shares anything with another now.
+  const ownDist = opts.distDir === undefined;
+  const distDir = opts.distDir ?? `${process.env.E2E_DIST_DIR ?? ".next-e2e"}-${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
-    // several test runs at once (e.g. parallel work trees) each need their own build folder
-    NEXT_DIST_DIR: opts.distDir ?? process.env.E2E_DIST_DIR ?? ".next-e2e",
+    NEXT_DIST_DIR: distDir,
     DATA_DIR: dataDir,
     PORT: String(port),
     DATABASE_URL: "",
@@ -62,7 +67,10 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  child.once("exit", () => logFile.end());
+  child.once("exit", () => {
+    logFile.end();
+    if (ownDist) rmSync(distDir, { recursive: true, force: true });
+  });
   const url = `http://127.0.0.1:${port}`;
   // a loaded machine compiles slowly; E2E_STARTUP_TIMEOUT_MS gives it longer
   const deadline = Date.now() + Number(process.env.E2E_STARTUP_TIMEOUT_MS ?? 120_000);
