@@ -5,6 +5,7 @@ import { systemActor } from "@/server/core/auth/actor";
 import { createApiKey } from "@/server/core/auth/key-store";
 import type { RateLimits, Scope } from "@/server/core/auth/permissions";
 import { createDeps, type Deps } from "@/server/deps";
+import { scratchPostgres } from "./scratch-db";
 import { testDatabaseUrl, testRedisUrl } from "./services";
 
 /** Deps on the test services (or the embedded defaults), one set per test file. */
@@ -40,28 +41,13 @@ export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: D
  * a fresh database on the test server, or an in-memory PGlite when there is none.
  */
 export async function scratchDeps(): Promise<{ deps: Deps; drop: () => Promise<void> }> {
-  const base = testDatabaseUrl();
-  if (!base) {
-    const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: { memory: true }, kv: createKeyValueStore({}) });
-    return { deps, drop: () => closeDeps(deps) };
-  }
-  const { default: pg } = await import("pg");
-  const name = `test_scratch_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: { url: url.toString() }, kv: createKeyValueStore({}) });
+  const scratch = await scratchPostgres("test_scratch");
+  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
   return {
     deps,
     drop: async () => {
       await closeDeps(deps);
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await scratch?.drop();
     },
   };
 }
