@@ -71,6 +71,8 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
   /** Longest time to live a shared-context entry may ask for, in seconds (the default TTL is 900). */
   CONTEXT_MAX_TTL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().default(86_400)),
+  /** Megabytes per instance for its near cache of shared-context entries (Redis over TCP only); 0 turns it off. */
+  CONTEXT_CACHE_MB: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().min(0).max(4_096).default(16)),
   /** Seconds between connection probes in a long-running server (`next dev`/`next start`); 0 turns the scheduler off. */
   PROBE_INTERVAL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).default(60)),
   /** "allow" lets API-key callers of code search receive code text; by default they get paths, line ranges, summaries and scores only. */

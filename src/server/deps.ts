@@ -8,6 +8,7 @@ import type { Embedder } from "./adapters/embeddings/types";
 import { createEventBus, type EventBus } from "./adapters/events";
 import { createGitHubClient, type GitHubClient } from "./adapters/github/client";
 import { createKeyValueStore } from "./adapters/kv";
+import type { NearCacheConfig } from "./adapters/kv/redis";
 import type { KeyValueStore } from "./adapters/kv/types";
 import { createVectorStore } from "./adapters/vectors";
 import type { VectorStore } from "./adapters/vectors/types";
@@ -47,6 +48,14 @@ export const VERSION: string = (() => {
   }
 })();
 
+/** The key prefix of the shared context's records (features/context/store.ts builds its keys on it): the near-cached ones. */
+export const CONTEXT_RECORD_PREFIX = "ctx:e:";
+
+/** The key-value store's near cache: the shared context's records, CONTEXT_CACHE_MB of them (0: none). */
+export function nearCacheOf(e: Env): NearCacheConfig | undefined {
+  return e.CONTEXT_CACHE_MB > 0 ? { prefix: CONTEXT_RECORD_PREFIX, maxBytes: e.CONTEXT_CACHE_MB * 1024 * 1024 } : undefined;
+}
+
 export function databaseConfig(e: Env): DatabaseConfig {
   return e.databaseUrl ? { url: e.databaseUrl } : { dataDir: e.dataDir };
 }
@@ -58,7 +67,7 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
   const events = opts.events ?? createEventBus({ databaseUrl: "url" in dbConfig ? dbConfig.url : undefined });
   const kv =
     opts.kv ??
-    createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN });
+    createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN, nearCache: nearCacheOf(e) });
   const embedder = createEmbedder(e);
   const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
   return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };

@@ -4,7 +4,7 @@ import { createKeyValueStore } from "@/server/adapters/kv";
 import { systemActor } from "@/server/core/auth/actor";
 import { createApiKey } from "@/server/core/auth/key-store";
 import type { RateLimits, Scope } from "@/server/core/auth/permissions";
-import { createDeps, type Deps } from "@/server/deps";
+import { createDeps, nearCacheOf, type Deps } from "@/server/deps";
 import { scratchPostgres } from "./scratch-db";
 import { testDatabaseUrl, testRedisUrl } from "./services";
 
@@ -12,11 +12,8 @@ import { testDatabaseUrl, testRedisUrl } from "./services";
 export async function testDeps(envOverrides: Record<string, string> = {}): Promise<Deps> {
   const url = testDatabaseUrl();
   const redisUrl = testRedisUrl();
-  return createDeps({
-    env: parseEnv({ NODE_ENV: "test", ...envOverrides }),
-    database: url ? { url } : { memory: true },
-    kv: createKeyValueStore({ redisUrl }),
-  });
+  const env = parseEnv({ NODE_ENV: "test", ...envOverrides });
+  return createDeps({ env, database: url ? { url } : { memory: true }, kv: createKeyValueStore({ redisUrl, nearCache: nearCacheOf(env) }) });
 }
 
 export async function closeDeps(deps: Deps) {

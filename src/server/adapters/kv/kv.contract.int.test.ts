@@ -36,11 +36,12 @@ function requireRedis(): void {
   }
 }
 
-type Target = { kind: KeyValueStoreKind; skip: boolean; open(): Promise<{ store: KeyValueStore; close(): Promise<void> }> };
+type Target = { name: string; kind: KeyValueStoreKind; skip: boolean; open(): Promise<{ store: KeyValueStore; close(): Promise<void> }> };
 
 const targets: Target[] = [
-  { kind: "memory", skip: false, open: async () => ({ store: createKeyValueStore({}), close: async () => {} }) },
+  { name: "memory", kind: "memory", skip: false, open: async () => ({ store: createKeyValueStore({}), close: async () => {} }) },
   {
+    name: "redis",
     kind: "redis",
     skip: skipServices,
     open: async () => {
@@ -49,6 +50,17 @@ const targets: Target[] = [
     },
   },
   {
+    // every record of the suite read through the near cache (near-cache.int.test.ts tests its coherence)
+    name: "redis with near cache",
+    kind: "redis",
+    skip: skipServices,
+    open: async () => {
+      requireRedis();
+      return { store: createKeyValueStore({ redisUrl: REDIS_URL, nearCache: { prefix: "kv-contract:", maxBytes: 1 << 20 } }), close: async () => {} };
+    },
+  },
+  {
+    name: "upstash",
     kind: "upstash",
     skip: skipServices,
     open: async () => {
@@ -60,7 +72,7 @@ const targets: Target[] = [
   },
 ];
 
-describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) => {
+describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) => {
   let store: KeyValueStore;
   let closeBackend: () => Promise<void>;
   let made: string[] = [];
@@ -308,13 +320,14 @@ describe.each(targets)("KeyValueStore contract: $kind", ({ kind, skip, open }) =
 describe("KeyValueStore when the server is down", () => {
   const dead: Array<[string, () => KeyValueStore]> = [
     ["redis", () => createKeyValueStore({ redisUrl: "redis://127.0.0.1:1" })],
+    ["redis with near cache", () => createKeyValueStore({ redisUrl: "redis://127.0.0.1:1", nearCache: { prefix: "", maxBytes: 1 << 20 } })],
     ["upstash", () => createKeyValueStore({ upstashUrl: "http://127.0.0.1:1", upstashToken: TOKEN })],
   ];
 
   it.each(dead)("%s rejects within 3 s instead of hanging", async (_kind, make) => {
     const store = make();
     try {
-      for (const op of [() => store.ping(), () => store.get("k"), () => store.incrWindow("k", 1_000)]) {
+      for (const op of [() => store.ping(), () => store.get("k"), () => store.incrWindow("k", 1_000), () => store.getVersioned("k")]) {
         const started = Date.now();
         await expect(op()).rejects.toThrow();
         expect(Date.now() - started).toBeLessThan(3_000);

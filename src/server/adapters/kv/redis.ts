@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, ReplyError, type RedisOptions } from "ioredis";
 import {
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
@@ -13,20 +13,30 @@ import {
   parseSetVersionedReply,
   versionedOf,
 } from "./scripts";
-import type { KeyValueStore } from "./types";
+import { NearCache, type Loaded, type NearCacheStats } from "./near-cache";
+import type { KeyValueStore, Versioned } from "./types";
 
-/** Redis over TCP (ioredis). `opts` override the defaults below. */
-export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStore {
-  const redis = new Redis(url, {
-    // Fail fast when Redis is down or hung: commands are queued while (re)connecting but rejected
-    // after one failed reconnect or 2 s, whichever comes first; reconnection keeps going in the background.
-    maxRetriesPerRequest: 1,
-    connectTimeout: 1_000,
-    commandTimeout: 2_000,
-    // Commands issued in the same tick by concurrent requests share one write to the socket.
-    enableAutoPipelining: true,
-    ...opts,
-  });
+/** Versioned records under `prefix` read through an in-process copy (see `trackInvalidations`). */
+export interface NearCacheConfig {
+  prefix: string;
+  maxBytes: number;
+  /** Default 1 s. */
+  maxAgeMs?: number;
+  /** The invalidation connection's name in CLIENT LIST. */
+  connectionName?: string;
+}
+
+export type RedisStore = KeyValueStore & { nearCacheStats(): NearCacheStats | null };
+
+// Fail fast when Redis is down or hung: commands are queued while (re)connecting but rejected
+// after one failed reconnect or 2 s, whichever comes first; reconnection keeps going in the background.
+const CONNECTION: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 1_000, commandTimeout: 2_000 };
+const INVALIDATIONS = "__redis__:invalidate";
+
+/** Redis over TCP (ioredis), with a near cache of versioned records when `nearCache` is given. */
+export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfig } = {}): RedisStore {
+  // Commands issued in the same tick by concurrent requests share one write to the socket.
+  const redis = new Redis(url, { ...CONNECTION, enableAutoPipelining: true });
   // Without a listener ioredis logs every failed reconnect; the failures surface on the commands instead.
   redis.on("error", () => {});
   // Optimistic until a connection is lost (the first commands queue while the first connect completes).
@@ -47,21 +57,60 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
     }
   }
 
+  const near = opts.nearCache ? trackInvalidations(url, opts.nearCache) : null;
+  const cached = (key: string) => near !== null && key.startsWith(near.prefix);
+  /** A write of a cached key: this instance's copy goes once the store has answered (the store's own invalidation follows). */
+  async function writing<T>(key: string, write: Promise<T>): Promise<T> {
+    if (!cached(key)) return write;
+    try {
+      return await write;
+    } finally {
+      near!.cache.invalidate(key);
+    }
+  }
+  async function readVersioned(key: string): Promise<Versioned | null> {
+    const [version, value] = await redis.hmget(key, "v", "d");
+    return versionedOf(version, value);
+  }
+  async function readVersionedMany(keys: string[]): Promise<(Versioned | null)[]> {
+    return (await readVersionedExpiring(keys, false)).map((r) => r.record);
+  }
+  /** Records (and, for the near cache, when Redis will expire them: PTTL in the same round trip). */
+  async function readVersionedExpiring(keys: string[], withExpiry = true): Promise<Loaded[]> {
+    if (keys.length === 0) return [];
+    const sent = Date.now();
+    const pipeline = redis.pipeline();
+    for (const key of keys) {
+      pipeline.hmget(key, "v", "d");
+      if (withExpiry) pipeline.pttl(key);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const step = withExpiry ? 2 : 1;
+    return keys.map((_, i) => {
+      const [err, reply] = replies[i * step]!;
+      if (err) throw err;
+      const [version, value] = reply as (string | null)[];
+      const ttl = withExpiry ? Number(replies[i * step + 1]![1]) : -1;
+      // measured from before the request went out: the copy expires no later than the record
+      return { record: versionedOf(version, value), expiresAt: ttl >= 0 ? sent + ttl : null };
+    });
+  }
+
   return {
     kind: "redis",
+    nearCacheStats: () => near?.cache.stats() ?? null,
     available: () => reachable,
     async get(key) {
       return redis.get(key);
     },
     async set(key, value, opts) {
-      if (opts?.ttlMs === undefined) await redis.set(key, value);
-      else await redis.set(key, value, "PX", opts.ttlMs);
+      await writing(key, opts?.ttlMs === undefined ? redis.set(key, value) : redis.set(key, value, "PX", opts.ttlMs));
     },
     async setIfAbsent(key, value, ttlMs) {
-      return (await redis.set(key, value, "PX", ttlMs, "NX")) === "OK";
+      return (await writing(key, redis.set(key, value, "PX", ttlMs, "NX"))) === "OK";
     },
     async del(key) {
-      return (await redis.del(key)) > 0;
+      return (await writing(key, redis.del(key))) > 0;
     },
     async ttlMs(key) {
       const ms = await redis.pttl(key);
@@ -71,31 +120,22 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
       if (!Number.isInteger(by) || by < 1) throw new RangeError(`by must be a positive integer, got ${by}`);
       return parseIncrWindowReply(await run(INCR_WINDOW_LUA, [key], [windowMs, by]));
     },
-    async getVersioned(key) {
-      const [version, value] = await redis.hmget(key, "v", "d");
-      return versionedOf(version, value);
+    getVersioned(key) {
+      return cached(key) ? near!.reader().read(key, async () => (await readVersionedExpiring([key]))[0]!) : readVersioned(key);
     },
-    async getVersionedMany(keys) {
-      if (keys.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.hmget(key, "v", "d");
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([err, reply]) => {
-        if (err) throw err;
-        const [version, value] = reply as (string | null)[];
-        return versionedOf(version, value);
-      });
+    getVersionedMany(keys) {
+      return near && keys.every(cached) ? near.reader().readMany(keys, readVersionedExpiring) : readVersionedMany(keys);
     },
     async setVersioned(key, value, opts) {
       const refs = opts.indexes ?? [];
       const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
       const args = [value, opts.ttlMs, opts.ifVersion ?? "", ...refs.flatMap((r) => [r.member, r.extend ? "1" : "0"])];
-      return parseSetVersionedReply(await run(SET_VERSIONED_LUA, keys, args));
+      return parseSetVersionedReply(await writing(key, run(SET_VERSIONED_LUA, keys, args)));
     },
     async delVersioned(key, opts) {
       const refs = opts?.indexes ?? [];
       const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
-      return parseDelVersionedReply(await run(DEL_VERSIONED_LUA, keys, refs.map((r) => r.member)));
+      return parseDelVersionedReply(await writing(key, run(DEL_VERSIONED_LUA, keys, refs.map((r) => r.member))));
     },
     async indexRange(index, opts) {
       const [min, max] = lexBounds(opts.prefix, opts.after);
@@ -108,7 +148,69 @@ export function createRedisStore(url: string, opts?: RedisOptions): KeyValueStor
       await redis.ping();
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis.quit().catch(() => redis.disconnect()), near?.close()]);
+    },
+  };
+}
+
+/**
+ * Redis's server-assisted client-side caching, broadcast mode: a connection of its own asks Redis to
+ * tell it of every change to a key under `prefix` (writes from any client, expiry, eviction, flushes)
+ * and listens for those invalidations. The cache is live only while that connection is registered and
+ * subscribed; when it drops, every copy is forgotten until it is back (ioredis reconnects it). The
+ * connection opens at the first cached read (a CLI command that reads no context never opens it).
+ * Where Redis refuses CLIENT TRACKING (before 6.0, or a provider that disables it) the cache stays
+ * off and every read goes to Redis.
+ */
+function trackInvalidations(url: string, cfg: NearCacheConfig) {
+  const cache = new NearCache({ maxBytes: cfg.maxBytes, maxAgeMs: cfg.maxAgeMs ?? 1_000 });
+  let feed: Redis | null = null;
+
+  function listen(): Redis {
+    const conn = new Redis(url, { ...CONNECTION, maxRetriesPerRequest: null, autoResubscribe: false, connectionName: cfg.connectionName ?? "orchestrator-near-cache" });
+    conn.on("error", () => {});
+    conn.on("ready", () => {
+      void (async () => {
+        try {
+          // Invalidations go to this same connection, which then only listens.
+          const id = await conn.client("ID");
+          await conn.call("CLIENT", "TRACKING", "ON", "REDIRECT", String(id), "BCAST", "PREFIX", cfg.prefix);
+          await conn.subscribe(INVALIDATIONS);
+          cache.clear();
+          cache.start();
+        } catch (err) {
+          // A refusal is final (Redis before 6.0, or a provider that disables CLIENT): stop asking. Anything else: the next connection retries.
+          if (!(err instanceof ReplyError)) return;
+          console.warn(`[kv] near cache off: Redis refused key tracking (${(err as Error).message}); every read goes to Redis.`);
+          conn.disconnect();
+        }
+      })();
+    });
+    conn.on("close", () => cache.stop());
+    conn.on("messageBuffer", (channel: Buffer, keys: Buffer[] | null) => {
+      if (channel.toString() !== INVALIDATIONS) return;
+      // null: the database was flushed
+      if (keys === null) cache.clear();
+      else for (const key of keys) cache.invalidate(key.toString());
+    });
+    return conn;
+  }
+
+  return {
+    prefix: cfg.prefix,
+    /** The cache, its feed opened if this is the first read. */
+    reader(): NearCache {
+      feed ??= listen();
+      return cache;
+    },
+    /** The cache as it is: for writes and stats, which need no feed. */
+    cache,
+    async close() {
+      cache.stop();
+      if (!feed) return;
+      // a feed still (re)connecting would hold QUIT in its queue for good (it retries forever)
+      if (feed.status === "ready") await feed.quit().catch(() => feed?.disconnect());
+      else feed.disconnect();
     },
   };
 }

@@ -54,7 +54,10 @@ export interface KeyValueStore {
    * Returns the count after the increment and the ms left in the window.
    */
   incrWindow(key: string, windowMs: number, by?: number): Promise<{ count: number; resetMs: number }>;
-  /** A versioned record (see setVersioned), or null when missing or expired. */
+  /**
+   * A versioned record (see setVersioned), or null when missing or expired. Redis over TCP may answer
+   * from its near cache (redis.ts): another client's write shows once Redis's invalidation arrives.
+   */
   getVersioned(key: string): Promise<Versioned | null>;
   /** Several versioned records in one round trip, in the order asked. */
   getVersionedMany(keys: string[]): Promise<(Versioned | null)[]>;

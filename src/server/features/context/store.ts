@@ -1,4 +1,5 @@
 import type { IndexRef, KeyValueStore, Versioned } from "@/server/adapters/kv/types";
+import { CONTEXT_RECORD_PREFIX } from "@/server/deps";
 import type { ActorRef, Entry } from "./schema";
 
 /**
@@ -7,7 +8,7 @@ import type { ActorRef, Entry } from "./schema";
  * and an index of scopes (`ctx:scopes`) that lives as long as the scope's longest-lived entry.
  * `|` is in neither alphabet, so a record key names exactly one (scope, key).
  */
-export const recordKey = (scope: string, key: string) => `ctx:e:${scope}|${key}`;
+export const recordKey = (scope: string, key: string) => `${CONTEXT_RECORD_PREFIX}${scope}|${key}`;
 export const scopeIndex = (scope: string) => `ctx:i:${scope}`;
 export const SCOPES_INDEX = "ctx:scopes";
 /** The event-bus channel of a scope's live updates. */
