@@ -4,6 +4,8 @@
 // bare node:http + ioredis handler doing the same store work (HMGET of the entry's record; the same
 // versioned-write Lua script over a record and two indexes), measured in one run with autocannon at 10
 // and 100 connections. Prints throughputs, p50/p99, errors, the ratios and the issue's targets.
+// The app reads one hot key over and over, so after the first read its near cache answers (README,
+// "Shared context"); CONTEXT_CACHE_MB=0 in the environment measures every read going to Redis.
 //
 //   npm run bench:context              (builds into .next-bench-context if needed; local Postgres + Redis)
 //   BENCH_SECONDS=10 NEXT_DIST_DIR=.next-bench-x DATABASE_URL=… node bench/context.mjs --build
@@ -75,7 +77,7 @@ try {
     { name: "GET /ai/context", group: "read", url: `${base}/ai/context?${query}`, headers: auth },
     { name: "PUT /ai/context", group: "write", url: `${base}/ai/context`, method: "PUT", headers: { ...auth, ...json }, body: BODY },
   ];
-  console.log(`${SECONDS} s per run, ${ROUNDS} interleaved run(s) per target (median kept); before: ${loadLine()}`);
+  console.log(`${SECONDS} s per run, ${ROUNDS} interleaved run(s) per target (median kept); near cache ${env.CONTEXT_CACHE_MB === "0" ? "off" : "on"}; before: ${loadLine()}`);
   // warm up the app's routes, JIT and connection pools
   for (const t of targets.filter((x) => !x.baseline)) await cannon(t, 10, 5).catch(() => {});
 
