@@ -115,6 +115,25 @@ describe("shared context: live updates across two instances", () => {
     }
   });
 
+  it("a read through instance A answers a write made through instance B, though A keeps a copy of the entry (its near cache, kept coherent by Redis)", async () => {
+    const key = "near/cache";
+    const get = async () => {
+      const res = await fetch(`${a.url}/ai/context?scope=${encodeURIComponent(scope)}&key=${key}`, { headers: { "x-api-key": apiKey } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { version: number; value: unknown };
+    };
+    expect((await put(key, { n: 1 })).status).toBe(200);
+    await get(); // compiles A's route, and A keeps the entry
+    const keptFrom = Date.now();
+    expect(await get()).toMatchObject({ version: 1 });
+    expect((await put(key, { n: 2 })).status).toBe(200);
+    let seen = await get();
+    while (seen.version !== 2 && Date.now() - keptFrom < 900) seen = await get();
+    expect(seen).toMatchObject({ version: 2, value: { n: 2 } });
+    // sooner than the copy's 1-s age limit: Redis's invalidation, not the copy growing old, made A read again
+    expect(Date.now() - keptFrom).toBeLessThan(900);
+  });
+
   it("a signed-out subscriber gets an UNAUTHORIZED error event and nothing else", async () => {
     const res = await watch(a, scope);
     const events = sseEvents(res);
