@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { can, type Actor } from "@/server/core/auth/actor";
 import { readCredential } from "@/server/core/auth/keys";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
@@ -49,6 +49,18 @@ export async function prometheusText(deps: Deps, windowMinutes = 60): Promise<{ 
     for (const [w, u] of [["24h", c.uptime.h24], ["7d", c.uptime.d7], ["30d", c.uptime.d30], ["90d", c.uptime.d90]] as const) {
       if (u.pct !== null) uptime.set({ connection: c.id, window: w }, u.pct / 100);
     }
+  }
+  const cache = deps.kv.nearCacheStats?.();
+  if (cache) {
+    const count = (name: string, help: string, value: number) => new Counter({ name, help, registers: [reg] }).inc(value);
+    gauge("oo_context_cache_live", "1 while this instance's near cache of context entries hears Redis's invalidations (else every read goes to Redis)", []).set(cache.live ? 1 : 0);
+    gauge("oo_context_cache_entries", "Context entries this instance holds copies of", []).set(cache.entries);
+    gauge("oo_context_cache_bytes", "Approximate size of those copies", []).set(cache.bytes);
+    const reads = new Counter({ name: "oo_context_cache_reads_total", help: "Context record reads on this instance, answered from its copy (hit) or by Redis (miss)", labelNames: ["result"], registers: [reg] });
+    reads.inc({ result: "hit" }, cache.hits);
+    reads.inc({ result: "miss" }, cache.misses);
+    count("oo_context_cache_invalidations_total", "Changes Redis reported (or this instance made) to entries it may hold", cache.invalidations);
+    count("oo_context_cache_evictions_total", "Copies dropped to stay within CONTEXT_CACHE_MB", cache.evictions);
   }
   const merged = Registry.merge([promRegistry(), processRegistry(), reg]);
   return { text: await merged.metrics(), contentType: merged.contentType };

@@ -3,6 +3,8 @@
  * rate-limit counters, locks). Three implementations — Upstash REST, Redis
  * over TCP, in-process memory — behave identically; `kv.contract.int.test.ts` holds them to it.
  */
+import type { NearCacheStats } from "./near-cache";
+
 export type KeyValueStoreKind = "upstash" | "redis" | "memory";
 
 /** A record whose version (1, 2, …) the store assigns atomically on each write. */
@@ -77,6 +79,8 @@ export interface KeyValueStore {
   indexRange(index: string, opts: { prefix?: string; after?: string; limit: number }): Promise<string[]>;
   /** The number of live members of an index. */
   indexCount(index: string): Promise<number>;
+  /** The near cache's counts (Redis over TCP with a near cache); absent or null without one. */
+  nearCacheStats?(): NearCacheStats | null;
   /** Round trip to the store; resolves when it answers. */
   ping(): Promise<void>;
   /** Releases connections. */
