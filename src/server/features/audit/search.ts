@@ -15,6 +15,9 @@ const DOCUMENT = Prisma.sql`"audit_event_search_document"("action", "target", "a
 const query = (q: string) =>
   Prisma.sql`regexp_replace(websearch_to_tsquery('simple', ${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':*', 'g')::tsquery`;
 
+/** An intent's events and the calls that named it, as the indexes of migrations 20261127003000 ("target") and 20261127010000 spell them. */
+export const intentCondition = (id: string) => Prisma.sql`("target" = ${id} OR ("resource_type" = 'intent' AND "input" #> '{id}' = to_jsonb(${id}::text)))`;
+
 /** The same filters as the Prisma path in service.ts (equality, intent, action prefix, [since, until), seq < cursor), in SQL. */
 function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
   const out = [Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`];
@@ -22,7 +25,7 @@ function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
   if (q.actorId) out.push(Prisma.sql`"actor_id" = ${q.actorId}`);
   if (q.clientId) out.push(Prisma.sql`"client_id" = ${q.clientId}`);
   if (q.target) out.push(Prisma.sql`"target" = ${q.target}`);
-  if (q.intentId) out.push(Prisma.sql`("target" = ${q.intentId} OR ("resource_type" = 'intent' AND "input"->>'id' = ${q.intentId}))`);
+  if (q.intentId) out.push(intentCondition(q.intentId));
   if (q.outcome) out.push(Prisma.sql`"outcome" = ${q.outcome}`);
   if (q.action) out.push(Prisma.sql`starts_with("action", ${q.action})`);
   if (q.since) out.push(Prisma.sql`"at" >= ${new Date(q.since).toISOString()}::timestamptz`);

@@ -8,6 +8,7 @@ import { searchAuditSeqs } from "./search";
  * An intent's events: those the intents service wrote (target = the id) and the calls that named it
  * in their input (polls, cancels, refused approvals), which the request middleware logs without a target.
  */
+/** Served by the intent's events' "target" index and a partial index on input #> '{id}' (migration 20261127010000). */
 const intentWhere = (id: string): Prisma.AuditEventWhereInput => ({
   OR: [{ target: id }, { resourceType: "intent", input: { path: ["id"], equals: id } }],
 });
