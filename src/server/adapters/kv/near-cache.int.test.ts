@@ -114,6 +114,56 @@ describe.skipIf(!REDIS_URL)("Redis near cache (real Redis)", () => {
     await raw.del(k);
   });
 
+  it("under concurrent reads and writes on two instances, reads its own writes and ends with no stale copy", async () => {
+    const keys = [key("race-1"), key("race-2"), key("race-3")];
+    const stores = [a, b];
+    // the newest version each instance has seen written by itself, per key
+    const written = stores.map(() => new Map<string, number>());
+    const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+    for (let round = 0; round < 60; round++) {
+      // a burst of operations in flight together: reads overtaken by writes, writes overtaken by reads
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const s = Math.floor(Math.random() * 2);
+          const k = pick(keys);
+          if (Math.random() < 0.4) {
+            const { version } = await put(stores[s]!, k, `round ${round}`);
+            written[s]!.set(k, Math.max(written[s]!.get(k) ?? 0, version));
+            // read-your-writes: this instance answers at least the version it just wrote
+            expect((await stores[s]!.getVersioned(k))?.version ?? 0).toBeGreaterThanOrEqual(version);
+          } else {
+            await stores[s]!.getVersioned(k);
+          }
+        }),
+      );
+    }
+    // Once Redis's messages are in, no instance may answer from a stale copy (maxAgeMs is a minute here).
+    await sleep(200);
+    for (const k of keys) {
+      const truth = Number(await raw.hget(k, "v"));
+      for (const s of stores) expect((await s.getVersioned(k))?.version, k).toBe(truth);
+    }
+    expect(a.nearCacheStats()!.hits + b.nearCacheStats()!.hits).toBeGreaterThan(0);
+  });
+
+  it("does not keep a read whose reply Redis's invalidation of a later write overtook", async () => {
+    const k = key("overtaken");
+    await put(b, k, "v1");
+    for (let i = 0; i < 20; i++) {
+      // A's read and B's write leave in the same tick; while this process is busy, Redis answers the
+      // read (the old version) and then applies the write, queueing its invalidation to A's feed. Which
+      // of the two replies A handles first is the sockets' order: both happen across the rounds.
+      const reading = a.getVersioned(k);
+      const writing = put(b, k, `v${i + 2}`);
+      await new Promise((r) => setImmediate(r)); // the commands are written out
+      const until = Date.now() + 15;
+      while (Date.now() < until); // Redis handles both meanwhile
+      await Promise.all([reading, writing]);
+      await sleep(5); // the invalidation is in
+      expect((await a.getVersioned(k))?.version, `round ${i}`).toBe(i + 2);
+    }
+  });
+
   it("forgets everything when its invalidation feed drops, misses nothing written meanwhile, and caches again once back", async () => {
     const k = key("outage");
     await put(b, k, "before");
