@@ -35,8 +35,9 @@ const OVERHEAD_BYTES = 96;
 /**
  * An instance's copy of recently read versioned records, kept coherent by the store's invalidations
  * (`invalidate`, `clear`) while `live`, and never served past the expiry the store gave it (the
- * store's own message about an expired key can come late: Redis expires keys lazily or by sampling). Not live — before the invalidation feed is up, or once it
- * drops — it keeps nothing and every read goes to the store.
+ * store's own message about an expired key can come late: Redis expires keys lazily or by sampling).
+ * Not live — before the invalidation feed is up, or once it drops — it keeps nothing and every read
+ * goes to the store.
  *
  * The race every client-side cache has (a read answered with the old value, its reply overtaken by the
  * invalidation of the write after it) is closed by keeping a read's result only when nothing
