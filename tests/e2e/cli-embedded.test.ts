@@ -1,4 +1,7 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -8,7 +11,9 @@ import { startApp, type AppServer } from "./support/server";
 /**
  * The zero-config promise: `npm run dev` on the embedded database, a key made with the CLI while
  * the app runs (without the CLI ever opening the app's PGlite folder) works at once on REST and
- * MCP, both calls are audited, the chain verifies, and everything survives a restart.
+ * MCP, both calls are audited, the chain verifies, and everything survives a restart. `orchestrator
+ * index` indexes a checkout through the running app (its code then found by search), and again with
+ * the CLI opening the database itself, reading nothing that did not change.
  */
 const run = promisify(execFile);
 
@@ -17,15 +22,31 @@ async function cli(server: AppServer, ...args: string[]) {
   return stdout.trim().split("\n");
 }
 
+/** A small git checkout for the app to index: one TypeScript file with a distinctive function. */
+function sampleRepo(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "oo-e2e-repo-"));
+  mkdirSync(path.join(dir, "src"));
+  writeFileSync(path.join(dir, "src", "refunds.ts"), "/** Refunds an invoice in full. */\nexport function refundInvoice(id: string) {\n  return { id, refunded: true };\n}\n");
+  writeFileSync(path.join(dir, "README.md"), "# sample\n\nRefunds for invoices.\n");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=e2e@test.local", "-c", "user.name=e2e", ...args], { cwd: dir });
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-qm", "sample");
+  return dir;
+}
+
 describe("CLI with the app on the embedded database", () => {
   let server: AppServer;
   let key: string;
+  let repo: string;
 
   beforeAll(async () => {
-    server = await startApp();
+    repo = sampleRepo();
+    server = await startApp({ env: { REPO_PATH: repo } });
   });
   afterAll(async () => {
     await server?.stop();
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("creates a key through the running app, printed alone on the last line", async () => {
@@ -60,10 +81,24 @@ describe("CLI with the app on the embedded database", () => {
     expect(await verify.json()).toMatchObject({ ok: true, firstBadSeq: null });
   });
 
+  it("indexes the checkout through the running app, and its code is found by search", async () => {
+    const out = (await cli(server, "index")).join("\n");
+    const folder = path.basename(repo);
+    expect(out).toMatch(new RegExp(`local/${folder} @ [0-9a-f]{12}: indexed in`));
+    expect(out).toMatch(/files: 2 added, 0 changed, 0 removed/);
+    const searcher = (await cli(server, "keys", "create", "--client", "e2e-search", "--scopes", "github:read")).pop()!;
+    const res = await fetch(`${server.url}/ai/github/search?q=refundInvoice`, { headers: { "x-api-key": searcher } });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { repo: string; path: string }[] };
+    expect(results[0]).toMatchObject({ repo: `local/${folder}`, path: "src/refunds.ts" });
+    // a second run reads nothing that did not change
+    expect((await cli(server, "index")).join("\n")).toMatch(/files: 0 added, 0 changed, 0 removed, \d+ skipped, 2 unchanged/);
+  });
+
   it("the key survives a restart, and a revoked key stops working at once", async () => {
     const { dataDir, port } = server;
     await server.stop();
-    server = await startApp({ dataDir, port });
+    server = await startApp({ dataDir, port, env: { REPO_PATH: repo } });
     expect((await fetch(`${server.url}/ai/status`, { headers: { "x-api-key": key } })).status).toBe(200);
     await cli(server, "keys", "revoke", key.slice(0, 11));
     const res = await fetch(`${server.url}/ai/status`, { headers: { "x-api-key": key } });
@@ -76,6 +111,8 @@ describe("CLI with the app on the embedded database", () => {
     await server.stop();
     const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "list", "--all"], { env: { ...env, DATA_DIR: dataDir } });
     expect(stdout).toMatch(/revoked/);
+    const indexed = await run(process.execPath, ["bin/orchestrator.mjs", "index"], { env: { ...env, DATA_DIR: dataDir, REPO_PATH: repo } });
+    expect(indexed.stdout).toMatch(/files: 0 added, 0 changed, 0 removed, \d+ skipped, 2 unchanged/);
     server = await startApp({ dataDir });
   });
 });
