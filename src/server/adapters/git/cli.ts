@@ -27,10 +27,19 @@ export function git(dir: string, args: string[], opts: { timeoutMs?: number } = 
   });
 }
 
-/** The top folder of the checkout holding `dir`, or null when it is not in one (or git is missing). */
+const topLevels = new Map<string, string>();
+
+/**
+ * The top folder of the checkout holding `dir`, or null when it is not in one (or git is missing).
+ * Found once per folder: requests resolve the configured checkout on every call.
+ */
 export async function gitTopLevel(dir: string): Promise<string | null> {
+  const known = topLevels.get(dir);
+  if (known) return known;
   try {
-    return (await git(dir, ["rev-parse", "--show-toplevel"])).trim() || null;
+    const top = (await git(dir, ["rev-parse", "--show-toplevel"])).trim() || null;
+    if (top) topLevels.set(dir, top);
+    return top;
   } catch {
     return null;
   }
