@@ -10,9 +10,9 @@
 //                                                                    NEXT_DIST_DIR=.next-other npx next build)
 //   node bench/compare-builds.mjs .next-bench ".next-bench SOME_ENV=1"  one build, with and without a setting
 //   TARGETS=health,whoami,context-get,context-put BENCH_SECONDS=5 BENCH_ROUNDS=4 node bench/compare-builds.mjs …
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import pg from "pg";
-import { benchEnv, cannon, createKey, loadLine, scratchDatabase, startApp } from "./support.mjs";
+import { benchEnv, cannon, cpuMs, createKey, loadLine, scratchDatabase, startApp } from "./support.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -38,13 +38,6 @@ function targetsFor(base, key) {
     if (!all[name]) throw new Error(`unknown target ${name}; one of ${Object.keys(all).join(", ")}`);
     return { name, ...all[name] };
   });
-}
-
-/** CPU time (ms) the process has used, all threads. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
 }
 
 async function commits(url) {

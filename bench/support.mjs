@@ -2,7 +2,7 @@
 // against the local Postgres + Redis, a CLI key for it, and autocannon runs.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
 import autocannon from "autocannon";
@@ -128,4 +128,11 @@ export async function interleaved(targets, connections, seconds, rounds) {
 export function loadLine() {
   const [one, five] = os.loadavg();
   return `load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min) on ${os.cpus().length} cores`;
+}
+
+/** CPU time (ms) the process has used, all threads (Linux: /proc). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
 }
