@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { SnapshotCache } from "./snapshot";
+
+describe("SnapshotCache", () => {
+  function counter() {
+    let n = 0;
+    return { compute: async () => ++n, count: () => n };
+  }
+
+  it("computes once for concurrent callers and reuses the value within its age, telling its age", async () => {
+    let t = 1_000;
+    const cache = new SnapshotCache(10, () => t);
+    const c = counter();
+    const [a, b] = await Promise.all([cache.get("k", 500, c.compute), cache.get("k", 500, c.compute)]);
+    expect([a.value, b.value, c.count()]).toEqual([1, 1, 1]);
+    t = 1_400;
+    const later = await cache.get("k", 500, c.compute);
+    expect(later.value).toBe(1);
+    expect(later.asOf.getTime()).toBe(1_000);
+    t = 1_501;
+    expect((await cache.get("k", 500, c.compute)).value).toBe(2);
+  });
+
+  it("does not keep a failure, and forgets by prefix", async () => {
+    const cache = new SnapshotCache();
+    await expect(cache.get("x", 1_000, () => Promise.reject(new Error("db down")))).rejects.toThrow("db down");
+    expect((await cache.get("x", 1_000, async () => "ok")).value).toBe("ok");
+    const c = counter();
+    await cache.get("summary:a", 60_000, c.compute);
+    await cache.get("other", 60_000, c.compute);
+    cache.invalidate("summary:");
+    expect((await cache.get("summary:a", 60_000, c.compute)).value).toBe(3);
+    expect((await cache.get("other", 60_000, c.compute)).value).toBe(2);
+  });
+
+  it("keeps at most maxEntries snapshots", async () => {
+    const cache = new SnapshotCache(2);
+    const c = counter();
+    await cache.get("a", 60_000, c.compute);
+    await cache.get("b", 60_000, c.compute);
+    await cache.get("c", 60_000, c.compute);
+    expect((await cache.get("a", 60_000, c.compute)).value).toBe(4);
+  });
+});
