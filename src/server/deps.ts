@@ -15,6 +15,7 @@ import type { VectorStore } from "./adapters/vectors/types";
 import { wordpressFromEnv, type WordPressSite } from "./adapters/wordpress";
 import { AuditLog } from "./core/audit/log";
 import { ApiKeyCache } from "./core/auth/key-cache";
+import { SnapshotCache } from "./core/snapshot";
 
 /** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
 export interface Deps {
@@ -27,6 +28,8 @@ export interface Deps {
   audit: AuditLog;
   /** Recently used API keys; cleared on every instance when a key changes. */
   apiKeyCache: ApiKeyCache;
+  /** Aggregates computed once per short interval on this instance and shared by concurrent callers. */
+  snapshots: SnapshotCache;
   /** Cloudways, when configured (CW_ACCESS_TOKEN, or CW_EMAIL + CW_API_KEY). */
   cloudways: CloudwaysClient | null;
   /** The configured WordPress sites (WP_REST_ENDPOINT, WP_SITES); empty when none. */
@@ -70,7 +73,7 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN, nearCache: nearCacheOf(e) });
   const embedder = createEmbedder(e);
   const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), snapshots: new SnapshotCache(), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { authedProcedure, router } from "@/server/trpc/procedures";
-import { getActivity } from "./activity";
+import { sharedActivity } from "./activity";
 import { activityOutput, statusOutput, whoamiOutput } from "./schema";
 import { describeActor, getStatus } from "./service";
 
@@ -33,7 +33,7 @@ export const statusRouter = router({
     })
     .input(z.strictObject({}))
     .output(activityOutput)
-    .query(({ ctx }) => getActivity(ctx.deps.db)),
+    .query(({ ctx }) => sharedActivity(ctx.deps)),
 
   whoami: authedProcedure
     .meta({

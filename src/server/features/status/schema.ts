@@ -39,5 +39,6 @@ export const activityOutput = z.object({
   requestsPerMinute: z.number(),
   errorRate: z.number().describe("errors / requests, 0 when there were none"),
   perMinute: z.array(z.object({ minute: z.string(), requests: z.number().int(), errors: z.number().int() })).describe("One bucket per minute, oldest first"),
+  asOf: z.string().describe("When these figures were computed: shared by callers for at most 2 seconds"),
 });
 export type Activity = z.infer<typeof activityOutput>;
