@@ -1,6 +1,6 @@
 import { router, scopedProcedure } from "@/server/trpc/procedures";
 import { metricsInput, metricsOutput } from "./schema";
-import { getMetrics } from "./service";
+import { sharedMetrics } from "./service";
 
 export const metricsRouter = router({
   get: scopedProcedure("metrics:read")
@@ -16,5 +16,5 @@ export const metricsRouter = router({
     })
     .input(metricsInput)
     .output(metricsOutput)
-    .query(({ ctx, input }) => getMetrics(ctx.deps, input.windowMinutes)),
+    .query(({ ctx, input }) => sharedMetrics(ctx.deps, input.windowMinutes)),
 });

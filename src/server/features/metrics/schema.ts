@@ -32,5 +32,6 @@ export const metricsOutput = z.object({
       latency: z.array(z.object({ t: z.string(), avgMs: z.number().nullable() })).describe("Hourly average latency over the last 24 h, oldest first"),
     }),
   ),
+  asOf: z.string().describe("When these figures were computed: shared by callers for at most 2 seconds"),
 });
 export type Metrics = z.infer<typeof metricsOutput>;

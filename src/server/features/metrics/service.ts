@@ -8,6 +8,14 @@ import type { Metrics } from "./schema";
 import { summarize } from "./stats";
 
 const MINUTE_MS = 60_000;
+/** How long one computation is shared by this instance's callers: under the dashboard's refresh. */
+export const METRICS_MAX_AGE_MS = 2_000;
+
+/** getMetrics as every caller of this instance shares it for up to METRICS_MAX_AGE_MS. */
+export async function sharedMetrics(deps: Deps, windowMinutes: number): Promise<Metrics> {
+  const { value } = await deps.snapshots.get(`metrics:${windowMinutes}`, METRICS_MAX_AGE_MS, () => getMetrics(deps, windowMinutes));
+  return value;
+}
 
 /**
  * Procedure statistics over a window (this instance's samples flushed first; other instances' are
@@ -26,6 +34,7 @@ export async function getMetrics(deps: Deps, windowMinutes: number, now = new Da
   const hourTo = bucketStart(now, "hour") + HOUR_MS;
   const hours = await readRollups(deps.db, configured.map((c) => c.id), "hour", new Date(hourTo - 24 * HOUR_MS));
   return {
+    asOf: now.toISOString(),
     window: { minutes: windowMinutes, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
     procedures,
     connections: configured.map((c) => ({
