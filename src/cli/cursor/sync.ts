@@ -1,4 +1,5 @@
 import { watch } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { SessionView } from "@/server/features/cursor/schema";
@@ -43,12 +44,17 @@ function describe(r: PushResult): string {
 
 export class Syncer {
   private version: number | undefined;
+  private lastSentAt = 0;
   constructor(private readonly opts: SyncOptions) {}
 
+  /** Reads the tree and sends it, never sooner than MIN_PUSH_INTERVAL_MS after the previous send (reading takes varying time). */
   async push(): Promise<PushResult> {
     const tree = await readWorkingTree(this.opts.dir, { file: this.opts.file });
     const { root: _root, ...state } = tree;
     const sessionId = this.opts.sessionId ?? defaultSessionId(tree.root);
+    const wait = this.lastSentAt + MIN_PUSH_INTERVAL_MS - Date.now();
+    if (wait > 0) await sleep(wait);
+    this.lastSentAt = Date.now();
     const result = await callJson<PushResult>(this.opts.server, "PUT", "/ai/cursor/session", { sessionId, ...state, expectedVersion: this.version }, { log: this.opts.log });
     this.version = result.session.version;
     this.opts.log(describe(result));
