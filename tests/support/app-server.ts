@@ -7,12 +7,13 @@ import { handleRest } from "@/server/api/rest";
 /**
  * The app's /ai/* and /mcp handlers on a real HTTP port (node:http), for clients that must go over the
  * network (the CLI, a stream reader). Uses the process's deps (setDeps). Every request is reported to
- * `onRequest`; `dropConnections` cuts every open socket, as a network failure would.
+ * `onRequest`; `dropStreams` cuts the sockets of open
+ * context streams, as a network failure would, leaving other clients' connections alone.
  */
 export interface AppServer {
   url: string;
   port: number;
-  dropConnections(): void;
+  dropStreams(): void;
   close(): Promise<void>;
 }
 
@@ -26,8 +27,14 @@ function route(req: Request): Promise<Response> {
 
 export async function startAppServer(opts: { port?: number; onRequest?: (method: string, path: string) => void } = {}): Promise<AppServer> {
   const sockets = new Set<Socket>();
+  const streams = new Set<Socket>();
   const server = http.createServer((req, res) => {
-    opts.onRequest?.(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
+    const path = (req.url ?? "/").split("?")[0]!;
+    opts.onRequest?.(req.method ?? "GET", path);
+    if (path === "/ai/context/stream") {
+      streams.add(req.socket);
+      res.on("close", () => streams.delete(req.socket));
+    }
     const abort = new AbortController();
     res.on("close", () => abort.abort());
     const chunks: Buffer[] = [];
@@ -65,7 +72,7 @@ export async function startAppServer(opts: { port?: number; onRequest?: (method:
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    dropConnections: () => sockets.forEach((s) => s.destroy()),
+    dropStreams: () => streams.forEach((s) => s.destroy()),
     close: async () => {
       sockets.forEach((s) => s.destroy());
       await new Promise<void>((resolve) => server.close(() => resolve()));
