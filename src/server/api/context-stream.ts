@@ -18,7 +18,7 @@ import { appErrorResponse, auditRejection, clientIp, corsHeaders, preflight, req
  * closing an idle stream; CONTEXT_STREAM_MAX_PER_KEY streams per key across instances.
  */
 export const HEARTBEAT_MS = 15_000;
-const MAX_SCOPES = 20;
+const MAX_SCOPES = 100;
 /** A stream's lease in the shared store outlives a missed heartbeat, not a dead instance by long. */
 const LEASE_MS = 3 * HEARTBEAT_MS;
 const leaseIndex = (keyId: string) => `ctxstream:i:${keyId}`;
