@@ -66,7 +66,7 @@ export async function listen(opts: ListenOptions, signal: AbortSignal): Promise<
       suggestions(opts.server),
     ]);
     const file = await writeRules(root, { scopes: entries, sessions: sessions.items, suggestions: today, at: new Date() });
-    opts.onRewrite?.(file);
+    if (file) opts.onRewrite?.(file);
   };
   const scheduleRewrite = () => {
     clearTimeout(rewriteTimer);

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Entry } from "@/server/features/context/schema";
 import type { SessionView } from "@/server/features/cursor/schema";
@@ -65,12 +65,20 @@ export function renderRules(c: RulesContent): string {
   return lines.join("\n");
 }
 
-/** Replaces the file in one step (write beside it, then rename), so Cursor never reads half of it. */
-export async function writeRules(root: string, content: RulesContent): Promise<string> {
+const WRITTEN_LINE = /^Written by .*$/m;
+
+/**
+ * Replaces the file in one step (write beside it, then rename), so Cursor never reads half of it; leaves
+ * it alone (null) when only the time would change, so a watcher of the checkout is not woken for nothing.
+ */
+export async function writeRules(root: string, content: RulesContent): Promise<string | null> {
   const file = path.join(root, RULES_FILE);
+  const text = renderRules(content);
+  const current = await readFile(file, "utf8").catch(() => null);
+  if (current !== null && current.replace(WRITTEN_LINE, "") === text.replace(WRITTEN_LINE, "")) return null;
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, renderRules(content));
+  await writeFile(tmp, text);
   await rename(tmp, file);
   return file;
 }

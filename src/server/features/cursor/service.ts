@@ -72,14 +72,17 @@ export async function putSession(deps: Deps, call: CallContext, input: PutSessio
   const state = sha256(canonicalize(shape)!);
   const ttlSeconds = deps.env.CURSOR_SESSION_TTL_SECONDS;
   const scope = sessionScope(input.sessionId);
-  if (diff) await deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 });
-
+  let diffStored = false;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.kv.getVersioned(recordKey(scope, SESSION_KEY));
     const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
     const previous = before && Date.parse(before.expiresAt) > Date.now() ? (before.value as unknown as StoredSession) : null;
     if (previous && previous.owner !== owner) {
       throw new AppError("FORBIDDEN", `Session ${input.sessionId} belongs to client ${previous.owner}; only its keys may write it (it expires ${before!.expiresAt}). Use another sessionId.`);
+    }
+    if (diff && !diffStored) {
+      await deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 });
+      diffStored = true;
     }
     const unchanged = previous?.state === state && before?.updatedBy.id === call.actor.id;
     const value: StoredSession = { ...shape, owner, state, changedAt: unchanged ? previous.changedAt : new Date().toISOString() };
