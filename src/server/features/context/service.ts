@@ -9,7 +9,7 @@ import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
 import { appendChange } from "./changes";
-import { channelOf, entryOf, indexesOf, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
+import { channelOf, entryOf, indexesOf, isSessionRecord, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
 
 /** How much of a value the audit entry (and so the history) keeps. */
 export const PREVIEW_CHARS = 2_000;
@@ -81,6 +81,7 @@ function clip(v: unknown, budget: { left: number }): unknown {
  * never share a version and the one that overwrote another always knows it.
  */
 export async function putEntry(deps: Deps, call: CallContext, input: PutInput): Promise<{ entry: Entry; conflict: boolean }> {
+  guardFeatureRecord(input);
   const maxTtl = deps.env.CONTEXT_MAX_TTL_SECONDS;
   const ttlSeconds = input.ttlSeconds ?? Math.min(DEFAULT_TTL_SECONDS, maxTtl);
   if (ttlSeconds > maxTtl) throw new AppError("BAD_REQUEST", `ttlSeconds ${ttlSeconds} is over the maximum of ${maxTtl} (CONTEXT_MAX_TTL_SECONDS).`);
@@ -166,7 +167,15 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   return { written: true, entry, conflict, changed, previous };
 }
 
+/** An IDE session's own record changes only through PUT /ai/cursor/session, which checks its owner. */
+function guardFeatureRecord(input: { scope: string; key: string }) {
+  if (isSessionRecord(input.scope, input.key)) {
+    throw new AppError("FORBIDDEN", `"${input.key}" in ${input.scope} is the IDE session itself: write it with PUT /ai/cursor/session (its owner only); other keys of the scope are free.`);
+  }
+}
+
 export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
+  guardFeatureRecord(input);
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
   const at = new Date().toISOString();
   const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false };

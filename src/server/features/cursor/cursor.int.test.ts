@@ -92,6 +92,12 @@ describe("IDE sessions", () => {
     const entryText = await entry.text();
     expect(entry.status).toBe(200);
     expect(entryText).not.toContain("const token");
+
+    // nor can the generic context API write or delete it around the owner check
+    const contextWriter = await makeKey(deps, ["context:write"], { clientId: writer.clientId });
+    expect((await call("PUT", "/context", contextWriter.key, { scope: `session:${id}`, key: "cursor", value: { forged: true } })).status).toBe(403);
+    expect((await call("DELETE", `/context?scope=session:${id}&key=cursor`, contextWriter.key)).status).toBe(403);
+    expect((await call("PUT", "/context", contextWriter.key, { scope: `session:${id}`, key: "notes", value: "free" })).status).toBe(200);
   });
 
   it("two keys of the owning client: last write wins, the stale one is flagged as a conflict and audited", async () => {

@@ -7,7 +7,7 @@ import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import type { Entry } from "@/server/features/context/schema";
 import { storeEntry } from "@/server/features/context/service";
-import { entryOf, readEntry, recordKey, SCOPES_INDEX, type StoredEntry } from "@/server/features/context/store";
+import { entryOf, readEntry, recordKey, SCOPES_INDEX, SESSION_RECORD_KEY, type StoredEntry } from "@/server/features/context/store";
 import { redactSecrets } from "@/server/jobs/index-repo/redact";
 import { touchedSymbols } from "./diff";
 import { MAX_DIFF_BYTES, MAX_DIFF_CHARS_RETURNED, type ChangedFile, type PutSessionInput, type SessionView } from "./schema";
@@ -19,7 +19,6 @@ import { MAX_DIFF_BYTES, MAX_DIFF_CHARS_RETURNED, type ChangedFile, type PutSess
  * (`cursor:diff:<id>:<sha256>`), never in the entry, so context readers see files, stats and symbols only.
  * The client that creates a session owns it: only that client's keys may write it until it expires.
  */
-export const SESSION_KEY = "cursor";
 export const sessionScope = (id: string) => `session:${id}`;
 const diffKey = (id: string, sha: string) => `cursor:diff:${id}:${sha}`;
 
@@ -74,7 +73,7 @@ export async function putSession(deps: Deps, call: CallContext, input: PutSessio
   const scope = sessionScope(input.sessionId);
   let diffStored = false;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await deps.kv.getVersioned(recordKey(scope, SESSION_KEY));
+    const current = await deps.kv.getVersioned(recordKey(scope, SESSION_RECORD_KEY));
     const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
     const previous = before && Date.parse(before.expiresAt) > Date.now() ? (before.value as unknown as StoredSession) : null;
     if (previous && previous.owner !== owner) {
@@ -89,7 +88,7 @@ export async function putSession(deps: Deps, call: CallContext, input: PutSessio
     const result = await storeEntry(
       deps,
       call,
-      { scope, key: SESSION_KEY, value: value as unknown as Entry["value"], ttlSeconds, expectedVersion: input.expectedVersion, ifVersion: current?.version ?? 0 },
+      { scope, key: SESSION_RECORD_KEY, value: value as unknown as Entry["value"], ttlSeconds, expectedVersion: input.expectedVersion, ifVersion: current?.version ?? 0 },
       { changed: () => !unchanged, audited: () => ({ value: auditSummary(value), preview: "", truncated: false }) },
     );
     if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: result.changed };
@@ -140,7 +139,7 @@ async function viewOf(deps: Deps, sessionId: string, entry: Entry, withDiffText:
 
 /** Diff text only when the server allows raw code to leave it (AI_RAW_CODE=allow). */
 export async function getSession(deps: Deps, sessionId: string): Promise<SessionView> {
-  const entry = await readEntry(deps.kv, sessionScope(sessionId), SESSION_KEY);
+  const entry = await readEntry(deps.kv, sessionScope(sessionId), SESSION_RECORD_KEY);
   if (!entry) throw new AppError("NOT_FOUND", `No live session ${sessionId} (it may have expired: sessions live ${deps.env.CURSOR_SESSION_TTL_SECONDS} s after their last push).`);
   return viewOf(deps, sessionId, entry, deps.env.AI_RAW_CODE === "allow");
 }
@@ -151,10 +150,10 @@ export async function listSessions(deps: Deps, input: { repo?: string; cursor?: 
   let after = input.cursor ? sessionScope(input.cursor) : undefined;
   for (;;) {
     const scopes = await deps.kv.indexRange(SCOPES_INDEX, { prefix: "session:", after, limit: input.limit });
-    const records = await deps.kv.getVersionedMany(scopes.map((scope) => recordKey(scope, SESSION_KEY)));
+    const records = await deps.kv.getVersionedMany(scopes.map((scope) => recordKey(scope, SESSION_RECORD_KEY)));
     const now = Date.now();
     for (const [i, scope] of scopes.entries()) {
-      const entry = entryOf(scope, SESSION_KEY, records[i] ?? null, now);
+      const entry = entryOf(scope, SESSION_RECORD_KEY, records[i] ?? null, now);
       if (!entry || (input.repo && (entry.value as unknown as StoredSession).repo !== input.repo)) continue;
       items.push(await viewOf(deps, scope.slice("session:".length), entry, false));
       if (items.length === input.limit) break;
