@@ -126,7 +126,7 @@ describe("cursor sync", () => {
     }
   });
 
-  it("--watch keeps retrying a stopped server and pushes once it is back", async () => {
+  it("--watch keeps retrying a server that is down or stopped and pushes once it is back", async () => {
     const r = repo();
     const port = await freePortOnLoopback();
     const abort = new AbortController();
@@ -139,6 +139,14 @@ describe("cursor sync", () => {
       late = await startAppServer({ port });
       await until("the push after the server came back", async () => (await readSession(id)).status === 200, 40_000);
       expect(lines.some((l) => /Retrying in \d+ s/.test(l))).toBe(true);
+
+      // stopped while watching: the edit made meanwhile arrives once it is back
+      await late.close();
+      const failedBefore = lines.filter((l) => l.includes("Cannot reach")).length;
+      r.write({ "src/during-outage.ts": "export const down = true;\n" });
+      await until("a failed push during the outage", async () => lines.filter((l) => l.includes("Cannot reach")).length > failedBefore);
+      late = await startAppServer({ port });
+      await until("the outage's edit", async () => (await readSession(id)).body.changedFiles?.some((f) => f.path === "src/during-outage.ts"), 40_000);
     } finally {
       abort.abort();
       await watching;
