@@ -8,6 +8,8 @@
 //
 //   node bench/sessions.mjs            (builds into .next-bench-sessions if needed)
 //   BENCH_SECONDS=20 node bench/sessions.mjs --build
+//   BENCH_URL=http://host:3000 BENCH_WRITER_KEY=… BENCH_READER_KEY=… node bench/sessions.mjs
+//                                      (an app already running: no build, RSS of BENCH_PID's process group if given)
 import { readdirSync, readFileSync } from "node:fs";
 import { register } from "tsx/esm/api";
 import { benchEnv, createKey, ensureBuild, loadLine, scratchDatabase, startApp } from "./support.mjs";
@@ -19,7 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SESSIONS = 100;
 const LISTENERS = 20;
 const CHANGE_EVERY = 5;
-const scratch = process.env.DATABASE_URL ? null : await scratchDatabase("bench_sessions");
+const external = process.env.BENCH_URL;
+const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase("bench_sessions");
 const env = { ...benchEnv(".next-bench-sessions", scratch?.url), CONTEXT_STREAM_MAX_PER_KEY: String(LISTENERS + 5) };
 
 /** Resident memory of every process in the group (next start and its server), in MB. */
@@ -38,12 +41,13 @@ function groupRssMb(pgid) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-ensureBuild(env);
-const app = await startApp(env);
+if (!external) ensureBuild(env);
+const app = external ? { base: external.replace(/\/$/, ""), pid: Number(process.env.BENCH_PID ?? 0), stop: () => {} } : await startApp(env);
 const stops = [];
 try {
-  const writer = createKey(env, ["--client", "bench-cursor", "--scopes", "cursor:write", "--rate-limit", "read=100000000,write=100000000"]);
-  const reader = createKey(env, ["--client", "bench-listener", "--scopes", "context:read", "--rate-limit", "read=100000000,write=100000000"]);
+  const limits = ["--rate-limit", "read=100000000,write=100000000"];
+  const writer = process.env.BENCH_WRITER_KEY ?? createKey(env, ["--client", "bench-cursor", "--scopes", "cursor:write", ...limits]);
+  const reader = process.env.BENCH_READER_KEY ?? createKey(env, ["--client", "bench-listener", "--scopes", "context:read", ...limits]);
   const ids = Array.from({ length: SESSIONS }, (_, i) => `bench-${i}`);
   const scopes = ids.map((id) => `session:${id}`);
   const state = (id, n) => ({
@@ -105,6 +109,7 @@ try {
   let rssMax = 0;
   const rssSamples = [];
   const sampler = setInterval(() => {
+    if (!app.pid) return;
     const mb = groupRssMb(app.pid);
     rssSamples.push(mb);
     rssMax = Math.max(rssMax, mb);
@@ -134,7 +139,7 @@ try {
   const missing = seen.map((set) => [...changes].filter((c) => !set.has(c)).length);
   console.log(`PUT /ai/cursor/session: ${latencies.length} ok, ${errors} failed; p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms`);
   console.log(`changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`);
-  console.log(`server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB`);
+  console.log(app.pid ? `server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB` : "server RSS: not measured (no BENCH_PID)");
   console.log(`targets (issue 17):\n  ${percentile(latencies, 99) <= 30 ? "met    " : "NOT met"}  p99 of PUT ≤ 30 ms\n  ${complete.every(Boolean) && listenerErrors === 0 ? "met    " : "NOT met"}  every listener receives every change`);
   console.log(`after: ${loadLine()}`);
 } finally {
