@@ -1,4 +1,6 @@
 import { utimesSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +91,37 @@ describe("cursor sync", () => {
       expect(await push(app.url, readerKey)).toBe(EXIT.forbidden);
       expect(await push(`http://127.0.0.1:${await freePortOnLoopback()}`, writerKey)).toBe(EXIT.unreachable);
     } finally {
+      r.cleanup();
+    }
+  });
+
+  it("waits out a 429's Retry-After and pushes again", async () => {
+    const r = repo();
+    const arrivals: number[] = [];
+    // a receiver that refuses the first push as a rate limit, then relays to the app
+    const receiver = http.createServer((req, res) => {
+      arrivals.push(Date.now());
+      if (arrivals.length === 1) return void res.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end(JSON.stringify({ error: { code: "RATE_LIMITED", message: "slow down" } }));
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        void fetch(`${app.url}${req.url}`, { method: req.method, headers: { "x-api-key": writerKey, "content-type": "application/json" }, body: Buffer.concat(chunks) }).then(async (answer) => {
+          res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const lines: string[] = [];
+      const id = `limited-${Date.now()}`;
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      await new Syncer({ server: { url, key: writerKey }, dir: r.dir, sessionId: id, log: (l) => lines.push(l) }).push();
+      expect(arrivals).toHaveLength(2);
+      expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(900); // it waited, rather than retrying at once
+      expect(lines[0]).toMatch(/rate limited; waiting 1 s/);
+      expect((await readSession(id)).status).toBe(200);
+    } finally {
+      receiver.close();
       r.cleanup();
     }
   });
