@@ -135,7 +135,8 @@ describe("IDE sessions", () => {
     const writer = await makeKey(deps, ["cursor:write"]);
     const reader = await makeKey(deps, ["context:read"]);
     const id = `s-${randomUUID().slice(0, 8)}`;
-    await putOk(writer.key, session(id));
+    const repo = `acme/web-${id}`;
+    await putOk(writer.key, session(id, { repo }));
     const denied = (await (await call("GET", `/cursor/session?sessionId=${id}`, reader.key)).json()) as { diff: Record<string, unknown>; changedFiles: { symbols: string[] }[] };
     expect(denied.diff).not.toHaveProperty("text");
     expect(denied.changedFiles[0]!.symbols).toEqual(["start", "Router"]);
@@ -149,8 +150,8 @@ describe("IDE sessions", () => {
     } finally {
       deps.env = previous;
     }
-    const list = (await (await call("GET", `/cursor/sessions?repo=acme/web&limit=100`, reader.key)).json()) as { items: { sessionId: string }[] };
-    expect(list.items.map((s) => s.sessionId)).toContain(id);
+    const list = (await (await call("GET", `/cursor/sessions?repo=${repo}&limit=10`, reader.key)).json()) as { items: { sessionId: string; repo: string }[] };
+    expect(list.items.map((s) => [s.sessionId, s.repo])).toEqual([[id, repo]]);
   });
 
   it("refuses bad input and oversize diffs with 4xx, and keys without the scope with 403", async () => {
