@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { git, gitTopLevel } from "@/server/adapters/git/cli";
+import { CliError } from "../transport";
 import type { FILE_STATUSES, PutSessionInput } from "@/server/features/cursor/schema";
 import { MAX_CHANGED_FILES, MAX_DIFF_BYTES } from "@/server/features/cursor/schema";
 
@@ -98,7 +99,7 @@ async function unifiedDiff(root: string, base: string, untracked: string[]): Pro
 
 export async function readWorkingTree(dir: string, opts: { file?: string } = {}): Promise<WorkingTree> {
   const root = await gitTopLevel(dir);
-  if (!root) throw new Error(`${dir} is not inside a git checkout.`);
+  if (!root) throw new CliError(`${dir} is not inside a git checkout: run this in your repository, or pass --dir <path>.`);
   const head = await maybe(root, ["rev-parse", "--verify", "-q", "HEAD"]);
   const branch = await maybe(root, ["symbolic-ref", "--short", "-q", "HEAD"]);
   const base = head ?? EMPTY_TREE;
