@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { register } from "tsx/esm/api";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+process.env.ORCHESTRATOR_CWD ??= process.cwd(); // `cursor sync` reads the checkout the user is in
 process.chdir(root);
 if (!existsSync(`${root}src/generated/prisma/client.ts`)) {
   execFileSync(process.execPath, [`${root}scripts/prisma-generate.mjs`], { stdio: "inherit" });

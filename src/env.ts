@@ -79,6 +79,12 @@ export const envSchema = z.object({
   AI_RAW_CODE: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["allow", "deny"]).default("deny")),
   /** Longest a single connection probe may take before it counts as down, in milliseconds. */
   PROBE_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /** Seconds an IDE session (PUT /ai/cursor/session) stays listed after its last push or heartbeat. */
+  CURSOR_SESSION_TTL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(60).max(86_400).default(900)),
+  /** Seconds the shared context's changes are kept so a live stream (/ai/context/stream) can resume with Last-Event-ID. */
+  CONTEXT_STREAM_RETENTION_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(60).max(604_800).default(3_600)),
+  /** Open /ai/context/stream connections allowed per API key, across instances. */
+  CONTEXT_STREAM_MAX_PER_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000).default(10)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -3,6 +3,8 @@ import { createInterface } from "node:readline/promises";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
+import { ApiFailure } from "./cursor/api";
+import { cursorCommand } from "./cursor/command";
 import { indexCommand, workerCommand } from "./index-command";
 import { CliError, execute } from "./transport";
 
@@ -16,6 +18,14 @@ const HELP = `orchestrator — Ops Orchestrator's command line
   users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
   index [--repo <owner/name>] [--full]   Indexes the configured repositories (GITHUB_REPO, else this git checkout):
                  only files changed since the last run unless --full. Progress on stderr, summary on stdout.
+  cursor sync [--watch] [--session <id>] [--file <path>] [--dir <path>]
+                 Pushes this checkout's state (branch, head, changed files, diff, active file) as an IDE session;
+                 --watch pushes after every change (at most once a second) and a heartbeat every minute.
+  cursor listen [--scope <scope>]... [--dir <path>]
+                 Follows the shared context live and keeps .cursor/rules/orchestrator-context.mdc up to date
+                 (default scopes: global and this repo's). Both use ORCHESTRATOR_URL (else the app running here)
+                 and ORCHESTRATOR_API_KEY. Exit codes: 3 key refused (401), 4 not allowed (403), 5 server
+                 unreachable, 6 still rate limited after waiting out Retry-After.
   worker [--interval <seconds>]          Runs queued index jobs (webhook pushes, Reindex) until stopped; needs DATABASE_URL
                  (with the embedded database the app runs them itself).
 
@@ -65,6 +75,11 @@ async function run(argv: string[]): Promise<void> {
       repo: { type: "string" },
       full: { type: "boolean" },
       interval: { type: "string" },
+      watch: { type: "boolean" },
+      session: { type: "string" },
+      file: { type: "string" },
+      dir: { type: "string" },
+      scope: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -109,6 +124,9 @@ async function run(argv: string[]): Promise<void> {
       if (!Number.isFinite(interval) || interval < 1) throw new CliError("--interval must be a number of seconds ≥ 1.");
       return workerCommand(interval);
     }
+    case "cursor sync":
+    case "cursor listen":
+      return cursorCommand(action!, values);
     case "users create": {
       if (!values.email || !values.role) throw new CliError("users create needs --email and --role.");
       if (!(ROLES as readonly string[]).includes(values.role)) throw new CliError(`--role must be one of ${ROLES.join(", ")}.`);
@@ -126,6 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     await run(argv);
     return 0;
   } catch (err) {
+    if (err instanceof ApiFailure) {
+      console.error(`error: ${err.message}`);
+      return err.exitCode;
+    }
     if (err instanceof CliError || err instanceof AppError || (err as { code?: string }).code?.startsWith?.("ERR_PARSE_ARGS")) {
       console.error(`error: ${(err as Error).message}`);
       return err instanceof AppError ? 1 : 2;

@@ -9,6 +9,7 @@ import { httpStatusOf } from "./query-states";
 import { SharedContextCard } from "./status-context";
 import { StatusError } from "./status-error";
 import { RecentActivityCard } from "./status-recent";
+import { LiveSessionsCard } from "./status-sessions";
 import { StatusSkeleton } from "./status-skeleton";
 import { StatusSummary } from "./status-summary";
 
@@ -65,6 +66,7 @@ export function StatusPanel() {
           ))}
         </ul>
       </section>
+      <LiveSessionsCard />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <RecentActivityCard />
         <EmbeddedDefaults items={status.embeddedDefaults} />

@@ -29,8 +29,8 @@ export function appErrorResponse(err: AppError, requestId: string): Response {
   return jsonError(err.code, err.message, requestId, { details: err.details, headers: err.headers });
 }
 
-const ALLOW_HEADERS = "authorization, content-type, x-api-key, x-client-id, x-request-id, idempotency-key, mcp-session-id, mcp-protocol-version, last-event-id";
-const EXPOSE_HEADERS = "x-request-id, retry-after, ratelimit, ratelimit-policy, mcp-session-id";
+const ALLOW_HEADERS = "authorization, content-type, x-api-key, x-client-id, x-request-id, idempotency-key, mcp-session-id, mcp-protocol-version, last-event-id, if-none-match";
+const EXPOSE_HEADERS = "x-request-id, retry-after, ratelimit, ratelimit-policy, mcp-session-id, etag";
 
 /** CORS for browsers calling /ai/* or /mcp from an allowed origin (DASHBOARD_ORIGIN); others get no CORS headers. */
 export function corsHeaders(req: Request, env: Env): Headers {

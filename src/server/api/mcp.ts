@@ -11,6 +11,7 @@ import { getDeps, VERSION, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { reportedAppError } from "@/server/trpc/init";
 import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
+import { registerContextResources } from "./mcp-resources";
 import { callOperation, operations, type Operation } from "./operations";
 
 /**
@@ -49,6 +50,7 @@ function buildServer(deps: Deps, actor: Actor, requestId: string, ip: string | n
   const server = new Server({ name: "ops-orchestrator", version: VERSION }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map((t) => t.tool) }));
   server.setRequestHandler(CallToolRequestSchema, async (req) => callTool(deps, actor, requestId, ip, req.params.name, req.params.arguments));
+  registerContextResources(server, { deps, actor, requestId, ip });
   return server;
 }
 

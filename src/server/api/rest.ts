@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { env } from "@/env";
@@ -86,7 +87,9 @@ export async function handleRest(req: Request): Promise<Response> {
       const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
       ctx.resHeaders.forEach((v, k) => headers.set(k, v));
       headers.set("content-type", "application/json");
-      return new Response(JSON.stringify(data), { status: 200, headers });
+      const text = JSON.stringify(data);
+      if (req.method === "GET" || req.method === "HEAD") return conditionalResponse(req, text, headers);
+      return new Response(text, { status: 200, headers });
     } catch (err) {
       if (!(err instanceof TRPCError)) throw err;
       // The procedure's own failure: its audit entry is written by the audit middleware already.
@@ -100,6 +103,18 @@ export async function handleRest(req: Request): Promise<Response> {
     await auditRejection(deps, { requestId, actor, action, error: err, ip, surface: "rest" });
     return withHeaders(appErrorResponse(err, requestId), cors);
   }
+}
+
+/** A read's answer with its ETag: 304 without a body when the client's If-None-Match already names it (polling clients). */
+function conditionalResponse(req: Request, text: string, headers: Headers): Response {
+  const etag = `W/"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+  headers.set("etag", etag);
+  const sent = req.headers.get("if-none-match");
+  if (sent && (sent.trim() === "*" || sent.split(",").some((t) => t.trim() === etag))) {
+    headers.delete("content-type");
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(text, { status: 200, headers });
 }
 
 /** A JSON request body (an empty one is `{}`): 413 over the cap, 415 when not JSON, 400 when malformed. */

@@ -3,6 +3,7 @@ import { cloudwaysRouter } from "@/server/features/cloudways/router";
 import { connectionsRouter } from "@/server/features/connections/router";
 import { intentsRouter } from "@/server/features/intents/router";
 import { contextRouter } from "@/server/features/context/router";
+import { cursorRouter } from "@/server/features/cursor/router";
 import { githubRouter } from "@/server/features/github/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
@@ -28,6 +29,7 @@ export const appRouter = router({
   github: githubRouter,
   search: searchRouter,
   repoIndex: repoIndexRouter,
+  cursor: cursorRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -120,5 +120,7 @@ export const contextEventSchema = z.object({
   key: z.string(),
   entry: entrySchema.optional(),
   at: z.string(),
+  /** The change's number in its scope (1, 2, …), for streams that resume. */
+  seq: z.number().int().optional(),
 });
 export type ContextEvent = z.infer<typeof contextEventSchema>;

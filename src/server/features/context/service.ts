@@ -8,7 +8,8 @@ import { AppError } from "@/server/core/errors";
 import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
-import { channelOf, entryOf, indexesOf, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
+import { appendChange } from "./changes";
+import { channelOf, entryOf, indexesOf, isSessionRecord, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
 
 /** How much of a value the audit entry (and so the history) keeps. */
 export const PREVIEW_CHARS = 2_000;
@@ -80,6 +81,7 @@ function clip(v: unknown, budget: { left: number }): unknown {
  * never share a version and the one that overwrote another always knows it.
  */
 export async function putEntry(deps: Deps, call: CallContext, input: PutInput): Promise<{ entry: Entry; conflict: boolean }> {
+  guardFeatureRecord(input);
   const maxTtl = deps.env.CONTEXT_MAX_TTL_SECONDS;
   const ttlSeconds = input.ttlSeconds ?? Math.min(DEFAULT_TTL_SECONDS, maxTtl);
   if (ttlSeconds > maxTtl) throw new AppError("BAD_REQUEST", `ttlSeconds ${ttlSeconds} is over the maximum of ${maxTtl} (CONTEXT_MAX_TTL_SECONDS).`);
@@ -91,31 +93,62 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
       limit: MAX_VALUE_BYTES,
     });
   }
+  const stored = await storeEntry(deps, call, { ...input, ttlSeconds, ifVersion: input.ifMatch ? input.expectedVersion : undefined });
+  if (!stored.written) {
+    throw new AppError("CONFLICT", `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${stored.version}. Read it again and retry.`, {
+      expectedVersion: input.expectedVersion,
+      currentVersion: stored.version,
+      currentUpdatedBy: stored.previous?.updatedBy ?? null,
+    });
+  }
+  return { entry: stored.entry, conflict: stored.conflict };
+}
 
+export interface StoreInput {
+  scope: string;
+  key: string;
+  value: Entry["value"];
+  ttlSeconds: number;
+  /** The version the writer last read: a different current version is a conflict (flagged, the write still wins). */
+  expectedVersion?: number;
+  /** Write only if the current version is this one (0: no entry); otherwise nothing is written. */
+  ifVersion?: number;
+}
+
+export interface StoreRules {
+  /** What the audit entry keeps of the value; by default the value redacted, whole when small. */
+  audited?: (value: unknown) => Record<string, unknown>;
+  /** False when the write only refreshes the entry (a heartbeat): then it is neither audited nor streamed, unless it overwrote a conflicting write. */
+  changed?: (previous: StoredEntry | null) => boolean;
+}
+
+export type StoreResult =
+  | { written: false; version: number; previous: StoredEntry | null }
+  | { written: true; entry: Entry; conflict: boolean; changed: boolean; previous: StoredEntry | null };
+
+/** A checked write of an entry: stored with its TTL, then audited and streamed as one change. Features that keep their records in the shared context write through it. */
+export async function storeEntry(deps: Deps, call: CallContext, input: StoreInput, rules: StoreRules = {}): Promise<StoreResult> {
   const now = new Date();
   const stored: StoredEntry = {
     value: input.value,
     updatedBy: actorRef(call.actor),
     updatedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+    expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
   };
-  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify(stored), {
-    ttlMs: ttlSeconds * 1000,
-    ifVersion: input.ifMatch ? input.expectedVersion : undefined,
+  const text = JSON.stringify(stored);
+  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), text, {
+    ttlMs: input.ttlSeconds * 1000,
+    ifVersion: input.ifVersion,
     indexes: indexesOf(input.scope, input.key).put,
   });
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   const previousVersion = result.previous?.version ?? 0;
-  if (!result.written) {
-    throw new AppError("CONFLICT", `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${result.version}. Read it again and retry.`, {
-      expectedVersion: input.expectedVersion,
-      currentVersion: result.version,
-      currentUpdatedBy: previous?.updatedBy ?? null,
-    });
-  }
+  if (!result.written) return { written: false, version: result.version, previous };
 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
+  const changed = conflict || (rules.changed?.(previous) ?? true);
   const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
+  if (!changed) return { written: true, entry, conflict, changed, previous };
   const detail = {
     scope: input.scope,
     key: input.key,
@@ -123,18 +156,26 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
     previousVersion: result.previous ? previousVersion : null,
     conflict,
     conflictWith: conflict ? { expectedVersion: input.expectedVersion, overwrittenVersion: previousVersion, overwrittenBy: previous?.updatedBy ?? null } : null,
-    ttlSeconds,
-    bytes,
-    ...auditedValue(input.value),
+    ttlSeconds: input.ttlSeconds,
+    bytes: Buffer.byteLength(JSON.stringify(input.value)),
+    ...(rules.audited ?? auditedValue)(input.value),
   };
   await Promise.all([
     deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
-  return { entry, conflict };
+  return { written: true, entry, conflict, changed, previous };
+}
+
+/** An IDE session's own record changes only through PUT /ai/cursor/session, which checks its owner. */
+function guardFeatureRecord(input: { scope: string; key: string }) {
+  if (isSessionRecord(input.scope, input.key)) {
+    throw new AppError("FORBIDDEN", `"${input.key}" in ${input.scope} is the IDE session itself: write it with PUT /ai/cursor/session (its owner only); other keys of the scope are free.`);
+  }
 }
 
 export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
+  guardFeatureRecord(input);
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
   const at = new Date().toISOString();
   const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false };
@@ -145,8 +186,18 @@ export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput
   return { deleted: previous !== null };
 }
 
-/** Fans the change out to every instance; a large entry travels as a reference the receivers read back. */
-async function publish(deps: Deps, event: ContextEvent): Promise<void> {
+/**
+ * Records the change (numbered in its scope, for streams that resume) and fans it out to every
+ * instance; a large entry travels as a reference the receivers read back.
+ */
+async function publish(deps: Deps, change: ContextEvent): Promise<void> {
+  let event: ContextEvent = change;
+  try {
+    event = { ...change, seq: await appendChange(deps, change) };
+  } catch (err) {
+    // The write stands; a stream finds the change missing from the log and its readers re-read the scope.
+    console.warn(`[context] change not recorded for streams: ${(err as Error).message}`);
+  }
   const fits = !event.entry || Buffer.byteLength(JSON.stringify(event)) < MAX_EVENT_BYTES - 500;
   try {
     await deps.events.publish(channelOf(event.scope), fits ? event : { ...event, entry: undefined, version: event.entry?.version });

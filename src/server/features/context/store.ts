@@ -11,6 +11,13 @@ import type { ActorRef, Entry } from "./schema";
 export const recordKey = (scope: string, key: string) => `${CONTEXT_RECORD_PREFIX}${scope}|${key}`;
 export const scopeIndex = (scope: string) => `ctx:i:${scope}`;
 export const SCOPES_INDEX = "ctx:scopes";
+/**
+ * The entry of a `session:<id>` scope that holds the IDE session itself (features/cursor). Its owner
+ * and diff rules live there, so the generic PUT and DELETE refuse it (guardFeatureRecord).
+ */
+export const SESSION_RECORD_KEY = "cursor";
+export const isSessionRecord = (scope: string, key: string) => key === SESSION_RECORD_KEY && scope.startsWith("session:");
+
 /** The event-bus channel of a scope's live updates. */
 export const channelOf = (scope: string) => `context:${scope}`;
 

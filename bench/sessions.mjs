@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// Benchmark: IDE sessions and the live context stream against a production build on the local Postgres
+// and Redis. 100 sessions push every second (PUT /ai/cursor/session; every 5th push of a session moves its
+// active file and selection, a new state, the rest are heartbeats) while 20 listeners follow all 100
+// session scopes on GET /ai/context/stream, for BENCH_SECONDS (default 60). Reports p50/p99/max of the PUT,
+// whether every listener received every change (each new state's version, per session), and the server's
+// RSS (its whole process group, sampled every 2 s).
+//
+//   node bench/sessions.mjs            (builds into .next-bench-sessions if needed)
+//   BENCH_SECONDS=20 node bench/sessions.mjs --build
+//   BENCH_URL=http://host:3000 BENCH_WRITER_KEY=… BENCH_READER_KEY=… node bench/sessions.mjs
+//                                      (an app already running: no build, RSS of BENCH_PID's process group if given)
+import { readdirSync, readFileSync } from "node:fs";
+import { register } from "tsx/esm/api";
+import { benchEnv, createKey, ensureBuild, loadLine, scratchDatabase, startApp } from "./support.mjs";
+
+register({ tsconfig: "tsconfig.json" });
+const { readSse } = await import("../src/cli/cursor/sse.ts");
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SESSIONS = 100;
+const LISTENERS = 20;
+const CHANGE_EVERY = 5;
+const external = process.env.BENCH_URL;
+const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase("bench_sessions");
+const env = { ...benchEnv(".next-bench-sessions", scratch?.url), CONTEXT_STREAM_MAX_PER_KEY: String(LISTENERS + 5) };
+
+/** Resident memory of every process in the group (next start and its server), in MB. */
+function groupRssMb(pgid) {
+  let kb = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {}
+  }
+  return kb / 1024;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+if (!external) ensureBuild(env);
+const app = external ? { base: external.replace(/\/$/, ""), pid: Number(process.env.BENCH_PID ?? 0), stop: () => {} } : await startApp(env);
+const stops = [];
+try {
+  const limits = ["--rate-limit", "read=100000000,write=100000000"];
+  const writer = process.env.BENCH_WRITER_KEY ?? createKey(env, ["--client", "bench-cursor", "--scopes", "cursor:write", ...limits]);
+  const reader = process.env.BENCH_READER_KEY ?? createKey(env, ["--client", "bench-listener", "--scopes", "context:read", ...limits]);
+  const ids = Array.from({ length: SESSIONS }, (_, i) => `bench-${i}`);
+  const scopes = ids.map((id) => `session:${id}`);
+  const state = (id, n) => ({
+    sessionId: id,
+    repo: "acme/web",
+    branch: "main",
+    head: "0123456789abcdef0123456789abcdef01234567",
+    activeFile: `src/file-${Math.floor(n / CHANGE_EVERY) % 7}.ts`,
+    selection: { startLine: 1 + (Math.floor(n / CHANGE_EVERY) % 50), endLine: 5 + (Math.floor(n / CHANGE_EVERY) % 50) },
+    changedFiles: [{ path: "src/file-1.ts", status: "modified", additions: 3, deletions: 1 }],
+    diff: "diff --git a/src/file-1.ts b/src/file-1.ts\n--- a/src/file-1.ts\n+++ b/src/file-1.ts\n@@ -1,2 +1,4 @@ export function one() {\n   const x = 1;\n+  const y = 2;\n+  const z = 3;\n+  return x + y + z;\n-  return x;\n }\n",
+  });
+  const put = async (id, n) => {
+    const started = performance.now();
+    const res = await fetch(`${app.base}/ai/cursor/session`, { method: "PUT", headers: { "x-api-key": writer, "content-type": "application/json" }, body: JSON.stringify(state(id, n)) });
+    const body = await res.json();
+    return { ms: performance.now() - started, ok: res.ok, body };
+  };
+  // create the sessions (and warm up the route) before measuring
+  for (const id of ids) await put(id, 0);
+
+  // listeners: every change they see, as "<scope>#<version>"
+  const seen = Array.from({ length: LISTENERS }, () => new Set());
+  let listenerErrors = 0;
+  const abort = new AbortController();
+  const query = new URLSearchParams(scopes.map((s) => ["scope", s])).toString();
+  const ready = [];
+  for (const [i, set] of seen.entries()) {
+    ready.push(
+      new Promise((resolve) => {
+        void (async () => {
+          try {
+            const res = await fetch(`${app.base}/ai/context/stream?${query}`, { headers: { "x-api-key": reader }, signal: abort.signal });
+            if (!res.ok) throw new Error(`listener ${i}: ${res.status} ${await res.text()}`);
+            for await (const e of readSse(res.body)) {
+              if (e.event === "ready") resolve();
+              if (e.event === "put") {
+                const ev = JSON.parse(e.data);
+                set.add(`${ev.scope}#${ev.entry.version}`);
+              }
+            }
+          } catch (err) {
+            if (!abort.signal.aborted) {
+              listenerErrors++;
+              console.error(err.message);
+              resolve();
+            }
+          }
+        })();
+      }),
+    );
+  }
+  await Promise.all(ready);
+  console.log(`${SESSIONS} sessions pushing every second, ${LISTENERS} listeners on all ${SESSIONS} session scopes, ${SECONDS} s; before: ${loadLine()}`);
+
+  const latencies = [];
+  const changes = new Set();
+  let errors = 0;
+  let rssMax = 0;
+  const rssSamples = [];
+  const sampler = setInterval(() => {
+    if (!app.pid) return;
+    const mb = groupRssMb(app.pid);
+    rssSamples.push(mb);
+    rssMax = Math.max(rssMax, mb);
+  }, 2_000);
+  stops.push(() => clearInterval(sampler));
+  const end = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    ids.map(async (id, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / SESSIONS)); // spread over the second
+      for (let n = 1; Date.now() < end; n++) {
+        const tickStart = Date.now();
+        const r = await put(id, n).catch(() => ({ ok: false, ms: 0 }));
+        if (!r.ok) errors++;
+        else {
+          latencies.push(r.ms);
+          if (r.body.changed) changes.add(`session:${id}#${r.body.session.version}`);
+        }
+        await new Promise((res) => setTimeout(res, Math.max(0, 1000 - (Date.now() - tickStart))));
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 3_000)); // let the last changes reach the listeners
+  abort.abort();
+
+  latencies.sort((a, b) => a - b);
+  const complete = seen.map((set) => [...changes].every((c) => set.has(c)));
+  const missing = seen.map((set) => [...changes].filter((c) => !set.has(c)).length);
+  console.log(`PUT /ai/cursor/session: ${latencies.length} ok, ${errors} failed; p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+  console.log(`changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`);
+  console.log(app.pid ? `server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB` : "server RSS: not measured (no BENCH_PID)");
+  console.log(`targets:\n  ${percentile(latencies, 99) <= 30 ? "met    " : "NOT met"}  p99 of PUT ≤ 30 ms\n  ${complete.every(Boolean) && listenerErrors === 0 ? "met    " : "NOT met"}  every listener receives every change`);
+  console.log(`after: ${loadLine()}`);
+} finally {
+  for (const stop of stops) stop();
+  app.stop();
+  await new Promise((r) => setTimeout(r, 1_000));
+  await scratch?.drop();
+}

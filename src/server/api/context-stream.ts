@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { eventFor } from "@/server/core/audit/log";
+import { can, type Actor } from "@/server/core/auth/actor";
+import { readCredential } from "@/server/core/auth/keys";
+import { authenticateApiKey } from "@/server/core/auth/resolve";
+import { AppError } from "@/server/core/errors";
+import { getDeps, type Deps } from "@/server/deps";
+import { decodePositions, followScopes, type FollowItem } from "@/server/features/context/follow";
+import { SCOPE_PATTERN } from "@/server/features/context/schema";
+import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
+import { appErrorResponse, auditRejection, clientIp, corsHeaders, preflight, requestIdOf, withHeaders } from "./http";
+
+/**
+ * GET /ai/context/stream?scope=…[&scope=…]: the shared context's changes as Server-Sent Events, for
+ * any client that can hold a stream (the CLI's `cursor listen`, scripts). Each event's id is where the
+ * client stands in every scope; reconnecting with Last-Event-ID (or ?lastEventId=) resumes after it
+ * with nothing missed within CONTEXT_STREAM_RETENTION_SECONDS. A comment every 15 s keeps proxies from
+ * closing an idle stream; CONTEXT_STREAM_MAX_PER_KEY streams per key across instances.
+ */
+export const HEARTBEAT_MS = 15_000;
+const MAX_SCOPES = 100;
+/** A stream's lease in the shared store outlives a missed heartbeat, not a dead instance by long. */
+const LEASE_MS = 3 * HEARTBEAT_MS;
+const leaseIndex = (keyId: string) => `ctxstream:i:${keyId}`;
+const leaseKey = (id: string) => `ctxstream:c:${id}`;
+
+function scopesOf(url: URL): string[] {
+  const scopes = [...new Set(url.searchParams.getAll("scope").flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean))];
+  if (scopes.length === 0) throw new AppError("BAD_REQUEST", "Name at least one scope: ?scope=global (repeat scope= for several).");
+  if (scopes.length > MAX_SCOPES) throw new AppError("BAD_REQUEST", `At most ${MAX_SCOPES} scopes per stream.`);
+  const bad = scopes.find((s) => !SCOPE_PATTERN.test(s));
+  if (bad) throw new AppError("BAD_REQUEST", `Invalid scope "${bad.slice(0, 80)}": use global, repo:<owner>/<name>, session:<id> or client:<id>.`);
+  return scopes;
+}
+
+/** Holds one of the key's stream slots in the shared store; refused with 429 when all are taken. */
+async function takeSlot(deps: Deps, actor: Extract<Actor, { type: "api_key" }>): Promise<{ refresh: () => Promise<void>; release: () => Promise<void> }> {
+  const max = deps.env.CONTEXT_STREAM_MAX_PER_KEY;
+  const index = leaseIndex(actor.keyId);
+  if ((await deps.kv.indexCount(index)) >= max) {
+    throw new AppError("RATE_LIMITED", `This key already holds ${max} open context streams (CONTEXT_STREAM_MAX_PER_KEY); close one first.`, { limit: max }, { "retry-after": String(HEARTBEAT_MS / 1000) });
+  }
+  const id = randomUUID();
+  const indexes = [{ index, member: id }];
+  const refresh = async () => void (await deps.kv.setVersioned(leaseKey(id), "1", { ttlMs: LEASE_MS, indexes }));
+  await refresh();
+  return { refresh, release: async () => void (await deps.kv.delVersioned(leaseKey(id), { indexes })) };
+}
+
+function frame(item: FollowItem): string {
+  const data = item.type === "change" ? item.event : item.type === "reset" ? { scope: item.scope } : { positions: item.positions };
+  const name = item.type === "change" ? item.event.type : item.type;
+  return `id: ${item.positions}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export async function handleContextStream(req: Request): Promise<Response> {
+  const deps = await getDeps();
+  const requestId = requestIdOf(req);
+  const cors = corsHeaders(req, deps.env);
+  if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, OPTIONS");
+  const ip = clientIp(req, deps.env);
+  const url = new URL(req.url);
+  let actor: Actor | null = null;
+  try {
+    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
+    if (actor.type !== "api_key") throw new AppError("UNAUTHORIZED", "Send an API key.");
+    const headers = new Headers(cors);
+    await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
+    if (!can(actor, "context:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "context:read" permission.');
+    const scopes = scopesOf(url);
+    const from = decodePositions(req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
+    const slot = await takeSlot(deps, actor);
+    const call = { actor, requestId, surface: "rest" as const, ip };
+    await deps.audit.record(eventFor(call, { action: "context.stream", resourceType: "context", input: { scopes, lastEventId: from.size ? Object.fromEntries(from) : null } }));
+    return withHeaders(streamResponse(deps, scopes, from, req.signal, slot, requestId), headers);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await auditRejection(deps, { requestId, actor, action: "context.stream", error: err, ip, surface: "rest" });
+    return withHeaders(appErrorResponse(err, requestId), cors);
+  }
+}
+
+function streamResponse(deps: Deps, scopes: string[], from: Map<string, number>, clientGone: AbortSignal, slot: Awaited<ReturnType<typeof takeSlot>>, requestId: string): Response {
+  const abort = new AbortController();
+  const encoder = new TextEncoder();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const end = () => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    clearInterval(heartbeat);
+    void slot.release().catch(() => {});
+  };
+  clientGone.addEventListener("abort", end, { once: true });
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (text: string) => {
+        if (!abort.signal.aborted) controller.enqueue(encoder.encode(text));
+      };
+      heartbeat = setInterval(() => {
+        send(": heartbeat\n\n");
+        void slot.refresh().catch(() => {});
+      }, HEARTBEAT_MS);
+      try {
+        const items = await followScopes(deps, scopes, from, abort.signal);
+        send(`retry: 1000\n: following ${scopes.join(", ")}\n\n`);
+        for await (const item of items) send(frame(item));
+      } catch (err) {
+        if (!abort.signal.aborted) console.error(`[${requestId}] context stream failed:`, err);
+      } finally {
+        end();
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client going away
+        }
+      }
+    },
+    cancel: end,
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no", "x-request-id": requestId },
+  });
+}

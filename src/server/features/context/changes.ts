@@ -1,0 +1,63 @@
+import type { Deps } from "@/server/deps";
+import type { ContextEvent } from "./schema";
+
+/**
+ * The shared context's changes, numbered per scope and kept in Postgres for a retention window, so a
+ * live stream can resume where a dropped connection left it. The head row's lock is held until the
+ * inserting statement commits: a scope's changes commit in number order, so "every change after N"
+ * read at any moment has no holes that a later commit could fill.
+ */
+const APPEND_SQL = `WITH head AS (
+  INSERT INTO context_stream_head (scope, seq) VALUES ($1, 1)
+  ON CONFLICT (scope) DO UPDATE SET seq = context_stream_head.seq + 1
+  RETURNING seq
+)
+INSERT INTO context_change (scope, seq, event) SELECT $1, seq, $2::jsonb FROM head RETURNING seq`;
+
+/** One delete of expired changes per this many appends in a process. */
+const PRUNE_EVERY = 200;
+let appendsSincePrune = 0;
+
+type Runner = Pick<Deps, "database" | "db">;
+
+async function query<T>(deps: Runner, text: string, params: unknown[]): Promise<T[]> {
+  if (deps.database.sql) return deps.database.sql.query<T>(text, params);
+  return deps.db.$queryRawUnsafe<T[]>(text, ...params);
+}
+
+/** A change as the stream sends it: the event and its number in its scope. */
+export interface NumberedEvent extends ContextEvent {
+  seq: number;
+}
+
+/** Records a change and returns its number in its scope. */
+export async function appendChange(deps: Runner & Pick<Deps, "env">, event: ContextEvent): Promise<number> {
+  const [row] = await query<{ seq: string | number | bigint }>(deps, APPEND_SQL, [event.scope, JSON.stringify(event)]);
+  if (++appendsSincePrune >= PRUNE_EVERY) {
+    appendsSincePrune = 0;
+    void pruneChanges(deps, deps.env.CONTEXT_STREAM_RETENTION_SECONDS).catch((err: Error) => console.warn(`[context] pruning changes failed: ${err.message}`));
+  }
+  return Number(row!.seq);
+}
+
+export async function pruneChanges(deps: Runner, retentionSeconds: number): Promise<void> {
+  await query(deps, `DELETE FROM context_change WHERE at < now() - make_interval(secs => $1)`, [retentionSeconds]);
+}
+
+/** The latest change number of each scope (0 for a scope that never changed). */
+export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<string, number>> {
+  const rows = await query<{ scope: string; seq: string | number }>(deps, `SELECT scope, seq FROM context_stream_head WHERE scope = ANY($1::text[])`, [scopes]);
+  const heads = new Map(scopes.map((s) => [s, 0]));
+  for (const r of rows) heads.set(r.scope, Number(r.seq));
+  return heads;
+}
+
+/** A scope's changes after `after`, in order, at most `limit`. */
+export async function changesAfter(deps: Runner, scope: string, after: number, limit = 500): Promise<NumberedEvent[]> {
+  const rows = await query<{ seq: string | number; event: ContextEvent | string }>(
+    deps,
+    `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [scope, after, limit],
+  );
+  return rows.map((r) => ({ ...(typeof r.event === "string" ? (JSON.parse(r.event) as ContextEvent) : r.event), seq: Number(r.seq) }));
+}

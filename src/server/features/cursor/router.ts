@@ -1,0 +1,45 @@
+import { callOf } from "@/server/trpc/context";
+import { router, scopedProcedure } from "@/server/trpc/procedures";
+import { getSessionInput, listSessionsInput, listSessionsOutput, putSessionInput, putSessionOutput, sessionSchema } from "./schema";
+import { getSession, listSessions, putSession } from "./service";
+
+const read = scopedProcedure("context:read");
+const write = scopedProcedure("cursor:write");
+const tags = ["cursor"];
+
+/** IDE sessions: what Cursor (through `orchestrator cursor sync`) is working on, shared with GPT and the team. */
+export const cursorRouter = router({
+  put: write
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/cursor/session",
+        operationId: "putCursorSession",
+        summary: "Push an IDE session's state (branch, head, active file, selection, changed files, optional diff); a push that changes nothing is a heartbeat. Only the creating client may write it",
+        tags,
+      },
+      resource: "context",
+      audit: "service",
+    })
+    .input(putSessionInput)
+    .output(putSessionOutput)
+    .mutation(({ ctx, input }) => putSession(ctx.deps, callOf(ctx), input)),
+
+  get: read
+    .meta({
+      openapi: { method: "GET", path: "/cursor/session", operationId: "getCursorSession", summary: "One live IDE session: repo, branch, head, active file, changed files with stats and touched symbols (diff text only where raw code is allowed)", tags },
+      resource: "context",
+    })
+    .input(getSessionInput)
+    .output(sessionSchema)
+    .query(({ ctx, input }) => getSession(ctx.deps, input.sessionId)),
+
+  list: read
+    .meta({
+      openapi: { method: "GET", path: "/cursor/sessions", operationId: "listCursorSessions", summary: "Live IDE sessions (who is working on what, where), optionally of one repo, with cursor pagination", tags },
+      resource: "context",
+    })
+    .input(listSessionsInput)
+    .output(listSessionsOutput)
+    .query(({ ctx, input }) => listSessions(ctx.deps, input)),
+});

@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+import type { CallContext } from "@/server/core/audit/log";
+import type { Actor } from "@/server/core/auth/actor";
+import { AppError } from "@/server/core/errors";
+import { fitToBudget } from "@/server/core/paging";
+import type { Deps } from "@/server/deps";
+import type { Entry } from "@/server/features/context/schema";
+import { storeEntry } from "@/server/features/context/service";
+import { entryOf, readEntry, recordKey, SCOPES_INDEX, SESSION_RECORD_KEY, type StoredEntry } from "@/server/features/context/store";
+import { redactSecrets } from "@/server/jobs/index-repo/redact";
+import { touchedSymbols } from "./diff";
+import { MAX_DIFF_BYTES, MAX_DIFF_CHARS_RETURNED, type ChangedFile, type PutSessionInput, type SessionView } from "./schema";
+
+/**
+ * IDE sessions (Cursor and the CLI's `cursor sync`): who works on what, where. A session is the
+ * shared-context entry `cursor` in the scope `session:<id>`, so it has the context's TTL, versions,
+ * last-write-wins with conflict flags, audit, history and live stream. Its diff text is kept beside it
+ * (`cursor:diff:<id>:<sha256>`), never in the entry, so context readers see files, stats and symbols only.
+ * The client that creates a session owns it: only that client's keys may write it until it expires.
+ */
+export const sessionScope = (id: string) => `session:${id}`;
+const diffKey = (id: string, sha: string) => `cursor:diff:${id}:${sha}`;
+
+/** What the context entry holds. */
+interface StoredSession {
+  repo: string;
+  branch: string | null;
+  head: string | null;
+  activeFile: string | null;
+  selection: { startLine: number; endLine: number } | null;
+  changedFiles: ChangedFile[];
+  diff: { bytes: number; sha256: string; redactions: number } | null;
+  owner: string;
+  /** Hash of everything above but the owner: equal hashes mean a heartbeat. */
+  state: string;
+  changedAt: string;
+}
+
+/** The client an actor writes as: an API key's client, else the user or system id. */
+export function ownerOf(actor: Actor): string {
+  return actor.type === "api_key" ? actor.clientId : `${actor.type}:${actor.id}`;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function prepareDiff(diff: string | undefined): { text: string; info: NonNullable<StoredSession["diff"]>; symbols: Map<string, string[]> } | null {
+  if (diff === undefined || diff === "") return null;
+  const bytes = Buffer.byteLength(diff);
+  if (bytes > MAX_DIFF_BYTES) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `The diff is ${bytes} bytes; a session's diff may be at most ${MAX_DIFF_BYTES} bytes (256 KB). Send changed files without it, or a smaller diff.`, {
+      bytes,
+      limit: MAX_DIFF_BYTES,
+    });
+  }
+  const { text, redactions } = redactSecrets(diff);
+  return { text, info: { bytes: Buffer.byteLength(text), sha256: sha256(text), redactions }, symbols: touchedSymbols(text) };
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Stores a push or heartbeat. The owner check and the write are one compare-and-set on the entry's
+ * version (retried when another push lands in between), so a foreign client can never slip a write in.
+ */
+export async function putSession(deps: Deps, call: CallContext, input: PutSessionInput): Promise<{ session: SessionView; conflict: boolean; changed: boolean }> {
+  const diff = prepareDiff(input.diff);
+  const owner = ownerOf(call.actor);
+  const changedFiles = input.changedFiles.map((f) => ({ ...f, symbols: diff?.symbols.get(f.path) ?? [] }));
+  const shape = { repo: input.repo, branch: input.branch, head: input.head, activeFile: input.activeFile, selection: input.selection ?? null, changedFiles, diff: diff?.info ?? null };
+  const state = sha256(canonicalize(shape)!);
+  const ttlSeconds = deps.env.CURSOR_SESSION_TTL_SECONDS;
+  const scope = sessionScope(input.sessionId);
+  let diffStored = false;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await deps.kv.getVersioned(recordKey(scope, SESSION_RECORD_KEY));
+    const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
+    const previous = before && Date.parse(before.expiresAt) > Date.now() ? (before.value as unknown as StoredSession) : null;
+    if (previous && previous.owner !== owner) {
+      throw new AppError("FORBIDDEN", `Session ${input.sessionId} belongs to client ${previous.owner}; only its keys may write it (it expires ${before!.expiresAt}). Use another sessionId.`);
+    }
+    if (diff && !diffStored) {
+      await deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 });
+      diffStored = true;
+    }
+    const unchanged = previous?.state === state && before?.updatedBy.id === call.actor.id;
+    const value: StoredSession = { ...shape, owner, state, changedAt: unchanged ? previous.changedAt : new Date().toISOString() };
+    const result = await storeEntry(
+      deps,
+      call,
+      { scope, key: SESSION_RECORD_KEY, value: value as unknown as Entry["value"], ttlSeconds, expectedVersion: input.expectedVersion, ifVersion: current?.version ?? 0 },
+      { changed: () => !unchanged, audited: () => ({ value: auditSummary(value), preview: "", truncated: false }) },
+    );
+    if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: result.changed };
+  }
+  throw new AppError("CONFLICT", `Session ${input.sessionId} is being written by others too often to store this push; retry.`);
+}
+
+/** What the audit log keeps of a session state: where and which files, never diff text. */
+function auditSummary(s: StoredSession) {
+  return {
+    repo: s.repo,
+    branch: s.branch,
+    head: s.head,
+    activeFile: s.activeFile,
+    selection: s.selection,
+    changedFiles: s.changedFiles.slice(0, 50).map((f) => ({ path: f.path, status: f.status, additions: f.additions, deletions: f.deletions, symbols: f.symbols.slice(0, 20) })),
+    files: s.changedFiles.length,
+    diff: s.diff,
+  };
+}
+
+async function viewOf(deps: Deps, sessionId: string, entry: Entry, withDiffText: boolean): Promise<SessionView> {
+  const s = entry.value as unknown as StoredSession;
+  let diff: SessionView["diff"] = s.diff;
+  if (s.diff && withDiffText) {
+    const text = await deps.kv.get(diffKey(sessionId, s.diff.sha256));
+    if (text !== null) diff = { ...s.diff, text: text.slice(0, MAX_DIFF_CHARS_RETURNED), truncated: text.length > MAX_DIFF_CHARS_RETURNED };
+  }
+  const sum = (pick: (f: ChangedFile) => number | null) => s.changedFiles.reduce((n, f) => n + (pick(f) ?? 0), 0);
+  return {
+    sessionId,
+    repo: s.repo,
+    branch: s.branch,
+    head: s.head,
+    activeFile: s.activeFile,
+    selection: s.selection,
+    changedFiles: s.changedFiles,
+    totals: { files: s.changedFiles.length, additions: sum((f) => f.additions), deletions: sum((f) => f.deletions) },
+    diff,
+    owner: s.owner,
+    version: entry.version,
+    updatedBy: entry.updatedBy,
+    updatedAt: entry.updatedAt,
+    changedAt: s.changedAt,
+    expiresAt: entry.expiresAt,
+  };
+}
+
+/** Diff text only when the server allows raw code to leave it (AI_RAW_CODE=allow). */
+export async function getSession(deps: Deps, sessionId: string): Promise<SessionView> {
+  const entry = await readEntry(deps.kv, sessionScope(sessionId), SESSION_RECORD_KEY);
+  if (!entry) throw new AppError("NOT_FOUND", `No live session ${sessionId} (it may have expired: sessions live ${deps.env.CURSOR_SESSION_TTL_SECONDS} s after their last push).`);
+  return viewOf(deps, sessionId, entry, deps.env.AI_RAW_CODE === "allow");
+}
+
+/** Live sessions in id order, optionally of one repo; never with diff text (read one session for it). */
+export async function listSessions(deps: Deps, input: { repo?: string; cursor?: string; limit: number }): Promise<{ items: SessionView[]; nextCursor: string | null }> {
+  const items: SessionView[] = [];
+  let after = input.cursor ? sessionScope(input.cursor) : undefined;
+  for (;;) {
+    const scopes = await deps.kv.indexRange(SCOPES_INDEX, { prefix: "session:", after, limit: input.limit });
+    const records = await deps.kv.getVersionedMany(scopes.map((scope) => recordKey(scope, SESSION_RECORD_KEY)));
+    const now = Date.now();
+    for (const [i, scope] of scopes.entries()) {
+      const entry = entryOf(scope, SESSION_RECORD_KEY, records[i] ?? null, now);
+      if (!entry || (input.repo && (entry.value as unknown as StoredSession).repo !== input.repo)) continue;
+      items.push(await viewOf(deps, scope.slice("session:".length), entry, false));
+      if (items.length === input.limit) break;
+    }
+    if (items.length === input.limit || scopes.length < input.limit) {
+      const { items: fitted, cut } = fitToBudget(items);
+      const more = cut || items.length === input.limit;
+      return { items: fitted, nextCursor: more ? fitted[fitted.length - 1]!.sessionId : null };
+    }
+    after = scopes[scopes.length - 1];
+  }
+}
