@@ -38,7 +38,9 @@ export function SignInForm({ callbackPath, initialError }: { callbackPath: strin
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4">
+    // Before hydration (or without JavaScript) the browser submits natively: by POST to next-auth's
+    // handler, never by GET, so a password never lands in a URL, a server log or the history.
+    <form method="post" action="/api/auth/callback/credentials" onSubmit={onSubmit} className="space-y-4">
       {error && (
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
           {error}
