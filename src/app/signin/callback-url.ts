@@ -30,7 +30,6 @@ export function signInErrorMessage(code: string | string[] | undefined): string 
     const minutes = Math.max(1, Math.ceil(Number(throttled[1]) / 60));
     return `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   }
-  if (value === "csrf") return "The page was not ready when the form was sent. Please sign in again.";
   if (value === "SessionRequired") return "Please sign in to continue.";
   if (value === "AccessDenied") return "This account is not allowed to sign in. Ask an admin to create a user for you.";
   return "Sign-in failed. Please try again.";

@@ -22,7 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
           <p className="text-sm text-slate-500">Use the email and password an admin gave you.</p>
         </div>
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          <SignInForm callbackPath={callbackPath} initialError={signInErrorMessage(params.error ?? (params.csrf ? "csrf" : undefined))} />
+          <SignInForm callbackPath={callbackPath} initialError={signInErrorMessage(params.error)} />
         </div>
         <p className="mt-6 text-center text-xs text-slate-500">
           First run? The admin password is printed once in the server log.
