@@ -33,6 +33,8 @@ describe("key owners and four-eyes", () => {
   it("a key minted by a key inherits its owner, who can then approve intents of neither key", async () => {
     const admin = await makeUser(deps, "admin");
     const parent = await makeKey(deps, ["admin", "intents:propose", "intents:read"], { ownerEmail: admin.email });
+    // the CLI's --owner also owns the client; take that away so the key's owner alone is tested
+    await deps.db.apiClient.update({ where: { id: parent.clientId }, data: { ownerUserId: null } });
     const parentActor = await authenticateApiKey(deps.db, parent.key, null);
     const child = await caller(deps, parentActor).keys.create({ clientId: parent.clientId, scopes: ["intents:propose"] });
     expect(child.record.ownerUserId).toBe(admin.id);
