@@ -16,6 +16,22 @@ function tsconfigFor(dir) {
   return file;
 }
 
+/**
+ * Hosts that `next dev` serves its scripts to besides `localhost`. Without them, a page opened at
+ * http://127.0.0.1:3000 never hydrates (Next blocks its dev resources for other origins).
+ */
+function devOrigins() {
+  const hosts = ["127.0.0.1", "[::1]"];
+  for (const url of [process.env.ORCHESTRATOR_URL, process.env.NEXTAUTH_URL]) {
+    try {
+      if (url) hosts.push(new URL(url).hostname);
+    } catch {
+      // an invalid URL is reported by the app's own configuration check
+    }
+  }
+  return [...new Set(hosts)];
+}
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Loaded by Node at run time, not bundled: WASM Postgres, the Prisma runtime, native-ish drivers.
@@ -30,6 +46,7 @@ const nextConfig = {
     "bcryptjs",
   ],
   poweredByHeader: false,
+  allowedDevOrigins: devOrigins(),
   // Tests run their own server beside a developer's `npm run dev`, each with its own build folder.
   distDir,
   typescript: { tsconfigPath: tsconfigFor(distDir) },

@@ -85,6 +85,8 @@ export const envSchema = z.object({
   CONTEXT_STREAM_RETENTION_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(60).max(604_800).default(3_600)),
   /** Open /ai/context/stream connections allowed per API key, across instances. */
   CONTEXT_STREAM_MAX_PER_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000).default(10)),
+  /** "live" lets approved intents reach GitHub and Cloudways (with their credentials); anything else keeps every executor dry-run. */
+  EXECUTORS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["dry-run", "live"]).default("dry-run")),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -10,12 +10,14 @@ import { CliError, execute } from "./transport";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
 
-  keys create --client <id> --scopes <a,b,...> [--expires <30d|ISO date>] [--rate-limit read=N,write=N,expensive=N] [--owner <email>]
-                 Prints the new key alone on the last line (shown once). --owner names the user answerable
-                 for the client, who then can never approve its intents (four-eyes).
+  keys create --client <id> --scopes <a,b,...> --owner <email> [--expires <30d|ISO date>] [--rate-limit read=N,write=N,expensive=N]
+                 Prints the new key alone on the last line (shown once). --owner names the person accountable
+                 for the key (and its client), who then can never approve its intents (four-eyes).
   keys list [--client <id>] [--all]      Keys (prefix, client, scopes, last use); --all includes revoked ones.
   keys revoke <prefix>                   Revokes a key at once.
-  users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
+  users create --email <e> --role <${ROLES.join("|")}> [--password <p>] [--github-id <n>]
+                 Prompts for the password when omitted. --github-id lets the user sign in with that GitHub
+                 account (its numeric id, which never changes; not the login, which can be renamed).
   index [--repo <owner/name>] [--full]   Indexes the configured repositories (GITHUB_REPO, else this git checkout):
                  only files changed since the last run unless --full. Progress on stderr, summary on stdout.
   cursor sync [--watch] [--session <id>] [--file <path>] [--dir <path>]
@@ -72,6 +74,7 @@ async function run(argv: string[]): Promise<void> {
       email: { type: "string" },
       role: { type: "string" },
       password: { type: "string" },
+      "github-id": { type: "string" },
       repo: { type: "string" },
       full: { type: "boolean" },
       interval: { type: "string" },
@@ -89,7 +92,7 @@ async function run(argv: string[]): Promise<void> {
 
   switch (command) {
     case "keys create": {
-      if (!values.client || !values.scopes) throw new CliError("keys create needs --client <id> and --scopes <a,b,...>.");
+      if (!values.client || !values.scopes || !values.owner) throw new CliError("keys create needs --client <id>, --scopes <a,b,...> and --owner <email> (the person accountable for the key).");
       const scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
       const unknown = scopes.filter((s) => !isScope(s));
       if (unknown.length) throw new CliError(`Unknown scopes: ${unknown.join(", ")}. Known: ${SCOPES.join(", ")}.`);
@@ -131,7 +134,7 @@ async function run(argv: string[]): Promise<void> {
       if (!values.email || !values.role) throw new CliError("users create needs --email and --role.");
       if (!(ROLES as readonly string[]).includes(values.role)) throw new CliError(`--role must be one of ${ROLES.join(", ")}.`);
       const password = values.password ?? (await promptPassword());
-      const user = (await execute({ op: "users.create", email: values.email, role: values.role as Role, password })) as { email: string; role: string };
+      const user = (await execute({ op: "users.create", email: values.email, role: values.role as Role, password, githubId: values["github-id"] })) as { email: string; role: string };
       return void console.log(`Created user ${user.email} with role ${user.role}.`);
     }
     default:

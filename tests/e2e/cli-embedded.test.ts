@@ -50,7 +50,7 @@ describe("CLI with the app on the embedded database", () => {
   });
 
   it("creates a key through the running app, printed alone on the last line", async () => {
-    const lines = await cli(server, "keys", "create", "--client", "cursor", "--scopes", "audit:read,metrics:read");
+    const lines = await cli(server, "keys", "create", "--client", "cursor", "--scopes", "audit:read,metrics:read", "--owner", "admin@localhost");
     key = lines[lines.length - 1]!;
     expect(key).toMatch(/^oo_[0-9A-Za-z]{43}$/);
     const listed = (await cli(server, "keys", "list")).join("\n");
@@ -86,7 +86,7 @@ describe("CLI with the app on the embedded database", () => {
     const folder = path.basename(repo);
     expect(out).toMatch(new RegExp(`local/${folder} @ [0-9a-f]{12}: indexed in`));
     expect(out).toMatch(/files: 2 added, 0 changed, 0 removed/);
-    const searcher = (await cli(server, "keys", "create", "--client", "e2e-search", "--scopes", "github:read")).pop()!;
+    const searcher = (await cli(server, "keys", "create", "--client", "e2e-search", "--scopes", "github:read", "--owner", "admin@localhost")).pop()!;
     const res = await fetch(`${server.url}/ai/github/search?q=refundInvoice`, { headers: { "x-api-key": searcher } });
     expect(res.status).toBe(200);
     const { results } = (await res.json()) as { results: { repo: string; path: string }[] };

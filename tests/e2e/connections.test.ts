@@ -150,7 +150,7 @@ describe.skipIf(!testDatabaseUrl())("the Connections page", () => {
   });
 
   it("updates live when another client's refresh finds WordPress back up", async () => {
-    const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "create", "--client", "uptime-bot", "--scopes", "metrics:read"], { env: server.env });
+    const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "create", "--client", "uptime-bot", "--scopes", "metrics:read", "--owner", "admin@localhost"], { env: server.env });
     const key = stdout.trim().split("\n").pop()!;
     await page.goto(`${server.url}/maps`);
     await page.locator('[data-testid="connection-panel-wordpress"][data-state="down"]').waitFor();

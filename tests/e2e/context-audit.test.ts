@@ -36,7 +36,7 @@ describe("context, audit and keys in the browser", () => {
     adminPassword = firstRunPassword(server.output());
     await cli(server, "users", "create", "--email", OPERATOR.email, "--role", "operator", "--password", OPERATOR.password);
     await cli(server, "users", "create", "--email", VIEWER.email, "--role", "viewer", "--password", VIEWER.password);
-    const lines = await cli(server, "keys", "create", "--client", "gpt", "--scopes", "context:write,context:read,audit:read");
+    const lines = await cli(server, "keys", "create", "--client", "gpt", "--scopes", "context:write,context:read,audit:read", "--owner", "admin@localhost");
     gptKey = lines[lines.length - 1]!;
     browser = await launchChromium();
     operator = await newContext(browser);

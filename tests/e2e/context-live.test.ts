@@ -72,10 +72,10 @@ describe("shared context: live updates across two instances", () => {
     [a, b] = await Promise.all([startApp({ env, distDir: `${DIST}-live-a` }), startApp({ env, distDir: `${DIST}-live-b` })]);
     const cli = (...args: string[]) => run(process.execPath, ["bin/orchestrator.mjs", ...args], { env: { ...process.env, ...env } });
     const client = `e2e-live-${randomUUID().slice(0, 8)}`;
-    apiKey = (await cli("keys", "create", "--client", client, "--scopes", "context:read,context:write")).stdout.trim().split("\n").pop()!;
     const email = `${client}@test.local`;
     const password = randomUUID();
     await cli("users", "create", "--email", email, "--role", "viewer", "--password", password);
+    apiKey = (await cli("keys", "create", "--client", client, "--scopes", "context:read,context:write", "--owner", email)).stdout.trim().split("\n").pop()!;
     cookie = await signIn(a, email, password);
     // Compile the routes first (next dev builds each on its first request), so the timing below is the app's.
     expect((await put("warm-up", 0)).status).toBe(200);

@@ -20,7 +20,10 @@ describe("GitHub over HTTP", () => {
     // On the test Postgres when one is given (as CI runs), else the embedded database
     const database: Record<string, string> = process.env.TEST_DATABASE_URL ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : {};
     server = await startApp({ env: { ...database, GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: "", GITHUB_REPO: "", REPO_PATH: process.cwd() } });
-    const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "create", "--client", "gpt-github", "--scopes", "github:read,audit:read"], { env: server.env });
+    // a shared test database may hold users already, so no first admin: the key's owner is made here
+    const owner = `gpt-github-owner-${Date.now()}@test.local`;
+    await run(process.execPath, ["bin/orchestrator.mjs", "users", "create", "--email", owner, "--role", "operator", "--password", "owner-password-1"], { env: server.env });
+    const { stdout } = await run(process.execPath, ["bin/orchestrator.mjs", "keys", "create", "--client", "gpt-github", "--scopes", "github:read,audit:read", "--owner", owner], { env: server.env });
     key = stdout.trim().split("\n").at(-1)!;
   });
   afterAll(async () => {

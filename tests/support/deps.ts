@@ -22,13 +22,15 @@ export async function closeDeps(deps: Deps) {
 }
 
 /** A fresh client with a key of these scopes; the client id is unique so tests never collide. */
-export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: Date; rateLimits?: Partial<RateLimits>; clientId?: string } = {}) {
+/** Without `ownerEmail` the key is owned by nobody (as a CLI key of old): its intents can never be approved. */
+export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: Date; rateLimits?: Partial<RateLimits>; clientId?: string; ownerEmail?: string } = {}) {
   const clientId = opts.clientId ?? `test-${randomUUID().slice(0, 8)}`;
   const { key, record } = await createApiKey(deps.audit, { actor: systemActor("test"), requestId: randomUUID(), surface: "system" }, {
     clientId,
     scopes,
     expiresAt: opts.expiresAt ?? null,
     rateLimits: opts.rateLimits ?? null,
+    ownerEmail: opts.ownerEmail ?? null,
   });
   return { key, record, clientId };
 }

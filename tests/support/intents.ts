@@ -19,9 +19,13 @@ export async function makeUser(deps: Deps, role: Role): Promise<Extract<Actor, {
   return (await authenticateUser(deps.db, view.id)) as Extract<Actor, { type: "user" }>;
 }
 
-/** An agent client with a key (intents:propose + intents:read), optionally owned by a user. */
-export async function makeAgent(deps: Deps, opts: { owner?: string; clientId?: string } = {}) {
-  const made = await makeKey(deps, ["intents:propose", "intents:read"], { clientId: opts.clientId });
+/**
+ * An agent client with a key (intents:propose + intents:read). The key is owned by `keyOwnerEmail`, else
+ * by a fresh operator (an owner nobody in a test approves as); `owner` (a user id) also owns the client.
+ */
+export async function makeAgent(deps: Deps, opts: { owner?: string; clientId?: string; keyOwnerEmail?: string } = {}) {
+  const keyOwnerEmail = opts.keyOwnerEmail ?? (await makeUser(deps, "operator")).email;
+  const made = await makeKey(deps, ["intents:propose", "intents:read"], { clientId: opts.clientId, ownerEmail: keyOwnerEmail });
   if (opts.owner) await deps.db.apiClient.update({ where: { id: made.clientId }, data: { ownerUserId: opts.owner } });
   const actor = await authenticateApiKey(deps.db, made.key, null);
   return { ...made, actor };

@@ -25,5 +25,7 @@ describe("signInErrorMessage", () => {
     expect(signInErrorMessage("CredentialsSignin")).toBe("Incorrect email or password.");
     expect(signInErrorMessage(undefined)).toBeNull();
     expect(signInErrorMessage("Callback")).toMatch(/try again/);
+    expect(signInErrorMessage("TooManyAttempts:840")).toBe("Too many failed sign-ins. Try again in 14 minutes.");
+    expect(signInErrorMessage("TooManyAttempts:30")).toBe("Too many failed sign-ins. Try again in 1 minute.");
   });
 });

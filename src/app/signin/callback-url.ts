@@ -25,6 +25,11 @@ export function signInErrorMessage(code: string | string[] | undefined): string 
   const value = Array.isArray(code) ? code[0] : code;
   if (!value) return null;
   if (value === "CredentialsSignin") return "Incorrect email or password.";
+  const throttled = /^TooManyAttempts:(\d+)$/.exec(value);
+  if (throttled) {
+    const minutes = Math.max(1, Math.ceil(Number(throttled[1]) / 60));
+    return `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  }
   if (value === "SessionRequired") return "Please sign in to continue.";
   if (value === "AccessDenied") return "This account is not allowed to sign in. Ask an admin to create a user for you.";
   return "Sign-in failed. Please try again.";

@@ -2,16 +2,20 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { signInErrorMessage } from "./callback-url";
 
 const inputClass =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
 
+const noSubscription = () => () => {};
+
 export function SignInForm({ callbackPath, initialError }: { callbackPath: string; initialError: string | null }) {
   const router = useRouter();
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
+  // True once React has taken over the form (false in the server's HTML): until then a submit is the browser's own (a POST).
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -38,7 +42,10 @@ export function SignInForm({ callbackPath, initialError }: { callbackPath: strin
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4">
+    // Before hydration (or without JavaScript) the browser submits natively: by POST to next-auth's
+    // handler, never by GET, so a password never lands in a URL, a server log or the history. Without
+    // the CSRF token only the script sends, next-auth refuses it and comes back to this page.
+    <form method="post" action="/api/auth/callback/credentials" onSubmit={onSubmit} data-hydrated={hydrated} className="space-y-4">
       {error && (
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
           {error}

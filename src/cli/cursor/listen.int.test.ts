@@ -47,7 +47,7 @@ describe("GET /ai/context/stream", () => {
   it("resumes after a dropped connection with nothing missed: 500 writes, connections cut mid-burst", async () => {
     const reader = await makeKey(deps, ["context:read"], { rateLimits });
     const writer = await makeKey(deps, ["context:write"], { rateLimits });
-    const scope = `client:stream-${randomUUID().slice(0, 8)}`;
+    const scope = `repo:stream/${randomUUID().slice(0, 8)}`;
     const received: ContextEvent[] = [];
     let lastEventId: string | null = null;
     let connections = 0;
@@ -102,6 +102,8 @@ describe("GET /ai/context/stream", () => {
     expect((await stream((await makeKey(deps, ["audit:read"])).key)).status).toBe(403);
     const reader = await makeKey(deps, ["context:read"], { rateLimits });
     expect((await stream(reader.key, "nope")).status).toBe(400);
+    // another client's scope answers as if it did not exist
+    expect((await stream(reader.key, "client:someone-else")).status).toBe(404);
     const open: Response[] = [];
     for (let i = 0; i < deps.env.CONTEXT_STREAM_MAX_PER_KEY; i++) open.push(await stream(reader.key));
     expect(open.every((r) => r.status === 200)).toBe(true);

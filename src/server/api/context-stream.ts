@@ -5,6 +5,7 @@ import { readCredential } from "@/server/core/auth/keys";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { AppError } from "@/server/core/errors";
 import { getDeps, type Deps } from "@/server/deps";
+import { ScopeGuard } from "@/server/features/context/access";
 import { decodePositions, followScopes, type FollowItem } from "@/server/features/context/follow";
 import { SCOPE_PATTERN } from "@/server/features/context/schema";
 import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
@@ -68,11 +69,14 @@ export async function handleContextStream(req: Request): Promise<Response> {
     await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
     if (!can(actor, "context:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "context:read" permission.');
     const scopes = scopesOf(url);
+    // another client's scopes answer as if they did not exist; an unowned session's events pass only once the caller owns it
+    const guard = new ScopeGuard(deps, actor);
+    const visible = new Map(await Promise.all(scopes.map(async (s) => [s, await guard.assertWatch(s, `No context scope ${s} to follow.`)] as const)));
     const from = decodePositions(req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
     const slot = await takeSlot(deps, actor);
     const call = { actor, requestId, surface: "rest" as const, ip };
     await deps.audit.record(eventFor(call, { action: "context.stream", resourceType: "context", input: { scopes, lastEventId: from.size ? Object.fromEntries(from) : null } }));
-    return withHeaders(streamResponse(deps, scopes, from, req.signal, slot, requestId), headers);
+    return withHeaders(streamResponse(deps, scopes, visible, from, req.signal, slot, requestId), headers);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     await auditRejection(deps, { requestId, actor, action: "context.stream", error: err, ip, surface: "rest" });
@@ -80,7 +84,7 @@ export async function handleContextStream(req: Request): Promise<Response> {
   }
 }
 
-function streamResponse(deps: Deps, scopes: string[], from: Map<string, number>, clientGone: AbortSignal, slot: Awaited<ReturnType<typeof takeSlot>>, requestId: string): Response {
+function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () => Promise<boolean>>, from: Map<string, number>, clientGone: AbortSignal, slot: Awaited<ReturnType<typeof takeSlot>>, requestId: string): Response {
   const abort = new AbortController();
   const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -103,7 +107,10 @@ function streamResponse(deps: Deps, scopes: string[], from: Map<string, number>,
       try {
         const items = await followScopes(deps, scopes, from, abort.signal);
         send(`retry: 1000\n: following ${scopes.join(", ")}\n\n`);
-        for await (const item of items) send(frame(item));
+        for await (const item of items) {
+          if (item.type === "change" && !(await visible.get(item.event.scope)!())) continue;
+          send(frame(item));
+        }
       } catch (err) {
         if (!abort.signal.aborted) console.error(`[${requestId}] context stream failed:`, err);
       } finally {

@@ -30,7 +30,7 @@ async function connect(key: string) {
 
 describe("MCP context resources", () => {
   it("lists entries page by page across scopes and reads one as JSON", async () => {
-    const scope = `client:res-${randomUUID().slice(0, 8)}`;
+    const scope = `repo:res/${randomUUID().slice(0, 8)}`;
     const call = { actor: systemActor("test"), requestId: randomUUID(), surface: "system" as const };
     await putEntry(deps, call, { scope, key: "notes/today", value: { focus: "resources" } });
     await putEntry(deps, call, { scope, key: "plan", value: ["a", "b"] });

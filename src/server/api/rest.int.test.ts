@@ -63,6 +63,14 @@ async function expectOk(res: Response): Promise<{ requestId: string; body: Recor
 }
 
 const uniqueClient = () => `rest-${randomUUID().slice(0, 8)}`;
+/** A client that exists already: an API key may add keys to known clients only, never create one. */
+async function knownClient(): Promise<string> {
+  const id = uniqueClient();
+  await deps.db.apiClient.create({ data: { id, name: id, createdBy: "system:test" } });
+  return id;
+}
+/** An admin key that also holds audit:read, so the keys it mints (audit:read) stay within its own scopes. */
+const ADMIN: Scope[] = ["admin", "audit:read"];
 /** Well-formed but never issued. */
 const unknownKey = () => `oo_${"Z".repeat(11)}${randomUUID().replace(/-/g, "")}`;
 
@@ -116,7 +124,7 @@ const OPS: Op[] = [
     scope: "admin",
     weakScope: "audit:read",
     kind: "write",
-    valid: async () => ({ path: "/ai/keys", body: { clientId: uniqueClient(), scopes: ["audit:read"] } }),
+    valid: async () => ({ path: "/ai/keys", body: { clientId: await knownClient(), scopes: ["audit:read"] } }),
   },
   {
     name: "keys.revoke",
@@ -145,7 +153,7 @@ describe("REST /ai/*", () => {
   beforeAll(async () => {
     deps = await testDeps();
     setDeps(deps);
-    admin = await makeKey(deps, ["admin"]);
+    admin = await makeKey(deps, ADMIN);
   });
   afterAll(() => closeDeps(deps));
 
@@ -199,7 +207,7 @@ describe("REST /ai/*", () => {
     });
 
     it("keys.create answers a working key, shown once, and audits the creation once", async () => {
-      const clientId = uniqueClient();
+      const clientId = await knownClient();
       const { requestId, body } = await expectOk(await call("/ai/keys", { key: admin.key, body: { clientId, scopes: ["audit:read"] } }));
       const key = body.key as string;
       expect(key).toMatch(/^oo_[0-9A-Za-z]{43}$/);
@@ -409,7 +417,7 @@ describe("REST /ai/*", () => {
   describe("429", () => {
     describe.each(OPS)("$name", (op) => {
       it(`answers 429 past the key's ${op.kind} limit, with Retry-After and RateLimit headers`, async () => {
-        const limited = await makeKey(deps, ["admin"], { rateLimits: { [op.kind]: 1 } });
+        const limited = await makeKey(deps, ADMIN, { rateLimits: { [op.kind]: 1 } });
         const first = await op.valid();
         const ok = await call(first.path, { key: limited.key, method: op.method, body: first.body });
         await expectOk(ok);
@@ -429,15 +437,15 @@ describe("REST /ai/*", () => {
     });
 
     it("counts each kind of operation separately", async () => {
-      const limited = await makeKey(deps, ["admin"], { rateLimits: { read: 1 } });
+      const limited = await makeKey(deps, ADMIN, { rateLimits: { read: 1 } });
       await expectOk(await call("/ai/status", { key: limited.key }));
       await expectError(await call("/ai/status", { key: limited.key }), 429, "RATE_LIMITED");
-      await expectOk(await call("/ai/keys", { key: limited.key, body: { clientId: uniqueClient(), scopes: ["audit:read"] } }));
+      await expectOk(await call("/ai/keys", { key: limited.key, body: { clientId: await knownClient(), scopes: ["audit:read"] } }));
     });
 
     it("refuses a 429'd keys.create without creating the key", async () => {
-      const limited = await makeKey(deps, ["admin"], { rateLimits: { write: 1 } });
-      await expectOk(await call("/ai/keys", { key: limited.key, body: { clientId: uniqueClient(), scopes: ["audit:read"] } }));
+      const limited = await makeKey(deps, ADMIN, { rateLimits: { write: 1 } });
+      await expectOk(await call("/ai/keys", { key: limited.key, body: { clientId: await knownClient(), scopes: ["audit:read"] } }));
       const clientId = uniqueClient();
       await expectError(await call("/ai/keys", { key: limited.key, body: { clientId, scopes: ["audit:read"] } }), 429, "RATE_LIMITED");
       expect(await deps.db.apiKey.count({ where: { clientId } })).toBe(0);
@@ -446,7 +454,7 @@ describe("REST /ai/*", () => {
 
   describe("secrets in the audit log", () => {
     it("keys.create's plaintext key appears in no audit row", async () => {
-      const { body } = await expectOk(await call("/ai/keys", { key: admin.key, body: { clientId: uniqueClient(), scopes: ["audit:read"] } }));
+      const { body } = await expectOk(await call("/ai/keys", { key: admin.key, body: { clientId: await knownClient(), scopes: ["audit:read"] } }));
       const key = body.key as string;
       await expectOk(await call("/ai/status", { key }));
       expect(await auditRowsContaining(key)).toBe(0);
@@ -475,7 +483,7 @@ describe("REST /ai/*", () => {
 
     beforeAll(async () => {
       capped = await testDeps({ MAX_BODY_BYTES: "1000" });
-      cappedAdmin = (await makeKey(capped, ["admin"])).key;
+      cappedAdmin = (await makeKey(capped, ADMIN)).key;
       setDeps(capped);
     });
     afterAll(async () => {
@@ -508,7 +516,7 @@ describe("REST /ai/*", () => {
     });
 
     it("accepts a body under the cap", async () => {
-      await expectOk(await call("/ai/keys", { key: cappedAdmin, body: { clientId: uniqueClient(), scopes: ["audit:read"] } }));
+      await expectOk(await call("/ai/keys", { key: cappedAdmin, body: { clientId: await knownClient(), scopes: ["audit:read"] } }));
     });
   });
 

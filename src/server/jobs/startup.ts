@@ -3,12 +3,12 @@ import { ensureBootstrapKey } from "@/server/core/auth/key-store";
 import { ensureFirstAdmin } from "@/server/core/auth/users";
 import type { Deps } from "@/server/deps";
 
-/** What the app does once when it starts: bootstrap key, first admin, the CLI's link to the embedded database. */
+/** What the app does once when it starts: first admin, bootstrap key (owned by that admin), the CLI's link to the embedded database. */
 export async function runStartup(deps: Deps, port: number): Promise<void> {
-  if (deps.env.ORCHESTRATOR_API_KEY) {
-    if (await ensureBootstrapKey(deps.audit, deps.env.ORCHESTRATOR_API_KEY)) console.log("[startup] ORCHESTRATOR_API_KEY registered as an admin key for client 'bootstrap'.");
-  }
   const admin = await ensureFirstAdmin(deps.db, deps.audit);
+  if (deps.env.ORCHESTRATOR_API_KEY) {
+    if (await ensureBootstrapKey(deps.audit, deps.env.ORCHESTRATOR_API_KEY, deps.apiKeyCache)) console.log("[startup] ORCHESTRATOR_API_KEY registered as an admin key for client 'bootstrap'.");
+  }
   if (admin) {
     console.log(
       [

@@ -31,7 +31,8 @@ export function tempDataDir(): string {
 }
 
 /** Starts the app; resolves once /api/health answers and startup (migrations, first admin) has run. */
-export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number; distDir?: string } = {}): Promise<AppServer> {
+/** `bindAll` starts it as `npm run dev` does (no -H: every interface, only `localhost` trusted by Next itself). */
+export async function startApp(opts: { env?: Record<string, string>; dataDir?: string; port?: number; distDir?: string; bindAll?: boolean } = {}): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
   // A build folder per server, removed when it stops. With one folder for all (each test file's server,
@@ -56,7 +57,7 @@ export async function startApp(opts: { env?: Record<string, string>; dataDir?: s
   // kept on disk too (git-ignored), so a failed run in CI leaves the server's side of the story
   mkdirSync("test-results", { recursive: true });
   const logFile = createWriteStream(path.join("test-results", `next-dev-${port}.log`));
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", String(port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", String(port), ...(opts.bindAll ? [] : ["-H", "127.0.0.1"])], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

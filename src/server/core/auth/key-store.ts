@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/server/adapters/db";
+import type { Db, Tx } from "@/server/adapters/db";
 import type { ApiKey } from "@/generated/prisma/client";
 import { AppError } from "../errors";
 import { eventFor, type AuditLog, type CallContext } from "../audit/log";
@@ -21,6 +21,8 @@ export interface ApiKeyView {
   lastUsedAt: string | null;
   createdAt: string;
   createdBy: string;
+  /** The person accountable for the key; null = nobody, so its intents cannot be approved. */
+  ownerUserId: string | null;
 }
 
 export function toKeyView(k: ApiKey): ApiKeyView {
@@ -35,6 +37,7 @@ export function toKeyView(k: ApiKey): ApiKeyView {
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     createdAt: k.createdAt.toISOString(),
     createdBy: k.createdBy,
+    ownerUserId: k.ownerUserId,
   };
 }
 
@@ -43,7 +46,11 @@ export interface CreateKeyInput {
   scopes: readonly Scope[];
   expiresAt?: Date | null;
   rateLimits?: Partial<RateLimits> | null;
-  /** Email of the user answerable for the client: never an approver of its intents (four-eyes). */
+  /**
+   * Email of the person accountable for the key (and its client): never an approver of its intents
+   * (four-eyes). Only the CLI names one; a signed-in user owns the keys they mint, and a key minted by
+   * a key has that key's owner.
+   */
   ownerEmail?: string | null;
 }
 
@@ -57,16 +64,36 @@ function validate(input: CreateKeyInput, now: Date) {
   if (input.expiresAt && input.expiresAt <= now) throw new AppError("BAD_REQUEST", "expiresAt must be in the future.");
 }
 
+/**
+ * Who answers for a new key, and whether the caller may mint it. A key minting a key passes on its own
+ * owner, may only add keys to clients that already exist (a new client id could slip past rules written
+ * for client ids), and only with scopes it holds itself.
+ */
+async function mintingRights(tx: Tx, call: CallContext, input: CreateKeyInput) {
+  const actor = call.actor;
+  if (actor.type === "user") return { ownerUserId: actor.id, clientOwner: null };
+  if (actor.type === "api_key") {
+    const [minter, client] = await Promise.all([tx.apiKey.findUnique({ where: { id: actor.keyId } }), tx.apiClient.findUnique({ where: { id: input.clientId } })]);
+    if (!client) throw new AppError("FORBIDDEN", `An API key cannot create the new client "${input.clientId}"; an admin signed in to the dashboard, or the CLI, can.`);
+    const beyond = input.scopes.filter((s) => !(minter?.scopes ?? []).includes(s));
+    if (beyond.length) throw new AppError("FORBIDDEN", `An API key can only mint keys within its own scopes; this one lacks ${beyond.join(", ")}.`);
+    return { ownerUserId: minter?.ownerUserId ?? null, clientOwner: null };
+  }
+  if (!input.ownerEmail) return { ownerUserId: null, clientOwner: null };
+  const owner = await tx.user.findUnique({ where: { email: input.ownerEmail.trim().toLowerCase() } });
+  if (!owner) throw new AppError("BAD_REQUEST", `No user with email ${input.ownerEmail} to own client ${input.clientId}.`);
+  return { ownerUserId: owner.id, clientOwner: owner };
+}
+
 /** Creates a key (and its client on first use); the plaintext is returned once and never stored. */
 export async function createApiKey(audit: AuditLog, call: CallContext, input: CreateKeyInput, now = new Date()) {
   validate(input, now);
   const { key, prefix, hash } = generateApiKey();
   const createdBy = `${call.actor.type}:${call.actor.id}`;
   const record = await audit.transact(async (tx, log) => {
-    const owner = input.ownerEmail ? await tx.user.findUnique({ where: { email: input.ownerEmail.trim().toLowerCase() } }) : null;
-    if (input.ownerEmail && !owner) throw new AppError("BAD_REQUEST", `No user with email ${input.ownerEmail} to own client ${input.clientId}.`);
-    const ownerUserId = owner?.id;
-    await tx.apiClient.upsert({ where: { id: input.clientId }, update: { ownerUserId }, create: { id: input.clientId, name: input.clientId, createdBy, ownerUserId } });
+    const { ownerUserId, clientOwner } = await mintingRights(tx, call, input);
+    const clientOwnerId = clientOwner?.id;
+    await tx.apiClient.upsert({ where: { id: input.clientId }, update: { ownerUserId: clientOwnerId }, create: { id: input.clientId, name: input.clientId, createdBy, ownerUserId: clientOwnerId } });
     const row = await tx.apiKey.create({
       data: {
         clientId: input.clientId,
@@ -76,9 +103,10 @@ export async function createApiKey(audit: AuditLog, call: CallContext, input: Cr
         rateLimits: input.rateLimits ?? undefined,
         expiresAt: input.expiresAt ?? null,
         createdBy,
+        ownerUserId,
       },
     });
-    await log(eventFor(call, { action: "keys.create", resourceType: "api_key", target: prefix, detail: { after: toKeyView(row), ...(owner ? { clientOwner: owner.email } : {}) } }));
+    await log(eventFor(call, { action: "keys.create", resourceType: "api_key", target: prefix, detail: { after: toKeyView(row), ...(clientOwner ? { clientOwner: clientOwner.email } : {}) } }));
     return row;
   });
   return { key, record: toKeyView(record) };
@@ -112,16 +140,39 @@ export async function revokeApiKey(audit: AuditLog, cache: ApiKeyCache, call: Ca
   return view;
 }
 
-/** ORCHESTRATOR_API_KEY: an admin key for the client "bootstrap", kept in step with the environment. */
-export async function ensureBootstrapKey(audit: AuditLog, plaintext: string) {
+export const BOOTSTRAP_CLIENT_ID = "bootstrap";
+const BOOTSTRAP_CREATOR = "system:env";
+
+/**
+ * ORCHESTRATOR_API_KEY: an admin key for the client "bootstrap", kept in step with the environment.
+ * Owned by the first admin (the person accountable for the deployment's own key); a changed value
+ * revokes the keys earlier values registered, audited, so a rotated secret stops working at once.
+ * True when the key was registered now.
+ */
+export async function ensureBootstrapKey(audit: AuditLog, plaintext: string, cache?: ApiKeyCache, now = new Date()) {
   const hash = hashApiKey(plaintext);
-  return audit.transact(async (tx, log) => {
-    if (await tx.apiKey.findUnique({ where: { hash } })) return false;
-    await tx.apiClient.upsert({ where: { id: "bootstrap" }, update: {}, create: { id: "bootstrap", name: "ORCHESTRATOR_API_KEY", createdBy: "system:env" } });
+  const call: CallContext = { actor: { type: "system", id: "bootstrap" }, requestId: randomUUID(), surface: "system" };
+  const { created, revoked } = await audit.transact(async (tx, log) => {
+    const firstAdmin = await tx.user.findFirst({ where: { role: "admin", disabledAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const stale = await tx.apiKey.findMany({ where: { clientId: BOOTSTRAP_CLIENT_ID, createdBy: BOOTSTRAP_CREATOR, revokedAt: null, NOT: { hash } } });
+    for (const old of stale) {
+      const row = await tx.apiKey.update({ where: { id: old.id }, data: { revokedAt: now } });
+      await log(eventFor(call, { action: "keys.revoke", resourceType: "api_key", target: old.prefix, detail: { reason: "ORCHESTRATOR_API_KEY changed", before: toKeyView(old), after: toKeyView(row) } }));
+    }
+    const existing = await tx.apiKey.findUnique({ where: { hash } });
+    if (existing) {
+      if (!existing.ownerUserId && firstAdmin && existing.createdBy === BOOTSTRAP_CREATOR) {
+        await tx.apiKey.update({ where: { id: existing.id }, data: { ownerUserId: firstAdmin.id } });
+        await log(eventFor(call, { action: "keys.owner", resourceType: "api_key", target: existing.prefix, detail: { owner: firstAdmin.email } }));
+      }
+      return { created: false, revoked: stale.map((k) => k.prefix) };
+    }
+    await tx.apiClient.upsert({ where: { id: BOOTSTRAP_CLIENT_ID }, update: {}, create: { id: BOOTSTRAP_CLIENT_ID, name: "ORCHESTRATOR_API_KEY", createdBy: BOOTSTRAP_CREATOR } });
     const prefix = `env_${hash.slice(0, 8)}`;
-    await tx.apiKey.create({ data: { clientId: "bootstrap", prefix, hash, scopes: [...SCOPES], createdBy: "system:env" } });
-    const call: CallContext = { actor: { type: "system", id: "bootstrap" }, requestId: randomUUID(), surface: "system" };
-    await log(eventFor(call, { action: "keys.bootstrap", resourceType: "api_key", target: prefix }));
-    return true;
+    await tx.apiKey.create({ data: { clientId: BOOTSTRAP_CLIENT_ID, prefix, hash, scopes: [...SCOPES], createdBy: BOOTSTRAP_CREATOR, ownerUserId: firstAdmin?.id ?? null } });
+    await log(eventFor(call, { action: "keys.bootstrap", resourceType: "api_key", target: prefix, detail: { owner: firstAdmin?.email ?? null } }));
+    return { created: true, revoked: stale.map((k) => k.prefix) };
   });
+  for (const prefix of revoked) await cache?.announceChange({ prefix });
+  return created;
 }

@@ -10,7 +10,8 @@ import type { Entry } from "./schema";
 let deps: Deps;
 let writer: string;
 let reader: string;
-const scope = `session:rest-${randomUUID().slice(0, 8)}`;
+// A repo scope: shared by every key holding the context scopes (writer and reader are two clients)
+const scope = `repo:test/rest-${randomUUID().slice(0, 8)}`;
 
 async function rest(method: string, path: string, opts: { key?: string; body?: unknown; query?: Record<string, string> } = {}) {
   const url = new URL(`http://test.local/ai${path}`);

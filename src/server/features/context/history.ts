@@ -1,6 +1,7 @@
 import type { Db } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { AuditEvent } from "@/generated/prisma/client";
+import type { ScopeGuard } from "./access";
 import type { HistoryItem } from "./schema";
 import { SCOPES_INDEX, scopeIndex } from "./store";
 import { targetOf } from "./service";
@@ -53,20 +54,41 @@ export async function keyHistory(db: Db, input: { scope: string; key: string; li
   return { items: rows.map((r) => withoutDetail(itemOf(r))) };
 }
 
-/** Entry counts per live scope, and the last five writes across scopes (the Status page's card). */
-export async function contextSummary(deps: { db: Db; kv: KeyValueStore }) {
-  const [scopes, rows] = await Promise.all([
-    deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }),
-    deps.db.auditEvent.findMany({ where: { action: { in: ACTIONS }, target: { not: null } }, orderBy: { seq: "desc" }, take: 5 }),
-  ]);
-  const counts = await Promise.all(scopes.map((s) => deps.kv.indexCount(scopeIndex(s))));
+/** Entry counts per live scope, and the last five writes across scopes, of the scopes the caller may read (the Status page's card). */
+export async function contextSummary(deps: { db: Db; kv: KeyValueStore }, guard: ScopeGuard) {
+  const [scopes, rows] = await Promise.all([deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }), lastWrites(deps.db, guard)]);
+  const readable = (await Promise.all(scopes.map(async (s) => ((await guard.can(s, "read")) ? s : null)))).filter((s): s is string => s !== null);
+  const counts = await Promise.all(readable.map((s) => deps.kv.indexCount(scopeIndex(s))));
   return {
-    scopes: scopes.map((scope, i) => ({ scope, entries: counts[i]! })).filter((s) => s.entries > 0),
+    scopes: readable.map((scope, i) => ({ scope, entries: counts[i]! })).filter((s) => s.entries > 0),
     lastWrites: rows.map((r) => {
       const item = itemOf(r);
       return { ...withoutDetail(item), scope: item.detail.scope ?? "", key: item.detail.key ?? "" };
     }),
   };
+}
+
+const LAST_WRITES = 5;
+const PAGE = 100;
+const MAX_PAGES = 10;
+
+/** The newest writes in scopes the caller may read, looking back at most MAX_PAGES pages of writes. */
+async function lastWrites(db: Db, guard: ScopeGuard): Promise<AuditEvent[]> {
+  const out: AuditEvent[] = [];
+  let before: bigint | undefined;
+  for (let page = 0; page < MAX_PAGES && out.length < LAST_WRITES; page++) {
+    const rows = await db.auditEvent.findMany({
+      where: { action: { in: ACTIONS }, target: { not: null }, ...(before !== undefined ? { seq: { lt: before } } : {}) },
+      orderBy: { seq: "desc" },
+      take: page === 0 ? LAST_WRITES : PAGE,
+    });
+    for (const row of rows) {
+      if (out.length < LAST_WRITES && (await guard.can((row.detail as Detail | null)?.scope ?? "", "read"))) out.push(row);
+    }
+    if (rows.length === 0) break;
+    before = rows.at(-1)!.seq;
+  }
+  return out;
 }
 
 function withoutDetail(item: HistoryItem & { detail: Detail }): HistoryItem {

@@ -1,13 +1,37 @@
 import { z } from "zod";
+import type { Actor } from "@/server/core/auth/actor";
+import type { Deps } from "@/server/deps";
 import { callOf } from "@/server/trpc/context";
-import { router, scopedProcedure } from "@/server/trpc/procedures";
+import { adminProcedure, router, scopedProcedure } from "@/server/trpc/procedures";
+import { ScopeGuard } from "./access";
+import { grantScope, listGrants, revokeGrant } from "./grants";
 import { contextSummary, keyHistory } from "./history";
-import { deleteOutput, entrySchema, getInput, historyInput, historyOutput, listInput, listOutput, putInput, putOutput, summaryOutput, watchInput } from "./schema";
-import { deleteEntry, getEntry, listEntries, putEntry, watchScope } from "./service";
+import {
+  deleteOutput,
+  entrySchema,
+  getInput,
+  grantInput,
+  grantSchema,
+  historyInput,
+  historyOutput,
+  listGrantsInput,
+  listGrantsOutput,
+  listInput,
+  listOutput,
+  putInput,
+  putOutput,
+  revokeGrantInput,
+  revokeGrantOutput,
+  summaryOutput,
+  watchInput,
+} from "./schema";
+import { deleteEntry, getEntry, listEntries, missingEntry, putEntry, watchScope } from "./service";
 
 const read = scopedProcedure("context:read");
 const write = scopedProcedure("context:write");
 const tags = ["context"];
+const guard = (ctx: { deps: Deps; actor: Actor }) => new ScopeGuard(ctx.deps, ctx.actor);
+const noScope = (scope: string) => `No context scope ${scope} for this caller (it is empty, or another client's).`;
 
 /** The shared context: (scope, key) → JSON with a TTL, last-write-wins with conflict flags, live updates. */
 export const contextRouter = router({
@@ -18,7 +42,10 @@ export const contextRouter = router({
     })
     .input(getInput)
     .output(entrySchema)
-    .query(({ ctx, input }) => getEntry(ctx.deps.kv, input)),
+    .query(async ({ ctx, input }) => {
+      await guard(ctx).assertRead(input.scope, missingEntry(input));
+      return getEntry(ctx.deps.kv, input);
+    }),
 
   list: read
     .meta({
@@ -27,7 +54,10 @@ export const contextRouter = router({
     })
     .input(listInput)
     .output(listOutput)
-    .query(({ ctx, input }) => listEntries(ctx.deps.kv, input)),
+    .query(async ({ ctx, input }) => {
+      await guard(ctx).assertRead(input.scope, noScope(input.scope));
+      return listEntries(ctx.deps.kv, input);
+    }),
 
   put: write
     .meta({
@@ -43,7 +73,10 @@ export const contextRouter = router({
     })
     .input(putInput)
     .output(putOutput)
-    .mutation(({ ctx, input }) => putEntry(ctx.deps, callOf(ctx), input)),
+    .mutation(async ({ ctx, input }) => {
+      await guard(ctx).assertWrite(input.scope);
+      return putEntry(ctx.deps, callOf(ctx), input);
+    }),
 
   delete: write
     .meta({
@@ -53,7 +86,10 @@ export const contextRouter = router({
     })
     .input(getInput)
     .output(deleteOutput)
-    .mutation(({ ctx, input }) => deleteEntry(ctx.deps, callOf(ctx), input)),
+    .mutation(async ({ ctx, input }) => {
+      await guard(ctx).assertWrite(input.scope);
+      return deleteEntry(ctx.deps, callOf(ctx), input);
+    }),
 
   history: read
     .meta({
@@ -62,20 +98,55 @@ export const contextRouter = router({
     })
     .input(historyInput)
     .output(historyOutput)
-    .query(({ ctx, input }) => keyHistory(ctx.deps.db, input)),
+    .query(async ({ ctx, input }) => {
+      await guard(ctx).assertRead(input.scope, missingEntry(input));
+      return keyHistory(ctx.deps.db, input);
+    }),
 
   summary: read
     .meta({
-      openapi: { method: "GET", path: "/context/summary", operationId: "getContextSummary", summary: "Entry counts per scope and the last five writes across scopes", tags },
+      openapi: { method: "GET", path: "/context/summary", operationId: "getContextSummary", summary: "Entry counts per scope and the last five writes across the scopes you can read", tags },
       resource: "context",
     })
     .input(z.strictObject({}))
     .output(summaryOutput)
-    .query(({ ctx }) => contextSummary(ctx.deps)),
+    .query(({ ctx }) => contextSummary(ctx.deps, guard(ctx))),
 
   /** Dashboard only (tRPC over SSE): a scope's puts and deletes as they happen, on any instance. */
   watch: read
     .meta({ resource: "context", kind: "read" })
     .input(watchInput)
-    .subscription(({ ctx, input, signal }) => watchScope(ctx.deps, input.scope, signal)),
+    .subscription(async ({ ctx, input, signal }) => {
+      const visible = await guard(ctx).assertWatch(input.scope, noScope(input.scope));
+      return watchScope(ctx.deps, input.scope, signal, visible);
+    }),
+
+  grants: adminProcedure
+    .meta({
+      openapi: { method: "GET", path: "/context/grants", operationId: "listContextGrants", summary: "Client and session scopes shared with other clients (admin)", tags },
+      resource: "context",
+    })
+    .input(listGrantsInput)
+    .output(listGrantsOutput)
+    .query(({ ctx, input }) => listGrants(ctx.deps.db, input)),
+
+  grant: adminProcedure
+    .meta({
+      openapi: { method: "PUT", path: "/context/grants", operationId: "grantContextScope", summary: "Share a client:<id> or session:<id> scope with another client, read or write (admin; audited)", tags },
+      resource: "context",
+      audit: "service",
+    })
+    .input(grantInput)
+    .output(grantSchema)
+    .mutation(({ ctx, input }) => grantScope(ctx.deps, callOf(ctx), input)),
+
+  revokeGrant: adminProcedure
+    .meta({
+      openapi: { method: "DELETE", path: "/context/grants", operationId: "revokeContextGrant", summary: "Stop sharing a scope with a client (admin; audited)", tags },
+      resource: "context",
+      audit: "service",
+    })
+    .input(revokeGrantInput)
+    .output(revokeGrantOutput)
+    .mutation(({ ctx, input }) => revokeGrant(ctx.deps, callOf(ctx), input)),
 });

@@ -124,3 +124,16 @@ export const contextEventSchema = z.object({
   seq: z.number().int().optional(),
 });
 export type ContextEvent = z.infer<typeof contextEventSchema>;
+
+/** Sharing a client's or a session's scope with another client (admins only). */
+const ownedScope = scopeSchema.refine((s) => s.startsWith("client:") || s.startsWith("session:"), "only client:<id> and session:<id> scopes are owned; global and repo: scopes are shared already");
+export const grantInput = z.strictObject({
+  scope: ownedScope,
+  clientId: z.string().min(1).max(63).describe("The client that may use the scope"),
+  access: z.enum(["read", "write"]).describe("read, or write (which includes read)"),
+});
+export const revokeGrantInput = z.strictObject({ scope: ownedScope, clientId: z.string().min(1).max(63) });
+export const listGrantsInput = z.strictObject({ scope: scopeSchema.optional(), clientId: z.string().max(63).optional() });
+export const grantSchema = z.object({ scope: z.string(), clientId: z.string(), access: z.enum(["read", "write"]), grantedBy: z.string(), grantedAt: z.string() });
+export const listGrantsOutput = z.object({ items: z.array(grantSchema) });
+export const revokeGrantOutput = z.object({ revoked: z.boolean().describe("False when there was no such grant") });

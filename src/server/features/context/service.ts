@@ -17,9 +17,12 @@ export const PREVIEW_CHARS = 2_000;
 export const targetOf = (scope: string, key: string) => `${scope}/${key}`;
 const actorRef = (actor: Actor): ActorRef => ({ type: actor.type, id: actor.id });
 
+/** The answer for an entry that is not there, or that the caller may not see (the same words: nothing leaks). */
+export const missingEntry = (input: GetInput) => `No context entry "${input.key}" in scope ${input.scope} (it may have expired or been deleted).`;
+
 export async function getEntry(kv: KeyValueStore, input: GetInput): Promise<Entry> {
   const entry = await readEntry(kv, input.scope, input.key);
-  if (!entry) throw new AppError("NOT_FOUND", `No context entry "${input.key}" in scope ${input.scope} (it may have expired or been deleted).`);
+  if (!entry) throw new AppError("NOT_FOUND", missingEntry(input));
   return entry;
 }
 
@@ -209,12 +212,14 @@ async function publish(deps: Deps, change: ContextEvent): Promise<void> {
 
 /**
  * The scope's puts and deletes as they happen, on any instance, until `signal` aborts. Listening has
- * begun when this resolves, so a client that reads the scope after connecting misses nothing.
+ * begun when this resolves, so a client that reads the scope after connecting misses nothing. Events
+ * pass only while `visible` says the caller may read the scope.
  */
-export async function watchScope(deps: Deps, scope: string, signal?: AbortSignal): Promise<AsyncGenerator<ContextEvent>> {
+export async function watchScope(deps: Deps, scope: string, signal?: AbortSignal, visible: () => Promise<boolean> = async () => true): Promise<AsyncGenerator<ContextEvent>> {
   const events = await openEventStream(deps.events, channelOf(scope), signal);
   async function* withEntries(): AsyncGenerator<ContextEvent> {
     for await (const raw of events) {
+      if (!(await visible())) continue;
       const event = raw as ContextEvent;
       const entry = event.type === "put" && !event.entry ? await readEntry(deps.kv, scope, event.key).catch(() => null) : event.entry;
       yield { type: event.type, scope, key: event.key, at: event.at, ...(entry ? { entry } : {}) };

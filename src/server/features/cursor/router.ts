@@ -1,7 +1,8 @@
+import { ScopeGuard } from "@/server/features/context/access";
 import { callOf } from "@/server/trpc/context";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
 import { getSessionInput, listSessionsInput, listSessionsOutput, putSessionInput, putSessionOutput, sessionSchema } from "./schema";
-import { getSession, listSessions, putSession } from "./service";
+import { getSession, listSessions, putSession, sessionScope } from "./service";
 
 const read = scopedProcedure("context:read");
 const write = scopedProcedure("cursor:write");
@@ -23,7 +24,11 @@ export const cursorRouter = router({
     })
     .input(putSessionInput)
     .output(putSessionOutput)
-    .mutation(({ ctx, input }) => putSession(ctx.deps, callOf(ctx), input)),
+    .mutation(async ({ ctx, input }) => {
+      // the session's scope is the client's like any session scope: its other entries, grants and stream follow the same owner
+      await new ScopeGuard(ctx.deps, ctx.actor).assertWrite(sessionScope(input.sessionId));
+      return putSession(ctx.deps, callOf(ctx), input);
+    }),
 
   get: read
     .meta({

@@ -13,7 +13,8 @@ import { compareAndSetOrConflict, lockIntent, mapDbError, toDto, type IntentWith
 /**
  * Human decisions (dashboard only; the procedure builder admits signed-in users holding
  * intents:approve, and the `approval` table's foreign key to app_user admits nobody else).
- * Four-eyes is checked here for a clear answer and again by the database trigger.
+ * Four-eyes is checked here for a clear answer and again by the database trigger: the approver is
+ * not the person accountable for the key that proposed (its owner, who also owns every key it mints).
  */
 type User = Extract<Actor, { type: "user" }>;
 
@@ -30,6 +31,9 @@ export async function eligibility(db: Db, row: IntentWithApprovals, user: User, 
     row.keyId ? db.apiKey.findUnique({ where: { id: row.keyId } }) : null,
   ]);
   const me = `user:${user.id}`;
+  if (key && !key.ownerUserId) {
+    return { canApprove: false, canDeny: true, reason: `No person is accountable for the API key ${key.prefix} that proposed this intent, so nobody can approve it; you may still deny.` };
+  }
   const conflict =
     row.requesterUserId === user.id
       ? "You proposed this intent."
@@ -39,7 +43,9 @@ export async function eligibility(db: Db, row: IntentWithApprovals, user: User, 
           ? `You created the client ${client.id} that proposed it.`
           : key?.createdBy === me
             ? "You created the API key that proposed it."
-            : null;
+            : key?.ownerUserId === user.id
+              ? "You own the API key that proposed it."
+              : null;
   if (conflict) return { canApprove: false, canDeny: true, reason: `Four-eyes rule: ${conflict} Someone else must approve; you may still deny.` };
   return { canApprove: true, canDeny: true, reason: null };
 }

@@ -6,12 +6,12 @@ import type { Deps } from "@/server/deps";
 import { executionOf, startExecution, sweepIntents } from "./execution";
 import { proposeIntent } from "./service";
 
-/** Approval → execution through the configured executor (GITHUB_TOKEN + GITHUB_API_URL pointing at the fake). */
+/** Approval → execution through the configured executor (EXECUTORS=live, GITHUB_TOKEN + GITHUB_API_URL pointing at the fake). */
 let deps: Deps;
 let gh: GitHubFake;
 beforeAll(async () => {
   gh = await startGitHubFake("ghp_int");
-  deps = await testDeps({ GITHUB_TOKEN: "ghp_int", GITHUB_API_URL: gh.url });
+  deps = await testDeps({ GITHUB_TOKEN: "ghp_int", GITHUB_API_URL: gh.url, EXECUTORS: "live" });
 });
 afterAll(async () => {
   await closeDeps(deps);

@@ -18,6 +18,7 @@ export const keyViewSchema = z.object({
   lastUsedAt: z.string().nullable(),
   createdAt: z.string(),
   createdBy: z.string(),
+  ownerUserId: z.string().nullable().describe("The person accountable for the key; null = nobody, so its intents cannot be approved"),
 });
 
 export const createKeyInput = z.strictObject({

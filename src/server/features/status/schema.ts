@@ -19,6 +19,9 @@ export const statusOutput = z.object({
   status: z.enum(["ok", "degraded"]),
   connections: z.array(connectionSchema),
   embeddedDefaults: z.array(z.string()).describe("Embedded stand-ins in use because the real service is not configured"),
+  executors: z
+    .array(z.object({ name: z.string(), mode: z.enum(["live", "dry-run"]), reason: z.string().nullable() }))
+    .describe("Whether approved intents really reach each system (live) or are only recorded (dry-run), and why"),
 });
 export type Status = z.infer<typeof statusOutput>;
 

@@ -2,6 +2,7 @@ import type { Actor } from "@/server/core/auth/actor";
 import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
+import { executorModes } from "@/server/features/intents/executors";
 import type { Connection, Status } from "./schema";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -33,7 +34,8 @@ async function embeddedDefaults(deps: Deps): Promise<string[]> {
     if (vectors === "pgvector") out.push("vectors: pgvector in the app's database (no Pinecone configured)");
     if (vectors === null) out.push("search: full-text only (embeddings configured, but no Pinecone and no pgvector in the database)");
   }
-  out.push("executors: dry-run");
+  const dry = executorModes(deps.env).filter((e) => e.mode === "dry-run");
+  if (dry.length) out.push(`executors: dry-run for ${dry.map((e) => `${e.name} (${e.reason})`).join(", ")}`);
   return out;
 }
 
@@ -52,6 +54,7 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     connections,
     embeddedDefaults: await embeddedDefaults(deps),
+    executors: executorModes(deps.env),
   };
 }
 

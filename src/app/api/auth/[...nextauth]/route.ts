@@ -1,9 +1,9 @@
 import NextAuth from "next-auth";
-import { authOptions } from "@/server/api/session";
+import { authOptions, withSignInRetryAfter } from "@/server/api/session";
 
 export const dynamic = "force-dynamic";
 
-function handler(req: Request, ctx: { params: Promise<{ nextauth: string[] }> }) {
-  return NextAuth(authOptions())(req, ctx);
+async function handler(req: Request, ctx: { params: Promise<{ nextauth: string[] }> }) {
+  return withSignInRetryAfter(req, await NextAuth(authOptions())(req, ctx));
 }
 export { handler as GET, handler as POST };

@@ -1,10 +1,10 @@
 import type { RecordedRequest } from "../schema";
-import { errorText, type ExecutionJob, type ExecutionOutcome, type Executor } from "./types";
+import { dryRunReasonOf, errorText, type ExecutionJob, type ExecutionOutcome, type Executor } from "./types";
 
 /**
  * Cloudways (API v1): purge Varnish, restart a service, take a backup, then poll the operation
  * until it completes. A minimal fetch client of its own (no Cloudways adapter existed when this
- * was written). Without CW_EMAIL + CW_API_KEY it runs dry and records the request it would send;
+ * was written). Without CW_EMAIL + CW_API_KEY, or unless executions are live, it runs dry and records the request it would send;
  * credentials and tokens are never recorded.
  */
 export interface CloudwaysOptions {
@@ -13,6 +13,8 @@ export interface CloudwaysOptions {
   baseUrl?: string;
   pollMs?: number;
   fetch?: typeof fetch;
+  /** false keeps it dry even with credentials (they may be there for reads only). */
+  live?: boolean;
 }
 
 interface Step {
@@ -38,12 +40,14 @@ export function cloudwaysPlan(job: ExecutionJob): Step {
 export class CloudwaysExecutor implements Executor {
   readonly name = "cloudways" as const;
   readonly dryRun: boolean;
+  readonly dryRunReason: string | null;
   private readonly base: string;
   private readonly pollMs: number;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly opts: CloudwaysOptions) {
-    this.dryRun = !(opts.email && opts.apiKey);
+    this.dryRunReason = dryRunReasonOf({ live: opts.live ?? true, missingCredentials: opts.email && opts.apiKey ? null : "no CW_EMAIL/CW_API_KEY" });
+    this.dryRun = this.dryRunReason !== null;
     this.base = (opts.baseUrl ?? "https://api.cloudways.com/api/v1").replace(/\/$/, "");
     this.pollMs = opts.pollMs ?? 5_000;
     this.fetch = opts.fetch ?? fetch;
@@ -65,7 +69,7 @@ export class CloudwaysExecutor implements Executor {
     const step = cloudwaysPlan(job);
     const request: RecordedRequest = { method: "POST", url: `${this.base}${step.path}`, body: step.body };
     if (this.dryRun) {
-      return { ok: true, dryRun: true, summary: "Dry run (no CW_EMAIL/CW_API_KEY): 1 request recorded, nothing sent.", requests: [request] };
+      return { ok: true, dryRun: true, summary: `Dry run (${this.dryRunReason}): 1 request recorded, nothing sent.`, requests: [request] };
     }
     const requests: RecordedRequest[] = [];
     try {

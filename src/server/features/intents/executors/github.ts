@@ -1,10 +1,10 @@
 import { Octokit } from "@octokit/rest";
 import type { RecordedRequest } from "../schema";
-import { errorText, type ExecutionJob, type ExecutionOutcome, type Executor } from "./types";
+import { dryRunReasonOf, errorText, type ExecutionJob, type ExecutionOutcome, type Executor } from "./types";
 
 /**
  * GitHub: workflow_dispatch for deploy, rollback and run_workflow; merge a pull request; open an
- * issue. Without GITHUB_TOKEN it runs dry: Octokit builds each request (method, URL, body) exactly
+ * issue. Without GITHUB_TOKEN, or unless executions are live, it runs dry: Octokit builds each request (method, URL, body) exactly
  * as it would send it, and nothing is sent. No retries: an execution happens at most once.
  */
 interface Step {
@@ -60,10 +60,13 @@ export function githubPlan(job: ExecutionJob): Step[] {
 export class GitHubExecutor implements Executor {
   readonly name = "github" as const;
   readonly dryRun: boolean;
+  readonly dryRunReason: string | null;
   private readonly octokit: Octokit;
 
-  constructor(opts: { token?: string; baseUrl?: string }) {
-    this.dryRun = !opts.token;
+  /** `live: false` keeps it dry even with a token (GITHUB_TOKEN alone is for reading and indexing). */
+  constructor(opts: { token?: string; baseUrl?: string; live?: boolean }) {
+    this.dryRunReason = dryRunReasonOf({ live: opts.live ?? true, missingCredentials: opts.token ? null : "no GITHUB_TOKEN" });
+    this.dryRun = this.dryRunReason !== null;
     this.octokit = new Octokit({ auth: opts.token, baseUrl: (opts.baseUrl ?? "https://api.github.com").replace(/\/$/, ""), userAgent: "ops-orchestrator" });
   }
 
@@ -75,7 +78,7 @@ export class GitHubExecutor implements Executor {
   async execute(job: ExecutionJob, signal: AbortSignal): Promise<ExecutionOutcome> {
     const steps = githubPlan(job);
     if (this.dryRun) {
-      return { ok: true, dryRun: true, summary: `Dry run (no GITHUB_TOKEN): ${steps.length} request(s) recorded, nothing sent.`, requests: steps.map((s) => this.record(s)) };
+      return { ok: true, dryRun: true, summary: `Dry run (${this.dryRunReason}): ${steps.length} request(s) recorded, nothing sent.`, requests: steps.map((s) => this.record(s)) };
     }
     const requests: RecordedRequest[] = [];
     try {

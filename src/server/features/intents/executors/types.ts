@@ -21,6 +21,8 @@ export interface ExecutionJob {
 export interface Executor {
   readonly name: "github" | "cloudways";
   readonly dryRun: boolean;
+  /** Why it runs dry (missing credentials, or EXECUTORS not set to live); null when live. */
+  readonly dryRunReason: string | null;
   /** Must finish (or fail) before `signal` aborts; never throws, failures are outcomes. */
   execute(job: ExecutionJob, signal: AbortSignal): Promise<ExecutionOutcome>;
 }
@@ -28,4 +30,9 @@ export interface Executor {
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.name === "TimeoutError" || err.name === "AbortError" ? `timed out (${err.message})` : err.message;
   return String(err);
+}
+
+/** Live only when executions are switched on (EXECUTORS=live) and the credentials are there; else why not. */
+export function dryRunReasonOf(opts: { live: boolean; missingCredentials: string | null }): string | null {
+  return opts.missingCredentials ?? (opts.live ? null : "EXECUTORS is not live");
 }

@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
+import { makeUser } from "../../../../tests/support/intents";
+import { handleRest } from "@/server/api/rest";
+import { appRouter } from "@/server/api/root";
+import type { Actor } from "@/server/core/auth/actor";
+import { authenticateApiKey } from "@/server/core/auth/resolve";
+import { setDeps, type Deps } from "@/server/deps";
+import { createContext } from "@/server/trpc/context";
+import type { ContextEvent } from "./schema";
+
+/**
+ * Client and session scopes belong to one client: another API key gets 404 reading and 403 writing,
+ * and history, summary, list and the live stream show it nothing, until an admin shares the scope.
+ * Shared scopes (global, repo:) and dashboard users are unaffected. Through REST, as GPT calls it.
+ */
+let deps: Deps;
+let a: { key: string; clientId: string };
+let b: { key: string; clientId: string };
+let admin: Extract<Actor, { type: "user" }>;
+
+async function rest(method: string, path: string, key: string, payload?: Record<string, unknown>) {
+  const url = new URL(`http://test.local/ai${path}`);
+  const inQuery = method === "GET" || method === "DELETE";
+  if (inQuery) for (const [k, v] of Object.entries(payload ?? {})) url.searchParams.set(k, String(v));
+  const body = inQuery || payload === undefined ? undefined : JSON.stringify(payload);
+  const res = await handleRest(new Request(url, { method, headers: { "x-api-key": key, ...(body ? { "content-type": "application/json" } : {}) }, body }));
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+}
+const trpc = (actor: Actor, signal?: AbortSignal) => appRouter.createCaller(createContext({ deps, requestId: randomUUID(), surface: "trpc", ip: null, actor }), { signal });
+const id = () => randomUUID().slice(0, 8);
+
+beforeAll(async () => {
+  deps = await testDeps();
+  setDeps(deps);
+  a = await makeKey(deps, ["context:read", "context:write"]);
+  b = await makeKey(deps, ["context:read", "context:write"]);
+  admin = await makeUser(deps, "admin");
+});
+afterAll(async () => {
+  await deps.events.close();
+  await closeDeps(deps);
+});
+
+describe("context scopes owned by a client", () => {
+  it("client:<id> is that client's: another key gets 404 reading (get, list, history) and 403 writing (put, delete)", async () => {
+    const scope = `client:${a.clientId}`;
+    expect((await rest("PUT", "/context", a.key, { scope, key: "plan", value: { step: 1 } })).status).toBe(200);
+    expect((await rest("GET", "/context", a.key, { scope, key: "plan" })).status).toBe(200);
+
+    expect((await rest("PUT", "/context", b.key, { scope, key: "plan", value: "hijacked" })).status).toBe(403);
+    expect((await rest("DELETE", "/context", b.key, { scope, key: "plan" })).status).toBe(403);
+    const read = await rest("GET", "/context", b.key, { scope, key: "plan" });
+    expect(read.status).toBe(404);
+    expect(JSON.stringify(read.body)).not.toContain("step");
+    expect((await rest("GET", "/context/list", b.key, { scope })).status).toBe(404);
+    expect((await rest("GET", "/context/history", b.key, { scope, key: "plan" })).status).toBe(404);
+    expect((await rest("GET", "/context", a.key, { scope, key: "plan" })).body).toMatchObject({ value: { step: 1 }, version: 1 });
+  });
+
+  it("session:<id> belongs to the client that wrote it first", async () => {
+    const scope = `session:owned-${id()}`;
+    expect((await rest("PUT", "/context", a.key, { scope, key: "k", value: 1 })).status).toBe(200);
+    expect((await rest("PUT", "/context", b.key, { scope, key: "k", value: 2 })).status).toBe(403);
+    expect((await rest("GET", "/context", b.key, { scope, key: "k" })).status).toBe(404);
+    expect((await rest("GET", "/context/history", b.key, { scope, key: "k" })).status).toBe(404);
+    expect((await rest("PUT", "/context", a.key, { scope, key: "k", value: 3 })).status).toBe(200);
+    expect((await rest("GET", "/context", a.key, { scope, key: "k" })).body).toMatchObject({ value: 3, version: 2 });
+  });
+
+  it("global and repo: scopes stay shared; dashboard users see every scope", async () => {
+    const repo = `repo:acme/shared-${id()}`;
+    expect((await rest("PUT", "/context", a.key, { scope: repo, key: "k", value: "from a" })).status).toBe(200);
+    expect((await rest("PUT", "/context", b.key, { scope: repo, key: "k", value: "from b" })).status).toBe(200);
+    expect((await rest("GET", "/context", a.key, { scope: repo, key: "k" })).body).toMatchObject({ value: "from b" });
+    const viewer = await makeUser(deps, "viewer");
+    expect(await trpc(viewer).context.get({ scope: `client:${a.clientId}`, key: "plan" })).toMatchObject({ value: { step: 1 } });
+  });
+
+  it("an admin's grant shares a scope (read, then write), audited; revoking it hides the scope again", async () => {
+    const scope = `client:${a.clientId}`;
+    const grant = (access: "read" | "write") => trpc(admin).context.grant({ scope, clientId: b.clientId, access });
+    await grant("read");
+    expect((await rest("GET", "/context", b.key, { scope, key: "plan" })).status).toBe(200);
+    expect((await rest("PUT", "/context", b.key, { scope, key: "plan", value: "still no" })).status).toBe(403);
+    await grant("write");
+    expect((await rest("PUT", "/context", b.key, { scope, key: "plan", value: { step: 2 } })).status).toBe(200);
+    expect((await trpc(admin).context.grants({ scope })).items).toEqual([expect.objectContaining({ scope, clientId: b.clientId, access: "write", grantedBy: `user:${admin.id}` })]);
+    expect(await trpc(admin).context.revokeGrant({ scope, clientId: b.clientId })).toEqual({ revoked: true });
+    expect((await rest("GET", "/context", b.key, { scope, key: "plan" })).status).toBe(404);
+    const audited = await deps.db.auditEvent.findMany({ where: { target: scope, action: { in: ["context.grant", "context.ungrant"] } }, orderBy: { seq: "asc" } });
+    expect(audited.map((e) => e.action)).toEqual(["context.grant", "context.grant", "context.ungrant"]);
+    expect((await trpc(await authenticateApiKey(deps.db, b.key, null)).context.grant({ scope, clientId: b.clientId, access: "read" }).catch((e: { code: string }) => e.code))).toBe("FORBIDDEN");
+  });
+
+  it("the summary shows a key only the scopes and last writes it may read; a user sees them all", async () => {
+    const secret = `session:secret-${id()}`;
+    expect((await rest("PUT", "/context", a.key, { scope: secret, key: "s", value: "a's secret" })).status).toBe(200);
+    const seenByB = (await rest("GET", "/context/summary", b.key)).body as { scopes: { scope: string }[]; lastWrites: { scope: string }[] };
+    const own = (s: string) => s === `client:${a.clientId}` || s === secret;
+    expect(seenByB.scopes.filter((s) => own(s.scope))).toEqual([]);
+    expect(seenByB.lastWrites.filter((w) => own(w.scope))).toEqual([]);
+    expect(JSON.stringify(seenByB)).not.toContain("a's secret");
+    const seenByA = (await rest("GET", "/context/summary", a.key)).body as { scopes: { scope: string }[]; lastWrites: { scope: string }[] };
+    expect(seenByA.scopes.map((s) => s.scope)).toContain(secret);
+    expect(seenByA.lastWrites[0]).toMatchObject({ scope: secret, key: "s" });
+    expect((await trpc(admin).context.summary({})).lastWrites[0]).toMatchObject({ scope: secret });
+  });
+
+  it("the live stream: 404 on another client's scope; on a session not yet owned, only what the watcher may read", async () => {
+    const actorA = await authenticateApiKey(deps.db, a.key, null);
+    await expect(trpc(actorA).context.watch({ scope: `client:${b.clientId}` })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    const scope = `session:race-${id()}`;
+    const abort = new AbortController();
+    const stream = (await trpc(actorA, abort.signal).context.watch({ scope })) as AsyncIterable<ContextEvent>;
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = iterator.next();
+    expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-1", value: "b only" })).status).toBe(200);
+    expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-2", value: "b only" })).status).toBe(200);
+    await trpc(admin).context.grant({ scope, clientId: a.clientId, access: "read" });
+    expect((await rest("PUT", "/context", b.key, { scope, key: "shared", value: "now a may see" })).status).toBe(200);
+    expect(((await first).value as ContextEvent).key).toBe("shared");
+    abort.abort();
+  });
+});

@@ -1,0 +1,37 @@
+import type { Db } from "@/server/adapters/db";
+import type { ContextGrant } from "@/generated/prisma/client";
+import { eventFor, type CallContext } from "@/server/core/audit/log";
+import { AppError } from "@/server/core/errors";
+import type { Deps } from "@/server/deps";
+import type { ScopeAccess } from "./access";
+
+/** Admins share an owned context scope with another client; each grant and revocation is audited with it. */
+const view = (g: ContextGrant) => ({ scope: g.scope, clientId: g.clientId, access: g.access as ScopeAccess, grantedBy: g.grantedBy, grantedAt: g.grantedAt.toISOString() });
+
+export async function listGrants(db: Db, q: { scope?: string; clientId?: string }) {
+  const rows = await db.contextGrant.findMany({ where: { scope: q.scope, clientId: q.clientId }, orderBy: [{ scope: "asc" }, { clientId: "asc" }], take: 1000 });
+  return { items: rows.map(view) };
+}
+
+export async function grantScope(deps: Deps, call: CallContext, input: { scope: string; clientId: string; access: ScopeAccess }) {
+  if (input.scope === `client:${input.clientId}`) throw new AppError("BAD_REQUEST", `Scope ${input.scope} is client ${input.clientId}'s own already.`);
+  return deps.audit.transact(async (tx, log) => {
+    if (!(await tx.apiClient.findUnique({ where: { id: input.clientId } }))) throw new AppError("NOT_FOUND", `No client ${input.clientId}.`);
+    const key = { scope_clientId: { scope: input.scope, clientId: input.clientId } };
+    const before = await tx.contextGrant.findUnique({ where: key });
+    const grantedBy = `${call.actor.type}:${call.actor.id}`;
+    const row = await tx.contextGrant.upsert({ where: key, update: { access: input.access, grantedBy, grantedAt: new Date() }, create: { ...input, grantedBy } });
+    await log(eventFor(call, { action: "context.grant", resourceType: "context", target: input.scope, detail: { before: before ? view(before) : null, after: view(row) } }));
+    return view(row);
+  });
+}
+
+export async function revokeGrant(deps: Deps, call: CallContext, input: { scope: string; clientId: string }) {
+  return deps.audit.transact(async (tx, log) => {
+    const before = await tx.contextGrant.findUnique({ where: { scope_clientId: input } });
+    if (!before) return { revoked: false };
+    await tx.contextGrant.delete({ where: { scope_clientId: input } });
+    await log(eventFor(call, { action: "context.ungrant", resourceType: "context", target: input.scope, detail: { before: view(before) } }));
+    return { revoked: true };
+  });
+}
