@@ -7,7 +7,8 @@ import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 import { evaluate } from "@/server/features/policy/engine";
 import { activePolicy } from "@/server/features/policy/service";
-import { ACTION_SPECS, factsOf, type Payload } from "./actions";
+import { splitRepo } from "@/server/adapters/github/client";
+import { ACTION_SPECS, factsOf, shaBranchesOf, type BranchesAtSha, type Payload } from "./actions";
 import { startExecution } from "./execution";
 import { expireDue } from "./expiry";
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotency } from "./idempotency";
@@ -49,11 +50,22 @@ export function payloadHash(p: Payload, requester: Requester): string {
   return createHash("sha256").update(text ?? "").digest("hex");
 }
 
+/** GitHub's answer to "which branches have this commit as their head", when a token is configured. */
+export function branchesAtSha(deps: Pick<Deps, "github">): BranchesAtSha | null {
+  const github = deps.github;
+  if (!github) return null;
+  return async (repo, sha) => {
+    const res = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head", { ...splitRepo(repo), commit_sha: sha });
+    return (res.data as { name: string }[]).map((b) => b.name);
+  };
+}
+
 /** Evaluate without creating: "may I?" before asking. */
 export async function checkIntent(deps: Deps, actor: Actor, input: ProposeInput, now?: Date) {
   const payload = parsePayload(input);
   const policy = await activePolicy(deps.db);
-  const result = evaluate(factsOf(payload), { client: requesterOf(actor).policyClient }, policy.rules, now ?? (await dbNow(deps.db)));
+  const shaBranches = await shaBranchesOf(payload, branchesAtSha(deps));
+  const result = evaluate(factsOf(payload, shaBranches), { client: requesterOf(actor).policyClient }, policy.rules, now ?? (await dbNow(deps.db)));
   return { ...result, policyVersion: policy.version };
 }
 
@@ -91,10 +103,11 @@ async function create(
   complete: ((tx: Tx, response: IntentDto) => Promise<void>) | null,
 ): Promise<IntentDto> {
   const id = randomUUID();
+  const shaBranches = await shaBranchesOf(payload, branchesAtSha(deps));
   const dto = await deps.audit.transact(async (tx, log) => {
     const now = opts.now ?? (await dbNow(tx));
     const policy = await activePolicy(tx);
-    const evaluation = evaluate(factsOf(payload), { client: requester.policyClient }, policy.rules, now);
+    const evaluation = evaluate(factsOf(payload, shaBranches), { client: requester.policyClient }, policy.rules, now);
     const status = evaluation.decision === "allow" ? "approved" : evaluation.decision === "deny" ? "denied" : "pending_approval";
     const row = await tx.intent.create({
       data: {
