@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { booleanParam } from "@/server/core/params";
 import type { CallContext } from "@/server/core/audit/log";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/core/auth/key-store";
 import { ROLES, SCOPES } from "@/server/core/auth/permissions";
@@ -25,7 +26,7 @@ export const adminCommand = z.discriminatedUnion("op", [
     rateLimits: z.object({ read: z.number().int().positive().optional(), write: z.number().int().positive().optional(), expensive: z.number().int().positive().optional() }).optional(),
     ownerEmail: z.string().optional(),
   }),
-  z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: z.boolean().default(false) }),
+  z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: booleanParam.default(false) }),
   z.object({ op: z.literal("keys.revoke"), prefix: z.string() }),
   z.object({ op: z.literal("users.create"), email: z.string(), role: z.enum(ROLES), password: z.string() }),
   z.object({ op: z.literal("index.run"), repo: z.string().optional(), full: z.boolean().default(false) }),
