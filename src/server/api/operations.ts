@@ -78,6 +78,20 @@ export const operations: Operation[] = Object.entries(appRouter._def.procedures 
     };
   });
 
+/** What an operation does, as clients are told: read-only, destructive, idempotent (from its meta; queries read). */
+export interface Effect {
+  readOnly: boolean;
+  destructive: boolean;
+  idempotent: boolean;
+}
+
+export function effectOf(op: Pick<Operation, "type" | "meta">): Effect {
+  const said = op.meta.effect ?? {};
+  const readOnly = said.readOnly ?? op.type === "query";
+  // Unsaid, a change is assumed to overwrite or remove (MCP's own default): a client then asks first.
+  return { readOnly, destructive: !readOnly && (said.destructive ?? true), idempotent: readOnly || (said.idempotent ?? false) };
+}
+
 /** The operation for a method and path with its path parameters, or why there is none (404 vs 405 with the allowed methods). */
 export function matchOperation(method: string, path: string): { op: Operation; params: Record<string, string> } | { allowed: string[] } {
   const onPath = operations.filter((o) => o.pattern.test(path));

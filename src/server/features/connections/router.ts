@@ -58,6 +58,7 @@ export const connectionsRouter = router({
       openapi: { method: "POST", path: "/connections/refresh", operationId: "refreshConnections", summary: "Probe the connections now (all, or the ids given) and return the results; dashboard users need the operator role", tags: ["connections"] },
       resource: "connection",
       kind: "expensive",
+      effect: { destructive: false, idempotent: true },
     })
     .input(refreshInput)
     .output(refreshOutput)
