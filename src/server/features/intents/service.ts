@@ -4,6 +4,7 @@ import type { Tx } from "@/server/adapters/db";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
+import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { evaluate } from "@/server/features/policy/engine";
 import { activePolicy } from "@/server/features/policy/service";
@@ -184,9 +185,10 @@ export async function listOwnIntents(deps: Deps, call: CallContext, q: { status?
     take: q.limit + 1,
     include: { approvals: true },
   });
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return { items: page.map(toDto), nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  // A page is cut to GPT's response budget too (an intent carries up to ~20 KB of params): the cursor resumes after the last one sent.
+  const { items, cut } = fitToBudget(rows.slice(0, q.limit).map(toDto));
+  const last = rows[items.length - 1];
+  return { items, nextCursor: (cut || rows.length > q.limit) && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 export function encodeCursor(at: Date, id: string): string {
