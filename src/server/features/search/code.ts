@@ -17,6 +17,8 @@ export interface SearchDeps {
 export interface CodeView {
   rawCode: boolean;
   highlight: boolean;
+  /** The server's own disk paths (a local checkout's folder): for people at the dashboard, never for API keys. */
+  localPaths?: boolean;
 }
 
 interface Fused {
@@ -116,7 +118,7 @@ async function describe(db: Db, page: Fused[], terms: string[], view: CodeView):
       summary: fileOf.get(f.fileKey)?.summary ?? null,
       matches: f.lines,
       url: repo?.htmlUrl && ref ? `${repo.htmlUrl}/blob/${ref}/${path.split("/").map(encodeURIComponent).join("/")}#L${best.startLine}-L${best.endLine}` : null,
-      localPath: repo?.localPath ? `${repo.localPath.replace(/\/+$/, "")}/${path}` : null,
+      localPath: view.localPaths && repo?.localPath ? `${repo.localPath.replace(/\/+$/, "")}/${path}` : null,
       snippet: view.highlight && content !== null ? snippetOf(content, best.startLine, terms) : null,
       content: view.rawCode ? content : null,
     };
