@@ -36,4 +36,15 @@ describe("status and the server's disk paths", () => {
     const forUser = await caller(deps, admin).status.get({});
     expect(forUser.embeddedDefaults.join("\n")).toContain(folder);
   });
+
+  it("keeps the folder out of /ai/connections for API keys too", async () => {
+    const folder = path.basename(dataDir);
+    const { key } = await makeKey(deps, ["metrics:read"]);
+    const res = await handleRest(new Request("http://localhost/ai/connections", { headers: { "x-api-key": key } }));
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).not.toContain(folder);
+    const admin = await makeUser(deps, "admin");
+    expect(JSON.stringify(await caller(deps, admin).connections.list({}))).toContain(folder);
+  });
 });
