@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REDACTED, redactSecrets } from "./redact";
 
 /** Fastest of a few runs, in ms: the least disturbed by other work on the machine. */
-function fastest(run: () => void, times = 5): number {
+function fastest(run: () => void, times = 11): number {
   let best = Infinity;
   for (let i = 0; i < times; i++) {
     const started = performance.now();
@@ -14,21 +14,22 @@ function fastest(run: () => void, times = 5): number {
 
 describe("redaction cost grows with the text, whatever the text", () => {
   const SIZE = 256 * 1024;
-  // Runs of what the secret patterns start on, against text of the same size that starts none of them.
-  const hostile = {
+  // Runs of what the secret patterns start on, against plain text of the same size (linear work).
+  const hostile: Record<string, string> = {
     "a run of pass": "pass".repeat(SIZE / 4),
-    "a run of password=": "password=".repeat(SIZE / 9),
-    "a run of secret_": "secret_".repeat(SIZE / 7),
-    "a run of URL schemes": "a://b:".repeat(SIZE / 6),
+    "a run of password=": "password=".repeat(Math.floor(SIZE / 9)),
+    "a run of secret_": "secret_".repeat(Math.floor(SIZE / 7)),
+    "a run of URL schemes": "a://b:".repeat(Math.floor(SIZE / 6)),
   };
-  const plain = "lorem ipsum dolor sit amet ".repeat(SIZE / 27);
+  const plain = "lorem ipsum dolor sit amet ".repeat(Math.floor(SIZE / 27));
 
-  it.each(Object.entries(hostile))("%s (256 KB) costs about what plain text of that size does", (_, text) => {
+  it.each(Object.keys(hostile))("%s (256 KB) stays within a constant factor of plain text's cost", (name) => {
     redactSecrets(plain); // warm the regexes up
-    const baseline = fastest(() => redactSecrets(plain));
-    const cost = fastest(() => redactSecrets(text));
-    // Linear work is within a small factor of the baseline; the quadratic form was thousands of times it.
-    expect(cost).toBeLessThan(Math.max(baseline, 1) * 25);
+    const baseline = Math.max(fastest(() => redactSecrets(plain)), 0.5);
+    const ratio = fastest(() => redactSecrets(hostile[name]!)) / baseline;
+    // Bounded patterns do a few dozen steps per start (~20× plain text here); the quadratic form was
+    // tens of thousands of times plain text at this size (minutes).
+    expect(ratio).toBeLessThan(200);
   });
 
   it("still redacts what it did", () => {
