@@ -87,6 +87,13 @@ describe("OpenAPI document", () => {
     expect(ops.filter((o) => o.method === "get").every((o) => (o.op as Record<string, unknown>)["x-openai-isConsequential"] === false)).toBe(true);
   });
 
+  it("has every change say what it does (effect), so clients are not told a guess", () => {
+    const unsaid = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
+      .filter(([, p]) => (p._def.meta as Meta | undefined)?.openapi && p._def.type === "mutation" && !(p._def.meta as Meta).effect)
+      .map(([name]) => name);
+    expect(unsaid).toEqual([]);
+  });
+
   it("requires the apiKey scheme on every protected operation", () => {
     const protectedIds = new Set(declared.filter((p) => p.openapi.protect !== false).map((p) => p.openapi.operationId));
     expect(protectedIds.size).toBeGreaterThan(0);
