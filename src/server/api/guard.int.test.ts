@@ -149,14 +149,6 @@ describe("routes under the guard", () => {
       }
     });
   });
-
-  describe("the admin link", () => {
-    it("trusts no header: a request through Next (no socket address) is refused whatever its Host or X-Forwarded-For", async () => {
-      const spoofed = new Request("http://127.0.0.1/api/admin/cli", { method: "POST", headers: { host: "127.0.0.1", "x-forwarded-for": "127.0.0.1", authorization: "Bearer x" }, body: "{}" });
-      await expectErrorBody(await handleAdminCli(spoofed, undefined), 404, "NOT_FOUND");
-      await expectErrorBody(await handleAdminCli(new Request("http://127.0.0.1/api/admin/cli", { method: "POST", body: "{}" }), "203.0.113.9"), 404, "NOT_FOUND");
-    });
-  });
 });
 
 describe("the admin link's own loopback listener (embedded database)", () => {
@@ -188,6 +180,16 @@ describe("the admin link's own loopback listener (embedded database)", () => {
       req.end(JSON.stringify(body));
     });
   }
+
+  it("trusts no header: with the right token, a request that did not come from a loopback socket is refused", async () => {
+    const link = readAdminLink(deps.env.dataDir)!;
+    const spoofed = () =>
+      new Request("http://127.0.0.1/api/admin/cli", { method: "POST", headers: { host: "127.0.0.1", "x-forwarded-for": "127.0.0.1", authorization: `Bearer ${link.token}`, "content-type": "application/json" }, body: JSON.stringify({ op: "keys.list" }) });
+    // through Next.js (no socket address to give), and from a remote socket
+    await expectErrorBody(await handleAdminCli(spoofed(), undefined), 404, "NOT_FOUND");
+    await expectErrorBody(await handleAdminCli(spoofed(), "203.0.113.9"), 404, "NOT_FOUND");
+    expect((await handleAdminCli(spoofed(), "127.0.0.1")).status).toBe(200);
+  });
 
   it("runs a command with the token, audits bad tokens and answers 429 past the failure limit", async () => {
     const link = readAdminLink(deps.env.dataDir)!;
