@@ -134,3 +134,17 @@ describe("intent lists within GPT's response limit", () => {
     expect(seen).toEqual([...created].reverse());
   });
 });
+
+describe("the seeded policy through REST, against another spelling of a deploy to main", () => {
+  it.each([
+    ["run_workflow of deploy.yml on refs/heads/main", { action: "run_workflow", target: { repo: "acme/web", ref: "refs/heads/main" }, params: { workflow: "deploy.yml" } }],
+    ["deploy to 'MAIN '", { action: "deploy", target: { repo: "acme/web", ref: "MAIN ", environment: "staging" }, params: { workflow: "ship.yml" } }],
+    ["deploy.yml on a branch with inputs.branch=main", { action: "run_workflow", target: { repo: "acme/web", ref: "feature-x" }, params: { workflow: "deploy.yml", inputs: { branch: "main" } } }],
+  ])("a gpt-* client is denied: %s", async (_, intent) => {
+    const a = await makeAgent(deps, { clientId: `gpt-${randomUUID().slice(0, 8)}` });
+    const checked = await rest("POST", "/intents/check", a.key, { ...intent, reason: "bypass attempt" });
+    expect(checked).toMatchObject({ status: 200, body: { decision: "deny", rule: "gpt-no-deploy-main" } });
+    const proposed = await rest("POST", "/intents", a.key, { ...intent, reason: "bypass attempt" });
+    expect(proposed.body).toMatchObject({ status: "denied" });
+  });
+});
