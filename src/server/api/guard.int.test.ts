@@ -11,6 +11,7 @@ import { setDeps, type Deps } from "@/server/deps";
 import { closeDeps, makeKey, testDeps } from "../../../tests/support/deps";
 import { handleAdminCli, ADMIN_LINK_FAILURES_PER_MINUTE } from "./admin";
 import { startAdminListener } from "./admin-listener";
+import { guardRoute } from "./guard";
 import { handleGitHubWebhook } from "./github-webhook";
 import { handleMap } from "./maps";
 import { handleMcp } from "./mcp";
@@ -60,9 +61,11 @@ describe("a database down during the key lookup", () => {
     ["/maps/connections.json", (key) => handleMap(new Request("http://localhost/maps/connections.json", { headers: { "x-api-key": key } }), "connections.json")],
     ["/api/metrics", (key) => handlePrometheus(new Request("http://localhost/api/metrics", { headers: { authorization: `Bearer ${key}` } }))],
   ];
-  it.each(surfaces)("%s answers 500 with the error body and a request id", async (_, send) => {
-    const body = await expectErrorBody(await send(unknownKey()), 500, "INTERNAL");
-    expect(body.error.message).toContain(body.error.requestId);
+  it.each(surfaces)("%s answers 503 with the error body, a request id and Retry-After", async (_, send) => {
+    const res = await send(unknownKey());
+    expect(res.headers.get("retry-after")).toBe("5");
+    const body = await expectErrorBody(res, 503, "UNAVAILABLE");
+    expect(body.error.message).not.toMatch(/127\.0\.0\.1|:1\b|gone/); // nothing of where the database is
   });
 });
 
@@ -75,6 +78,15 @@ describe("routes under the guard", () => {
     setDeps(deps);
   });
   afterAll(() => closeDeps(deps));
+
+  it("answers a failure nobody planned for as a 500 with the body, its detail kept for the log only", async () => {
+    const route = guardRoute({ action: "test.boom", surface: "rest", caller: "none" }, async () => {
+      throw new TypeError("boom: secret detail at /srv/app/x.ts:12");
+    });
+    const body = await expectErrorBody(await route(new Request("http://localhost/x")), 500, "INTERNAL");
+    expect(body.error.message).toContain(body.error.requestId);
+    expect(body.error.message).not.toContain("boom");
+  });
 
   describe("MCP", () => {
     it("answers 403 to a browser Origin that is not allowed, even with a valid key", async () => {

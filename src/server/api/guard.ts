@@ -109,7 +109,14 @@ export function appErrorFor(err: unknown, requestId: string): AppError {
   }
   if (err instanceof TRPCError) return reportedAppError(err, requestId);
   console.error(`[${requestId}] unexpected error`, err);
+  if (isDatabaseOutage(err)) return new AppError("UNAVAILABLE", "The database did not answer; retry shortly.", undefined, { "retry-after": "5" });
   return new AppError("INTERNAL", "Internal error");
+}
+
+/** Prisma's codes for a database it cannot reach, that timed out connecting, or that closed the connection: worth a retry (503), not a bug (500). */
+const OUTAGE_CODES = new Set(["P1001", "P1002", "P1017"]);
+function isDatabaseOutage(err: unknown): boolean {
+  return typeof err === "object" && err !== null && "code" in err && OUTAGE_CODES.has(String(err.code));
 }
 
 function withAll(headers: Headers, extra: Record<string, string>): Headers {
