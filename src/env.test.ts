@@ -20,6 +20,9 @@ describe("configuration", () => {
     expect(e.dashboardOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(e.githubRepos).toEqual(["o/a", "o/b"]);
     expect(() => parseEnv({ RATE_LIMITS: "fast" })).toThrow(/RATE_LIMITS/);
+    // what the limiter itself refuses is refused here, at start, not with a 500 on every call
+    for (const bad of ["read=0", "write=-1", "read=1.5", "read=9007199254740993x"]) expect(() => parseEnv({ RATE_LIMITS: bad }), bad).toThrow(/RATE_LIMITS/);
+    expect(parseEnv({ RATE_LIMITS: "read=1,expensive=2" }).RATE_LIMITS).toBe("read=1,expensive=2");
     expect(() => parseEnv({ REDIS_URL: "not a url" })).toThrow(/REDIS_URL/);
   });
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseRateLimits } from "@/server/core/auth/permissions";
 
 /**
  * Configuration, validated once. Every integration is optional: unset, its feature falls back to
@@ -9,9 +10,16 @@ import { z } from "zod";
 const optional = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.url().optional());
 
+/** Checked by the same parser the rate limiter uses, so a value that passes here (read=0 did) cannot fail on every call. */
 const rateLimits = z
   .string()
-  .regex(/^(read|write|expensive)=\d+(,(read|write|expensive)=\d+)*$/, "expected e.g. read=600,write=60,expensive=30")
+  .superRefine((spec, ctx) => {
+    try {
+      parseRateLimits(spec);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `${(err as Error).message} (e.g. read=600,write=60,expensive=30)` });
+    }
+  })
   .optional();
 
 export const envSchema = z.object({

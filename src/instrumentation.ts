@@ -4,7 +4,12 @@ export async function register() {
   const { getDeps } = await import("@/server/deps");
   const { runStartup } = await import("@/server/jobs/startup");
   const deps = await getDeps();
-  await runStartup(deps, Number(process.env.PORT ?? 3000));
+  await runStartup(deps);
+  // The CLI's way in while this process holds the embedded database: a loopback-only listener of its own.
+  if (deps.database.kind === "pglite") {
+    const { startAdminListener } = await import("@/server/api/admin-listener");
+    await startAdminListener(deps);
+  }
   // Long-running servers probe their connections on a schedule; serverless ones (Vercel) use /api/cron/probe.
   if (deps.env.PROBE_INTERVAL_SECONDS > 0 && !process.env.VERCEL) {
     const { startProbeScheduler } = await import("@/server/jobs/scheduler");

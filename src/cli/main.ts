@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { createInterface } from "node:readline/promises";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
 import { ApiFailure } from "./cursor/api";
 import { cursorCommand } from "./cursor/command";
 import { indexCommand, workerCommand } from "./index-command";
+import { PromptCancelled, readHidden } from "./prompt";
 import { CliError, execute } from "./transport";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
@@ -52,11 +52,10 @@ function table(rows: ApiKeyView[]): string {
 
 async function promptPassword(): Promise<string> {
   if (!process.stdin.isTTY) throw new CliError("--password is required when stdin is not a terminal.");
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return await rl.question("Password (at least 10 characters): ");
-  } finally {
-    rl.close();
+    return await readHidden("Password (at least 10 characters, not shown): ", process.stdin, process.stderr);
+  } catch (err) {
+    throw err instanceof PromptCancelled ? new CliError("Cancelled.") : err;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { booleanParam } from "@/server/core/params";
 import type { CallContext } from "@/server/core/audit/log";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/core/auth/key-store";
 import { ROLES, SCOPES } from "@/server/core/auth/permissions";
@@ -6,10 +7,11 @@ import { createUser } from "@/server/core/auth/users";
 import { readAdminLink, tokenMatches } from "@/server/adapters/db/admin-link";
 import { systemActor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
-import { getDeps, type Deps } from "@/server/deps";
+import type { Deps } from "@/server/deps";
 import { indexRepos, runningIndexRuns, runQueuedIndexJobs } from "@/server/jobs/index-repo/jobs";
 import type { IndexProgress } from "@/server/jobs/index-repo/run";
-import { appErrorResponse, jsonError, requestIdOf } from "./http";
+import { checkBucketLimit } from "@/server/trpc/middleware/rate-limit";
+import { guardRoute } from "./guard";
 
 /**
  * The operator commands of the CLI (keys, users, index). The CLI runs them in its own process, or — when
@@ -25,7 +27,7 @@ export const adminCommand = z.discriminatedUnion("op", [
     rateLimits: z.object({ read: z.number().int().positive().optional(), write: z.number().int().positive().optional(), expensive: z.number().int().positive().optional() }).optional(),
     ownerEmail: z.string().min(1, "keys create needs --owner <email>: the person accountable for the key"),
   }),
-  z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: z.boolean().default(false) }),
+  z.object({ op: z.literal("keys.list"), clientId: z.string().optional(), includeRevoked: booleanParam.default(false) }),
   z.object({ op: z.literal("keys.revoke"), prefix: z.string() }),
   z.object({ op: z.literal("users.create"), email: z.string(), role: z.enum(ROLES), password: z.string(), githubId: z.string().optional() }),
   z.object({ op: z.literal("index.run"), repo: z.string().optional(), full: z.boolean().default(false) }),
@@ -57,25 +59,30 @@ export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminC
   }
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+/** Failed attempts on the admin link, per minute, before it answers 429 (each failure is audited, so this bounds the rows too). */
+export const ADMIN_LINK_FAILURES_PER_MINUTE = 10;
+const LOOPBACK_ADDRESSES = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
-/** POST /api/admin/cli: the CLI's commands while this process holds the embedded database. */
-export async function handleAdminCli(req: Request): Promise<Response> {
-  const deps = await getDeps();
-  const requestId = requestIdOf(req);
+/**
+ * POST /api/admin/cli on the admin link's own listener (admin-listener.ts), never through Next.js: a
+ * Next route handler cannot see the socket, only headers (Host, and an X-Forwarded-For that Next
+ * fills only when the client did not send one), all of which a caller can write. The listener is
+ * bound to 127.0.0.1 and hands over the socket's remote address, checked here again.
+ */
+export const handleAdminCli = guardRoute({ action: "admin.cli", surface: "cli", caller: "none", methods: ["POST"], auditRateLimited: false }, async (g, remoteAddress: string | undefined) => {
+  const { deps, req } = g;
   const link = deps.database.kind === "pglite" ? readAdminLink(deps.env.dataDir) : null;
-  if (!link || link.pid !== process.pid || !LOOPBACK.has(new URL(req.url).hostname)) {
-    return jsonError("NOT_FOUND", "No admin link here.", requestId);
-  }
-  const sent = req.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? null;
-  if (!tokenMatches(link.token, sent)) return jsonError("UNAUTHORIZED", "Bad admin token.", requestId);
-  const parsed = adminCommand.safeParse(await req.json().catch(() => null));
-  if (!parsed.success) return jsonError("BAD_REQUEST", z.prettifyError(parsed.error), requestId);
   try {
-    const result = await runAdminCommand(deps, { actor: systemActor("cli"), requestId, surface: "cli" }, parsed.data);
-    return Response.json({ result });
+    if (!link || link.pid !== process.pid || !remoteAddress || !LOOPBACK_ADDRESSES.has(remoteAddress)) throw new AppError("NOT_FOUND", "No admin link here.");
+    const sent = req.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? null;
+    if (!tokenMatches(link.token, sent)) throw new AppError("UNAUTHORIZED", "Bad admin token.");
   } catch (err) {
-    if (err instanceof AppError) return appErrorResponse(err, requestId);
+    await checkBucketLimit(deps.kv, `admin-link:failures:${process.pid}`, "write", ADMIN_LINK_FAILURES_PER_MINUTE, g.headers);
     throw err;
   }
-}
+  const parsed = adminCommand.safeParse(await req.json().catch(() => null));
+  if (!parsed.success) throw new AppError("BAD_REQUEST", z.prettifyError(parsed.error));
+  g.action = `admin.cli ${parsed.data.op}`;
+  const result = await runAdminCommand(deps, { actor: systemActor("cli"), requestId: g.requestId, surface: "cli" }, parsed.data);
+  return Response.json({ result });
+});

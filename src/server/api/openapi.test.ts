@@ -73,6 +73,27 @@ describe("OpenAPI document", () => {
     expect(doc.components?.securitySchemes?.apiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
   });
 
+  it("publishes one security scheme, x-api-key (a GPT action accepts exactly one)", () => {
+    expect(Object.keys(doc.components?.securitySchemes ?? {})).toEqual(["apiKey"]);
+    for (const { op } of ops) if (op.security) expect(op.security, op.operationId).toEqual([{ apiKey: [] }]);
+  });
+
+  it("marks read-only operations not consequential, even a POST, and changes consequential", () => {
+    const flag = (id: string) => (ops.find((o) => o.op.operationId === id)!.op as Record<string, unknown>)["x-openai-isConsequential"];
+    expect(flag("checkIntent")).toBe(false);
+    expect(flag("getStatus") ?? flag(ops.find((o) => o.method === "get")!.op.operationId!)).toBe(false);
+    for (const id of ["proposeIntent", "putContext", "deleteContext", "revokeApiKey", "createApiKey", "cancelIntent"]) expect(flag(id), id).toBe(true);
+    for (const { op } of ops) expect(typeof (op as Record<string, unknown>)["x-openai-isConsequential"], op.operationId).toBe("boolean");
+    expect(ops.filter((o) => o.method === "get").every((o) => (o.op as Record<string, unknown>)["x-openai-isConsequential"] === false)).toBe(true);
+  });
+
+  it("has every change say what it does (effect), so clients are not told a guess", () => {
+    const unsaid = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
+      .filter(([, p]) => (p._def.meta as Meta | undefined)?.openapi && p._def.type === "mutation" && !(p._def.meta as Meta).effect)
+      .map(([name]) => name);
+    expect(unsaid).toEqual([]);
+  });
+
   it("requires the apiKey scheme on every protected operation", () => {
     const protectedIds = new Set(declared.filter((p) => p.openapi.protect !== false).map((p) => p.openapi.operationId));
     expect(protectedIds.size).toBeGreaterThan(0);

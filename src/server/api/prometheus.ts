@@ -1,14 +1,10 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import { can, type Actor } from "@/server/core/auth/actor";
-import { readCredential } from "@/server/core/auth/keys";
-import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { AppError } from "@/server/core/errors";
 import { promRegistry } from "@/server/core/metrics";
-import { getDeps, type Deps } from "@/server/deps";
+import type { Deps } from "@/server/deps";
 import { listConnections } from "@/server/features/connections/service";
 import { getMetrics } from "@/server/features/metrics/service";
-import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
-import { appErrorResponse, auditRejection, clientIp, requestIdOf, withHeaders } from "./http";
+import { guardRoute } from "./guard";
 
 /**
  * /api/metrics: what /ai/metrics says, in Prometheus text format, for scrapers. Needs an API key
@@ -66,23 +62,12 @@ export async function prometheusText(deps: Deps, windowMinutes = 60): Promise<{ 
   return { text: await merged.metrics(), contentType: merged.contentType };
 }
 
-export async function handlePrometheus(req: Request): Promise<Response> {
-  const deps = await getDeps();
-  const requestId = requestIdOf(req);
-  let actor: Actor | null = null;
-  const headers = new Headers({ "x-request-id": requestId, "cache-control": "no-store" });
-  try {
-    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
-    if (!can(actor, "metrics:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "metrics:read" permission.');
-    await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
-    const window = Number(new URL(req.url).searchParams.get("window") ?? 60);
+export const handlePrometheus = guardRoute(
+  { action: "GET /api/metrics", surface: "rest", caller: "api_key", permission: "metrics:read", rateLimit: "read" },
+  async (g) => {
+    const window = Number(new URL(g.req.url).searchParams.get("window") ?? 60);
     if (!Number.isInteger(window) || window < 1 || window > 10_080) throw new AppError("BAD_REQUEST", "window must be whole minutes between 1 and 10080.");
-    const { text, contentType } = await prometheusText(deps, window);
-    headers.set("content-type", contentType);
-    return new Response(text, { status: 200, headers });
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    await auditRejection(deps, { requestId, actor, action: "GET /api/metrics", error: err, ip: clientIp(req, deps.env), surface: "rest" });
-    return withHeaders(appErrorResponse(err, requestId), headers);
-  }
-}
+    const { text, contentType } = await prometheusText(g.deps, window);
+    return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
+  },
+);

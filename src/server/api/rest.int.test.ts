@@ -196,6 +196,16 @@ describe("REST /ai/*", () => {
       expect(body.checked).toBeGreaterThan(0);
     });
 
+    it("keys.list reads includeRevoked=false as false", async () => {
+      const other = await makeKey(deps, ["audit:read"]);
+      await deps.db.apiKey.update({ where: { id: other.record.id }, data: { revokedAt: new Date() } });
+      const list = async (flag: string) => ((await expectOk(await call(`/ai/keys?clientId=${other.clientId}&includeRevoked=${flag}`, { key: admin.key }))).body.items as unknown[]).length;
+      expect(await list("false")).toBe(0);
+      expect(await list("0")).toBe(0);
+      expect(await list("true")).toBe(1);
+      await expectError(await call(`/ai/keys?clientId=${other.clientId}&includeRevoked=yes-please`, { key: admin.key }), 400, "BAD_REQUEST");
+    });
+
     it("keys.list answers key views without secrets", async () => {
       const other = await makeKey(deps, ["audit:read"]);
       const { body } = await expectOk(await call(`/ai/keys?clientId=${other.clientId}`, { key: admin.key }));

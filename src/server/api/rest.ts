@@ -2,15 +2,13 @@ import { createHash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { env } from "@/env";
-import type { Actor } from "@/server/core/auth/actor";
-import { readCredential } from "@/server/core/auth/keys";
-import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { AppError, ERROR_TABLE } from "@/server/core/errors";
-import { getDeps, VERSION } from "@/server/deps";
+import { VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { reportedAppError } from "@/server/trpc/init";
-import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
-import { callOperation, matchOperation, operations, restInput } from "./operations";
+import { guardRoute } from "./guard";
+import { jsonError, readBodyCapped } from "./http";
+import { callOperation, effectOf, matchOperation, operations, restInput } from "./operations";
 import { appRouter } from "./root";
 
 /** REST for GPT and scripts under /ai/*, generated from the procedures' OpenAPI meta (trpc-to-openapi). */
@@ -40,70 +38,64 @@ export function openApiDocument(baseUrl: string) {
     description: "One API for GitHub, AI assistants, hosting and WordPress operations. Every call is authenticated with an API key and audited.",
     version: VERSION,
     baseUrl: `${baseUrl.replace(/\/$/, "")}${REST_PREFIX}`,
+    // One scheme: a GPT action accepts exactly one. The server also accepts the key as a Bearer token (MCP clients).
     securitySchemes: {
       apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "An API key made with `orchestrator keys create`" },
-      bearer: { type: "http", scheme: "bearer", description: "The same API key as a bearer token" },
     },
   });
-  // trpc-to-openapi describes its own error body; ours is the contract of DESIGN.md §3
+  // trpc-to-openapi describes its own error body; ours is { error: { code, message, requestId } }
   for (const name of Object.keys(doc.components?.schemas ?? {})) {
     if (name.startsWith("error.")) doc.components!.schemas![name] = ERROR_BODY_SCHEMA;
   }
+  const effects = new Map(operations.map((op) => [op.meta.openapi.operationId, effectOf(op)]));
   for (const item of Object.values(doc.paths ?? {})) {
-    for (const op of Object.values(item as Record<string, { security?: unknown[] }>)) {
-      if (op && typeof op === "object" && Array.isArray(op.security) && op.security.length) op.security = [{ apiKey: [] }, { bearer: [] }];
+    for (const op of Object.values(item as Record<string, { security?: unknown[]; operationId?: string; "x-openai-isConsequential"?: boolean }>)) {
+      if (!op || typeof op !== "object") continue;
+      if (Array.isArray(op.security) && op.security.length) op.security = [{ apiKey: [] }];
+      // GPT asks the user before a consequential call; a read (even a POST such as /intents/check) needs no asking.
+      const effect = op.operationId ? effects.get(op.operationId) : undefined;
+      if (effect) op["x-openai-isConsequential"] = !effect.readOnly;
     }
   }
   return doc;
 }
 
-export async function handleRest(req: Request): Promise<Response> {
-  const deps = await getDeps();
-  const requestId = requestIdOf(req);
-  const cors = corsHeaders(req, deps.env);
+/** /ai/*: the operation decides whether a key is needed (public ones say `protect: false`), so it authenticates after routing. */
+export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: "none", cors: true }, async (g) => {
+  const { req, deps, requestId } = g;
   const url = new URL(req.url);
   const path = url.pathname.slice(REST_PREFIX.length) || "/";
-  if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-  const ip = clientIp(req, deps.env);
-  let actor: Actor | null = null;
-  let action = `${req.method} ${REST_PREFIX}${path}`.slice(0, 200);
-  try {
-    const match = matchOperation(req.method, path);
-    if (!("op" in match)) {
-      if (match.allowed.length === 0) throw new AppError("NOT_FOUND", `No operation at ${REST_PREFIX}${path}; see /api/openapi.json.`);
-      throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${REST_PREFIX}${path}; use ${match.allowed.join(", ")}.`, undefined, {
-        allow: match.allowed.join(", "),
-      });
-    }
-    const { op, params } = match;
-    action = op.procedurePath;
-    // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
-    if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
-    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readJsonBody(req, deps.env.MAX_BODY_BYTES);
-    const ctx = createContext({ deps, requestId, surface: "rest", ip, actor, idempotencyKey: req.headers.get("idempotency-key") });
-    const headers = new Headers(cors);
-    headers.set("x-request-id", requestId);
-    try {
-      const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
-      ctx.resHeaders.forEach((v, k) => headers.set(k, v));
-      headers.set("content-type", "application/json");
-      const text = JSON.stringify(data);
-      if (req.method === "GET" || req.method === "HEAD") return conditionalResponse(req, text, headers);
-      return new Response(text, { status: 200, headers });
-    } catch (err) {
-      if (!(err instanceof TRPCError)) throw err;
-      // The procedure's own failure: its audit entry is written by the audit middleware already.
-      const app = reportedAppError(err, requestId);
-      ctx.resHeaders.forEach((v, k) => headers.set(k, v));
-      for (const [k, v] of Object.entries(app.headers ?? {})) headers.set(k, v);
-      return jsonError(app.code, app.message, requestId, { details: app.details, headers });
-    }
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    await auditRejection(deps, { requestId, actor, action, error: err, ip, surface: "rest" });
-    return withHeaders(appErrorResponse(err, requestId), cors);
+  g.action = `${req.method} ${REST_PREFIX}${path}`.slice(0, 200);
+  const match = matchOperation(req.method, path);
+  if (!("op" in match)) {
+    if (match.allowed.length === 0) throw new AppError("NOT_FOUND", `No operation at ${REST_PREFIX}${path}; see /api/openapi.json.`);
+    throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${REST_PREFIX}${path}; use ${match.allowed.join(", ")}.`, undefined, {
+      allow: match.allowed.join(", "),
+    });
   }
-}
+  const { op, params } = match;
+  g.action = op.procedurePath;
+  // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
+  if (op.protect) await g.authenticate();
+  const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readJsonBody(req, deps.env.MAX_BODY_BYTES);
+  const ctx = createContext({ deps, requestId, surface: "rest", ip: g.ip, actor: g.actor, idempotencyKey: req.headers.get("idempotency-key") });
+  const headers = new Headers();
+  try {
+    const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
+    ctx.resHeaders.forEach((v, k) => headers.set(k, v));
+    headers.set("content-type", "application/json");
+    const text = JSON.stringify(data);
+    if (req.method === "GET" || req.method === "HEAD") return conditionalResponse(req, text, headers);
+    return new Response(text, { status: 200, headers });
+  } catch (err) {
+    if (!(err instanceof TRPCError)) throw err;
+    // The procedure's own failure: its audit entry is written by the audit middleware already.
+    const app = reportedAppError(err, requestId);
+    ctx.resHeaders.forEach((v, k) => headers.set(k, v));
+    for (const [k, v] of Object.entries(app.headers ?? {})) headers.set(k, v);
+    return jsonError(app.code, app.message, requestId, { details: app.details, headers });
+  }
+});
 
 /** A read's answer with its ETag: 304 without a body when the client's If-None-Match already names it (polling clients). */
 function conditionalResponse(req: Request, text: string, headers: Headers): Response {

@@ -1,10 +1,9 @@
-import { writeAdminLink } from "@/server/adapters/db/admin-link";
 import { ensureBootstrapKey } from "@/server/core/auth/key-store";
 import { ensureFirstAdmin } from "@/server/core/auth/users";
 import type { Deps } from "@/server/deps";
 
-/** What the app does once when it starts: first admin, bootstrap key (owned by that admin), the CLI's link to the embedded database. */
-export async function runStartup(deps: Deps, port: number): Promise<void> {
+/** What the app does once when it starts: first admin, bootstrap key (owned by that admin); the CLI's admin link is started beside it, in instrumentation. */
+export async function runStartup(deps: Deps): Promise<void> {
   const admin = await ensureFirstAdmin(deps.db, deps.audit);
   if (deps.env.ORCHESTRATOR_API_KEY) {
     if (await ensureBootstrapKey(deps.audit, deps.env.ORCHESTRATOR_API_KEY, deps.apiKeyCache)) console.log("[startup] ORCHESTRATOR_API_KEY registered as an admin key for client 'bootstrap'.");
@@ -23,5 +22,4 @@ export async function runStartup(deps: Deps, port: number): Promise<void> {
       ].join("\n"),
     );
   }
-  if (deps.database.kind === "pglite") writeAdminLink(deps.env.dataDir, port);
 }

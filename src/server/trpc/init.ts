@@ -13,6 +13,12 @@ export type Meta = OpenApiMeta<{
   resource?: ResourceType;
   /** "service": the service writes its own audit entry in its transaction, so a success is not logged twice. */
   audit?: "service";
+  /**
+   * What the operation does to the world, as clients are told (MCP tool hints, GPT's
+   * x-openai-isConsequential). Queries are read-only; a mutation says when it only reads (a check),
+   * and whether it overwrites or removes (destructive) and whether repeating it changes nothing more (idempotent).
+   */
+  effect?: { readOnly?: boolean; destructive?: boolean; idempotent?: boolean };
 }>;
 
 export interface ErrorData {

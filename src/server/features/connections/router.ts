@@ -12,7 +12,7 @@ import {
   stateChangesInput,
   stateChangesOutput,
 } from "./schema";
-import { connectionHistory, listConnections, refreshConnections, stateChanges } from "./service";
+import { connectionHistory, listConnections, refreshConnections, stateChanges, withoutDiskPaths } from "./service";
 
 const read = scopedProcedure("metrics:read");
 
@@ -24,7 +24,7 @@ export const connectionsRouter = router({
     })
     .input(listConnectionsInput)
     .output(listConnectionsOutput)
-    .query(({ ctx, input }) => listConnections(ctx.deps, input)),
+    .query(async ({ ctx, input }) => withoutDiskPaths(ctx.actor, await listConnections(ctx.deps, input))),
 
   history: read
     .meta({
@@ -58,6 +58,7 @@ export const connectionsRouter = router({
       openapi: { method: "POST", path: "/connections/refresh", operationId: "refreshConnections", summary: "Probe the connections now (all, or the ids given) and return the results; dashboard users need the operator role", tags: ["connections"] },
       resource: "connection",
       kind: "expensive",
+      effect: { destructive: false, idempotent: true },
     })
     .input(refreshInput)
     .output(refreshOutput)

@@ -134,3 +134,9 @@ export async function latestProbeStates(deps: Deps): Promise<{ name: string; kin
     return { name: d.id, kind: d.kind, state, latencyMs: r?.latencyMs ?? null, detail: state === "down" ? (r?.error ?? null) : null };
   });
 }
+
+/** The embedded database's folder is the server's disk: named to dashboard users, not to API keys. */
+export function withoutDiskPaths(actor: Actor, list: List): List {
+  if (actor.type !== "api_key") return list;
+  return { ...list, connections: list.connections.map((c) => (c.kind === "pglite" && c.config.location ? { ...c, config: { ...c.config, location: "embedded" } } : c)) };
+}

@@ -124,6 +124,17 @@ describe("REST /ai/context", () => {
     expect(ok.body).toMatchObject({ conflict: false, entry: { value: "mine", version: 3 } });
   });
 
+  it('ifMatch "false" (a string) is false: the stale write wins, flagged as a conflict; "maybe" is a 400', async () => {
+    const own = `${scope}-bool`; // its own scope: the summary test counts this one's entries
+    await put({ scope: own, key: "textbool", value: "v1" });
+    await put({ scope: own, key: "textbool", value: "v2" });
+    const res = await put({ scope: own, key: "textbool", value: "mine", expectedVersion: 1, ifMatch: "false" });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ conflict: true, entry: { value: "mine", version: 3 } });
+    expect((await put({ scope: own, key: "textbool", value: "again", expectedVersion: 1, ifMatch: "TRUE" })).status).toBe(409);
+    expect((await put({ scope: own, key: "textbool", value: "again", expectedVersion: 1, ifMatch: "maybe" })).status).toBe(400);
+  });
+
   it("413 for a value over 64 KB, with a clear message", async () => {
     const res = await put({ key: "big", value: { blob: "x".repeat(70_000) } });
     expect(res.status).toBe(413);

@@ -70,6 +70,7 @@ export const contextRouter = router({
       },
       resource: "context",
       audit: "service",
+      effect: { destructive: true, idempotent: true },
     })
     .input(putInput)
     .output(putOutput)
@@ -83,6 +84,7 @@ export const contextRouter = router({
       openapi: { method: "DELETE", path: "/context", operationId: "deleteContext", summary: "Delete a shared-context entry; deleted is false when there was none", tags },
       resource: "context",
       audit: "service",
+      effect: { destructive: true, idempotent: true },
     })
     .input(getInput)
     .output(deleteOutput)

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { booleanParam } from "@/server/core/params";
 
 /** Limits of the shared context (issue 3). The longest TTL is CONTEXT_MAX_TTL_SECONDS. */
 export const DEFAULT_TTL_SECONDS = 900;
@@ -69,7 +70,7 @@ export const putInput = z.strictObject({
     .min(0)
     .optional()
     .describe("The version you last read (0 = expect no entry). When stale, the write still wins but is flagged as a conflict"),
-  ifMatch: z.boolean().optional().describe("With expectedVersion: refuse a stale write with 409 instead of overwriting"),
+  ifMatch: booleanParam.optional().describe("With expectedVersion: refuse a stale write with 409 instead of overwriting"),
 });
 export type PutInput = z.infer<typeof putInput>;
 

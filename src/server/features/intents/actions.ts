@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intentFacts, type IntentFacts } from "@/server/features/policy/engine";
+import { intentFacts, looksLikeSha, normalizeRef, type IntentFacts } from "@/server/features/policy/engine";
 import type { IntentAction } from "@/server/features/policy/schema";
 
 /**
@@ -15,9 +15,10 @@ const repo = z
   .describe("GitHub repository, owner/name");
 const ref = z
   .string()
+  .trim()
   .max(200)
   .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]+$/, "a branch, tag or commit (letters, digits, . _ / -; no ..)")
-  .transform((s) => s.replace(/^refs\/heads\//, ""))
+  .transform(normalizeRef)
   .describe("Branch, tag or commit SHA; refs/heads/ is stripped");
 const environment = z
   .string()
@@ -111,7 +112,28 @@ export interface Payload {
   reason: string;
 }
 
-/** What the policy matches on, read from the normalized target only. */
-export function factsOf(p: Pick<Payload, "action" | "target" | "params">): IntentFacts {
-  return intentFacts(p.action, p.target, p.params);
+/** What the policy matches on, read from the normalized target and params; `shaBranches` from `shaBranchesOf`. */
+export function factsOf(p: Pick<Payload, "action" | "target" | "params">, shaBranches?: readonly string[]): IntentFacts {
+  return intentFacts(p.action, p.target, p.params, shaBranches);
+}
+
+/** Answers which branches of a repository have `sha` as their head (GitHub's branches-where-head). */
+export type BranchesAtSha = (repo: string, sha: string) => Promise<string[]>;
+
+/**
+ * The branches whose head a commit-SHA ref (or a SHA in a ref-like workflow input) is, so a rule on
+ * `main` also catches main's head commit. Undefined when there is no SHA to resolve, or no GitHub to
+ * ask, or it did not answer: the policy then reads the branch as unknown (the stricter direction).
+ */
+export async function shaBranchesOf(p: Pick<Payload, "target" | "params">, branchesAt: BranchesAtSha | null): Promise<string[] | undefined> {
+  const inputs = (p.params.inputs ?? {}) as Record<string, unknown>;
+  const shas = [p.target.ref, ...Object.values(inputs)].filter((v): v is string => typeof v === "string" && looksLikeSha(v.trim()));
+  if (shas.length === 0 || !p.target.repo || !branchesAt) return undefined;
+  try {
+    const found = await Promise.all(shas.map((sha) => branchesAt(p.target.repo!, sha.trim())));
+    return [...new Set(found.flat())];
+  } catch (err) {
+    console.warn(`[policy] could not resolve the branches of a SHA ref: ${(err as Error).message}`);
+    return undefined;
+  }
 }

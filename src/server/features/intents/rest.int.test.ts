@@ -108,3 +108,43 @@ describe("intents over REST", () => {
     expect(await deps.db.intent.count({ where: { clientId: a.clientId } })).toBe(1);
   });
 });
+
+describe("intent lists within GPT's response limit", () => {
+  it("cuts a page of large intents under 100,000 characters and pages through all of them", async () => {
+    const a = await makeAgent(deps);
+    const body = "x".repeat(20_000);
+    const created: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await rest("POST", "/intents", a.key, { action: "create_issue", target: { repo: "acme/web" }, params: { title: `big ${i}`, body }, reason: "a long issue" });
+      expect(res.status).toBe(200);
+      created.push(res.body.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const res = await handleRest(new Request(`http://localhost/ai/intents?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { headers: { "x-api-key": a.key } }));
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(text.length).toBeLessThan(100_000);
+      const parsed = JSON.parse(text) as { items: { id: string }[]; nextCursor: string | null };
+      seen.push(...parsed.items.map((i) => i.id));
+      cursor = parsed.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([...created].reverse());
+  });
+});
+
+describe("the seeded policy through REST, against another spelling of a deploy to main", () => {
+  it.each([
+    ["run_workflow of deploy.yml on refs/heads/main", { action: "run_workflow", target: { repo: "acme/web", ref: "refs/heads/main" }, params: { workflow: "deploy.yml" } }],
+    ["deploy to 'MAIN '", { action: "deploy", target: { repo: "acme/web", ref: "MAIN ", environment: "staging" }, params: { workflow: "ship.yml" } }],
+    ["deploy.yml on a branch with inputs.branch=main", { action: "run_workflow", target: { repo: "acme/web", ref: "feature-x" }, params: { workflow: "deploy.yml", inputs: { branch: "main" } } }],
+  ])("a gpt-* client is denied: %s", async (_, intent) => {
+    const a = await makeAgent(deps, { clientId: `gpt-${randomUUID().slice(0, 8)}` });
+    const checked = await rest("POST", "/intents/check", a.key, { ...intent, reason: "bypass attempt" });
+    expect(checked).toMatchObject({ status: 200, body: { decision: "deny", rule: "gpt-no-deploy-main" } });
+    const proposed = await rest("POST", "/intents", a.key, { ...intent, reason: "bypass attempt" });
+    expect(proposed.body).toMatchObject({ status: "denied" });
+  });
+});

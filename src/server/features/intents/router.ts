@@ -17,6 +17,7 @@ export const intentsRouter = router({
       resource: "intent",
       kind: "write",
       audit: "service",
+      effect: { destructive: false },
     })
     .input(proposeInput)
     .output(intentSchema)
@@ -27,6 +28,7 @@ export const intentsRouter = router({
       openapi: { method: "POST", path: "/intents/check", operationId: "checkIntent", summary: "Ask the policy what it would decide for an intent, with its trace; creates nothing", tags },
       resource: "intent",
       kind: "read",
+      effect: { readOnly: true },
     })
     .input(proposeInput)
     .output(checkOutput)
@@ -55,6 +57,7 @@ export const intentsRouter = router({
       openapi: { method: "POST", path: "/intents/{id}/cancel", operationId: "cancelIntent", summary: "Withdraw one of your intents before it executes", tags },
       resource: "intent",
       audit: "service",
+      effect: { destructive: true, idempotent: true },
     })
     .input(idInput)
     .output(intentSchema)

@@ -4,10 +4,12 @@ import type { Tx } from "@/server/adapters/db";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
+import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { evaluate } from "@/server/features/policy/engine";
 import { activePolicy } from "@/server/features/policy/service";
-import { ACTION_SPECS, factsOf, type Payload } from "./actions";
+import { splitRepo } from "@/server/adapters/github/client";
+import { ACTION_SPECS, factsOf, shaBranchesOf, type BranchesAtSha, type Payload } from "./actions";
 import { startExecution } from "./execution";
 import { expireDue } from "./expiry";
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotency } from "./idempotency";
@@ -49,11 +51,22 @@ export function payloadHash(p: Payload, requester: Requester): string {
   return createHash("sha256").update(text ?? "").digest("hex");
 }
 
+/** GitHub's answer to "which branches have this commit as their head", when a token is configured. */
+export function branchesAtSha(deps: Pick<Deps, "github">): BranchesAtSha | null {
+  const github = deps.github;
+  if (!github) return null;
+  return async (repo, sha) => {
+    const res = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head", { ...splitRepo(repo), commit_sha: sha });
+    return (res.data as { name: string }[]).map((b) => b.name);
+  };
+}
+
 /** Evaluate without creating: "may I?" before asking. */
 export async function checkIntent(deps: Deps, actor: Actor, input: ProposeInput, now?: Date) {
   const payload = parsePayload(input);
   const policy = await activePolicy(deps.db);
-  const result = evaluate(factsOf(payload), { client: requesterOf(actor).policyClient }, policy.rules, now ?? (await dbNow(deps.db)));
+  const shaBranches = await shaBranchesOf(payload, branchesAtSha(deps));
+  const result = evaluate(factsOf(payload, shaBranches), { client: requesterOf(actor).policyClient }, policy.rules, now ?? (await dbNow(deps.db)));
   return { ...result, policyVersion: policy.version };
 }
 
@@ -91,10 +104,11 @@ async function create(
   complete: ((tx: Tx, response: IntentDto) => Promise<void>) | null,
 ): Promise<IntentDto> {
   const id = randomUUID();
+  const shaBranches = await shaBranchesOf(payload, branchesAtSha(deps));
   const dto = await deps.audit.transact(async (tx, log) => {
     const now = opts.now ?? (await dbNow(tx));
     const policy = await activePolicy(tx);
-    const evaluation = evaluate(factsOf(payload), { client: requester.policyClient }, policy.rules, now);
+    const evaluation = evaluate(factsOf(payload, shaBranches), { client: requester.policyClient }, policy.rules, now);
     const status = evaluation.decision === "allow" ? "approved" : evaluation.decision === "deny" ? "denied" : "pending_approval";
     const row = await tx.intent.create({
       data: {
@@ -171,9 +185,10 @@ export async function listOwnIntents(deps: Deps, call: CallContext, q: { status?
     take: q.limit + 1,
     include: { approvals: true },
   });
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return { items: page.map(toDto), nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  // A page is cut to GPT's response budget too (an intent carries up to ~20 KB of params): the cursor resumes after the last one sent.
+  const { items, cut } = fitToBudget(rows.slice(0, q.limit).map(toDto));
+  const last = rows[items.length - 1];
+  return { items, nextCursor: (cut || rows.length > q.limit) && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 export function encodeCursor(at: Date, id: string): string {

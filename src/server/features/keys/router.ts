@@ -9,6 +9,7 @@ export const keysRouter = router({
       openapi: { method: "POST", path: "/keys", operationId: "createApiKey", summary: "Create an API key for a client (admin); the key is returned once", tags: ["keys"] },
       resource: "api_key",
       audit: "service",
+      effect: { destructive: false },
     })
     .input(createKeyInput)
     .output(createKeyOutput)
@@ -30,6 +31,7 @@ export const keysRouter = router({
       openapi: { method: "POST", path: "/keys/{prefix}/revoke", operationId: "revokeApiKey", summary: "Revoke an API key by its prefix (admin); takes effect at once", tags: ["keys"] },
       resource: "api_key",
       audit: "service",
+      effect: { destructive: true, idempotent: true },
     })
     .input(revokeKeyInput)
     .output(keyViewSchema)

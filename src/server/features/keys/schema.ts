@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { booleanParam } from "@/server/core/params";
 import { SCOPES } from "@/server/core/auth/permissions";
 
 const limits = z.strictObject({
@@ -35,7 +36,7 @@ export const createKeyOutput = z.object({
 
 export const listKeysInput = z.strictObject({
   clientId: z.string().max(63).optional(),
-  includeRevoked: z.coerce.boolean().default(false),
+  includeRevoked: booleanParam.default(false),
   cursor: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

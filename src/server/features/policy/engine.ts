@@ -8,14 +8,58 @@ import { DAYS, type Day, type Evaluation, type IntentAction, type Rule, type Tra
 export interface IntentFacts {
   action: IntentAction;
   /** Normalized by the intents feature: branch without refs/heads/, lower-case environment and repo. */
-  target: { repo?: string; branch?: string; environment?: string; server?: string; app?: string };
+  target: { repo?: string; branch?: string; environment?: string; server?: string; app?: string; workflow?: string };
   params: Record<string, unknown>;
+  /**
+   * What else the intent may amount to: the actions it does the work of (a run of deploy.yml is a
+   * deploy), branches and environments named by workflow inputs or behind a commit SHA. A condition
+   * reads these in the stricter direction (see `checkRule`).
+   */
+  also?: { actions?: IntentAction[]; branch?: string[]; environment?: string[] };
+  /** A ref whose branch could not be known (a commit SHA without GitHub to ask): why, for the trace. */
+  unknownBranch?: string;
 }
 
-/** The facts of a stored or proposed intent: branch is the target's ref (already normalized by its schema). */
-export function intentFacts(action: IntentAction, target: Record<string, unknown>, params: Record<string, unknown>): IntentFacts {
+/** A workflow whose file name says it ships code counts as a deploy, whichever action dispatches it. */
+const DEPLOY_WORKFLOW = /deploy|release|publish|promote|ship/i;
+/** Workflow inputs that name a ref or an environment under another key than the reserved ones. */
+const REF_INPUT = /(^|[_-])(ref|branch|sha|commit|revision|rev)s?($|[_-])/i;
+const ENV_INPUT = /(^|[_-])(env|environment|stage|tier)($|[_-])/i;
+const SHA = /^[0-9a-f]{7,40}$/i;
+
+/** The branch a ref names, spelled the way rules match it: no refs/heads/ or heads/ prefix (any case), no surrounding space. */
+export function normalizeRef(ref: string): string {
+  return ref.trim().replace(/^(refs\/)?heads\//i, "");
+}
+
+export function looksLikeSha(ref: string): boolean {
+  return SHA.test(ref);
+}
+
+/**
+ * The facts of a stored or proposed intent. `shaBranches`: the branches whose head a SHA ref is,
+ * when GitHub could be asked (undefined = not known, so branch rules read it in the stricter direction).
+ */
+export function intentFacts(action: IntentAction, target: Record<string, unknown>, params: Record<string, unknown>, shaBranches?: readonly string[]): IntentFacts {
   const str = (k: string) => (typeof target[k] === "string" ? (target[k] as string) : undefined);
-  return { action, target: { repo: str("repo"), branch: str("ref"), environment: str("environment"), server: str("server"), app: str("app") }, params };
+  const ref = str("ref") === undefined ? undefined : normalizeRef(str("ref")!);
+  const workflow = typeof params.workflow === "string" ? params.workflow.trim().toLowerCase() : undefined;
+  const inputs = params.inputs && typeof params.inputs === "object" && !Array.isArray(params.inputs) ? (params.inputs as Record<string, unknown>) : {};
+  const inputValues = (key: RegExp) =>
+    Object.entries(inputs)
+      .filter(([k, v]) => key.test(k) && typeof v === "string" && v.trim() !== "")
+      .map(([, v]) => normalizeRef(v as string));
+  const branch = [...inputValues(REF_INPUT), ...(shaBranches ?? [])];
+  const environment = inputValues(ENV_INPUT).map((e) => e.toLowerCase());
+  const shipsCode = action === "run_workflow" && workflow !== undefined && (DEPLOY_WORKFLOW.test(workflow) || /^\d+$/.test(workflow));
+  const unknownSha = [ref, ...inputValues(REF_INPUT)].find((r) => r !== undefined && looksLikeSha(r) && shaBranches === undefined);
+  return {
+    action,
+    target: { repo: str("repo"), branch: ref, environment: str("environment"), server: str("server"), app: str("app"), workflow },
+    params,
+    also: { actions: shipsCode ? ["deploy"] : [], branch, environment },
+    ...(unknownSha ? { unknownBranch: `commit ${unknownSha} (its branch is not known)` } : {}),
+  };
 }
 
 export interface ActorFacts {
@@ -98,6 +142,19 @@ function listMatch(kind: string, patterns: readonly string[], value: string | un
   return hit ? { ok: true, why: `${kind} ${value} matches ${hit}` } : { ok: false, why: `${kind} ${value} does not match ${patterns.join(", ")}` };
 }
 
+/**
+ * A condition on a fact with several possible values (the target's, and those the intent may also
+ * amount to). A rule that allows must hold for every value; a rule that denies or asks for approval
+ * for any of them, and for a value that cannot be known. So a second spelling can only make an
+ * intent stricter, never looser.
+ */
+function anyOrAll(strict: boolean, kind: string, values: readonly string[], unknown: string | undefined, test: (v: string | undefined) => { ok: boolean; why: string }) {
+  const results = (values.length ? values : [undefined]).map(test);
+  if (unknown) results.push({ ok: strict, why: `${kind} may be any: ${unknown}` });
+  const pick = strict ? results.find((r) => r.ok) : results.find((r) => !r.ok);
+  return pick ?? results[0]!;
+}
+
 /** Every condition of one rule, in a fixed order; the rule matches when all hold. */
 function checkRule(rule: Rule, intent: IntentFacts, actor: ActorFacts, now: Date): TraceEntry {
   const reasons: string[] = [];
@@ -107,11 +164,24 @@ function checkRule(rule: Rule, intent: IntentFacts, actor: ActorFacts, now: Date
     if (!r.ok) matched = false;
   };
   const m = rule.match;
+  const strict = rule.decision !== "allow";
+  const also = intent.also ?? {};
   if (m.clients) note(listMatch("client", m.clients, actor.client));
-  if (m.actions) note(m.actions.includes(intent.action) ? { ok: true, why: `action ${intent.action} is listed` } : { ok: false, why: `action ${intent.action} is not one of ${m.actions.join(", ")}` });
-  for (const field of ["repo", "branch", "environment", "server", "app"] as const) {
+  if (m.actions) {
+    const actions = m.actions;
+    const names = [intent.action, ...(also.actions ?? []).filter((a) => a !== intent.action)];
+    note(
+      anyOrAll(strict, "action", names, undefined, (a) =>
+        actions.includes(a as IntentAction) ? { ok: true, why: `action ${a === intent.action ? a : `${intent.action} counts as ${a}: it`} is listed` } : { ok: false, why: `action ${a} is not one of ${actions.join(", ")}` },
+      ),
+    );
+  }
+  for (const field of ["repo", "branch", "environment", "server", "app", "workflow"] as const) {
     const patterns = m.target?.[field];
-    if (patterns) note(listMatch(field, patterns, intent.target[field]));
+    if (!patterns) continue;
+    const extra = field === "branch" || field === "environment" ? (also[field] ?? []) : [];
+    const values = [...(intent.target[field] === undefined ? [] : [intent.target[field]!]), ...extra];
+    note(anyOrAll(strict, field, values, field === "branch" ? intent.unknownBranch : undefined, (v) => listMatch(field, patterns, v)));
   }
   for (const [path, expected] of Object.entries(m.params ?? {})) {
     const actual = valueAt(intent.params, path);

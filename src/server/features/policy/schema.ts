@@ -39,9 +39,16 @@ export const timeWindowSchema = z
 
 export const ruleMatchSchema = z.strictObject({
   clients: globs.optional().describe("Client ids (API clients) or user:<email> (dashboard users)"),
-  actions: z.array(z.enum(INTENT_ACTIONS)).min(1).optional(),
+  actions: z.array(z.enum(INTENT_ACTIONS)).min(1).optional().describe("A run_workflow of a workflow named like a deploy (deploy, release, publish, promote, ship, or a numeric id) also counts as deploy"),
   target: z
-    .strictObject({ repo: globs.optional(), branch: globs.optional(), environment: globs.optional(), server: globs.optional(), app: globs.optional() })
+    .strictObject({
+      repo: globs.optional(),
+      branch: globs.optional().describe("Also matches branches named by workflow inputs (branch, ref, sha…) and the branches whose head a SHA ref is"),
+      environment: globs.optional().describe("Also matches environments named by workflow inputs (env, stage…)"),
+      server: globs.optional(),
+      app: globs.optional(),
+      workflow: globs.optional().describe("The workflow file (deploy.yml) or numeric id, for deploy, rollback and run_workflow"),
+    })
     .optional(),
   params: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,7}$/, "a dotted path, e.g. inputs.debug"), z.union([scalar, z.array(scalar).min(1).max(50)]))

@@ -1,7 +1,7 @@
 import type { Db } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
-import { globToRegex } from "./query";
+import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
 import { vectorHits, type Semantic, type VectorHit } from "./semantic";
@@ -17,6 +17,8 @@ export interface SearchDeps {
 export interface CodeView {
   rawCode: boolean;
   highlight: boolean;
+  /** The server's own disk paths (a local checkout's folder): for people at the dashboard, never for API keys. */
+  localPaths?: boolean;
 }
 
 interface Fused {
@@ -51,12 +53,12 @@ async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ 
 async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput): Promise<VectorHit[]> {
   const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
   const hits = await vectorHits(db, semantic, input.q, repos);
-  const re = input.path ? new RegExp(globToRegex(input.path)) : null;
-  if (!re && !input.language) return hits;
+  const pathMatches = input.path ? globMatcher(input.path) : null;
+  if (!pathMatches && !input.language) return hits;
   const langs = input.language
     ? new Set((await db.repoFile.findMany({ where: { language: { equals: input.language, mode: "insensitive" } }, select: { repoId: true, path: true } })).map((f) => fileKeyOf(f.repoId, f.path)))
     : null;
-  return hits.filter((h) => (!re || re.test(splitFileKey(h.fileKey).path)) && (!langs || langs.has(h.fileKey)));
+  return hits.filter((h) => (!pathMatches || pathMatches(splitFileKey(h.fileKey).path)) && (!langs || langs.has(h.fileKey)));
 }
 
 /** Hybrid code search at file level: each result is a file with its best line ranges, summary and links. */
@@ -116,7 +118,7 @@ async function describe(db: Db, page: Fused[], terms: string[], view: CodeView):
       summary: fileOf.get(f.fileKey)?.summary ?? null,
       matches: f.lines,
       url: repo?.htmlUrl && ref ? `${repo.htmlUrl}/blob/${ref}/${path.split("/").map(encodeURIComponent).join("/")}#L${best.startLine}-L${best.endLine}` : null,
-      localPath: repo?.localPath ? `${repo.localPath.replace(/\/+$/, "")}/${path}` : null,
+      localPath: view.localPaths && repo?.localPath ? `${repo.localPath.replace(/\/+$/, "")}/${path}` : null,
       snippet: view.highlight && content !== null ? snippetOf(content, best.startLine, terms) : null,
       content: view.rawCode ? content : null,
     };

@@ -103,9 +103,16 @@ export function searchWords(q: string): string[] {
 /** A lexeme as a tsquery literal ('retri'), quotes doubled. */
 export const tsLiteral = (lexeme: string) => `'${lexeme.replace(/'/g, "''")}'`;
 
-/** Shell-style glob over repo paths → anchored regex. No wildcard = a folder or file prefix; no slash = any folder. */
+/** A glob with its leading ./ and / removed, as both matchers read it. */
+const normalizeGlob = (glob: string) => glob.trim().replace(/^\.?\/+/, "");
+
+/**
+ * Shell-style glob over repo paths → anchored regex, for Postgres (`path ~ …`, whose engine does not
+ * backtrack). No wildcard = a folder or file prefix; no slash = any folder. In JavaScript use
+ * `globMatcher`: V8's regexes backtrack, and `**` × 149 then a miss takes longer than the universe.
+ */
 export function globToRegex(glob: string): string {
-  const g = glob.trim().replace(/^\.?\/+/, "");
+  const g = normalizeGlob(glob);
   const esc = (s: string) => s.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   if (!/[*?]/.test(g)) return `^${esc(g.replace(/\/+$/, ""))}(/.*)?$`;
   let re = "";
@@ -119,4 +126,70 @@ export function globToRegex(glob: string): string {
     else re += esc(ch);
   }
   return g.includes("/") ? `^${re}$` : `(^|/)${re}$`;
+}
+
+type GlobToken = { kind: "char"; ch: string } | { kind: "one" } | { kind: "star" } | { kind: "any" } | { kind: "folders" };
+
+function globTokens(g: string): GlobToken[] {
+  const tokens: GlobToken[] = [];
+  for (let i = 0; i < g.length; i++) {
+    const ch = g[i]!;
+    if (ch === "*" && g[i + 1] === "*") {
+      tokens.push({ kind: g[i + 2] === "/" ? "folders" : "any" });
+      i += g[i + 2] === "/" ? 2 : 1;
+    } else if (ch === "*") tokens.push({ kind: "star" });
+    else if (ch === "?") tokens.push({ kind: "one" });
+    else tokens.push({ kind: "char", ch });
+  }
+  return tokens;
+}
+
+/**
+ * The same language as `globToRegex`, matched in O(path × glob) by following every state of the
+ * pattern at once (no backtracking). States: waiting at token i, or inside the any-folders part of a
+ * "**" + "/" token at i (inner(i)), which ends at a slash.
+ */
+export function globMatcher(glob: string): (path: string) => boolean {
+  const g = normalizeGlob(glob);
+  if (!/[*?]/.test(g)) {
+    const prefix = g.replace(/\/+$/, "");
+    return (path) => path === prefix || path.startsWith(`${prefix}/`);
+  }
+  // no slash: in any folder, as if it began with **/
+  const tokens: GlobToken[] = [...(g.includes("/") ? [] : [{ kind: "folders" } as const]), ...globTokens(g)];
+  const m = tokens.length;
+  const inner = (i: number) => m + 1 + i;
+  const close = (states: Set<number>) => {
+    for (const s of states) {
+      const t = s <= m ? tokens[s] : undefined;
+      if (t && (t.kind === "star" || t.kind === "any" || t.kind === "folders")) states.add(s + 1); // each may match nothing
+    }
+    return states;
+  };
+  return (path) => {
+    let states = close(new Set([0]));
+    for (let k = 0; k < path.length; k++) {
+      const c = path[k]!; // UTF-16 units, as the regex reads them
+      const next = new Set<number>();
+      for (const s of states) {
+        if (s > m) {
+          next.add(s); // inside the .* of a **/: any character stays
+          if (c === "/") next.add(s - m - 1 + 1);
+          continue;
+        }
+        const t = tokens[s];
+        if (!t) continue;
+        if (t.kind === "char" ? t.ch === c : t.kind === "one" ? c !== "/" : false) next.add(s + 1);
+        else if (t.kind === "star" && c !== "/") next.add(s);
+        else if (t.kind === "any") next.add(s);
+        if (t.kind === "folders") {
+          next.add(inner(s));
+          if (c === "/") next.add(s + 1);
+        }
+      }
+      states = close(next);
+      if (states.size === 0) return false;
+    }
+    return states.has(m);
+  };
 }

@@ -2,7 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, lexemesOf, splitFileKey } from "./fulltext";
-import { globToRegex, tsLiteral } from "./query";
+import { globMatcher, globToRegex, tsLiteral } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { RecallInput, RecallOutput } from "./schema";
 import { vectorHits, type Semantic } from "./semantic";
@@ -20,8 +20,8 @@ export async function recall(db: Db, semantic: Semantic | null | undefined, inpu
   if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
 
   const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
-  const re = input.path ? new RegExp(globToRegex(input.path)) : null;
-  const hits = (await vectorHits(db, semantic, input.q, repos)).filter((h) => h.kind !== "chunk" && (!re || re.test(splitFileKey(h.fileKey).path)));
+  const pathMatches = input.path ? globMatcher(input.path) : null;
+  const hits = (await vectorHits(db, semantic, input.q, repos)).filter((h) => h.kind !== "chunk" && (!pathMatches || pathMatches(splitFileKey(h.fileKey).path)));
   const keyOf = (kind: string, fileKey: string) => `${kind}\u0001${fileKey}`;
   const byKey = new Map(text.map((t) => [keyOf(t.kind, fileKeyOf(t.repo, t.path)), t]));
   const missing = hits.filter((h) => !byKey.has(keyOf(h.kind, h.fileKey)));

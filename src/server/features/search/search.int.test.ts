@@ -147,6 +147,20 @@ describe("code search", () => {
     expect(allowed.results[0]!.content).toContain("invoices.insert(order)");
   });
 
+  it("shows a local checkout's disk path to dashboard users, never to API keys", async () => {
+    await deps.db.repo.update({ where: { id: REPO }, data: { localPath: "/srv/checkouts/shop" } });
+    try {
+      const byKey = await code("createInvoice");
+      expect(byKey.results.length).toBeGreaterThan(0);
+      expect(byKey.results.every((r) => r.localPath === null)).toBe(true);
+      expect(JSON.stringify(byKey)).not.toContain("/srv/checkouts");
+      const byUser = await code("createInvoice", {}, user("viewer"));
+      expect(byUser.results[0]!.localPath).toBe(`/srv/checkouts/shop/${byUser.results[0]!.path}`);
+    } finally {
+      await deps.db.repo.update({ where: { id: REPO }, data: { localPath: null } });
+    }
+  });
+
   it("dashboard users get escaped snippets with highlighted matches", async () => {
     const out = await code("createInvoice", {}, user("viewer"));
     const snippet = out.results[0]!.snippet!;

@@ -12,9 +12,9 @@ export { searchEverything } from "./unified";
  * scores, and code text only when AI_RAW_CODE=allow; signed-in users get highlighted, escaped snippets.
  */
 export function viewFor(actor: Actor, aiRawCode: "allow" | "deny"): CodeView {
-  if (actor.type === "user") return { rawCode: false, highlight: true };
-  if (actor.type === "api_key") return { rawCode: aiRawCode === "allow", highlight: false };
-  return { rawCode: true, highlight: false };
+  if (actor.type === "user") return { rawCode: false, highlight: true, localPaths: true };
+  if (actor.type === "api_key") return { rawCode: aiRawCode === "allow", highlight: false, localPaths: false };
+  return { rawCode: true, highlight: false, localPaths: true };
 }
 
 /** Vector similarity when the deps carry an embedder and a vector store (embeddings configured). */

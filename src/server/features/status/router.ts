@@ -18,7 +18,7 @@ export const statusRouter = router({
     })
     .input(z.strictObject({}))
     .output(statusOutput)
-    .query(({ ctx }) => getStatus(ctx.deps)),
+    .query(({ ctx }) => getStatus(ctx.deps, undefined, { diskPaths: ctx.actor.type !== "api_key" })),
 
   activity: authedProcedure
     .meta({

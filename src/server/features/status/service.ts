@@ -23,9 +23,9 @@ async function probe(name: string, kind: string, check: () => Promise<unknown>):
   }
 }
 
-async function embeddedDefaults(deps: Deps): Promise<string[]> {
+async function embeddedDefaults(deps: Deps, diskPaths: boolean): Promise<string[]> {
   const out: string[] = [];
-  if (deps.database.kind === "pglite") out.push(`database: embedded PGlite at ${deps.database.location}`);
+  if (deps.database.kind === "pglite") out.push(`database: embedded PGlite${diskPaths ? ` at ${deps.database.location}` : ""}`);
   if (deps.kv.kind === "memory") out.push("store: in-process memory (single instance only)");
   if (!deps.env.GITHUB_TOKEN) out.push("repo source: the local git checkout");
   if (!deps.env.OPENAI_API_KEY) out.push("search: full-text only (no embeddings)");
@@ -39,7 +39,8 @@ async function embeddedDefaults(deps: Deps): Promise<string[]> {
   return out;
 }
 
-export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
+/** `diskPaths`: name the server's folders (for the dashboard; an API key's caller learns nothing of the host's disk). */
+export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?: boolean } = {}): Promise<Status> {
   const [database, store] = await Promise.all([
     probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")),
     probe("store", deps.kv.kind, () => deps.kv.ping()),
@@ -53,7 +54,7 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     uptimeSeconds: Math.round((now.getTime() - deps.startedAt.getTime()) / 1000),
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     connections,
-    embeddedDefaults: await embeddedDefaults(deps),
+    embeddedDefaults: await embeddedDefaults(deps, opts.diskPaths ?? true),
     executors: executorModes(deps.env),
   };
 }

@@ -24,9 +24,13 @@ const ANY_TOKEN = new RegExp(TOKENS.map((re) => re.source).join("|"), "g");
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
 /** scheme://user:password@host — the password goes, the user and host stay. */
 const URL_PASSWORD = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^:/\s@"'`]{0,256}:)([^@\s/"'`]{1,256})@/gi;
-/** password = "literal", apiKey: 'literal', AWS_SECRET_ACCESS_KEY="…" — the literal goes. */
+/**
+ * password = "literal", apiKey: 'literal', AWS_SECRET_ACCESS_KEY="…" — the literal goes. Every
+ * repetition is bounded (a name runs on at most 64 word characters, white space at most 16): an unbounded
+ * `\w*` after "pass" made a long run of "passpass…" quadratic, each start scanning to the run's end.
+ */
 const ASSIGNED_SECRET =
-  /((?:pass(?:word|wd)?|secret|api[_-]?key|access[_-]?key|auth[_-]?token|access[_-]?token|client[_-]?secret|private[_-]?key)\w*["']?\s*(?::\s*[\w.<>[\]| ]{1,40}?\s*)?[:=]\s*["'`])([^"'`\s]{8,})(["'`])/gi;
+  /((?:pass(?:word|wd)?|secret|api[_-]?key|access[_-]?key|auth[_-]?token|access[_-]?token|client[_-]?secret|private[_-]?key)\w{0,64}["']?\s{0,16}(?::\s{0,16}[\w.<>[\]| ]{1,40}?\s{0,16})?[:=]\s{0,16}["'`])([^"'`\s]{8,})(["'`])/gi;
 
 /** Keeps the line breaks of what is replaced, so line numbers do not move. */
 function blank(match: string): string {

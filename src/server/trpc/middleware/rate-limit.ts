@@ -61,7 +61,11 @@ async function nextCount(kv: KeyValueStore, key: string, limit: number): Promise
  */
 export async function checkRateLimit(kv: KeyValueStore, actor: Actor, kind: OperationKind, limit: number, headers: Headers): Promise<void> {
   if (actor.type === "system") return;
-  const bucket = actor.type === "api_key" ? actor.keyId : actor.id;
+  await checkBucketLimit(kv, actor.type === "api_key" ? actor.keyId : actor.id, kind, limit, headers);
+}
+
+/** The same limit for a bucket that is not a caller (e.g. the failed attempts on one route). */
+export async function checkBucketLimit(kv: KeyValueStore, bucket: string, kind: OperationKind, limit: number, headers: Headers): Promise<void> {
   let count: number;
   let resetMs: number;
   if (!kv.available()) return; // fail open at once rather than wait out the store's command timeout
