@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eventFor } from "@/server/core/audit/log";
-import { can, type Actor } from "@/server/core/auth/actor";
-import { readCredential } from "@/server/core/auth/keys";
-import { authenticateApiKey } from "@/server/core/auth/resolve";
+import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
-import { getDeps, type Deps } from "@/server/deps";
+import type { Deps } from "@/server/deps";
 import { ScopeGuard } from "@/server/features/context/access";
 import { decodePositions, followScopes, type FollowItem } from "@/server/features/context/follow";
 import { SCOPE_PATTERN } from "@/server/features/context/schema";
-import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
-import { appErrorResponse, auditRejection, clientIp, corsHeaders, preflight, requestIdOf, withHeaders } from "./http";
+import { guardRoute } from "./guard";
 
 /**
  * GET /ai/context/stream?scope=…[&scope=…]: the shared context's changes as Server-Sent Events, for
@@ -54,35 +51,24 @@ function frame(item: FollowItem): string {
   return `id: ${item.positions}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export async function handleContextStream(req: Request): Promise<Response> {
-  const deps = await getDeps();
-  const requestId = requestIdOf(req);
-  const cors = corsHeaders(req, deps.env);
-  if (req.method === "OPTIONS") return preflight(req, deps.env, "GET, OPTIONS");
-  const ip = clientIp(req, deps.env);
-  const url = new URL(req.url);
-  let actor: Actor | null = null;
-  try {
-    actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });
-    if (actor.type !== "api_key") throw new AppError("UNAUTHORIZED", "Send an API key.");
-    const headers = new Headers(cors);
-    await checkRateLimit(deps.kv, actor, "read", limitsFor(actor, deps.env.RATE_LIMITS).read, headers);
-    if (!can(actor, "context:read")) throw new AppError("FORBIDDEN", 'This API key lacks the "context:read" permission.');
+export const handleContextStream = guardRoute(
+  { action: "context.stream", surface: "rest", caller: "api_key", permission: "context:read", rateLimit: "read", methods: ["GET"], cors: true },
+  async (g) => {
+    const { deps, requestId } = g;
+    const actor = g.actor;
+    if (actor?.type !== "api_key") throw new AppError("UNAUTHORIZED", "Send an API key.");
+    const url = new URL(g.req.url);
     const scopes = scopesOf(url);
     // another client's scopes answer as if they did not exist; an unowned session's events pass only once the caller owns it
     const guard = new ScopeGuard(deps, actor);
     const visible = new Map(await Promise.all(scopes.map(async (s) => [s, await guard.assertWatch(s, `No context scope ${s} to follow.`)] as const)));
-    const from = decodePositions(req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
+    const from = decodePositions(g.req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
     const slot = await takeSlot(deps, actor);
-    const call = { actor, requestId, surface: "rest" as const, ip };
+    const call = { actor, requestId, surface: "rest" as const, ip: g.ip };
     await deps.audit.record(eventFor(call, { action: "context.stream", resourceType: "context", input: { scopes, lastEventId: from.size ? Object.fromEntries(from) : null } }));
-    return withHeaders(streamResponse(deps, scopes, visible, from, req.signal, slot, requestId), headers);
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    await auditRejection(deps, { requestId, actor, action: "context.stream", error: err, ip, surface: "rest" });
-    return withHeaders(appErrorResponse(err, requestId), cors);
-  }
-}
+    return streamResponse(deps, scopes, visible, from, g.req.signal, slot, requestId);
+  },
+);
 
 function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () => Promise<boolean>>, from: Map<string, number>, clientGone: AbortSignal, slot: Awaited<ReturnType<typeof takeSlot>>, requestId: string): Response {
   const abort = new AbortController();
