@@ -79,6 +79,8 @@ export const envSchema = z.object({
   AI_RAW_CODE: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["allow", "deny"]).default("deny")),
   /** Longest a single connection probe may take before it counts as down, in milliseconds. */
   PROBE_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /** Refusals of unauthenticated requests audited per client IP per minute (one bucket for all when no trusted IP header); the rest are answered but not logged. */
+  AUDIT_ANONYMOUS_REFUSALS_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(120)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

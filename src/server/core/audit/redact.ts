@@ -1,3 +1,5 @@
+import { hasLoneSurrogate, LONE_SURROGATE } from "../text";
+
 /**
  * Secrets never reach the audit log (or any log): values under secret-sounding keys, and strings
  * that look like credentials wherever they appear. Large inputs are cut to a preview.
@@ -20,17 +22,14 @@ const MAYBE_SECRET = new RegExp([URL_PASSWORD, ...SECRET_VALUE].map((re) => `(?:
 export const REDACTED = "[redacted]";
 const MAX_AUDIT_INPUT_CHARS = 8_000;
 
-/** A UTF-16 surrogate without its other half: not Unicode, refused by canonical JSON and by Postgres. */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
 
 /**
  * Text as the audit log can hold it, whatever it was: lone surrogates become U+FFFD (canonical JSON
  * and Postgres refuse them) and NUL characters are dropped (Postgres text and jsonb refuse them).
  */
 export function auditText(s: string): string {
-  LONE_SURROGATE.lastIndex = 0;
-  const bad = LONE_SURROGATE.test(s);
-  const clean = bad ? s.replace(LONE_SURROGATE, "\ufffd") : s;
+  const clean = hasLoneSurrogate(s) ? s.replace(LONE_SURROGATES, "\ufffd") : s;
   return clean.includes("\u0000") ? clean.replace(/\u0000/g, "") : clean;
 }
 

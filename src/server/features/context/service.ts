@@ -2,12 +2,13 @@ import { openEventStream } from "@/server/adapters/events";
 import { MAX_EVENT_BYTES } from "@/server/adapters/events/types";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
-import { redact } from "@/server/core/audit/redact";
+import { redact, setOwn } from "@/server/core/audit/redact";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
+import { announceWrite, settleWrite } from "./journal";
 import { channelOf, entryOf, indexesOf, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
 
 /** How much of a value the audit entry (and so the history) keeps. */
@@ -66,7 +67,7 @@ function clip(v: unknown, budget: { left: number }): unknown {
     for (const [k, x] of Object.entries(v)) {
       if (budget.left <= 0) break;
       budget.left -= k.length + 4;
-      out[k] = clip(x, budget);
+      setOwn(out, k, clip(x, budget));
     }
     return out;
   }
@@ -92,6 +93,9 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
     });
   }
 
+  const target = targetOf(input.scope, input.key);
+  const announced = { scope: input.scope, key: input.key, ttlSeconds, bytes, ...auditedValue(input.value) };
+  const writeId = await announceWrite(deps.db, "context.put", input.scope, input.key, eventFor(call, { action: "context.put", resourceType: "context", target, detail: announced }));
   const now = new Date();
   const stored: StoredEntry = {
     value: input.value,
@@ -99,7 +103,8 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
   };
-  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify(stored), {
+  // A store error leaves the announcement: the write may have landed all the same (a timeout), and the reconciler can tell.
+  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify({ ...stored, writeId }), {
     ttlMs: ttlSeconds * 1000,
     ifVersion: input.ifMatch ? input.expectedVersion : undefined,
     indexes: indexesOf(input.scope, input.key).put,
@@ -107,6 +112,7 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   const previousVersion = result.previous?.version ?? 0;
   if (!result.written) {
+    await settleWrite(deps.db, writeId); // refused by the store: nothing changed (the refusal is audited by the call's middleware)
     throw new AppError("CONFLICT", `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${result.version}. Read it again and retry.`, {
       expectedVersion: input.expectedVersion,
       currentVersion: result.version,
@@ -117,29 +123,28 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
   const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
   const detail = {
-    scope: input.scope,
-    key: input.key,
+    ...announced,
     version: result.version,
     previousVersion: result.previous ? previousVersion : null,
     conflict,
     conflictWith: conflict ? { expectedVersion: input.expectedVersion, overwrittenVersion: previousVersion, overwrittenBy: previous?.updatedBy ?? null } : null,
-    ttlSeconds,
-    bytes,
-    ...auditedValue(input.value),
+    writeId,
   };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
   return { entry, conflict };
 }
 
 export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
+  const target = targetOf(input.scope, input.key);
+  const writeId = await announceWrite(deps.db, "context.delete", input.scope, input.key, eventFor(call, { action: "context.delete", resourceType: "context", target, detail: { scope: input.scope, key: input.key } }));
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
   const at = new Date().toISOString();
-  const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false };
+  const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false, writeId };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
     previous ? publish(deps, { type: "delete", scope: input.scope, key: input.key, at }) : undefined,
   ]);
   return { deleted: previous !== null };

@@ -1,5 +1,6 @@
 import { actorFields } from "@/server/core/audit/log";
 import { AppError, ERROR_TABLE } from "@/server/core/errors";
+import { illFormedTextAt } from "@/server/core/text";
 import { recordCall } from "@/server/core/metrics";
 import { t, appErrorOf, toTrpcError } from "../init";
 
@@ -10,7 +11,7 @@ import { t, appErrorOf, toTrpcError } from "../init";
  */
 export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getRawInput }) => {
   const started = performance.now();
-  let result = await next();
+  let result = await wellFormedInput(getRawInput).then((refusal) => refusal ?? next());
   // A service's AppError gets the tRPC code of its status, so every surface answers the right one.
   if (!result.ok && result.error.cause instanceof AppError && result.error.code !== ERROR_TABLE[result.error.cause.code].trpc) {
     result = { ...result, error: toTrpcError(result.error.cause) };
@@ -20,6 +21,10 @@ export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getR
   const authFailure = error?.code === "UNAUTHORIZED" || error?.code === "FORBIDDEN";
   const wanted = ctx.surface !== "trpc" || type === "mutation" || authFailure;
   if (!wanted || (result.ok && meta?.audit === "service")) return result;
+  if (error && ctx.refusals) {
+    ctx.refusals.push({ action: path, resourceType: meta?.resource ?? "api", error, input: await getRawInput().catch(() => null) });
+    return result;
+  }
   await ctx.deps.audit.record({
     ...actorFields(ctx.actor),
     action: path,
@@ -35,3 +40,15 @@ export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getR
   });
   return result;
 });
+
+/**
+ * Every surface's input passes here first (tRPC, REST and MCP call the same procedures): text holding a
+ * lone UTF-16 surrogate is not Unicode and is refused with 400 before any procedure or store sees it.
+ */
+async function wellFormedInput(getRawInput: () => Promise<unknown>) {
+  const raw = await getRawInput().catch(() => undefined); // unparsable input is tRPC's own 400, later
+  const at = illFormedTextAt(raw);
+  if (at === null) return null;
+  const error = toTrpcError(new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair); send well-formed Unicode text.`));
+  return { ok: false as const, error, marker: undefined as never };
+}
