@@ -42,9 +42,9 @@ export async function settleWrite(db: Db, id: string): Promise<void> {
 export const RECONCILE_AFTER_MS = 60_000;
 
 /** Audits the announced writes no request settled (see above); each audit event and its settlement commit together. */
-export async function reconcileWrites(deps: Pick<Deps, "db" | "kv" | "audit">, opts: { olderThanMs?: number; limit?: number } = {}) {
+export async function reconcileWrites(deps: Pick<Deps, "db" | "kv" | "audit">, opts: { olderThanMs?: number; limit?: number; scope?: string } = {}) {
   const before = new Date(Date.now() - (opts.olderThanMs ?? RECONCILE_AFTER_MS));
-  const stale = await deps.db.contextWriteIntent.findMany({ where: { at: { lt: before } }, orderBy: { at: "asc" }, take: opts.limit ?? 500 });
+  const stale = await deps.db.contextWriteIntent.findMany({ where: { at: { lt: before }, scope: opts.scope }, orderBy: { at: "asc" }, take: opts.limit ?? 500 });
   const counts = { settled: 0, landed: 0, unknown: 0 };
   for (const intent of stale) {
     const event = intent.event as unknown as AuditEventInput & { detail?: Record<string, unknown> };
