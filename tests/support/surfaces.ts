@@ -5,6 +5,7 @@ import { serveTrpc } from "@/server/api/trpc-handler";
 import type { Operation } from "@/server/api/operations";
 import type { Actor } from "@/server/core/auth/actor";
 import { ROLE_PERMISSIONS, type Role } from "@/server/core/auth/permissions";
+import { LONE_SURROGATE } from "@/server/core/text";
 
 /**
  * The three surfaces as their clients call them, in-process: REST under /ai/* (input placed the way
@@ -25,7 +26,8 @@ export async function restCall(op: Operation, input: unknown, opts: { key?: stri
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = fields[name];
     delete fields[name];
-    return encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value ?? "x"));
+    // a URL cannot carry a lone surrogate: what a client's encoder would send instead
+    return encodeURIComponent((typeof value === "string" ? value : JSON.stringify(value ?? "x")).replace(new RegExp(LONE_SURROGATE.source, "g"), "\ufffd"));
   });
   const url = new URL(`http://localhost${REST_PREFIX}${path}`);
   const headers = new Headers(opts.headers);

@@ -76,6 +76,16 @@ export function withHeaders(res: Response, ...extra: Headers[]): Response {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/**
+ * Longest request URL read (a GET's input travels in it). Node's HTTP server already refuses request
+ * heads over 16 KB; this keeps the same bound wherever requests come from.
+ */
+export const MAX_URL_CHARS = 16_384;
+
+export function assertUrlLength(req: Request): void {
+  if (req.url.length > MAX_URL_CHARS) throw new AppError("PAYLOAD_TOO_LARGE", `Request URL over ${MAX_URL_CHARS} characters; send a large input in a POST body.`);
+}
+
 /** Reads a body up to `limit` bytes; 413 beyond it, whatever Content-Length claimed. */
 export async function readBodyCapped(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");

@@ -8,7 +8,7 @@ import { AppError, ERROR_TABLE } from "@/server/core/errors";
 import { getDeps, VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { reportedAppError } from "@/server/trpc/init";
-import { appErrorResponse, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
+import { appErrorResponse, assertUrlLength, auditRejection, clientIp, corsHeaders, jsonError, preflight, readBodyCapped, requestIdOf, withHeaders } from "./http";
 import { callOperation, matchOperation, operations, restInput } from "./operations";
 import { appRouter } from "./root";
 
@@ -75,6 +75,7 @@ export async function handleRest(req: Request): Promise<Response> {
       });
     }
     const { op, params } = match;
+    assertUrlLength(req);
     action = op.procedurePath;
     // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
     if (op.protect) actor = await authenticateApiKey(deps.db, readCredential(req.headers), req.headers.get("x-client-id"), { cache: deps.apiKeyCache });

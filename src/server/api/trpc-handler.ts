@@ -4,7 +4,7 @@ import { AppError } from "@/server/core/errors";
 import { createContext } from "@/server/trpc/context";
 import type { Actor } from "@/server/core/auth/actor";
 import type { Refusal } from "@/server/trpc/context";
-import { auditRefusals, clientIp, requestIdOf, withHeaders } from "./http";
+import { appErrorResponse, assertUrlLength, auditRefusals, clientIp, readBodyCapped, requestIdOf, withHeaders } from "./http";
 import { appRouter } from "./root";
 import { sessionActor } from "./session";
 
@@ -32,15 +32,17 @@ function callsIn(req: Request): number {
 }
 
 /**
- * Without streamed batches (`trpc-accept: application/jsonl`), every call has settled when the handler
- * answers, so the request's refusals can be audited together. The dashboard never asks for them.
+ * The request as tRPC gets it: without streamed batches (`trpc-accept: application/jsonl`, which the
+ * dashboard never asks for), so every call has settled when the handler answers and the request's
+ * refusals can be audited together; with its size bounded.
  */
-async function withoutStreaming(req: Request): Promise<Request> {
-  if (!req.headers.has("trpc-accept")) return req;
+/** Bodies are read up to MAX_BODY_BYTES (413 beyond), like /ai/* and /mcp. */
+async function bounded(req: Request, maxBodyBytes: number): Promise<Request> {
+  assertUrlLength(req);
   const headers = new Headers(req.headers);
   headers.delete("trpc-accept");
-  const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.text();
-  return new Request(req.url, { method: req.method, headers, body });
+  const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBodyCapped(req, maxBodyBytes);
+  return new Request(req.url, { method: req.method, headers, body, signal: req.signal });
 }
 
 /** The dashboard's tRPC endpoint (/api/trpc): the caller is the next-auth session user. */
@@ -70,7 +72,14 @@ export async function serveTrpc(req: Request, sessionOf: () => Promise<Actor | n
   if (calls > MAX_TRPC_BATCH) {
     refusals.push({ action: "trpc.batch", resourceType: "api", error: new AppError("BAD_REQUEST", `A batch may hold at most ${MAX_TRPC_BATCH} calls; this one holds ${calls}.`) });
   }
-  const res = await fetchRequestHandler({ endpoint: ENDPOINT, req: await withoutStreaming(req), router: appRouter, createContext: () => ctx, maxBatchSize: MAX_TRPC_BATCH });
+  let res: Response;
+  try {
+    res = await fetchRequestHandler({ endpoint: ENDPOINT, req: await bounded(req, deps.env.MAX_BODY_BYTES), router: appRouter, createContext: () => ctx, maxBatchSize: MAX_TRPC_BATCH });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    refusals.push({ action: "trpc", resourceType: "api", error: err });
+    res = appErrorResponse(err, requestId);
+  }
   await auditRefusals(deps, { requestId, actor, ip, surface: "trpc", refusals });
   return withHeaders(res, ctx.resHeaders, new Headers({ "x-request-id": requestId }));
 }

@@ -43,12 +43,13 @@ export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getR
 
 /**
  * Every surface's input passes here first (tRPC, REST and MCP call the same procedures): text holding a
- * lone UTF-16 surrogate is not Unicode and is refused with 400 before any procedure or store sees it.
+ * lone UTF-16 surrogate (not Unicode) or NUL (which Postgres text cannot hold) is refused with 400
+ * before any procedure or store sees it.
  */
 async function wellFormedInput(getRawInput: () => Promise<unknown>) {
   const raw = await getRawInput().catch(() => undefined); // unparsable input is tRPC's own 400, later
   const at = illFormedTextAt(raw);
   if (at === null) return null;
-  const error = toTrpcError(new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair); send well-formed Unicode text.`));
+  const error = toTrpcError(new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair) or a NUL character (\\u0000); send well-formed Unicode text without NUL.`));
   return { ok: false as const, error, marker: undefined as never };
 }
