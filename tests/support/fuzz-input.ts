@@ -160,3 +160,19 @@ export function withEveryString(value: unknown, text: string): unknown {
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEveryString(v, text)]));
   return value;
 }
+
+/** The first string of a value (depth first) replaced by `text`; the value itself when it holds none. */
+export function withFirstString(value: unknown, text: string): unknown {
+  let done = false;
+  const walk = (v: unknown): unknown => {
+    if (done) return v;
+    if (typeof v === "string") {
+      done = true;
+      return text;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}

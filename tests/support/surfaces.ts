@@ -43,21 +43,27 @@ export async function restCall(op: Operation, input: unknown, opts: { key?: stri
 }
 
 /** An MCP tools/call as a raw JSON-RPC request (the server is stateless: no initialize needed). */
-export async function mcpCall(tool: string, args: unknown, opts: { key?: string | null; headers?: Record<string, string> } = {}): Promise<SurfaceAnswer & { isError: boolean; payload: string }> {
+export async function mcpCall(
+  tool: string,
+  args: unknown,
+  opts: { key?: string | null; headers?: Record<string, string> } = {},
+): Promise<SurfaceAnswer & { isError: boolean; payload: string; rpcError: boolean }> {
   const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...opts.headers });
   if (opts.key) headers.set("authorization", `Bearer ${opts.key}`);
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: tool, arguments: args } });
   const res = await answer(await handleMcp(new Request("http://localhost/mcp", { method: "POST", headers, body })));
   let isError = false;
+  let rpcError = false;
   let payload = "";
   try {
     const rpc = JSON.parse(res.text) as { result?: { isError?: boolean; content?: { text?: string }[] }; error?: unknown };
-    isError = rpc.result?.isError === true || rpc.error !== undefined;
+    rpcError = rpc.error !== undefined; // refused by the protocol layer (e.g. arguments not an object): no tool ran
+    isError = rpc.result?.isError === true || rpcError;
     payload = rpc.result?.content?.[0]?.text ?? JSON.stringify(rpc.error ?? null);
   } catch {
     isError = true;
   }
-  return { ...res, isError, payload };
+  return { ...res, isError, payload, rpcError };
 }
 
 /** A dashboard tRPC call (one, or a batch of several) as `actor` (null: signed out). Queries by GET, mutations by POST from the same origin. */

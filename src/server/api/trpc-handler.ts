@@ -34,9 +34,8 @@ function callsIn(req: Request): number {
 /**
  * The request as tRPC gets it: without streamed batches (`trpc-accept: application/jsonl`, which the
  * dashboard never asks for), so every call has settled when the handler answers and the request's
- * refusals can be audited together; with its size bounded.
+ * refusals can be audited together; and bounded like /ai/* and /mcp (413 over MAX_BODY_BYTES or a 16 KB URL).
  */
-/** Bodies are read up to MAX_BODY_BYTES (413 beyond), like /ai/* and /mcp. */
 async function bounded(req: Request, maxBodyBytes: number): Promise<Request> {
   assertUrlLength(req);
   const headers = new Headers(req.headers);

@@ -8,6 +8,8 @@ import { t, appErrorOf, toTrpcError } from "../init";
  * The audit entry of a call: every REST and MCP call, every dashboard mutation, every auth failure.
  * Outermost middleware, so it sees the final outcome and latency. A procedure whose service audits
  * its change in the change's transaction (meta.audit = "service") is logged here only when it fails.
+ * It refuses unstorable text first (wellFormedInput), and hands refusals to the surface when the surface
+ * audits a request's refusals together (ctx.refusals: the dashboard's batches).
  */
 export const auditCall = t.middleware(async ({ ctx, path, type, meta, next, getRawInput }) => {
   const started = performance.now();
@@ -51,5 +53,6 @@ async function wellFormedInput(getRawInput: () => Promise<unknown>) {
   const at = illFormedTextAt(raw);
   if (at === null) return null;
   const error = toTrpcError(new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair) or a NUL character (\\u0000); send well-formed Unicode text without NUL.`));
+  // the shape of a failed next(): the rest of this middleware audits it like any refusal
   return { ok: false as const, error, marker: undefined as never };
 }
