@@ -95,7 +95,7 @@ describe("__proto__ keys reach the audit log", () => {
 });
 
 describe("request ids a client chooses", () => {
-  const sent = "client-trace-0001";
+  const sent = `client-trace-${randomUUID().slice(0, 8)}`;
   const surfaces = {
     rest: (headers: Record<string, string>) => restCall(op("getContext"), { scope, key: "none" }, { key, headers }),
     mcp: (headers: Record<string, string>) => mcpCall("getContext", { scope, key: "none" }, { key, headers }),

@@ -172,7 +172,7 @@ describe("every operation on every surface", () => {
       const writes = storeWrites.get(o.tag) ?? 0;
       const audited = actions.filter((a) => a === "context.put" || a === "context.delete").length;
       if (writes > audited) missing.push(`${o.surface} ${o.target} made ${writes} store writes with ${audited} audit rows (${o.requestId})`);
-      const mustAudit = o.surface === "rest" || (o.surface === "mcp" && !o.rpcError) || all.find((t) => t.path === o.target)!.type === "mutation";
+      const mustAudit = o.surface === "rest" || (o.surface === "mcp" ? !o.rpcError : all.find((t) => t.path === o.target)!.type === "mutation");
       if (mustAudit && actions.length === 0) missing.push(`${o.surface} ${o.target} (${o.status}) left no audit row (${o.requestId}) for ${o.input}: ${o.text}`);
     }
     expect(storeWrites.get("(none)") ?? 0).toBe(0);
