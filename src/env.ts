@@ -95,6 +95,8 @@ export const envSchema = z.object({
   CONTEXT_STREAM_MAX_PER_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_000).default(10)),
   /** "live" lets approved intents reach GitHub and Cloudways (with their credentials); anything else keeps every executor dry-run. */
   EXECUTORS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["dry-run", "live"]).default("dry-run")),
+  /** Refusals of unauthenticated requests audited per client IP per minute (one bucket for all when no trusted IP header); the rest are answered but not logged. */
+  AUDIT_ANONYMOUS_REFUSALS_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(120)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

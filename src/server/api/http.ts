@@ -1,21 +1,34 @@
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { AppError, errorBody, statusOf, type ErrorCode } from "@/server/core/errors";
 import type { Env } from "@/env";
 import { actorFields, type Surface } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
+import type { Refusal } from "@/server/trpc/context";
+import { anonymousRefusalBudget } from "@/server/trpc/middleware/rate-limit";
 
 /** What every HTTP surface (REST, MCP, webhook, cron) shares: request ids, client IPs, CORS, error bodies. */
+/**
+ * The request's id, minted here on every surface. A well-formed `x-request-id` the client sent is kept
+ * as its prefix (`<sent>.<random>`), so a client can find its own calls in the audit log, but it can
+ * never give its rows the id of another request's.
+ */
 export function requestIdOf(req: Request): string {
+  const minted = randomUUID();
   const sent = req.headers.get("x-request-id");
-  return sent && /^[\w.:-]{8,128}$/.test(sent) ? sent : randomUUID();
+  return sent && /^[\w.:-]{8,64}$/.test(sent) ? `${sent}.${minted.slice(0, 13)}` : minted;
 }
 
-/** The client IP, only from the header a trusted proxy sets (TRUSTED_IP_HEADER); never guessed. */
+/**
+ * The client IP, only from the header a trusted proxy sets (TRUSTED_IP_HEADER); never guessed. In a list
+ * (X-Forwarded-For) the right-most entry is the one our proxy appended, the address it saw; every entry
+ * left of it came from the client and can say anything. Anything but an IP address counts as none.
+ */
 export function clientIp(req: Request, env: Env): string | null {
   if (!env.TRUSTED_IP_HEADER) return null;
-  const value = req.headers.get(env.TRUSTED_IP_HEADER);
-  return value ? value.split(",")[0]!.trim().slice(0, 64) || null : null;
+  const last = req.headers.get(env.TRUSTED_IP_HEADER)?.split(",").at(-1)?.trim() ?? "";
+  return isIP(last) ? last : null;
 }
 
 export function jsonError(code: ErrorCode, message: string, requestId: string, opts: { details?: unknown; headers?: HeadersInit } = {}): Response {
@@ -63,6 +76,16 @@ export function withHeaders(res: Response, ...extra: Headers[]): Response {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/**
+ * Longest request URL read (a GET's input travels in it). Node's HTTP server already refuses request
+ * heads over 16 KB; this keeps the same bound wherever requests come from.
+ */
+export const MAX_URL_CHARS = 16_384;
+
+export function assertUrlLength(req: Request): void {
+  if (req.url.length > MAX_URL_CHARS) throw new AppError("PAYLOAD_TOO_LARGE", `Request URL over ${MAX_URL_CHARS} characters; send a large input in a POST body.`);
+}
+
 /** Reads a body up to `limit` bytes; 413 beyond it, whatever Content-Length claimed. */
 export async function readBodyCapped(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -87,16 +110,52 @@ export async function readBodyCapped(req: Request, limit: number): Promise<strin
 /** The audit entry of a request refused before any procedure ran (auth, routing, body). */
 export async function auditRejection(deps: Deps, e: { requestId: string; actor: Actor | null; action: string; error: AppError; ip: string | null; surface: Surface }) {
   const denied = e.error.code === "UNAUTHORIZED" || e.error.code === "FORBIDDEN";
+  await auditRefusals(deps, { ...e, refusals: [{ action: e.action, resourceType: denied ? "auth" : "api", error: e.error }] });
+}
+
+const isDenial = (r: Refusal) => r.error.code === "UNAUTHORIZED" || r.error.code === "FORBIDDEN";
+
+/**
+ * The refusals of one request as ONE audit row, however many calls a batch held, so the cost of a
+ * refused request is bounded. An unauthenticated caller's input is never stored (its size is), and its
+ * refusals are audited only within the per-IP budget (anonymousRefusalBudget).
+ */
+export async function auditRefusals(deps: Deps, e: { requestId: string; actor: Actor | null; ip: string | null; surface: Surface; refusals: Refusal[] }) {
+  if (e.refusals.length === 0) return;
+  const base = { ...actorFields(e.actor), requestId: e.requestId, surface: e.surface, ip: e.ip };
+  if (!e.actor) {
+    const limit = deps.env.AUDIT_ANONYMOUS_REFUSALS_PER_MINUTE;
+    const budget = await anonymousRefusalBudget(deps.kv, e.ip, limit);
+    if (budget === "skip") return;
+    if (budget === "notice") {
+      const from = e.ip ? `from ${e.ip}` : "from callers whose IP is unknown (no TRUSTED_IP_HEADER)";
+      await deps.audit.record({
+        ...base,
+        action: "audit.refusals_suppressed",
+        resourceType: "audit",
+        outcome: "denied",
+        status: 429,
+        detail: { limit, windowSeconds: 60, message: `Over ${limit} unauthenticated refusals a minute ${from}: further ones this minute are refused without an audit row.` },
+      });
+      return;
+    }
+  }
+  const [first] = e.refusals as [Refusal, ...Refusal[]];
+  const one = e.refusals.length === 1;
+  const input = one ? first.input : { calls: e.refusals.map((r) => ({ action: r.action, input: r.input ?? null })) };
   await deps.audit.record({
-    ...actorFields(e.actor),
-    action: e.action,
-    resourceType: denied ? "auth" : "api",
-    outcome: denied ? "denied" : "failure",
-    status: e.error.status,
-    requestId: e.requestId,
-    surface: e.surface,
-    ip: e.ip,
-    detail: { code: e.error.code, message: e.error.message },
+    ...base,
+    action: one ? first.action : `${e.surface}.batch`,
+    resourceType: one ? first.resourceType : "api",
+    outcome: e.refusals.every(isDenial) ? "denied" : "failure",
+    status: first.error.status,
+    input: e.actor ? input : undefined,
+    detail: {
+      code: first.error.code,
+      message: first.error.message,
+      ...(one ? {} : { calls: e.refusals.length, refused: e.refusals.slice(0, 20).map((r) => ({ action: r.action, code: r.error.code })) }),
+      ...(!e.actor && input != null ? { inputChars: JSON.stringify(input)?.length ?? 0 } : {}),
+    },
   });
 }
 

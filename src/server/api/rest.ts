@@ -7,7 +7,7 @@ import { VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { reportedAppError } from "@/server/trpc/init";
 import { guardRoute } from "./guard";
-import { jsonError, readBodyCapped } from "./http";
+import { assertUrlLength, jsonError, readBodyCapped } from "./http";
 import { callOperation, effectOf, matchOperation, operations, restInput } from "./operations";
 import { appRouter } from "./root";
 
@@ -74,6 +74,7 @@ export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: 
     });
   }
   const { op, params } = match;
+  assertUrlLength(req);
   g.action = op.procedurePath;
   // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
   if (op.protect) await g.authenticate();

@@ -1,5 +1,5 @@
 import type { Actor } from "@/server/core/auth/actor";
-import type { CallContext, Surface } from "@/server/core/audit/log";
+import type { CallContext, ResourceType, Surface } from "@/server/core/audit/log";
 import type { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 
@@ -19,6 +19,16 @@ export interface Context {
   resHeaders: Headers;
   /** The Idempotency-Key request header (REST), for procedures that create. */
   idempotencyKey?: string | null;
+  /** When set (the dashboard's batched tRPC), refused calls are collected here and audited as one row per request. */
+  refusals?: Refusal[];
+}
+
+/** A call refused by a procedure (or a request refused before any ran), waiting to be audited. */
+export interface Refusal {
+  action: string;
+  resourceType: ResourceType;
+  error: AppError;
+  input?: unknown;
 }
 
 export function createContext(init: Omit<Context, "resHeaders" | "authError"> & Partial<Pick<Context, "resHeaders" | "authError">>): Context {

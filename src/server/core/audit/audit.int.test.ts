@@ -90,3 +90,31 @@ describe("audit with the change it records", () => {
     expect(text).not.toContain("oo_abcdefghij");
   });
 });
+
+describe("audit log under hostile text and bad events", () => {
+  let deps: Deps;
+  beforeAll(async () => {
+    deps = await testDeps();
+  });
+  afterAll(() => closeDeps(deps));
+
+  it("stores lone surrogates (as U+FFFD), NUL and `__proto__` keys without failing", async () => {
+    const requestId = randomUUID();
+    const input = JSON.parse('{"x":"\\ud800","\\udc00y":"a\\u0000b","__proto__":{"polluted":true},"pair":"\\ud83d\\ude00"}') as unknown;
+    const row = await deps.audit.record(event(requestId, { input, detail: { note: "\udfff" }, target: "t\ud800" }));
+    const stored = await deps.db.auditEvent.findFirstOrThrow({ where: { requestId } });
+    expect(stored.input).toEqual(JSON.parse('{"x":"\\ufffd","\\ufffdy":"ab","__proto__":{"polluted":true},"pair":"\\ud83d\\ude00"}'));
+    expect(Object.keys(stored.input as object)).toContain("__proto__");
+    expect(stored.detail).toEqual({ note: "\ufffd" });
+    expect(stored.target).toBe("t\ufffd");
+    expect(Number(stored.seq)).toBe(row.seq);
+  });
+
+  it("fails only the bad event of a group-committed batch; the others of the batch are stored", async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    // a status beyond Postgres's integer range makes the batch statement fail
+    const results = await Promise.allSettled(ids.map((id, i) => deps.audit.record(event(id, { status: i === 1 ? 2 ** 40 : 200 }))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await deps.db.auditEvent.count({ where: { requestId: { in: ids } } })).toBe(2);
+  });
+});

@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
+import { canonicalContent, chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
+import { contentOf } from "./log";
 import { auditInput, redact, REDACTED } from "./redact";
+import { hostileString, isWellFormed } from "../../../../tests/support/hostile";
 
 const row: ChainedContent = {
   at: "2026-11-26T00:00:00.000Z",
@@ -74,5 +77,31 @@ describe("redaction", () => {
     expect(big.truncated).toBe(true);
     expect(big.preview.length).toBe(8_000);
     expect(auditInput(undefined)).toBeNull();
+  });
+});
+
+describe("audit content from any text", () => {
+  const wellFormed = (s: string) => isWellFormed(s) && !s.includes("\u0000");
+
+  it("canonicalizes and hashes any string in any field, keeping only well-formed text", () => {
+    fc.assert(
+      fc.property(hostileString(), hostileString(), fc.dictionary(hostileString(), fc.oneof(hostileString(), fc.double())), (a, b, dict) => {
+        const content = contentOf({ actorType: "anonymous", actorId: a, action: b, resourceType: "api", target: a, outcome: "failure", status: 400, requestId: b, surface: "rest", ip: a, input: { a, dict }, detail: { b } });
+        const text = canonicalContent(content);
+        expect(wellFormed(text)).toBe(true);
+        expect(chainHash(GENESIS_HASH, content)).toMatch(/^[0-9a-f]{64}$/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("replaces lone surrogates with U+FFFD and keeps `__proto__` keys", () => {
+    const input = JSON.parse('{"__proto__":{"a":1},"x":"\\ud800"}') as unknown;
+    expect(JSON.stringify(redact(input))).toBe('{"__proto__":{"a":1},"x":"\ufffd"}');
+  });
+
+  it("never cuts a preview inside a surrogate pair", () => {
+    const big = auditInput({ s: "a".repeat(7_993) + "\u{1F600}".repeat(5_000) }) as { preview: string };
+    expect(wellFormed(big.preview)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { SqlRunner } from "@/server/adapters/db/sql";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { Actor, ActorType } from "../auth/actor";
 import { canonicalContent, type ChainedContent } from "./chain";
-import { auditInput, redact } from "./redact";
+import { auditInput, auditText, redact } from "./redact";
 
 /** Resource types audit events may name; features add theirs here. */
 export const RESOURCE_TYPES = ["api", "auth", "api_key", "api_client", "user", "audit", "status", "system", "intent", "policy", "context", "connection", "hosting", "metrics", "repo", "github"] as const;
@@ -34,21 +34,27 @@ export function actorFields(actor: Actor | null): Pick<AuditEventInput, "actorTy
   return { actorType: actor.type, actorId: actor.id, clientId: actor.type === "api_key" ? actor.clientId : null };
 }
 
-function toContent(e: AuditEventInput): ChainedContent {
+const textOrNull = (s: string | null | undefined) => (s == null ? null : auditText(s));
+
+/**
+ * The row as it is hashed and stored. Every string goes through auditText (input and detail through
+ * redact, which applies it), so no text a caller sent can make canonical JSON or Postgres refuse the row.
+ */
+export function contentOf(e: AuditEventInput): ChainedContent {
   return {
     at: (e.at ?? new Date()).toISOString(),
     actorType: e.actorType,
-    actorId: e.actorId,
-    clientId: e.clientId ?? null,
-    action: e.action,
+    actorId: auditText(e.actorId),
+    clientId: textOrNull(e.clientId),
+    action: auditText(e.action),
     resourceType: e.resourceType,
-    target: e.target ?? null,
+    target: textOrNull(e.target),
     outcome: e.outcome,
     status: e.status,
     latencyMs: e.latencyMs == null ? null : Math.round(e.latencyMs),
-    requestId: e.requestId,
+    requestId: auditText(e.requestId),
     surface: e.surface,
-    ip: e.ip ?? null,
+    ip: textOrNull(e.ip),
     input: auditInput(e.input),
     detail: e.detail === undefined ? null : redact(e.detail),
   };
@@ -85,7 +91,7 @@ type Linked = { o_seq: bigint | string; o_prev_hash: string; o_hash: string };
  * plain SQL runner for standalone batches.
  */
 async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promise<AuditRecord[]> {
-  const contents = events.map(toContent);
+  const contents = events.map(contentOf);
   // each event once, as the canonical JSON that is hashed; the function reads the columns from it
   const payload = JSON.stringify(contents.map(canonicalContent));
   const linked = "$queryRawUnsafe" in db ? await db.$queryRawUnsafe<Linked[]>(APPEND_SQL, payload) : await db.query<Linked>(APPEND_SQL, [payload]);
@@ -133,10 +139,23 @@ export class AuditLog {
         const rows = await append(this.sql ?? this.db, batch.map((b) => b.event));
         batch.forEach((b, i) => b.resolve(rows[i]!));
       } catch (err) {
-        batch.forEach((b) => b.reject(err));
+        if (batch.length === 1) batch[0]!.reject(err);
+        else await this.appendOneByOne(batch);
       }
     }
     this.flushing = null;
+  }
+
+  /** After a failed batch: each event alone, so one bad event fails its own caller and no one else's. */
+  private async appendOneByOne(batch: typeof this.queue): Promise<void> {
+    for (const b of batch) {
+      try {
+        const [row] = await append(this.sql ?? this.db, [b.event]);
+        b.resolve(row!);
+      } catch (err) {
+        b.reject(err);
+      }
+    }
   }
 }
 

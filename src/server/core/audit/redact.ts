@@ -1,3 +1,5 @@
+import { hasLoneSurrogate, LONE_SURROGATE } from "../text";
+
 /**
  * Secrets never reach the audit log (or any log): values under secret-sounding keys, and strings
  * that look like credentials wherever they appear. Large inputs are cut to a preview.
@@ -20,25 +22,41 @@ const MAYBE_SECRET = new RegExp([URL_PASSWORD, ...SECRET_VALUE].map((re) => `(?:
 export const REDACTED = "[redacted]";
 const MAX_AUDIT_INPUT_CHARS = 8_000;
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
+
+/**
+ * Text as the audit log can hold it, whatever it was: lone surrogates become U+FFFD (canonical JSON
+ * and Postgres refuse them) and NUL characters are dropped (Postgres text and jsonb refuse them).
+ */
+export function auditText(s: string): string {
+  const clean = hasLoneSurrogate(s) ? s.replace(LONE_SURROGATES, "\ufffd") : s;
+  return clean.includes("\u0000") ? clean.replace(/\u0000/g, "") : clean;
+}
+
 export function redactString(s: string): string {
-  if (!MAYBE_SECRET.test(s) && !s.includes("\u0000")) return s;
+  if (!MAYBE_SECRET.test(s)) return auditText(s);
   let out = s.replace(URL_PASSWORD, `$1${REDACTED}@`);
   for (const re of SECRET_VALUE) out = out.replace(re, REDACTED);
-  // Postgres jsonb refuses NUL characters
-  return out.replace(/\u0000/g, "");
+  return auditText(out);
+}
+
+/** Sets a property even when its name is `__proto__`, which a plain assignment would turn into a prototype change. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 20) return "[too deep]";
   if (typeof value === "string") return redactString(value);
   if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && !Number.isFinite(value)) return null; // as JSON.stringify writes it
   if (value === null || typeof value !== "object") return typeof value === "function" || value === undefined ? null : value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    out[redactString(k)] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+    setOwn(out, redactString(k), SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1));
   }
   return out;
 }
@@ -49,5 +67,6 @@ export function auditInput(value: unknown): unknown {
   const clean = redact(value);
   const text = JSON.stringify(clean) ?? "null";
   if (text.length <= MAX_AUDIT_INPUT_CHARS) return clean;
-  return { truncated: true, chars: text.length, preview: text.slice(0, MAX_AUDIT_INPUT_CHARS) };
+  // the cut may split a surrogate pair
+  return { truncated: true, chars: text.length, preview: auditText(text.slice(0, MAX_AUDIT_INPUT_CHARS)) };
 }

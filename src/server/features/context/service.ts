@@ -2,13 +2,14 @@ import { openEventStream } from "@/server/adapters/events";
 import { MAX_EVENT_BYTES } from "@/server/adapters/events/types";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
-import { redact } from "@/server/core/audit/redact";
+import { redact, setOwn } from "@/server/core/audit/redact";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
 import { appendChange } from "./changes";
+import { announceWrite, settleWrite } from "./journal";
 import { channelOf, entryOf, indexesOf, isSessionRecord, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
 
 /** How much of a value the audit entry (and so the history) keeps. */
@@ -70,7 +71,7 @@ function clip(v: unknown, budget: { left: number }): unknown {
     for (const [k, x] of Object.entries(v)) {
       if (budget.left <= 0) break;
       budget.left -= k.length + 4;
-      out[k] = clip(x, budget);
+      setOwn(out, k, clip(x, budget));
     }
     return out;
   }
@@ -131,6 +132,11 @@ export type StoreResult =
 
 /** A checked write of an entry: stored with its TTL, then audited and streamed as one change. Features that keep their records in the shared context write through it. */
 export async function storeEntry(deps: Deps, call: CallContext, input: StoreInput, rules: StoreRules = {}): Promise<StoreResult> {
+  const target = targetOf(input.scope, input.key);
+  const bytes = Buffer.byteLength(JSON.stringify(input.value));
+  const announced = { scope: input.scope, key: input.key, ttlSeconds: input.ttlSeconds, bytes, ...(rules.audited ?? auditedValue)(input.value) };
+  // announced before the store is touched, so a crash between the write and its audit event leaves a trace the reconciler audits
+  const writeId = await announceWrite(deps.db, "context.put", input.scope, input.key, eventFor(call, { action: "context.put", resourceType: "context", target, detail: announced }));
   const now = new Date();
   const stored: StoredEntry = {
     value: input.value,
@@ -138,33 +144,36 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
   };
-  const text = JSON.stringify(stored);
-  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), text, {
+  // A store error leaves the announcement: the write may have landed all the same (a timeout), and the reconciler can tell.
+  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify({ ...stored, writeId }), {
     ttlMs: input.ttlSeconds * 1000,
     ifVersion: input.ifVersion,
     indexes: indexesOf(input.scope, input.key).put,
   });
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   const previousVersion = result.previous?.version ?? 0;
-  if (!result.written) return { written: false, version: result.version, previous };
+  if (!result.written) {
+    await settleWrite(deps.db, writeId); // refused by the store: nothing changed (the refusal is audited by the call's middleware)
+    return { written: false, version: result.version, previous };
+  }
 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
   const changed = conflict || (rules.changed?.(previous) ?? true);
   const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
-  if (!changed) return { written: true, entry, conflict, changed, previous };
+  if (!changed) {
+    await settleWrite(deps.db, writeId); // a heartbeat: the entry's TTL moved, nothing a reader can see changed
+    return { written: true, entry, conflict, changed, previous };
+  }
   const detail = {
-    scope: input.scope,
-    key: input.key,
     version: result.version,
     previousVersion: result.previous ? previousVersion : null,
     conflict,
     conflictWith: conflict ? { expectedVersion: input.expectedVersion, overwrittenVersion: previousVersion, overwrittenBy: previous?.updatedBy ?? null } : null,
-    ttlSeconds: input.ttlSeconds,
-    bytes: Buffer.byteLength(JSON.stringify(input.value)),
-    ...(rules.audited ?? auditedValue)(input.value),
+    ...announced,
+    writeId,
   };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
   return { written: true, entry, conflict, changed, previous };
@@ -179,11 +188,13 @@ function guardFeatureRecord(input: { scope: string; key: string }) {
 
 export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
   guardFeatureRecord(input);
+  const target = targetOf(input.scope, input.key);
+  const writeId = await announceWrite(deps.db, "context.delete", input.scope, input.key, eventFor(call, { action: "context.delete", resourceType: "context", target, detail: { scope: input.scope, key: input.key } }));
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
   const at = new Date().toISOString();
-  const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false };
+  const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false, writeId };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target: targetOf(input.scope, input.key), detail })),
+    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
     previous ? publish(deps, { type: "delete", scope: input.scope, key: input.key, at }) : undefined,
   ]);
   return { deleted: previous !== null };

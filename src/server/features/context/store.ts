@@ -32,6 +32,8 @@ export interface StoredEntry {
   updatedBy: ActorRef;
   updatedAt: string;
   expiresAt: string;
+  /** The write's announcement in the journal (journal.ts): how the reconciler tells that this write landed. */
+  writeId?: string;
 }
 
 /** The entry of a record; null when it has expired by our clock too (the store's expiry is the rule, this a guard). */

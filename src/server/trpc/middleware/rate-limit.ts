@@ -84,3 +84,21 @@ export async function checkBucketLimit(kv: KeyValueStore, bucket: string, kind: 
     throw new AppError("RATE_LIMITED", `Rate limit of ${limit} ${kind} requests per minute exceeded; retry in ${reset} s.`, { kind, limit, retryAfterSeconds: reset });
   }
 }
+
+/**
+ * Whether the refusal of an unauthenticated request may be audited: at most `limit` per client IP per
+ * minute, in one bucket for every caller when no trusted proxy names the IP (an anonymous caller must
+ * not be able to grow the log at will). "notice" once per window, when the limit is passed, so the log
+ * says that further refusals went unrecorded. One store command per anonymous refusal; fails open
+ * (audits) when the store is down, like checkRateLimit.
+ */
+export async function anonymousRefusalBudget(kv: KeyValueStore, ip: string | null, limit: number): Promise<"audit" | "notice" | "skip"> {
+  if (!kv.available()) return "audit";
+  try {
+    const { count } = await kv.incrWindow(`rl:anon-refusal:${ip ?? "*"}`, WINDOW_MS);
+    return count <= limit ? "audit" : count === limit + 1 ? "notice" : "skip";
+  } catch (err) {
+    console.warn(`[rate-limit] store unavailable, auditing refusal: ${(err as Error).message}`);
+    return "audit";
+  }
+}

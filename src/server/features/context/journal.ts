@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@/generated/prisma/client";
+import type { Db } from "@/server/adapters/db";
+import type { AuditEventInput } from "@/server/core/audit/log";
+import { redact } from "@/server/core/audit/redact";
+import type { Deps } from "@/server/deps";
+import { recordKey, type StoredEntry } from "./store";
+
+/**
+ * The write-ahead journal of the shared context. An entry lives in the key-value store and its audit
+ * event in Postgres, with no transaction spanning both, so every write is announced here (with the
+ * audit event it will need) before the store is touched, and settled once that event is stored:
+ *
+ * - a failure before the store write leaves nothing changed (the announcement fails first, or is settled);
+ * - a crash, store timeout or database outage after it leaves the announcement, and `reconcileWrites`
+ *   audits it later: a put whose record carries its write id is known to have landed (audited as a
+ *   success, marked `reconciled`); anything else may or may not have landed (overwritten since, expired,
+ *   or a delete) and is audited as a failure whose detail says `landed: "unknown"`.
+ *
+ * So no store change exists without an audit event; at worst an attempt is audited as uncertain.
+ */
+export type WriteAction = "context.put" | "context.delete";
+
+export async function announceWrite(db: Db, action: WriteAction, scope: string, key: string, event: AuditEventInput): Promise<string> {
+  const id = randomUUID();
+  // redacted as the audit log would store it (jsonb refuses NUL, and no secret should sit here either)
+  await db.contextWriteIntent.create({ data: { id, action, scope, key, event: redact(event) as Prisma.InputJsonValue } });
+  return id;
+}
+
+/** The write's audit event is stored (or the write is known not to have happened): forget the announcement. */
+export async function settleWrite(db: Db, id: string): Promise<void> {
+  try {
+    await db.contextWriteIntent.deleteMany({ where: { id } });
+  } catch (err) {
+    // the reconciler finds the audit event by request id and only settles it
+    console.warn(`[context] write ${id} not settled: ${(err as Error).message}`);
+  }
+}
+
+/** Announcements older than this are past any request still in flight. */
+export const RECONCILE_AFTER_MS = 60_000;
+
+/** Audits the announced writes no request settled (see above); each audit event and its settlement commit together. */
+export async function reconcileWrites(deps: Pick<Deps, "db" | "kv" | "audit">, opts: { olderThanMs?: number; limit?: number; scope?: string } = {}) {
+  const before = new Date(Date.now() - (opts.olderThanMs ?? RECONCILE_AFTER_MS));
+  const stale = await deps.db.contextWriteIntent.findMany({ where: { at: { lt: before }, scope: opts.scope }, orderBy: { at: "asc" }, take: opts.limit ?? 500 });
+  const counts = { settled: 0, landed: 0, unknown: 0 };
+  for (const intent of stale) {
+    const event = intent.event as unknown as AuditEventInput & { detail?: Record<string, unknown> };
+    const audited = await deps.db.auditEvent.count({ where: { requestId: event.requestId, action: intent.action, target: event.target ?? null } });
+    if (audited > 0) {
+      await deps.db.contextWriteIntent.deleteMany({ where: { id: intent.id } });
+      counts.settled++;
+      continue;
+    }
+    const record = intent.action === "context.put" ? await deps.kv.getVersioned(recordKey(intent.scope, intent.key)) : null;
+    const landed = record !== null && (JSON.parse(record.value) as StoredEntry).writeId === intent.id;
+    const reconciled: AuditEventInput = landed
+      ? { ...event, at: intent.at, detail: { ...event.detail, version: record.version, writeId: intent.id, reconciled: true } }
+      : {
+          ...event,
+          at: intent.at,
+          outcome: "failure",
+          status: 500,
+          detail: { ...event.detail, writeId: intent.id, reconciled: true, landed: "unknown", reason: "The request ended before its audit event was stored; the store no longer shows whether this write landed." },
+        };
+    await deps.audit.transact(async (tx, audit) => {
+      const gone = await tx.contextWriteIntent.deleteMany({ where: { id: intent.id } });
+      if (gone.count === 1) await audit(reconciled); // another reconciler took it
+    });
+    counts[landed ? "landed" : "unknown"]++;
+  }
+  return counts;
+}
