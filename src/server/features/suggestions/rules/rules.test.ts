@@ -101,6 +101,7 @@ const cases: Case[] = [
   { name: "a key expiring in 2 days", rule: "key-expiring", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(2) }] }), expect: [["oo_ab12", "critical"]] },
   { name: "a key expiring in 60 days", rule: "key-expiring", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(60) }] }), expect: [] },
   { name: "Site Health criticals", rule: "wordpress-site-health", snapshot: snap({ connections: [conn({ siteHealthCritical: ["HTTPS is not used"] })] }), expect: [["wordpress", "warning"]] },
+  { name: "Site Health all good", rule: "wordpress-site-health", snapshot: snap({ connections: [conn()] }), expect: [] },
   {
     name: "a scope growing every day",
     rule: "context-scope-growing",
