@@ -93,6 +93,8 @@ export interface Snapshot {
   lateJobs: LateJobSignal[];
   keys: KeySignal[];
   contextScopes: ContextScopeSignal[];
+  /** Signals that could not be read this time (GitHub unreachable…): the briefing says so. */
+  gaps: string[];
 }
 
 export const emptySnapshot = (now: Date): Snapshot => ({
@@ -106,4 +108,5 @@ export const emptySnapshot = (now: Date): Snapshot => ({
   lateJobs: [],
   keys: [],
   contextScopes: [],
+  gaps: [],
 });
