@@ -79,6 +79,8 @@ export const envSchema = z.object({
   AI_RAW_CODE: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["allow", "deny"]).default("deny")),
   /** Longest a single connection probe may take before it counts as down, in milliseconds. */
   PROBE_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /** Longest wait for the model's daily briefing, in milliseconds; past it the rules' own text is the briefing. */
+  SUGGESTIONS_SUMMARY_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).default(20_000)),
 });
 
 export type Env = z.infer<typeof envSchema> & {
