@@ -65,9 +65,12 @@ export async function readDay(deps: Deps, now = new Date()): Promise<DailyOutput
 }
 
 /** GET /ai/suggestions/daily: today's set, computed once per day when missing. */
-export async function dailySuggestions(deps: Deps, call: CallContext, opts: SuggestionsOptions = {}): Promise<DailyOutput> {
-  return (await readDay(deps, opts.now)) ?? computeSuggestions(deps, call, { ...opts, mode: "daily" });
+export async function dailySuggestions(deps: Deps, call: CallContext, opts: SuggestionsOptions = {}): Promise<Computation> {
+  const stored = await readDay(deps, opts.now);
+  return stored ? unchanged(stored) : computeSuggestions(deps, call, { ...opts, mode: "daily" });
 }
+
+const unchanged = (day: DailyOutput): Computation => ({ ...day, appeared: [], newCritical: [], reopened: [], resolved: [] });
 
 /**
  * Gathers the signals, runs the rules, writes the model's (or the rules') briefing, and reconciles
@@ -112,7 +115,7 @@ export async function computeSuggestions(deps: Deps, call: CallContext, opts: Su
     );
     return { saved, createdIds: new Set(created.map((c) => c.id)), reopenedIds: new Set(reopened.map((u) => u.row.id)), resolved: plan.resolve.map((r) => r.key) };
   });
-  if (!outcome) return { ...(await readDay(deps, now))!, appeared: [], newCritical: [], reopened: [], resolved: [] };
+  if (!outcome) return unchanged((await readDay(deps, now))!);
   const findings = await liveFindings(deps, briefing.actions, now);
   const appeared = findings.filter((f) => outcome.createdIds.has(f.id));
   const reopened = findings.filter((f) => outcome.reopenedIds.has(f.id));
