@@ -11,6 +11,7 @@ import { StatusError } from "./status-error";
 import { RecentActivityCard } from "./status-recent";
 import { StatusSkeleton } from "./status-skeleton";
 import { StatusSummary } from "./status-summary";
+import { SuggestionsCard } from "./status-suggestions";
 
 const REFRESH_MS = 10_000;
 const ACTIVITY_REFRESH_MS = 5_000;
@@ -50,6 +51,7 @@ export function StatusPanel() {
         </div>
         <SharedContextCard />
       </div>
+      <SuggestionsCard />
       <section aria-labelledby="connections-heading">
         <div className="mb-3 flex items-baseline justify-between gap-3">
           <h2 id="connections-heading" className="text-sm font-semibold text-slate-900">
