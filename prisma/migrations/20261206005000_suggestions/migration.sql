@@ -28,7 +28,7 @@ CREATE TABLE "suggestion_finding" (
 
 -- CreateTable
 CREATE TABLE "suggestion_briefing" (
-    "day" DATE NOT NULL,
+    "day" TEXT NOT NULL,
     "computed_at" TIMESTAMPTZ(3) NOT NULL,
     "computations" INTEGER NOT NULL DEFAULT 1,
     "source" TEXT NOT NULL,
@@ -37,7 +37,8 @@ CREATE TABLE "suggestion_briefing" (
     "model" TEXT,
     "signals" JSONB NOT NULL,
 
-    CONSTRAINT "suggestion_briefing_pkey" PRIMARY KEY ("day")
+    CONSTRAINT "suggestion_briefing_pkey" PRIMARY KEY ("day"),
+    CONSTRAINT "suggestion_briefing_day_check" CHECK ("day" ~ '^\d{4}-\d{2}-\d{2}$')
 );
 
 -- CreateIndex

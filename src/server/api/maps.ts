@@ -2,16 +2,24 @@ import { can, type Actor } from "@/server/core/auth/actor";
 import { readCredential } from "@/server/core/auth/keys";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { AppError } from "@/server/core/errors";
-import { getDeps } from "@/server/deps";
+import type { Permission } from "@/server/core/auth/permissions";
+import { getDeps, type Deps } from "@/server/deps";
 import { connectionMap } from "@/server/features/connections/map";
 import { listConnections } from "@/server/features/connections/service";
+import { suggestionsMap } from "@/server/features/suggestions/service";
 import { appErrorResponse, auditRejection, clientIp, requestIdOf } from "./http";
 import { sessionActor } from "./session";
 
+/** Each map file, the permission it needs, and what builds it (live, from stored state). */
+const MAPS: Record<string, { permission: Permission; build: (deps: Deps) => Promise<unknown> }> = {
+  "connections.json": { permission: "metrics:read", build: async (deps) => connectionMap(await listConnections(deps)) },
+  "suggestions.json": { permission: "suggestions:read", build: (deps) => suggestionsMap(deps) },
+};
+
 /**
- * The seed's map files, served live: /maps/connections.json from the latest probes. Readable by a
- * signed-in dashboard user or an API key with metrics:read. suggestions.json belongs to the
- * suggestions feature and answers 404 until it exists.
+ * The seed's map files, served live: /maps/connections.json from the latest probes (metrics:read),
+ * /maps/suggestions.json from today's stored suggestions (suggestions:read; computed by the daily
+ * job or GET /ai/suggestions/daily). Readable by a signed-in dashboard user or an API key.
  */
 export async function handleMap(req: Request, file: string): Promise<Response> {
   const deps = await getDeps();
@@ -20,12 +28,11 @@ export async function handleMap(req: Request, file: string): Promise<Response> {
   try {
     const credential = readCredential(req.headers);
     actor = credential ? await authenticateApiKey(deps.db, credential, req.headers.get("x-client-id"), { cache: deps.apiKeyCache }) : await sessionActor().catch(() => null);
-    if (!actor) throw new AppError("UNAUTHORIZED", "Sign in, or send an API key with metrics:read.");
-    if (!can(actor, "metrics:read")) throw new AppError("FORBIDDEN", 'Reading the maps needs the "metrics:read" permission.');
-    if (file === "suggestions.json") throw new AppError("NOT_FOUND", "suggestions.json is not available yet: the suggestions feature has not been built.");
-    if (file !== "connections.json") throw new AppError("NOT_FOUND", `No map "${file.slice(0, 60)}"; maps: connections.json, suggestions.json.`);
-    const map = connectionMap(await listConnections(deps));
-    return Response.json(map, { headers: { "cache-control": "no-store", "x-request-id": requestId } });
+    const map = Object.hasOwn(MAPS, file) ? MAPS[file] : undefined;
+    if (!actor) throw new AppError("UNAUTHORIZED", `Sign in, or send an API key with ${map?.permission ?? "metrics:read"}.`);
+    if (!map) throw new AppError("NOT_FOUND", `No map "${file.slice(0, 60)}"; maps: ${Object.keys(MAPS).join(", ")}.`);
+    if (!can(actor, map.permission)) throw new AppError("FORBIDDEN", `Reading ${file} needs the "${map.permission}" permission.`);
+    return Response.json(await map.build(deps), { headers: { "cache-control": "no-store", "x-request-id": requestId } });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (err.status === 401 || err.status === 403) {

@@ -7,7 +7,7 @@ import { proposeIntent } from "@/server/features/intents/service";
 import { runRules } from "./rules";
 import type { DailyOutput, FindingDto } from "./schema";
 import { defaultSources, gatherSnapshot, type ScopeHistory, type SignalSources } from "./signals";
-import { applyPlan, briefingDto, byAttention, dayDate, dayOf, findingDto, reconcile, saveBriefing, visibleAfter, type StoredSignals } from "./store";
+import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, reconcile, saveBriefing, visibleAfter, type StoredSignals } from "./store";
 import { rulesBriefing, summarizerFromEnv, type Summarizer } from "./summarizer";
 
 /**
@@ -40,10 +40,10 @@ const HISTORY_DAYS = 7;
 
 async function scopeHistory(deps: Deps, day: string): Promise<ScopeHistory> {
   const rows = await deps.db.suggestionBriefing.findMany({
-    where: { day: { gte: new Date(dayDate(day).getTime() - HISTORY_DAYS * 86_400_000), lt: dayDate(day) } },
+    where: { day: { gte: dayBefore(day, HISTORY_DAYS), lt: day } },
     orderBy: { day: "asc" },
   });
-  return rows.map((r) => ({ day: r.day.toISOString().slice(0, 10), scopes: ((r.signals ?? {}) as Partial<StoredSignals>).contextScopes ?? {} }));
+  return rows.map((r) => ({ day: r.day, scopes: ((r.signals ?? {}) as Partial<StoredSignals>).contextScopes ?? {} }));
 }
 
 function counts(findings: FindingDto[]): DailyOutput["counts"] {
@@ -58,7 +58,7 @@ async function liveFindings(deps: Deps, actions: Record<string, string>, now: Da
 
 /** The stored day, or null when it has not been computed. Reads only. */
 export async function readDay(deps: Deps, now = new Date()): Promise<DailyOutput | null> {
-  const row = await deps.db.suggestionBriefing.findUnique({ where: { day: dayDate(dayOf(now)) } });
+  const row = await deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) } });
   if (!row) return null;
   const findings = await liveFindings(deps, row.actions as Record<string, string>, now);
   return { computed: false, briefing: briefingDto(row), counts: counts(findings), findings };
@@ -90,7 +90,7 @@ export async function computeSuggestions(deps: Deps, call: CallContext, opts: Su
 
   const outcome = await deps.audit.transact(async (tx, log) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${COMPUTE_LOCK})`);
-    if (opts.mode === "daily" && (await tx.suggestionBriefing.findUnique({ where: { day: dayDate(day) }, select: { day: true } }))) return null;
+    if (opts.mode === "daily" && (await tx.suggestionBriefing.findUnique({ where: { day }, select: { day: true } }))) return null;
     const live = await tx.suggestionFinding.findMany({ where: { resolvedAt: null }, select: { id: true, key: true, status: true, statusFingerprint: true } });
     const plan = reconcile(live, found);
     const { created } = await applyPlan(tx, plan, now);
@@ -153,7 +153,7 @@ async function setStatus(deps: Deps, call: CallContext, id: string, status: "ope
     await log(eventFor(call, { action: `suggestions.${status === "open" ? "reopen" : status === "done" ? "done" : "dismiss"}`, resourceType: "suggestion", target: id, detail: { key: current.key, from: current.status, to: status, reason } }));
     return updated;
   });
-  const briefing = await deps.db.suggestionBriefing.findUnique({ where: { day: dayDate(dayOf(now)) }, select: { actions: true } });
+  const briefing = await deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) }, select: { actions: true } });
   return findingDto(row, (briefing?.actions ?? {}) as Record<string, string>, now);
 }
 

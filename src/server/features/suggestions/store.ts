@@ -63,7 +63,8 @@ export async function applyPlan(tx: Tx, plan: Plan, now: Date): Promise<{ create
 }
 
 export const dayOf = (now: Date) => now.toISOString().slice(0, 10);
-export const dayDate = (day: string) => new Date(`${day}T00:00:00.000Z`);
+/** The day `days` before a YYYY-MM-DD day. */
+export const dayBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 export interface StoredSignals {
   gaps: string[];
@@ -72,12 +73,12 @@ export interface StoredSignals {
 
 export async function saveBriefing(tx: Tx, day: string, now: Date, briefing: Briefing, signals: StoredSignals): Promise<SuggestionBriefing> {
   const data = { computedAt: now, source: briefing.source, text: briefing.text, actions: briefing.actions, model: briefing.model, signals: signals as object };
-  return tx.suggestionBriefing.upsert({ where: { day: dayDate(day) }, create: { day: dayDate(day), ...data }, update: { ...data, computations: { increment: 1 } } });
+  return tx.suggestionBriefing.upsert({ where: { day }, create: { day, ...data }, update: { ...data, computations: { increment: 1 } } });
 }
 
 export function briefingDto(b: SuggestionBriefing): BriefingDto {
   const signals = (b.signals ?? {}) as Partial<StoredSignals>;
-  return { day: b.day.toISOString().slice(0, 10), computedAt: b.computedAt.toISOString(), computations: b.computations, source: b.source as BriefingDto["source"], text: b.text, model: b.model, gaps: signals.gaps ?? [] };
+  return { day: b.day, computedAt: b.computedAt.toISOString(), computations: b.computations, source: b.source as BriefingDto["source"], text: b.text, model: b.model, gaps: signals.gaps ?? [] };
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -5,7 +5,8 @@ import { caller, errorOf, makeUser } from "../../../../tests/support/intents";
 import type { CallContext } from "@/server/core/audit/log";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { systemActor } from "@/server/core/auth/actor";
-import type { Deps } from "@/server/deps";
+import { handleMap } from "@/server/api/maps";
+import { setDeps, type Deps } from "@/server/deps";
 import type { LateJobSignal } from "./snapshot";
 import type { SignalSources } from "./signals";
 import { computeSuggestions, dailySuggestions, dismissFinding, readDay } from "./service";
@@ -33,10 +34,13 @@ async function setDatabaseState(state: "up" | "down", since: Date) {
   });
 }
 
-const computeEvents = (day: string) => deps.db.auditEvent.count({ where: { action: "suggestions.compute", target: day } });
+let firstSeq = 0n;
+// the audit log outlives the tables this file resets: count this run's events only
+const computeEvents = (day: string) => deps.db.auditEvent.count({ where: { action: "suggestions.compute", target: day, seq: { gt: firstSeq } } });
 
 beforeAll(async () => {
   deps = await testDeps();
+  firstSeq = (await deps.db.auditEvent.aggregate({ _max: { seq: true } }))._max.seq ?? 0n;
   // this feature's tables and the one connection row are this file's to own
   await deps.db.suggestionFinding.deleteMany({});
   await deps.db.suggestionBriefing.deleteMany({});
@@ -105,7 +109,7 @@ describe("daily suggestions across days", () => {
     expect((await deps.db.suggestionFinding.findUnique({ where: { id: downBefore.id } }))?.resolvedAt).toEqual(at(2));
     expect(day2.resolved).toContain("connection-down:database");
     expect(day2.findings.find((f) => f.id === dismissedId)).toMatchObject({ status: "dismissed", statusReason: "digest is being retired" });
-    expect(day2.newCritical).toEqual([]);
+    expect(day2.newCritical.map((f) => f.key)).toEqual([]);
   });
 
   it("day 3: the dismissed finding reopens once its evidence changes materially; the outage coming back is a new row", async () => {
@@ -169,5 +173,23 @@ describe("who may act on a finding", () => {
     expect(await deps.db.auditEvent.count({ where: { action: "intents.propose", target: intent.id } })).toBe(1);
     expect(await deps.db.auditEvent.count({ where: { action: "suggestions.propose", target: row.id } })).toBe(1);
     await deps.db.suggestionFinding.update({ where: { id: row.id }, data: { resolvedAt: at(3) } });
+  });
+});
+
+describe("/maps/suggestions.json", () => {
+  it("serves the stored day to a key with suggestions:read, and refuses one without it", async () => {
+    setDeps(deps);
+    const today = await dailySuggestions(deps, SYSTEM, { sources, summarizer: null });
+    const get = (key: string) => handleMap(new Request("http://localhost/maps/suggestions.json", { headers: { "x-api-key": key } }), "suggestions.json");
+    const reader = await makeKey(deps, ["suggestions:read"]);
+    const res = await get(reader.key);
+    expect(res.status).toBe(200);
+    const map = (await res.json()) as { day: string | null; findings: { key: string }[] };
+    expect(map.day).toBe(today.briefing.day);
+    expect(map.findings.map((f) => f.key)).toEqual(today.findings.map((f) => f.key));
+    expect(map.findings.map((f) => f.key)).toContain("job-late:backup");
+    const other = await makeKey(deps, ["metrics:read"]);
+    expect((await get(other.key)).status).toBe(403);
+    expect((await handleMap(new Request("http://localhost/maps/constructor", { headers: { "x-api-key": reader.key } }), "constructor")).status).toBe(404);
   });
 });
