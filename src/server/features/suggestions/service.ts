@@ -58,9 +58,9 @@ async function liveFindings(deps: Deps, actions: Record<string, string>, now: Da
 
 /** The stored day, or null when it has not been computed. Reads only. */
 export async function readDay(deps: Deps, now = new Date()): Promise<DailyOutput | null> {
-  const row = await deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) } });
+  const [row, rows] = await Promise.all([deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) } }), deps.db.suggestionFinding.findMany({ where: { resolvedAt: null } })]);
   if (!row) return null;
-  const findings = await liveFindings(deps, row.actions as Record<string, string>, now);
+  const findings = rows.map((r) => findingDto(r, row.actions as Record<string, string>, now)).sort(byAttention);
   return { computed: false, briefing: briefingDto(row), counts: counts(findings), findings };
 }
 
