@@ -2,7 +2,7 @@ import type { Rule } from "./types";
 import { band, finding, hoursBetween, round1 } from "./types";
 
 /** Connections: down now, flapping, uptime under target, latency up against its own baseline, WordPress Site Health. */
-const connectionLinks = (id: string) => ({ dashboard: `/maps?connection=${encodeURIComponent(id)}`, api: `/ai/connections/${encodeURIComponent(id)}/history` });
+const connectionLinks = (id: string) => ({ dashboard: `/maps#connection-${encodeURIComponent(id)}`, api: `/ai/connections/${encodeURIComponent(id)}/history` });
 
 export const connectionDown: Rule = (s) =>
   s.connections
