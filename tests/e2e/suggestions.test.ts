@@ -71,10 +71,11 @@ describe.skipIf(!testDatabaseUrl())("the Suggestions page", () => {
     browser = await launchChromium();
     context = await newContext(browser);
     page = await context.newPage();
-    await signIn(page, server.url, "admin@localhost", firstRunPassword(server.output())).catch((err: Error) => {
+    // a loaded machine compiles the dashboard slowly: give sign-in as long as startup
+    await signIn(page, server.url, "admin@localhost", firstRunPassword(server.output()), 400_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- server output (tail) ---\n${server.output().slice(-4_000)}`);
     });
-  });
+  }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -99,7 +100,7 @@ describe.skipIf(!testDatabaseUrl())("the Suggestions page", () => {
     expect(await ci.locator('a[href^="https://github.com/acme/web/actions/runs/"]').count()).toBe(1);
     expect(await page.getByTestId("briefing-text").textContent()).toContain("WordPress is down");
     await page.screenshot({ path: `${SHOTS}/suggestions-two-findings.png`, fullPage: true });
-  });
+  }, 400_000);
 
   it("drops the site's finding on Refresh once the site is back", async () => {
     wp.sites.get("shop")!.down = false;
@@ -110,7 +111,7 @@ describe.skipIf(!testDatabaseUrl())("the Suggestions page", () => {
     await finding("connection-down:wordpress").waitFor({ state: "detached", timeout: 60_000 });
     expect(await finding("workflow-failing:acme/web/CI").count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/suggestions-after-refresh.png`, fullPage: true });
-  });
+  }, 400_000);
 
   it("proposes the workflow's re-run as an intent that the Approvals page lists", async () => {
     const ci = finding("workflow-failing:acme/web/CI");
@@ -124,5 +125,5 @@ describe.skipIf(!testDatabaseUrl())("the Suggestions page", () => {
     await page.goto(`${server.url}/`);
     await page.getByTestId("status-suggestions").getByText("CI fails").waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${SHOTS}/status-top-suggestions.png`, fullPage: true });
-  });
+  }, 400_000);
 });

@@ -6,7 +6,9 @@ import type { CallContext } from "@/server/core/audit/log";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { systemActor } from "@/server/core/auth/actor";
 import { handleMap } from "@/server/api/maps";
+import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
+import { Prisma } from "@/generated/prisma/client";
 import type { LateJobSignal } from "./snapshot";
 import type { SignalSources } from "./signals";
 import { computeSuggestions, dailySuggestions, dismissFinding, readDay } from "./service";
@@ -191,5 +193,28 @@ describe("/maps/suggestions.json", () => {
     const other = await makeKey(deps, ["metrics:read"]);
     expect((await get(other.key)).status).toBe(403);
     expect((await handleMap(new Request("http://localhost/maps/constructor", { headers: { "x-api-key": reader.key } }), "constructor")).status).toBe(404);
+  });
+});
+
+describe("REST /ai/suggestions/*", () => {
+  const call = (method: string, path: string, key: string | null, body?: unknown) =>
+    handleRest(new Request(`http://localhost/ai${path}`, { method, headers: { ...(key ? { "x-api-key": key } : {}), ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined }));
+
+  it("answers 200, 400, 401, 403 and 404 as the contract says", async () => {
+    setDeps(deps);
+    const reader = await makeKey(deps, ["suggestions:read"]);
+    const proposer = await makeKey(deps, ["suggestions:read", "intents:propose"]);
+    const daily = await call("GET", "/suggestions/daily?status=open", reader.key);
+    expect(daily.status).toBe(200);
+    const body = (await daily.json()) as { findings: { status: string }[]; briefing: { day: string } };
+    expect(body.findings.every((f) => f.status === "open")).toBe(true);
+    expect((await call("GET", "/suggestions/daily?status=closed", reader.key)).status).toBe(400);
+    expect((await call("GET", "/suggestions/daily", null)).status).toBe(401);
+    expect((await call("GET", "/suggestions/daily", (await makeKey(deps, ["metrics:read"])).key)).status).toBe(403);
+    expect((await call("POST", "/suggestions/refresh", reader.key, {})).status).toBe(200);
+    expect((await call("POST", `/suggestions/${randomUUID()}/propose`, reader.key, {})).status).toBe(403);
+    expect((await call("POST", `/suggestions/${randomUUID()}/propose`, proposer.key, {})).status).toBe(404);
+    const withoutProposal = await deps.db.suggestionFinding.findFirst({ where: { resolvedAt: null, proposal: { equals: Prisma.DbNull } } });
+    expect((await call("POST", `/suggestions/${withoutProposal!.id}/propose`, proposer.key, {})).status).toBe(400);
   });
 });
