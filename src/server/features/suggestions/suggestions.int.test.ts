@@ -11,6 +11,7 @@ import { setDeps, type Deps } from "@/server/deps";
 import { Prisma } from "@/generated/prisma/client";
 import type { LateJobSignal } from "./snapshot";
 import type { SignalSources } from "./signals";
+import { suggestionsJobs } from "./jobs";
 import { computeSuggestions, dailySuggestions, dismissFinding, readDay } from "./service";
 
 /**
@@ -216,5 +217,20 @@ describe("REST /ai/suggestions/*", () => {
     expect((await call("POST", `/suggestions/${randomUUID()}/propose`, proposer.key, {})).status).toBe(404);
     const withoutProposal = await deps.db.suggestionFinding.findFirst({ where: { resolvedAt: null, proposal: { equals: Prisma.DbNull } } });
     expect((await call("POST", `/suggestions/${withoutProposal!.id}/propose`, proposer.key, {})).status).toBe(400);
+  });
+});
+
+describe("the suggestions-daily job", () => {
+  it("computes the day once: a second run finds it computed", async () => {
+    const [job] = suggestionsJobs;
+    expect(job!.name).toBe("suggestions-daily");
+    const lines: string[] = [];
+    const ctx = { deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: (m: string) => void lines.push(m), data: {} };
+    await deps.db.suggestionBriefing.deleteMany({ where: { day: new Date().toISOString().slice(0, 10) } });
+    const first = await job!.run(ctx);
+    const second = await job!.run({ ...ctx, runId: randomUUID() });
+    expect(first).toMatchObject({ computed: true, day: new Date().toISOString().slice(0, 10) });
+    expect(second).toMatchObject({ computed: false });
+    expect(lines[1]).toMatch(/already computed/);
   });
 });
