@@ -45,6 +45,20 @@ const answerSchema = z.object({
   actions: z.array(z.object({ id: z.string().max(20), sentence: z.string().min(1).max(400) })).max(100),
 });
 
+/** The same shape for the model, in the subset of JSON Schema that OpenAI's strict structured output accepts (no length limits; zod checks those). */
+const ANSWER_JSON_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["briefing", "actions"],
+  properties: {
+    briefing: { type: "string", description: "At most four sentences" },
+    actions: {
+      type: "array",
+      items: { type: "object", additionalProperties: false, required: ["id", "sentence"], properties: { id: { type: "string", description: "The finding's id, e.g. F1" }, sentence: { type: "string" } } },
+    },
+  },
+};
+
 const SYSTEM_PROMPT = [
   "You write the daily operations briefing of a small engineering team from findings their monitoring rules produced.",
   "Write `briefing`: at most four sentences, most urgent first, plain text.",
@@ -104,7 +118,7 @@ export class ModelSummarizer implements Summarizer {
           { role: "system", content: SYSTEM_PROMPT },
           { role: "user", content: promptOf(findings) },
         ],
-        response_format: { type: "json_schema", json_schema: { name: "briefing", strict: true, schema: z.toJSONSchema(answerSchema) as Record<string, unknown> } },
+        response_format: { type: "json_schema", json_schema: { name: "briefing", strict: true, schema: ANSWER_JSON_SCHEMA } },
       },
       { signal: AbortSignal.timeout(this.timeoutMs), timeout: this.timeoutMs },
     );
