@@ -9,6 +9,7 @@ import { githubRuns } from "@/server/features/github/remote";
 import { median } from "@/server/features/github/runs-summary";
 import { RUN_FAILURES, type RunInfo, type RunsInput } from "@/server/features/github/schema";
 import type { Deps } from "@/server/deps";
+import { syncRepos } from "@/server/features/repos/registry";
 import type { Repo } from "@/generated/prisma/client";
 import type { ConnectionSignal, ContextScopeSignal, LateJobSignal, RepoIndexSignal, Snapshot, WorkflowSignal } from "./snapshot";
 
@@ -30,6 +31,8 @@ const MAX_INTENTS = 200;
 
 export async function gatherSnapshot(deps: Deps, now: Date, sources: SignalSources = defaultSources, history: ScopeHistory = []): Promise<Snapshot> {
   const gaps: string[] = [];
+  // the configured repositories are registered on first use, as every repo read does
+  await syncRepos(deps).catch((err: unknown) => gaps.push(`repositories: ${(err as Error).message}`));
   const [connections, workflows, clients, intents, repos, lateJobs, keys, contextScopes] = await Promise.all([
     connectionSignals(deps, now),
     workflowSignals(deps, now, gaps),
