@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fitToBudget, RESPONSE_BUDGET_CHARS } from "@/server/core/paging";
 import { intentSchema } from "@/server/features/intents/schema";
 import { callOf } from "@/server/trpc/context";
 import { humanProcedure, router, scopedProcedure } from "@/server/trpc/procedures";
@@ -10,7 +11,12 @@ const read = scopedProcedure("suggestions:read");
 const act = humanProcedure("intents:propose");
 const tags = ["suggestions"];
 
-const onlyOpen = (day: DailyOutput, status: "open" | "all"): DailyOutput => (status === "open" ? { ...day, findings: day.findings.filter((f) => f.status === "open") } : day);
+/** The findings asked for, most pressing first, cut to fit a GPT action's response limit (`truncated` says so). */
+function shaped(day: DailyOutput, status: "open" | "all"): DailyOutput {
+  const wanted = status === "open" ? day.findings.filter((f) => f.status === "open") : day.findings;
+  const { items, cut } = fitToBudget(wanted, RESPONSE_BUDGET_CHARS - JSON.stringify(day.briefing).length);
+  return { ...day, findings: items, truncated: cut };
+}
 
 /** Daily suggestions: read (and compute once a day), refresh, act on a finding. */
 export const suggestionsRouter = router({
@@ -21,7 +27,7 @@ export const suggestionsRouter = router({
     })
     .input(dailyInput)
     .output(dailyOutput)
-    .query(async ({ ctx, input }) => onlyOpen(await dailySuggestions(ctx.deps, callOf(ctx)), input.status)),
+    .query(async ({ ctx, input }) => shaped(await dailySuggestions(ctx.deps, callOf(ctx)), input.status)),
 
   refresh: read
     .meta({
@@ -32,7 +38,7 @@ export const suggestionsRouter = router({
     })
     .input(z.strictObject({}))
     .output(dailyOutput)
-    .mutation(({ ctx }) => computeSuggestions(ctx.deps, callOf(ctx), { mode: "refresh" })),
+    .mutation(async ({ ctx }) => shaped(await computeSuggestions(ctx.deps, callOf(ctx), { mode: "refresh" }), "all")),
 
   propose: scopedProcedure("intents:propose")
     .meta({

@@ -53,6 +53,7 @@ export const dailyOutput = z.object({
   briefing: briefingSchema,
   counts: z.object({ critical: z.number().int(), warning: z.number().int(), info: z.number().int() }).describe("Open findings by severity"),
   findings: z.array(findingSchema).describe("Live findings: open ones by severity, then dismissed and done ones"),
+  truncated: z.boolean().optional().describe("True when the least pressing findings were left out to keep the answer under 100,000 characters"),
 });
 export type DailyOutput = z.infer<typeof dailyOutput>;
 
