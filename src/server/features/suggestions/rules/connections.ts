@@ -8,11 +8,12 @@ export const connectionDown: Rule = (s) =>
   s.connections
     .filter((c) => c.state === "down")
     .map((c) => {
-      const hours = c.since ? round1(Math.max(0, hoursBetween(c.since, s.now))) : null;
+      const hours = c.since ? Math.max(0, hoursBetween(c.since, s.now)) : null;
+      const lasted = hours === null ? "" : hours < 1 ? ` for ${Math.round(hours * 60)} min` : ` for ${round1(hours)} h`;
       return finding("connection-down", c.id, {
         severity: "critical",
         title: `${c.label} is down`,
-        summary: `${c.label} (${c.id}) has been down${hours === null ? "" : ` for ${hours} h`}${c.error ? `: ${c.error}` : "."}`,
+        summary: `${c.label} (${c.id}) has been down${lasted}${c.error ? `: ${c.error}` : "."}`,
         action: `Check ${c.id} and its credentials, then run the probes again from the Connections page.`,
         evidence: [
           { label: "state", value: "down", href: connectionLinks(c.id).dashboard },
