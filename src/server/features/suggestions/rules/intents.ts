@@ -34,7 +34,7 @@ export const intentExpiredUnseen: Rule = (s) => {
       summary: `${expired.length} ${expired.length === 1 ? "intent" : "intents"} expired in the last 7 days with no approver deciding (${[...new Set(expired.map((i) => i.action))].join(", ")}).`,
       action: "Check that approvers get notified, or shorten what the policy asks approval for.",
       evidence: [
-        { label: "expired undecided (7 d)", value: expired.length, href: "/approvals/history?status=expired" },
+        { label: "expired undecided (7 d)", value: expired.length, href: "/approvals/history" },
         ...expired.slice(0, 3).map((i) => ({ label: `${i.action} from ${i.requester}`, value: i.id, href: `/approvals/${i.id}` })),
       ],
       material: { count: band(expired.length, [1, 3, 10, 30]) },
