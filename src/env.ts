@@ -97,6 +97,8 @@ export const envSchema = z.object({
   EXECUTORS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["dry-run", "live"]).default("dry-run")),
   /** Refusals of unauthenticated requests audited per client IP per minute (one bucket for all when no trusted IP header); the rest are answered but not logged. */
   AUDIT_ANONYMOUS_REFUSALS_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(120)),
+  /** Longest wait for the model's daily briefing, in milliseconds; past it the rules' own text is the briefing. */
+  SUGGESTIONS_SUMMARY_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).default(20_000)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

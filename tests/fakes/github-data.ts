@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /**
  * The read side of the GitHub fake: repositories with real git object ids (blob sha = sha1 of
  * "blob <size>\0<content>"), trees (recursive, optionally truncated), blobs (base64), commits with
- * first-parent history and per-file stats, workflow runs, open-pull counts via the Link header,
+ * first-parent history and per-file stats, branch heads, workflow runs, open-pull counts via the Link header,
  * ETags with 304 (which costs no rate limit, like GitHub), queued rate-limit refusals, and replay
  * of `@octokit/fixtures` recordings.
  */
@@ -177,6 +177,11 @@ function routeOf(data: GitHubData, method: string, url: URL): Answer | null {
     return blob ? { status: 200, body: { sha: r[1], size: blob.length, encoding: "base64", content: blob.toString("base64").replace(/(.{60})/g, "$1\n") } } : { status: 404, body: { message: "Not Found" } };
   }
   if (rest === "/actions/runs") return listRuns(repo, q);
+  if ((r = /^\/branches\/(.+)$/.exec(rest))) {
+    const c = repo.commits.get(repo.branches[decodeURIComponent(r[1]!)] ?? "");
+    if (!c) return { status: 404, body: { message: "Branch not found" } };
+    return { status: 200, body: { name: decodeURIComponent(r[1]!), commit: { sha: c.sha, commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date }, committer: { name: c.author.name, email: c.author.email, date: c.author.date } } } } };
+  }
   return null;
 }
 

@@ -6,7 +6,8 @@ import { bearerOf, sendJson, startFake, type FakeServer } from "./http";
  * documented limits: at most 2,048 inputs and 300,000 tokens per embeddings request, 8,192 tokens
  * per input (tokens counted here as ⌈chars / 4⌉), each refused with 400 as OpenAI does.
  *   POST /v1/embeddings        → deterministic hashed-bag-of-words vectors (similar texts are close)
- *   POST /v1/chat/completions  → a short summary naming the path and the words it saw most
+ *   POST /v1/chat/completions  → a short summary naming the path and the words it saw most, or the
+ *                                next of `chatReplies` when the test scripted one (e.g. a JSON answer)
  *   GET  /v1/models
  * Scripted failures: push onto `failures` (429 with Retry-After, 500, 400…) and the next requests
  * answer them in order; `delayMs` slows every answer.
@@ -27,6 +28,8 @@ export interface OpenAIFake extends FakeServer {
   bodies: Array<{ path: string; body: Record<string, unknown> }>;
   /** Like newer OpenAI models: refuse `max_tokens` on chat completions (they want `max_completion_tokens`). */
   refuseMaxTokens: boolean;
+  /** Assistant contents the next chat completions answer with, in order. */
+  chatReplies: string[];
 }
 
 const MAX_INPUTS = 2048;
@@ -100,7 +103,7 @@ export async function startOpenAIFake(cfg: { apiKey: string; dimensions?: number
     const counts = new Map<string, number>();
     for (const w of rest.join(" ").match(/[A-Za-z_][A-Za-z0-9_]{3,}/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
     const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5).map(([w]) => w);
-    const content = `Summary of ${head.trim()}: mentions ${top.join(", ") || "nothing"}.`;
+    const content = fake.chatReplies.shift() ?? `Summary of ${head.trim()}: mentions ${top.join(", ") || "nothing"}.`;
     const prompt = tokensOf(JSON.stringify(messages));
     return sendJson(res, 200, {
       id: `chatcmpl-${fake.bodies.length}`,
@@ -112,6 +115,6 @@ export async function startOpenAIFake(cfg: { apiKey: string; dimensions?: number
     });
   }
 
-  Object.assign(fake, { baseUrl: `${fake.url}/v1`, dimensions: cfg.dimensions ?? 256, delayMs: 0, failures: [], bodies: [], refuseMaxTokens: false });
+  Object.assign(fake, { baseUrl: `${fake.url}/v1`, dimensions: cfg.dimensions ?? 256, delayMs: 0, failures: [], bodies: [], refuseMaxTokens: false, chatReplies: [] });
   return fake;
 }

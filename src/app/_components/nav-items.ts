@@ -21,7 +21,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/repos", label: "Repos", permission: "github:read" },
   { href: "/approvals", label: "Approvals", permission: "intents:read", badge: "pendingApprovals" },
   { href: "/maps", label: "Connections", permission: "metrics:read" },
-  { href: "/suggestions", label: "Suggestions", permission: "suggestions:read", placeholder: true },
+  { href: "/suggestions", label: "Suggestions", permission: "suggestions:read" },
   { href: "/keys", label: "Keys", permission: "admin" },
   { href: "/policies", label: "Policies", permission: "admin" },
 ];

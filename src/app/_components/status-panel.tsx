@@ -12,6 +12,7 @@ import { RecentActivityCard } from "./status-recent";
 import { LiveSessionsCard } from "./status-sessions";
 import { StatusSkeleton } from "./status-skeleton";
 import { StatusSummary } from "./status-summary";
+import { SuggestionsCard } from "./status-suggestions";
 
 const REFRESH_MS = 10_000;
 const ACTIVITY_REFRESH_MS = 5_000;
@@ -51,6 +52,7 @@ export function StatusPanel() {
         </div>
         <SharedContextCard />
       </div>
+      <SuggestionsCard />
       <section aria-labelledby="connections-heading">
         <div className="mb-3 flex items-baseline justify-between gap-3">
           <h2 id="connections-heading" className="text-sm font-semibold text-slate-900">

@@ -38,10 +38,10 @@ async function allEntries(server: Server, scope: string): Promise<Entry[]> {
   return out;
 }
 
-/** Today's suggestions; null while the server has no suggestions feature (404). */
+/** Today's suggestions; null when the server has none to give or the key may not read them (suggestions:read). */
 async function suggestions(server: Server): Promise<unknown> {
-  const res = await request(server, "GET", "/ai/suggestions/daily");
-  if (res.status === 404) return null;
+  const res = await request(server, "GET", "/ai/suggestions/daily?status=open");
+  if (res.status === 404 || res.status === 403) return null;
   if (!res.ok) throw await failureOf(res, "GET /ai/suggestions/daily");
   return res.json();
 }

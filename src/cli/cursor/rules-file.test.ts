@@ -7,7 +7,7 @@ import { RULES_FILE, renderRules, writeRules, type RulesContent } from "./rules-
 const content = (at: Date, note = "ship it"): RulesContent => ({
   scopes: [{ scope: "global", entries: [{ scope: "global", key: "plan", value: { note }, version: 3, updatedBy: { type: "api_key", id: "gpt" }, updatedAt: "2026-12-06T01:00:00.000Z", expiresAt: "2026-12-06T02:00:00.000Z" }] }],
   sessions: [],
-  suggestions: { items: [{ title: "Rotate the staging key", severity: "high" }] },
+  suggestions: { briefing: { text: "One key needs rotating." }, findings: [{ title: "Rotate the staging key", severity: "warning", action: "Create a new key and revoke the old one." }] },
   at,
 });
 
@@ -20,7 +20,8 @@ describe("the Cursor rule file", () => {
     expect(text.split("\n").slice(0, 4)).toEqual(["---", expect.stringMatching(/^description: /), "alwaysApply: true", "---"]);
     expect(text).toContain('- `plan` (v3, by gpt, 2026-12-06T01:00:00.000Z): {"note":"ship it"}');
     expect(text).toContain("## Active IDE sessions\n_None._");
-    expect(text).toContain("- **high** Rotate the staging key");
+    expect(text).toContain("- **warning** Rotate the staging key — Create a new key and revoke the old one.");
+    expect(text).toContain("One key needs rotating.");
     expect(renderRules({ ...content(new Date()), suggestions: null })).toContain("_No suggestions from the server today._");
   });
 

@@ -22,16 +22,25 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** GET /ai/suggestions/daily's answer: the day's briefing and its findings (open ones first). */
+interface Daily {
+  briefing?: { text?: string };
+  findings?: { title?: string; severity?: string; summary?: string; action?: string | null }[];
+}
+
 function suggestionLines(suggestions: unknown): string[] {
-  if (suggestions === null || suggestions === undefined) return ["_No suggestions from the server today._"];
-  const list = Array.isArray(suggestions) ? suggestions : ((suggestions as { items?: unknown[]; suggestions?: unknown[] }).items ?? (suggestions as { suggestions?: unknown[] }).suggestions);
-  if (!Array.isArray(list)) return ["```json", clip(JSON.stringify(suggestions, null, 2), 4_000), "```"];
-  if (list.length === 0) return ["_No suggestions today._"];
-  return list.slice(0, 20).map((s) => {
-    const item = s as { title?: string; summary?: string; detail?: string; severity?: string };
-    const head = item.title ?? clip(JSON.stringify(s), 200);
-    return `- ${item.severity ? `**${item.severity}** ` : ""}${head}${item.summary ?? item.detail ? ` — ${clip(String(item.summary ?? item.detail), 300)}` : ""}`;
-  });
+  if (suggestions === null || suggestions === undefined) return ["_No suggestions from the server today (or the key lacks suggestions:read)._"];
+  const daily = suggestions as Daily;
+  if (!Array.isArray(daily.findings)) return ["```json", clip(JSON.stringify(suggestions, null, 2), 4_000), "```"];
+  const briefing = daily.briefing?.text ? [clip(daily.briefing.text, 1_500), ""] : [];
+  if (daily.findings.length === 0) return [...briefing, "_No suggestions today._"];
+  return [
+    ...briefing,
+    ...daily.findings.slice(0, 20).map((f) => {
+      const detail = f.action ?? f.summary;
+      return `- ${f.severity ? `**${f.severity}** ` : ""}${f.title ?? clip(JSON.stringify(f), 200)}${detail ? ` — ${clip(detail, 300)}` : ""}`;
+    }),
+  ];
 }
 
 export function renderRules(c: RulesContent): string {

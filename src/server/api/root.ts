@@ -11,6 +11,7 @@ import { policyRouter } from "@/server/features/policy/router";
 import { repoIndexRouter } from "@/server/features/search/repos-router";
 import { searchRouter } from "@/server/features/search/router";
 import { statusRouter } from "@/server/features/status/router";
+import { suggestionsRouter } from "@/server/features/suggestions/router";
 import { wordpressRouter } from "@/server/features/wordpress/router";
 import { router } from "@/server/trpc/procedures";
 
@@ -30,6 +31,7 @@ export const appRouter = router({
   search: searchRouter,
   repoIndex: repoIndexRouter,
   cursor: cursorRouter,
+  suggestions: suggestionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,16 @@
-import { PlaceholderPage } from "../../_components/placeholder-page";
+import { sessionActor } from "@/server/api/session";
+import { PageTitle } from "../../_components/page-title";
+import { SuggestionsView } from "./_components/suggestions-view";
 
-export default function Page() {
-  return <PlaceholderPage title="Suggestions" what="Daily suggestions." />;
+export const metadata = { title: "Suggestions" };
+
+export default async function SuggestionsPage() {
+  const actor = await sessionActor();
+  const canAct = actor?.type === "user" && actor.permissions.includes("intents:propose");
+  return (
+    <>
+      <PageTitle title="Suggestions" description="What the orchestrator's own signals say to do next, computed once a day: probes, CI runs, audit errors, intents, indexes, keys and context." />
+      <SuggestionsView canAct={canAct} />
+    </>
+  );
 }
