@@ -3,8 +3,9 @@ import { createInterface } from "node:readline/promises";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
-import { indexCommand, workerCommand } from "./index-command";
+import { indexCommand } from "./index-command";
 import { CliError, execute } from "./transport";
+import { workerCommand } from "./worker-command";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
 
@@ -16,8 +17,9 @@ const HELP = `orchestrator — Ops Orchestrator's command line
   users create --email <e> --role <${ROLES.join("|")}> [--password <p>]   Prompts for the password when omitted.
   index [--repo <owner/name>] [--full]   Indexes the configured repositories (GITHUB_REPO, else this git checkout):
                  only files changed since the last run unless --full. Progress on stderr, summary on stdout.
-  worker [--interval <seconds>]          Runs queued index jobs (webhook pushes, Reindex) until stopped; needs DATABASE_URL
-                 (with the embedded database the app runs them itself).
+  worker [--no-schedules]                Works the job queue (index runs, probes, sweeps, …) and sends the schedules' ticks
+                 until stopped; needs DATABASE_URL (with the embedded database the app runs the jobs itself).
+                 Any number of workers and app instances share the queue; each tick runs once.
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -64,7 +66,7 @@ async function run(argv: string[]): Promise<void> {
       password: { type: "string" },
       repo: { type: "string" },
       full: { type: "boolean" },
-      interval: { type: "string" },
+      "no-schedules": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -104,11 +106,8 @@ async function run(argv: string[]): Promise<void> {
       if (await indexCommand({ repo: values.repo, full: values.full ?? false })) throw new CliError("Some repositories were not indexed (see above).");
       return;
     }
-    case "worker": {
-      const interval = Number(values.interval ?? 15);
-      if (!Number.isFinite(interval) || interval < 1) throw new CliError("--interval must be a number of seconds ≥ 1.");
-      return workerCommand(interval);
-    }
+    case "worker":
+      return workerCommand({ schedules: !values["no-schedules"] });
     case "users create": {
       if (!values.email || !values.role) throw new CliError("users create needs --email and --role.");
       if (!(ROLES as readonly string[]).includes(values.role)) throw new CliError(`--role must be one of ${ROLES.join(", ")}.`);

@@ -1,5 +1,6 @@
 import { AppError } from "@/server/core/errors";
 import { getDeps } from "@/server/deps";
+import { enqueueIndexRun } from "@/server/features/repos/jobs";
 import { acceptDelivery, verifySignature, WEBHOOK_MAX_BYTES } from "@/server/features/github/webhook";
 import { appErrorResponse, clientIp, readBodyCapped, requestIdOf } from "./http";
 
@@ -36,6 +37,10 @@ export async function handleGitHubWebhook(req: Request): Promise<Response> {
     }
     if (!payload || typeof payload !== "object" || Array.isArray(payload)) throw new AppError("BAD_REQUEST", "The body is not a JSON object.");
     const result = await acceptDelivery(deps, { id: delivery, event, payload: payload as Record<string, unknown>, requestId, ip: clientIp(req, deps.env) });
+    if (result.reindex === "queued" && result.runId) {
+      const run = await deps.db.indexRun.findUnique({ where: { id: result.runId }, select: { repoId: true } });
+      if (run) await enqueueIndexRun(deps, run.repoId);
+    }
     return Response.json({ delivery, ...result }, { status: result.duplicate ? 200 : 202, headers: { "x-request-id": requestId, "cache-control": "no-store" } });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

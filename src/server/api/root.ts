@@ -4,6 +4,7 @@ import { connectionsRouter } from "@/server/features/connections/router";
 import { intentsRouter } from "@/server/features/intents/router";
 import { contextRouter } from "@/server/features/context/router";
 import { githubRouter } from "@/server/features/github/router";
+import { jobsRouter } from "@/server/features/jobs/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
 import { policyRouter } from "@/server/features/policy/router";
@@ -12,6 +13,8 @@ import { searchRouter } from "@/server/features/search/router";
 import { statusRouter } from "@/server/features/status/router";
 import { wordpressRouter } from "@/server/features/wordpress/router";
 import { router } from "@/server/trpc/procedures";
+// registers every feature's jobs, which the jobs router reports on and runs
+import "./jobs";
 
 /** The app router: every capability, composed from the features. */
 export const appRouter = router({
@@ -28,6 +31,7 @@ export const appRouter = router({
   github: githubRouter,
   search: searchRouter,
   repoIndex: repoIndexRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -19,6 +19,10 @@ export const statusOutput = z.object({
   status: z.enum(["ok", "degraded"]),
   connections: z.array(connectionSchema),
   embeddedDefaults: z.array(z.string()).describe("Embedded stand-ins in use because the real service is not configured"),
+  jobs: z.object({
+    total: z.number().int(),
+    late: z.array(z.object({ name: z.string(), lastSuccessAt: z.string().nullable(), schedule: z.string().nullable() })).describe("Scheduled jobs with no success within twice their interval (details: /ai/jobs)"),
+  }),
 });
 export type Status = z.infer<typeof statusOutput>;
 

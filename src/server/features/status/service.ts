@@ -2,6 +2,7 @@ import type { Actor } from "@/server/core/auth/actor";
 import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
+import { listJobStatuses } from "@/server/jobs/monitor";
 import type { Connection, Status } from "./schema";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -44,6 +45,7 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
   ]);
   // The other connections as the probe job last saw them (the database and the store are checked live).
   const connections = [database, store, ...(await latestProbeStates(deps))];
+  const jobs = await listJobStatuses(deps, { now });
   return {
     name: "Ops Orchestrator",
     version: deps.version,
@@ -52,6 +54,7 @@ export async function getStatus(deps: Deps, now = new Date()): Promise<Status> {
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     connections,
     embeddedDefaults: await embeddedDefaults(deps),
+    jobs: { total: jobs.length, late: jobs.filter((j) => j.late).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, schedule: j.schedule })) },
   };
 }
 
