@@ -47,8 +47,8 @@ function bossFor(deps: Deps, opts: QueueOptions): PgBoss {
     const run = deps.database.queueSql;
     return new PgBoss({ ...common, db: { executeSql: (text, values) => run(text, values) } });
   }
-  if (!deps.env.databaseUrl) throw new Error("The job queue needs the app's database.");
-  return new PgBoss({ ...common, connectionString: deps.env.databaseUrl, max: 4, application_name: "orchestrator-jobs" });
+  if (!deps.database.url) throw new Error("The job queue needs the app's database.");
+  return new PgBoss({ ...common, connectionString: deps.database.url, max: 4, application_name: "orchestrator-jobs" });
 }
 
 export class JobQueue {

@@ -31,6 +31,8 @@ export interface Database {
    * single statements. PGlite runs each call exclusive of Prisma's transactions, so none interleave.
    */
   queueSql?: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+  /** A real Postgres's connection string (with credentials): the job queue opens its own small pool on it. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       kind: "postgres",
       location: redactUrl(cfg.url),
       sql,
+      url: cfg.url,
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
