@@ -45,7 +45,8 @@ export interface RunnerOptions {
 
 export interface JobRunner {
   queue: JobQueue;
-  stop(): Promise<void>;
+  /** Stops working and ticking; runs in progress are aborted and given `graceMs` to finish. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const UPKEEP_MS = 30_000;
@@ -64,9 +65,9 @@ export async function startJobRunner(deps: Deps, defs: ReadonlyMap<string, JobDe
   timers.push(upkeep);
   return {
     queue,
-    stop: async () => {
+    stop: async (graceMs?: number) => {
       for (const t of timers) clearInterval(t);
-      await queue.stop();
+      await queue.stop(graceMs);
       holder.__ooJobQueues?.delete(deps);
     },
   };
@@ -102,4 +103,12 @@ export async function startProcessRunner(deps: Deps, defs: ReadonlyMap<string, J
     throw err;
   });
   return holder.__ooJobRunner;
+}
+
+/** Closes this process's queue for these deps, if one was opened (tests, the CLI, shutdown). */
+export async function closeProcessQueue(deps: Deps): Promise<void> {
+  const q = holder.__ooJobQueues?.get(deps);
+  if (!q) return;
+  holder.__ooJobQueues!.delete(deps);
+  await (await q.catch(() => null))?.stop(1_000);
 }
