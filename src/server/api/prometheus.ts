@@ -10,7 +10,8 @@ import { getMetrics } from "@/server/features/metrics/service";
 import { listJobStatuses, runCounts } from "@/server/jobs/monitor";
 import { checkRateLimit, limitsFor } from "@/server/trpc/middleware/rate-limit";
 import { appErrorResponse, auditRejection, clientIp, requestIdOf, withHeaders } from "./http";
-import { jobs as jobDefinitionsByName } from "./jobs";
+// registers every feature's jobs, which the job metrics report on
+import "./jobs";
 
 /**
  * /api/metrics: what /ai/metrics says, in Prometheus text format, for scrapers. Needs an API key
@@ -52,7 +53,7 @@ export async function prometheusText(deps: Deps, windowMinutes = 60): Promise<{ 
       if (u.pct !== null) uptime.set({ connection: c.id, window: w }, u.pct / 100);
     }
   }
-  const jobs = await listJobStatuses(deps, { defs: jobDefinitionsByName });
+  const jobs = await listJobStatuses(deps);
   const lastSuccess = gauge("oo_job_last_success_timestamp_seconds", "Unix time of each job's last successful run (absent when it never succeeded)", ["job"]);
   const late = gauge("oo_job_late", "1 when a scheduled job has not succeeded within twice its interval", ["job"]);
   for (const j of jobs) {
