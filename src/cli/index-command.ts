@@ -1,7 +1,7 @@
 import type { RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
 import type { IndexProgress } from "@/server/jobs/index-repo/run";
 import { formatDuration, ProgressBar } from "./progress";
-import { CliError, execute } from "./transport";
+import { execute } from "./transport";
 
 /** `orchestrator index`. */
 

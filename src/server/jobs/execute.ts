@@ -1,6 +1,6 @@
 import type { Deps } from "@/server/deps";
 import { instanceId } from "./instance";
-import { finishRun, startRun } from "./runs";
+import { finishRun, runSqlOf, startRun } from "./runs";
 import type { JobDefinition, JobTrigger } from "./types";
 
 /**
@@ -32,7 +32,8 @@ export type AttemptOutcome = { ran: false; runId: null } | { ran: true; runId: s
 const MAX_LOG_LINES = 200;
 
 export async function runAttempt(deps: Deps, def: JobDefinition, a: Attempt): Promise<AttemptOutcome> {
-  const runId = await startRun(deps.db, { job: def.name, queueJobId: a.queueJobId, attempt: a.attempt, trigger: a.trigger, instanceId: instanceId(), timeoutSeconds: def.timeoutSeconds });
+  const sql = runSqlOf(deps);
+  const runId = await startRun(sql, { job: def.name, queueJobId: a.queueJobId, attempt: a.attempt, trigger: a.trigger, instanceId: instanceId(), timeoutSeconds: def.timeoutSeconds });
   if (!runId) return { ran: false, runId: null };
   const startedAt = performance.now();
   const log: string[] = [];
@@ -57,11 +58,11 @@ export async function runAttempt(deps: Deps, def: JobDefinition, a: Attempt): Pr
       }),
       aborted,
     ]);
-    await finishRun(deps.db, runId, { ok: true, result: result ?? undefined, log, startedAt });
+    await finishRun(sql, runId, { ok: true, result: result ?? undefined, log, durationMs: performance.now() - startedAt });
     return { ran: true, runId, result: result ?? undefined };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await finishRun(deps.db, runId, { ok: false, error: message, log, startedAt });
+    await finishRun(sql, runId, { ok: false, error: message, log, durationMs: performance.now() - startedAt });
     throw new JobFailedError(def.name, message);
   } finally {
     clearTimeout(timer);

@@ -1,6 +1,6 @@
 import type { Deps } from "@/server/deps";
 import { registeredJobs } from "./registry";
-import { failAbandoned } from "./runs";
+import { failAbandoned, runSqlOf } from "./runs";
 import { intervalSeconds, nextTick } from "./schedule";
 import type { JobDefinition } from "./types";
 
@@ -101,7 +101,7 @@ function statusOf(deps: Deps, def: JobDefinition, row: Row | undefined, now: Dat
 
 export async function listJobStatuses(deps: Deps, opts: { defs?: ReadonlyMap<string, JobDefinition>; now?: Date } = {}): Promise<JobStatus[]> {
   const defs = [...(opts.defs ?? registeredJobs()).values()];
-  await failAbandoned(deps.db);
+  await failAbandoned(runSqlOf(deps));
   const rows = await runSummaries(deps, defs.map((d) => d.name));
   const now = opts.now ?? new Date();
   return defs.map((d) => statusOf(deps, d, rows.get(d.name), now));

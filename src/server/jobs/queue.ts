@@ -93,7 +93,7 @@ export class JobQueue {
    * Works every job's queue in this process. A full batch fetches again at once (a backlog drains at
    * full speed); an empty queue is polled every `pollingSeconds`.
    */
-  async work(deps: Deps, opts: { batchSize?: number; concurrency?: number; pollingSeconds?: number } = {}): Promise<void> {
+  async work(deps: Deps, opts: { batchSize?: number; concurrency?: number; pollingSeconds?: number; onAttempt?: (ms: number) => void } = {}): Promise<void> {
     const batchSize = opts.batchSize ?? 20;
     for (const def of this.defs.values()) {
       const concurrency = def.singleton ? 1 : (opts.concurrency ?? 4);
@@ -102,6 +102,7 @@ export class JobQueue {
         { batchSize, includeMetadata: true, pollingIntervalSeconds: opts.pollingSeconds ?? 2 },
         async (jobs) => {
           await eachLimited(jobs, concurrency, async (job) => {
+            const t0 = performance.now();
             try {
               await runAttempt(deps, def, {
                 queueJobId: job.id,
@@ -113,6 +114,8 @@ export class JobQueue {
             } catch (err) {
               // recorded by the attempt; failing the job here (not the batch) lets the queue retry this one alone
               await this.boss.fail(def.name, job.id, { message: (err as Error).message });
+            } finally {
+              opts.onAttempt?.(performance.now() - t0);
             }
           });
           if (jobs.length === batchSize) this.boss.notifyWorker(workerId);

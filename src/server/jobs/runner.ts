@@ -1,7 +1,7 @@
 import type { Deps } from "@/server/deps";
 import { registeredJobs } from "./registry";
 import { JobQueue, type SendOptions } from "./queue";
-import { failAbandoned, pruneRuns } from "./runs";
+import { failAbandoned, pruneRuns, runSqlOf } from "./runs";
 import { tickJobId, ticksBetween } from "./schedule";
 import type { JobDefinition } from "./types";
 
@@ -57,7 +57,7 @@ export async function startJobRunner(deps: Deps, defs: ReadonlyMap<string, JobDe
   const timers: NodeJS.Timeout[] = [];
   if (opts.schedule) timers.push(startTicker(deps, queue, [...defs.values()], opts.tickEveryMs ?? 1_000));
   const upkeep = setInterval(() => {
-    void failAbandoned(deps.db)
+    void failAbandoned(runSqlOf(deps))
       .then(() => pruneRuns(deps.db))
       .catch((err: Error) => console.warn(`[jobs] upkeep: ${err.message}`));
   }, UPKEEP_MS);

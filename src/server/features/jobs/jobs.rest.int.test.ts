@@ -4,6 +4,7 @@ import { prometheusText } from "@/server/api/prometheus";
 import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
 import { registerJobs } from "@/server/jobs/registry";
+import { processQueue } from "@/server/jobs/runner";
 import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
 import { caller, errorOf, makeAgent, makeUser } from "../../../../tests/support/intents";
 import { lateJob } from "../../../../tests/support/test-jobs";
@@ -68,6 +69,7 @@ describe("cron monitor", () => {
     const operator = await makeUser(deps, "operator");
     const out = await caller(deps, operator).jobs.runNow({ name: "test-late" });
     expect(out).toMatchObject({ job: "test-late", mode: "queued" });
+    await (await processQueue(deps)).boss.cancel("test-late", out.queueJobId);
     const audit = await deps.db.auditEvent.findFirst({ where: { action: "jobs.runNow", actorId: operator.id }, orderBy: { seq: "desc" } });
     expect(audit).toMatchObject({ outcome: "success", resourceType: "job" });
     expect(await errorOf(caller(deps, operator).jobs.runNow({ name: "constructor" }))).toMatchObject({ code: "NOT_FOUND" });
