@@ -28,6 +28,7 @@ const nextConfig = {
     "pg",
     "ioredis",
     "bcryptjs",
+    "pg-boss",
   ],
   poweredByHeader: false,
   // Tests run their own server beside a developer's `npm run dev`, each with its own build folder.
