@@ -15,11 +15,17 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 
 function startWorker(env) {
   const child = spawn(process.execPath, ["--import", "tsx/esm", "-e", 'import("./bench/jobs-worker.ts").then((m) => m.main())'], { env, stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const next = () => new Promise((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-  });
+  // lines are kept until asked for: a worker may answer before the bench listens
+  const received = [];
+  const waiting = [];
+  createInterface({ input: child.stdout }).on("line", (line) => (waiting.length ? waiting.shift()(line) : received.push(line)));
+  const next = () =>
+    received.length
+      ? Promise.resolve(received.shift())
+      : new Promise((resolve, reject) => {
+          waiting.push(resolve);
+          child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+        });
   return { child, next, send: (line) => child.stdin.write(`${line}\n`) };
 }
 

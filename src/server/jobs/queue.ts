@@ -42,7 +42,7 @@ export interface DeadLetter {
 export const deadLetterOf = (job: string) => `${job}__dead`;
 
 function bossFor(deps: Deps, opts: QueueOptions): PgBoss {
-  const common = { schema: QUEUE_SCHEMA, schedule: false, supervise: opts.supervise, maintenanceIntervalSeconds: opts.maintenanceSeconds ?? 30, monitorStateIntervalSeconds: 60 };
+  const common = { schema: QUEUE_SCHEMA, schedule: false, supervise: opts.supervise, maintenanceIntervalSeconds: opts.maintenanceSeconds ?? 30 };
   if (deps.database.queueSql) {
     const run = deps.database.queueSql;
     return new PgBoss({ ...common, db: { executeSql: (text, values) => run(text, values) } });
