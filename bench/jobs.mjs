@@ -71,6 +71,24 @@ async function run(url, workers) {
   return { workers, seconds, jobsPerSecond: JOBS / seconds, p50: pct(attempts, 50), p95: pct(attempts, 95) };
 }
 
+/** The baseline: the same two statements an attempt makes (take the run record, record its end) from a bare client. */
+async function baseline(url, n = 2_000) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const { rows } = await client.query(
+      `INSERT INTO job_run (id, job, queue_job_id, attempt, trigger, status, instance_id, started_at, deadline_at)
+       VALUES (gen_random_uuid(), 'baseline', gen_random_uuid()::text, 1, 'manual', 'running', 'bench', now(), now() + interval '60 s') RETURNING id`,
+    );
+    await client.query(`UPDATE job_run SET status = 'succeeded', finished_at = now(), duration_ms = 0 WHERE id = $1`, [rows[0].id]);
+    times.push(performance.now() - t0);
+  }
+  await client.end();
+  return { p50: pct(times, 50), p95: pct(times, 95) };
+}
+
 const db = await scratchDatabase("bench_jobs");
 try {
   // the first worker to open the database migrates it and creates the queue
@@ -83,6 +101,8 @@ try {
   for (const r of [one, two]) {
     console.log(`${r.workers} worker${r.workers > 1 ? "s" : ""}: ${JOBS} jobs in ${r.seconds.toFixed(2)} s = ${r.jobsPerSecond.toFixed(0)} jobs/s; per-job cost p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms`);
   }
+  const base = await baseline(db.url);
+  console.log(`baseline (the attempt's two statements from a bare pg client, sequential): p50 ${base.p50.toFixed(2)} ms, p95 ${base.p95.toFixed(2)} ms`);
   console.log(`ratio 2 workers / 1: ${(two.jobsPerSecond / one.jobsPerSecond).toFixed(2)}× (target ≥ 1.6×); per-job p95 ${Math.max(one.p95, two.p95).toFixed(2)} ms (target ≤ 5 ms)`);
 } finally {
   await db.drop();
