@@ -44,6 +44,7 @@ const nextConfig = {
     "pg",
     "ioredis",
     "bcryptjs",
+    "pg-boss",
   ],
   poweredByHeader: false,
   allowedDevOrigins: devOrigins(),

@@ -72,7 +72,7 @@ async function inProcess(env) {
   const { parseEnv } = await import("../src/env.ts");
   const { createDeps } = await import("../src/server/deps.ts");
   const { createKeyValueStore } = await import("../src/server/adapters/kv/index.ts");
-  const { runProbeJob } = await import("../src/server/jobs/probe.ts");
+  const { runProbeJob } = await import("../src/server/features/connections/probe-run.ts");
   const deps = await createDeps({ env: parseEnv(env), database: { url: env.DATABASE_URL }, kv: createKeyValueStore({ redisUrl: env.REDIS_URL }) });
   return {
     label: "in process (runProbeJob through tsx)",

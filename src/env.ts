@@ -81,7 +81,7 @@ export const envSchema = z.object({
   CONTEXT_MAX_TTL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().default(86_400)),
   /** Megabytes per instance for its near cache of shared-context entries (Redis over TCP only); 0 turns it off. */
   CONTEXT_CACHE_MB: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().min(0).max(4_096).default(16)),
-  /** Seconds between connection probes in a long-running server (`next dev`/`next start`); 0 turns the scheduler off. */
+  /** 0 turns the probe job's schedule off (any other value: it runs every minute, on its cron schedule). */
   PROBE_INTERVAL_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).default(60)),
   /** "allow" lets API-key callers of code search receive code text; by default they get paths, line ranges, summaries and scores only. */
   AI_RAW_CODE: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["allow", "deny"]).default("deny")),
@@ -99,6 +99,10 @@ export const envSchema = z.object({
   AUDIT_ANONYMOUS_REFUSALS_PER_MINUTE: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100_000).default(120)),
   /** Longest wait for the model's daily briefing, in milliseconds; past it the rules' own text is the briefing. */
   SUGGESTIONS_SUMMARY_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(100).max(120_000).default(20_000)),
+  /** "off": this process neither works the job queue nor sends schedule ticks (a separate `orchestrator worker` does); default on, except on Vercel. */
+  JOBS_RUNNER: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["on", "off"]).optional()),
+  /** Seconds between the job queue's upkeep runs (expiring overdue jobs into their retries). */
+  JOBS_MAINTENANCE_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(3_600).default(30)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

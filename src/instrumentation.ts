@@ -1,4 +1,9 @@
-/** Runs once per server process before it serves: opens the database (migrating it) and runs startup. */
+/**
+ * Runs once per server process before it serves: opens the database (migrating it), runs startup,
+ * and on a long-running server (`next dev`, `next start`) runs the jobs: works the queue and sends
+ * the schedules' ticks, sharing both with every other instance and worker on the same database.
+ * On Vercel (or with JOBS_RUNNER=off) the cron routes and a separate worker do that instead.
+ */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getDeps } = await import("@/server/deps");
@@ -10,14 +15,9 @@ export async function register() {
     const { startAdminListener } = await import("@/server/api/admin-listener");
     await startAdminListener(deps);
   }
-  // Long-running servers probe their connections on a schedule; serverless ones (Vercel) use /api/cron/probe.
-  if (deps.env.PROBE_INTERVAL_SECONDS > 0 && !process.env.VERCEL) {
-    const { startProbeScheduler } = await import("@/server/jobs/scheduler");
-    startProbeScheduler(deps, deps.env.PROBE_INTERVAL_SECONDS);
-  }
-  // ...and carry out queued index runs (webhook pushes, Reindex); serverless ones use /api/cron/index-repos.
-  if (!process.env.VERCEL) {
-    const { startIndexWorker } = await import("@/server/jobs/index-repo/worker");
-    startIndexWorker(deps, 15);
-  }
+  const { runnerEnabled } = await import("@/server/jobs/trigger");
+  if (!runnerEnabled(deps.env)) return;
+  const { jobs } = await import("@/server/api/jobs");
+  const { startProcessRunner } = await import("@/server/jobs/runner");
+  await startProcessRunner(deps, jobs, { work: true, schedule: true }).catch((err: Error) => console.warn(`[jobs] the job runner did not start: ${err.message}`));
 }

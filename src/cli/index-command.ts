@@ -1,13 +1,9 @@
-import { env as loadEnv } from "@/env";
-import { embeddedOwner } from "@/server/adapters/db/embedded";
-import { createDeps } from "@/server/deps";
 import type { RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
-import { runQueuedIndexJobs } from "@/server/jobs/index-repo/jobs";
 import type { IndexProgress } from "@/server/jobs/index-repo/run";
 import { formatDuration, ProgressBar } from "./progress";
-import { CliError, execute } from "./transport";
+import { execute } from "./transport";
 
-/** `orchestrator index` and `orchestrator worker`. */
+/** `orchestrator index`. */
 
 function summaryLines(outcomes: RepoIndexOutcome[]): string[] {
   return outcomes.map((o) => {
@@ -51,34 +47,4 @@ export async function indexCommand(opts: { repo?: string; full: boolean }): Prom
   for (const bar of bars.values()) bar.end();
   console.log(summaryLines(outcomes).join("\n"));
   return outcomes.some((o) => o.status !== "succeeded") ? 1 : 0;
-}
-
-/**
- * A long-running process that carries out queued index runs (webhook pushes, the dashboard's Reindex).
- * With the embedded database held by the app, the app does this itself.
- */
-export async function workerCommand(intervalSeconds: number): Promise<never> {
-  const e = loadEnv();
-  if (!e.databaseUrl && embeddedOwner(e.dataDir) !== null) {
-    throw new CliError("The app holds the embedded database and runs queued index jobs itself; a separate worker needs DATABASE_URL.");
-  }
-  const deps = await createDeps({ env: e });
-  let stopping = false;
-  const stop = () => {
-    stopping = true;
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  console.error(`[worker] running queued index jobs every ${intervalSeconds} s (Ctrl-C to stop)`);
-  while (!stopping) {
-    try {
-      for (const line of summaryLines(await runQueuedIndexJobs(deps))) console.log(line);
-    } catch (err) {
-      console.error(`[worker] ${(err as Error).message}`);
-    }
-    for (let waited = 0; waited < intervalSeconds * 1000 && !stopping; waited += 250) await new Promise((r) => setTimeout(r, 250));
-  }
-  await deps.database.close();
-  await deps.kv.close();
-  process.exit(0);
 }

@@ -4,9 +4,10 @@ import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/cor
 import { AppError } from "@/server/core/errors";
 import { ApiFailure } from "./cursor/api";
 import { cursorCommand } from "./cursor/command";
-import { indexCommand, workerCommand } from "./index-command";
+import { indexCommand } from "./index-command";
 import { PromptCancelled, readHidden } from "./prompt";
 import { CliError, execute } from "./transport";
+import { workerCommand } from "./worker-command";
 
 const HELP = `orchestrator — Ops Orchestrator's command line
 
@@ -28,8 +29,9 @@ const HELP = `orchestrator — Ops Orchestrator's command line
                  (default scopes: global and this repo's). Both use ORCHESTRATOR_URL (else the app running here)
                  and ORCHESTRATOR_API_KEY. Exit codes: 3 key refused (401), 4 not allowed (403), 5 server
                  unreachable, 6 still rate limited after waiting out Retry-After.
-  worker [--interval <seconds>]          Runs queued index jobs (webhook pushes, Reindex) until stopped; needs DATABASE_URL
-                 (with the embedded database the app runs them itself).
+  worker [--no-schedules]                Works the job queue (index runs, probes, sweeps, …) and sends the schedules' ticks
+                 until stopped; needs DATABASE_URL (with the embedded database the app runs the jobs itself).
+                 Any number of workers and app instances share the queue; each tick runs once.
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -76,12 +78,12 @@ async function run(argv: string[]): Promise<void> {
       "github-id": { type: "string" },
       repo: { type: "string" },
       full: { type: "boolean" },
-      interval: { type: "string" },
       watch: { type: "boolean" },
       session: { type: "string" },
       file: { type: "string" },
       dir: { type: "string" },
       scope: { type: "string", multiple: true },
+      "no-schedules": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -121,11 +123,8 @@ async function run(argv: string[]): Promise<void> {
       if (await indexCommand({ repo: values.repo, full: values.full ?? false })) throw new CliError("Some repositories were not indexed (see above).");
       return;
     }
-    case "worker": {
-      const interval = Number(values.interval ?? 15);
-      if (!Number.isFinite(interval) || interval < 1) throw new CliError("--interval must be a number of seconds ≥ 1.");
-      return workerCommand(interval);
-    }
+    case "worker":
+      return workerCommand({ schedules: !values["no-schedules"] });
     case "cursor sync":
     case "cursor listen":
       return cursorCommand(action!, values);

@@ -87,6 +87,13 @@ describe("dashboard", () => {
     expect(await page.getByTestId("embedded-defaults").textContent()).toContain("PGlite");
     expect(await page.getByTestId("connection-github").getAttribute("data-state")).toBe("not_configured");
 
+    // the Jobs card: the server's own runner (the queue over the embedded database) carries out Run now
+    const jobs = page.getByTestId("jobs-card");
+    await jobs.getByTestId("job-probe").waitFor();
+    expect(await jobs.getByTestId("job-index-repos").textContent()).toContain("0 3 * * *");
+    await page.getByTestId("run-intents-sweep").click();
+    await jobs.getByTestId("job-intents-sweep").getByText("succeeded").waitFor({ timeout: 60_000 });
+
     await page.screenshot({ path: `${SHOTS}/status.png`, fullPage: true });
   });
 

@@ -5,6 +5,7 @@ import { systemActor } from "@/server/core/auth/actor";
 import { createApiKey } from "@/server/core/auth/key-store";
 import type { RateLimits, Scope } from "@/server/core/auth/permissions";
 import { createDeps, nearCacheOf, type Deps } from "@/server/deps";
+import { closeProcessQueue } from "@/server/jobs/runner";
 import { scratchPostgres } from "./scratch-db";
 import { testDatabaseUrl, testRedisUrl } from "./services";
 
@@ -17,6 +18,7 @@ export async function testDeps(envOverrides: Record<string, string> = {}): Promi
 }
 
 export async function closeDeps(deps: Deps) {
+  await closeProcessQueue(deps);
   await deps.database.close();
   await deps.kv.close();
 }

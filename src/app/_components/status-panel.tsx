@@ -6,6 +6,7 @@ import { useTRPC } from "../_trpc/client";
 import { ConnectionCard } from "./connection-card";
 import { EmbeddedDefaults } from "./embedded-defaults";
 import { httpStatusOf } from "./query-states";
+import { JobsCard } from "./status-jobs";
 import { SharedContextCard } from "./status-context";
 import { StatusError } from "./status-error";
 import { RecentActivityCard } from "./status-recent";
@@ -19,7 +20,7 @@ const ACTIVITY_REFRESH_MS = 5_000;
 
 /**
  * Live status: the API card (health, version, uptime, request and error rates), shared context,
- * each connection and the latest activity, each refreshed on its own interval.
+ * each connection, the jobs and the latest activity, each refreshed on its own interval.
  */
 export function StatusPanel() {
   const trpc = useTRPC();
@@ -69,6 +70,7 @@ export function StatusPanel() {
         </ul>
       </section>
       <LiveSessionsCard />
+      <JobsCard />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <RecentActivityCard />
         <EmbeddedDefaults items={status.embeddedDefaults} />

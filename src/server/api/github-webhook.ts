@@ -1,5 +1,6 @@
 import { AppError } from "@/server/core/errors";
 import { acceptDelivery, verifySignature, WEBHOOK_MAX_BYTES } from "@/server/features/github/webhook";
+import { enqueueIndexRun } from "@/server/features/repos/jobs";
 import { guardRoute } from "./guard";
 import { readBodyCapped } from "./http";
 
@@ -36,5 +37,10 @@ export const handleGitHubWebhook = guardRoute({ action: "github.webhook", surfac
   }
   if (!payload || typeof payload !== "object" || Array.isArray(payload)) throw new AppError("BAD_REQUEST", "The body is not a JSON object.");
   const result = await acceptDelivery(deps, { id: delivery, event, payload: payload as Record<string, unknown>, requestId, ip: g.ip });
+  // the queued index run (committed with the delivery) is handed to the job queue; the nightly run catches one whose send is lost
+  if (result.reindex === "queued" && result.runId) {
+    const run = await deps.db.indexRun.findUnique({ where: { id: result.runId }, select: { repoId: true } });
+    if (run) await enqueueIndexRun(deps, run.repoId);
+  }
   return Response.json({ delivery, ...result }, { status: result.duplicate ? 200 : 202, headers: { "cache-control": "no-store" } });
 });

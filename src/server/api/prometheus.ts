@@ -4,7 +4,10 @@ import { promRegistry } from "@/server/core/metrics";
 import type { Deps } from "@/server/deps";
 import { listConnections } from "@/server/features/connections/service";
 import { getMetrics } from "@/server/features/metrics/service";
+import { listJobStatuses, runCounts } from "@/server/jobs/monitor";
 import { guardRoute } from "./guard";
+// registers every feature's jobs, which the job metrics report on
+import "./jobs";
 
 /**
  * /api/metrics: what /ai/metrics says, in Prometheus text format, for scrapers. Needs an API key
@@ -46,6 +49,15 @@ export async function prometheusText(deps: Deps, windowMinutes = 60): Promise<{ 
       if (u.pct !== null) uptime.set({ connection: c.id, window: w }, u.pct / 100);
     }
   }
+  const jobs = await listJobStatuses(deps);
+  const lastSuccess = gauge("oo_job_last_success_timestamp_seconds", "Unix time of each job's last successful run (absent when it never succeeded)", ["job"]);
+  const late = gauge("oo_job_late", "1 when a scheduled job has not succeeded within twice its interval", ["job"]);
+  for (const j of jobs) {
+    if (j.lastSuccessAt) lastSuccess.set({ job: j.name }, Math.floor(j.lastSuccessAt.getTime() / 1000));
+    if (j.schedule) late.set({ job: j.name }, j.late ? 1 : 0);
+  }
+  const runs = new Counter({ name: "oo_job_runs_total", help: "Recorded runs of each job by outcome (running, succeeded, failed), over the kept run records", labelNames: ["job", "outcome"], registers: [reg] });
+  for (const r of await runCounts(deps)) runs.inc({ job: r.job, outcome: r.outcome }, r.count);
   const cache = deps.kv.nearCacheStats?.();
   if (cache) {
     const count = (name: string, help: string, value: number) => new Counter({ name, help, registers: [reg] }).inc(value);

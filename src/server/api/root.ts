@@ -5,6 +5,7 @@ import { intentsRouter } from "@/server/features/intents/router";
 import { contextRouter } from "@/server/features/context/router";
 import { cursorRouter } from "@/server/features/cursor/router";
 import { githubRouter } from "@/server/features/github/router";
+import { jobsRouter } from "@/server/features/jobs/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
 import { policyRouter } from "@/server/features/policy/router";
@@ -14,6 +15,8 @@ import { statusRouter } from "@/server/features/status/router";
 import { suggestionsRouter } from "@/server/features/suggestions/router";
 import { wordpressRouter } from "@/server/features/wordpress/router";
 import { router } from "@/server/trpc/procedures";
+// registers every feature's jobs, which the jobs router reports on and runs
+import "./jobs";
 
 /** The app router: every capability, composed from the features. */
 export const appRouter = router({
@@ -32,6 +35,7 @@ export const appRouter = router({
   repoIndex: repoIndexRouter,
   cursor: cursorRouter,
   suggestions: suggestionsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -42,6 +42,8 @@ export interface JobDefinition {
   singleton: boolean;
   /** Short enough to run inside a serverless cron call (Vercel) instead of only enqueueing it. */
   runsInCron: boolean;
+  /** False: its schedule does not tick on this deployment (it still runs when enqueued, from cron or by hand). */
+  enabled?: (deps: Deps) => boolean;
   /** Does the work; what it returns (a small JSON summary) is kept with the run record. */
   run: (ctx: JobContext) => Promise<Record<string, unknown> | void>;
 }

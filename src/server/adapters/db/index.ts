@@ -25,6 +25,14 @@ export interface Database {
    * database, whose single connection Prisma alone must schedule.
    */
   sql?: SqlRunner;
+  /**
+   * The embedded database's connection for the job queue (pg-boss's `db` option): parameterless
+   * scripts go through the simple protocol (pg-boss sends several statements in one), the rest as
+   * single statements. PGlite runs each call exclusive of Prisma's transactions, so none interleave.
+   */
+  queueSql?: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+  /** A real Postgres's connection string (with credentials): the job queue opens its own small pool on it. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -81,6 +89,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       kind: "postgres",
       location: redactUrl(cfg.url),
       sql,
+      url: cfg.url,
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -96,9 +105,16 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   // (2 s to start, 5 s to finish) expired there ("Transaction not found"). Nothing else can hold a
   // lock on this database, so a longer allowance costs nothing.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(embedded.pglite), transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
+  const pglite = embedded.pglite;
+  const queueSql = async (text: string, values?: unknown[]) => {
+    if (values?.length) return { rows: (await pglite.query(text, values)).rows };
+    const results = await pglite.exec(text);
+    return { rows: results.at(-1)?.rows ?? [] };
+  };
   return {
     prisma,
     kind: "pglite",
+    queueSql,
     location: "dataDir" in cfg ? displayPath(path.join(cfg.dataDir, "pg")) : "memory",
     close: async () => {
       await prisma.$disconnect();

@@ -19,7 +19,7 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 
 /** Human-only permissions: no API key can ever carry them, whatever its scopes. */
-export const HUMAN_PERMISSIONS = ["intents:approve"] as const;
+export const HUMAN_PERMISSIONS = ["intents:approve", "jobs:run"] as const;
 export type Permission = Scope | (typeof HUMAN_PERMISSIONS)[number];
 
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
@@ -35,7 +35,7 @@ const VIEWER: Permission[] = [
   "suggestions:read",
   "hosting:read",
 ];
-const OPERATOR: Permission[] = [...VIEWER, "context:write", "intents:propose", "cursor:write"];
+const OPERATOR: Permission[] = [...VIEWER, "context:write", "intents:propose", "cursor:write", "jobs:run"];
 const APPROVER: Permission[] = [...OPERATOR, "intents:approve"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {

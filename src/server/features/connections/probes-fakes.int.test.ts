@@ -6,7 +6,7 @@ import { handleMap } from "@/server/api/maps";
 import { handlePrometheus } from "@/server/api/prometheus";
 import { handleRest } from "@/server/api/rest";
 import { createDeps, setDeps, type Deps } from "@/server/deps";
-import { runProbeJob } from "@/server/jobs/probe";
+import { runProbeJob } from "@/server/features/connections/probe-run";
 import { startGitHubFake, startOpenAiFake, startPineconeFake } from "../../../../tests/fakes/apis";
 import { startCloudwaysFake, type CloudwaysFake } from "../../../../tests/fakes/cloudways";
 import type { FakeServer } from "../../../../tests/fakes/http";

@@ -5,8 +5,7 @@ import { createKeyValueStore } from "@/server/adapters/kv";
 import { handleRest } from "@/server/api/rest";
 import { createDeps, setDeps, type Deps } from "@/server/deps";
 import { getStatus } from "@/server/features/status/service";
-import { runProbeJob } from "@/server/jobs/probe";
-import { startProbeScheduler } from "@/server/jobs/scheduler";
+import { runProbeJob } from "@/server/features/connections/probe-run";
 import { closeDeps, makeKey } from "../../../../tests/support/deps";
 import { startPrivateRedis, type PrivateRedis } from "../../../../tests/support/private-redis";
 import { scratchDatabase } from "../../../../tests/support/scratch-db";
@@ -165,18 +164,4 @@ describe("probes against real Postgres and Redis, with Redis stopped mid-test", 
     expect(await count()).toEqual({ raw: 1, minute: 1, hour: 2 });
   });
 
-  it("probes on its own schedule in a long-running server, once per tick, and stops", async () => {
-    const before = await deps.db.probeResult.count({ where: { connectionId: "database" } });
-    const stop = startProbeScheduler(deps, 1, 50);
-    expect(startProbeScheduler(deps, 1, 50)).toBe(stop); // a second start (a dev reload) is a no-op
-    try {
-      await expect.poll(() => deps.db.probeResult.count({ where: { connectionId: "database" } }), { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(before + 2);
-    } finally {
-      stop();
-    }
-    await new Promise((r) => setTimeout(r, 1_500)); // a run already started may still land
-    const settled = await deps.db.probeResult.count({ where: { connectionId: "database" } });
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(await deps.db.probeResult.count({ where: { connectionId: "database" } })).toBe(settled);
-  });
 });

@@ -3,7 +3,7 @@ import type { Actor } from "@/server/core/auth/actor";
 import type { Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
-import { runProbeJob } from "@/server/jobs/probe";
+import { runProbeJob } from "@/server/features/connections/probe-run";
 import { readProgress } from "./progress";
 import { connectionRegistry } from "./registry";
 import { DAY_MS, HOUR_MS, bucketStart } from "./rollup";

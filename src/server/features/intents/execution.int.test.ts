@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDeps, testDeps } from "../../../../tests/support/deps";
 import { startGitHubFake, type GitHubFake } from "../../../../tests/fakes/github";
 import { callAs, caller, makeAgent, makeUser, prodDeploy, waitForStatus } from "../../../../tests/support/intents";
 import type { Deps } from "@/server/deps";
 import { executionOf, startExecution, sweepIntents } from "./execution";
+import { runAttempt } from "@/server/jobs/execute";
+import { intentsJobs } from "./jobs";
 import { proposeIntent } from "./service";
 
 /** Approval → execution through the configured executor (EXECUTORS=live, GITHUB_TOKEN + GITHUB_API_URL pointing at the fake). */
@@ -64,11 +67,13 @@ describe("execution", () => {
     await deps.db.approval.create({ data: { intentId: stuck.id, userId: approver.id, decision: "approve", comment: "x", payloadHash: stuck.payloadHash } });
     await deps.db.$executeRawUnsafe(`UPDATE "intent" SET "status" = 'approved', "version" = "version" + 1 WHERE "id" = $1::uuid`, stuck.id);
     await deps.db.$executeRawUnsafe(`UPDATE "intent" SET "status" = 'executing', "version" = "version" + 1, "updated_at" = now() - interval '2 hours' WHERE "id" = $1::uuid`, stuck.id);
-    const swept = await sweepIntents(deps, callAs(agent.actor));
-    expect(swept.abandoned).toBeGreaterThanOrEqual(1);
+    // the sweep as the jobs layer runs it every minute
+    const sweep = await runAttempt(deps, intentsJobs[0]!, { queueJobId: randomUUID(), attempt: 1, trigger: "schedule" });
+    expect(sweep.ran && Number(sweep.result?.abandoned)).toBeGreaterThanOrEqual(1);
     const row = await deps.db.intent.findUniqueOrThrow({ where: { id: stuck.id } });
     expect(row.status).toBe("failed");
-    expect(row.result).toMatchObject({ ok: false, error: "abandoned" });
+    expect(row.result).toMatchObject({ ok: false, error: "abandoned", summary: expect.stringMatching(/past its \d+ s timeout.*Not run again/) });
+    expect(await sweepIntents(deps, callAs(agent.actor))).toMatchObject({ abandoned: 0 });
     expect(await deps.db.auditEvent.count({ where: { target: stuck.id, action: "intents.execute" } })).toBe(0);
   });
 });

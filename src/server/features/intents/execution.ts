@@ -1,6 +1,7 @@
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import { systemActor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
+import { keepAlive } from "@/server/jobs/background";
 import type { IntentAction } from "@/server/features/policy/schema";
 import { ACTION_SPECS } from "./actions";
 import { EXECUTOR_TIMEOUT_MS, executorsFromEnv, type ExecutorSet } from "./executors";
@@ -54,6 +55,8 @@ export async function startExecution(deps: Deps, call: CallContext, id: string, 
     .catch((err: unknown) => console.error(`[intents] execution of ${id} could not be recorded:`, err))
     .finally(() => running.delete(id));
   running.set(id, work);
+  // on a serverless platform the function must outlive the response until the outcome is recorded
+  keepAlive(work);
   return true;
 }
 
@@ -75,18 +78,24 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
   );
   let started = 0;
   for (const { id } of stuck) if (await startExecution(deps, call, id)) started++;
-  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null }[]>(
-    `SELECT "id", "version", "result" FROM "intent" WHERE "status" = 'executing' AND "updated_at" < now() - make_interval(secs => $1) LIMIT 50`,
-    Math.max(...Object.values(EXECUTOR_TIMEOUT_MS)) / 1000 + 60,
+  // an execution still `executing` a minute past its executor's timeout was left by a process that stopped
+  const graceSeconds = 60;
+  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null; age: number }[]>(
+    `SELECT "id", "version", "result", extract(epoch FROM now() - "updated_at")::int AS age FROM "intent"
+     WHERE "status" = 'executing' AND "updated_at" < now() - make_interval(secs => $1) ORDER BY "updated_at" LIMIT 50`,
+    Math.min(...Object.values(EXECUTOR_TIMEOUT_MS)) / 1000 + graceSeconds,
   );
   let abandoned = 0;
   for (const l of lost) {
-    if (running.has(l.id)) continue;
-    const final = { ...(l.result ?? { dryRun: false, executor: "unknown", requests: [], startedAt: "" }), ok: false, summary: "Abandoned: the process running it stopped. Check the target system before proposing again.", error: "abandoned", finishedAt: new Date().toISOString() } as ExecutionResult;
+    const executor = l.result?.executor as keyof typeof EXECUTOR_TIMEOUT_MS | undefined;
+    const timeoutSeconds = (executor && EXECUTOR_TIMEOUT_MS[executor] ? EXECUTOR_TIMEOUT_MS[executor] : Math.max(...Object.values(EXECUTOR_TIMEOUT_MS))) / 1000;
+    if (l.age < timeoutSeconds + graceSeconds) continue;
+    const summary = `Abandoned: still executing ${l.age} s after it started, past its ${timeoutSeconds} s timeout (the process running it stopped). Not run again: check the target system before proposing again.`;
+    const final = { ...(l.result ?? { dryRun: false, executor: "unknown", requests: [], startedAt: "" }), ok: false, summary, error: "abandoned", finishedAt: new Date().toISOString() } as ExecutionResult;
     await deps.audit.transact(async (tx, log) => {
       if (!(await compareAndSet(tx, l.id, "executing", "failed", l.version, final))) return;
       abandoned++;
-      await log(eventFor({ ...call, actor: systemActor("executor") }, { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary: final.summary } }));
+      await log(eventFor({ ...call, actor: systemActor("executor") }, { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary, reason: "timeout" } }));
     });
   }
   return { expired, started, abandoned };

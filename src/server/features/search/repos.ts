@@ -2,6 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import { AppError } from "@/server/core/errors";
+import { enqueueIndexRun } from "@/server/features/repos/jobs";
 import type { Deps } from "@/server/deps";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -62,7 +63,7 @@ async function vectorCounts(db: Db): Promise<Map<string, number> | null> {
 
 /** Queues an index run (trigger "dashboard"), audited in the same transaction; a queued run is reused. */
 export async function queueReindex(deps: Deps, call: CallContext, input: { repo: string; full: boolean }) {
-  return deps.audit.transact(async (tx, audit) => {
+  const queued = await deps.audit.transact(async (tx, audit) => {
     const repo = await tx.repo.findUnique({ where: { id: input.repo } });
     if (!repo) throw new AppError("NOT_FOUND", `No registered repo "${input.repo}".`);
     const queued = await tx.indexRun.findFirst({ where: { repoId: repo.id, status: "queued" }, orderBy: { createdAt: "desc" } });
@@ -71,4 +72,6 @@ export async function queueReindex(deps: Deps, call: CallContext, input: { repo:
     await audit(eventFor(call, { action: "repos.reindex", resourceType: "repo", target: repo.id, detail: { runId: run.id, full: input.full, alreadyQueued: Boolean(queued) } }));
     return { runId: run.id, status: run.status, alreadyQueued: Boolean(queued) };
   });
+  if (!queued.alreadyQueued) await enqueueIndexRun(deps, input.repo);
+  return queued;
 }

@@ -3,6 +3,7 @@ import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
 import { executorModes } from "@/server/features/intents/executors";
+import { listJobStatuses } from "@/server/jobs/monitor";
 import type { Connection, Status } from "./schema";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -47,6 +48,7 @@ export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?
   ]);
   // The other connections as the probe job last saw them (the database and the store are checked live).
   const connections = [database, store, ...(await latestProbeStates(deps))];
+  const jobs = await listJobStatuses(deps, { now });
   return {
     name: "Ops Orchestrator",
     version: deps.version,
@@ -56,6 +58,7 @@ export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?
     connections,
     embeddedDefaults: await embeddedDefaults(deps, opts.diskPaths ?? true),
     executors: executorModes(deps.env),
+    jobs: { total: jobs.length, late: jobs.filter((j) => j.late).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, schedule: j.schedule })) },
   };
 }
 

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdminCommand } from "@/server/api/admin";
-import { handleCron } from "@/server/api/cron";
+import { jobs } from "@/server/api/jobs";
 import { systemActor } from "@/server/core/auth/actor";
 import { setDeps, type Deps } from "@/server/deps";
+import { startJobRunner } from "@/server/jobs/runner";
+import { triggerNow } from "@/server/jobs/trigger";
 import { closeDeps, testDeps } from "../../../../tests/support/deps";
 import { TempGitRepo } from "../../../../tests/support/git-repo";
 import type { RepoIndexOutcome } from "./jobs";
 
-const SECRET = `cron-${randomUUID()}`;
 let deps: Deps;
 let repo: TempGitRepo;
 let repoId: string;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   repo = new TempGitRepo();
   repo.write({ "src/index.ts": "export function hello() {\n  return 'hi';\n}\n", "README.md": "# Hello\n" }).commit();
   repoId = `local/${repo.dir.split("/").pop()}`;
-  deps = await testDeps({ CRON_SECRET: SECRET, REPO_PATH: repo.dir });
+  deps = await testDeps({ REPO_PATH: repo.dir, JOBS_RUNNER: "off" });
   setDeps(deps);
 });
 afterAll(async () => {
@@ -26,19 +27,21 @@ afterAll(async () => {
   repo.cleanup();
 });
 
-const cron = (auth?: string) => handleCron(new Request("http://localhost/api/cron/index-repos", { method: "POST", headers: auth ? { authorization: auth } : {} }), "index-repos");
 
 describe("entry points", () => {
-  it("/api/cron/index-repos refuses a missing or wrong secret, then indexes the configured repo incrementally", async () => {
-    expect((await cron()).status).toBe(401);
-    expect((await cron("Bearer wrong")).status).toBe(401);
-    const res = await cron(`Bearer ${SECRET}`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ job: "index-repos", repos: [{ repo: repoId, status: "succeeded", added: 2, changed: 0, removed: 0 }] });
+  it("the index-repos job, queued by Run now, is carried out by a worker and indexes the configured repo", async () => {
+    const queued = await triggerNow(deps, jobs.get("index-repos")!);
+    expect(queued).toMatchObject({ mode: "queued", runId: null });
+    const runner = await startJobRunner(deps, jobs, { work: true, schedule: false, pollingSeconds: 0.5 });
+    try {
+      await expect.poll(async () => (await deps.db.jobRun.findFirst({ where: { queueJobId: queued.queueJobId } }))?.status, { timeout: 30_000, interval: 250 }).toBe("succeeded");
+    } finally {
+      await runner.stop(1_000);
+    }
+    const run = await deps.db.jobRun.findFirstOrThrow({ where: { queueJobId: queued.queueJobId } });
+    expect(run).toMatchObject({ trigger: "manual", attempt: 1, result: { repos: [{ repo: repoId, status: "succeeded", added: 2, changed: 0, removed: 0 }] } });
     expect(await deps.db.repo.findUniqueOrThrow({ where: { id: repoId } })).toMatchObject({ source: "local", indexState: "ready", localPath: repo.dir });
-    const again = await (await cron(`Bearer ${SECRET}`)).json();
-    expect(again.repos[0]).toMatchObject({ status: "succeeded", added: 0, changed: 0 });
-    expect(await deps.db.indexRun.count({ where: { repoId, trigger: "cron", status: "succeeded" } })).toBe(2);
+    expect(await deps.db.indexRun.count({ where: { repoId, trigger: "cron", status: "succeeded" } })).toBe(1);
   });
 
   it("the CLI's index command (same function through the admin link) reports progress and the summary; --repo must be known", async () => {

@@ -77,7 +77,7 @@ export async function indexRepos(deps: Deps, opts: RunRepoOptions & { repo?: str
   return out;
 }
 
-/** The worker's and webhook's queue: carries out queued `index_run` rows, one run per repo. A busy repo keeps its rows queued. */
+/** Carries out every queued `index_run` row, one run per repo (the admin command `index.queued`); the job queue hands each webhook or Reindex run to the `index-repos` job instead. A busy repo keeps its rows queued. */
 export async function runQueuedIndexJobs(deps: Deps, opts: { indexDeps?: IndexDeps; limit?: number } = {}): Promise<RepoIndexOutcome[]> {
   const queued = await deps.db.indexRun.findMany({ where: { status: "queued" }, orderBy: { createdAt: "asc" }, include: { repo: true }, take: 500 });
   const repos = new Map<string, Repo>();

@@ -1,7 +1,7 @@
 import { handleCron } from "@/server/api/cron";
 
 export const dynamic = "force-dynamic";
-// A probe run is bounded by PROBE_TIMEOUT_MS; leave room for storing it.
+// A job that runs in the cron call (runsInCron) must finish within this; long ones are only queued.
 export const maxDuration = 60;
 
 type Params = { params: Promise<{ job: string }> };

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { systemActor } from "@/server/core/auth/actor";
 import { pruneMetrics } from "@/server/core/metrics";
 import type { Deps } from "@/server/deps";
-import { ProgressTracker } from "@/server/features/connections/progress";
-import { connectionRegistry } from "@/server/features/connections/registry";
-import { runProbes, type ProbeRecord } from "@/server/features/connections/runner";
-import { applyStates, pruneProbes, saveResults } from "@/server/features/connections/store";
+import { ProgressTracker } from "./progress";
+import { connectionRegistry } from "./registry";
+import { runProbes, type ProbeRecord } from "./runner";
+import { applyStates, pruneProbes, saveResults } from "./store";
 
 /**
- * The probe job (cron `/api/cron/probe`, the in-process scheduler, the Refresh button): probes every
+ * The probe job (the `probe` job on its schedule, /api/cron/probe, the Refresh button): probes every
  * configured connection at once, stores the results and their rollups, audits up/down changes, prunes.
  * Safe to run twice at once: a lock in the shared store lets one run; the other reports it did not.
  * With the store down the lock cannot be taken, and the run goes ahead: state changes are still

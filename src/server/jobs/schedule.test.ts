@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { intervalSeconds, lastTick, nextTick, tickJobId, ticksBetween } from "./schedule";
+
+const at = (iso: string) => new Date(iso);
+
+describe("schedule arithmetic (UTC)", () => {
+  it("lists the ticks in (from, to]: a tick on either edge is counted in exactly one window", () => {
+    const every10 = "*/10 * * * * *";
+    expect(ticksBetween(every10, at("2026-01-01T00:00:05Z"), at("2026-01-01T00:00:30Z")).map((d) => d.toISOString())).toEqual([
+      "2026-01-01T00:00:10.000Z",
+      "2026-01-01T00:00:20.000Z",
+      "2026-01-01T00:00:30.000Z",
+    ]);
+    const first = ticksBetween(every10, at("2026-01-01T00:00:05Z"), at("2026-01-01T00:00:10Z"));
+    const second = ticksBetween(every10, at("2026-01-01T00:00:10Z"), at("2026-01-01T00:00:15Z"));
+    expect([...first, ...second].map((d) => d.toISOString())).toEqual(["2026-01-01T00:00:10.000Z"]);
+  });
+
+  it("finds the latest and the next tick, and the longest gap between ticks", () => {
+    expect(lastTick("0 3 * * *", at("2026-01-02T02:59:59Z")).toISOString()).toBe("2026-01-01T03:00:00.000Z");
+    expect(lastTick("0 3 * * *", at("2026-01-02T03:00:00Z")).toISOString()).toBe("2026-01-02T03:00:00.000Z");
+    expect(nextTick("* * * * *", at("2026-01-01T00:00:30Z")).toISOString()).toBe("2026-01-01T00:01:00.000Z");
+    expect(intervalSeconds("* * * * *")).toBe(60);
+    expect(intervalSeconds("0 3 * * *")).toBe(86_400);
+    expect(intervalSeconds("*/10 * * * * *")).toBe(10);
+  });
+
+  it("derives one queue id per job and tick, shaped as a UUID", () => {
+    const t = at("2026-01-01T00:00:10Z");
+    expect(tickJobId("probe", t)).toBe(tickJobId("probe", new Date(t)));
+    expect(tickJobId("probe", t)).not.toBe(tickJobId("probe", at("2026-01-01T00:00:20Z")));
+    expect(tickJobId("probe", t)).not.toBe(tickJobId("intents-sweep", t));
+    expect(tickJobId("probe", t)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
