@@ -6,6 +6,7 @@ import { ProgressTracker } from "@/server/features/connections/progress";
 import { connectionRegistry } from "@/server/features/connections/registry";
 import { runProbes, type ProbeRecord } from "@/server/features/connections/runner";
 import { applyStates, pruneProbes, saveResults } from "@/server/features/connections/store";
+import { dampingOf } from "@/server/features/notifications/damping";
 
 /**
  * The probe job (cron `/api/cron/probe`, the in-process scheduler, the Refresh button): probes every
@@ -65,7 +66,7 @@ export async function runProbeJob(deps: Deps, opts: { trigger: Trigger; ids?: st
       const results = await runProbes(defs, deps.env.PROBE_TIMEOUT_MS, (r) => progress.markDone(r.id));
       await saveResults(deps.db, runId, results);
       const call = { actor: systemActor("probe"), requestId: runId, surface: "system" as const };
-      const { changes } = await applyStates(deps.db, deps.audit, call, results);
+      const { changes } = await applyStates(deps.db, deps.audit, call, results, dampingOf(deps.env));
       await progress.finish(now());
       await maybePrune(deps, now());
       const durationMs = Math.round(performance.now() - t0);

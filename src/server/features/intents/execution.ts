@@ -6,6 +6,7 @@ import { ACTION_SPECS } from "./actions";
 import { EXECUTOR_TIMEOUT_MS, executorsFromEnv, type ExecutorSet } from "./executors";
 import { errorText } from "./executors/types";
 import { expireDue } from "./expiry";
+import { notifyExecutionOutcome } from "./notify";
 import type { ExecutionResult } from "./schema";
 import { compareAndSet } from "./store";
 
@@ -49,6 +50,7 @@ export async function startExecution(deps: Deps, call: CallContext, id: string, 
       const to = outcome.ok ? "succeeded" : "failed";
       if (!(await compareAndSet(tx, id, "executing", to, row.version, final))) return;
       await log(eventFor(system, { action: `intents.${to}`, resourceType: "intent", target: id, outcome: outcome.ok ? "success" : "failure", status: outcome.ok ? 200 : 502, detail: { summary: final.summary, dryRun: final.dryRun, requests: final.requests.length } }));
+      await notifyExecutionOutcome(tx, row, final);
     });
   })()
     .catch((err: unknown) => console.error(`[intents] execution of ${id} could not be recorded:`, err))
@@ -75,8 +77,8 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
   );
   let started = 0;
   for (const { id } of stuck) if (await startExecution(deps, call, id)) started++;
-  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null }[]>(
-    `SELECT "id", "version", "result" FROM "intent" WHERE "status" = 'executing' AND "updated_at" < now() - make_interval(secs => $1) LIMIT 50`,
+  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null; action: string; target: Record<string, unknown> }[]>(
+    `SELECT "id", "version", "result", "action", "target" FROM "intent" WHERE "status" = 'executing' AND "updated_at" < now() - make_interval(secs => $1) LIMIT 50`,
     Math.max(...Object.values(EXECUTOR_TIMEOUT_MS)) / 1000 + 60,
   );
   let abandoned = 0;
@@ -87,6 +89,7 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
       if (!(await compareAndSet(tx, l.id, "executing", "failed", l.version, final))) return;
       abandoned++;
       await log(eventFor({ ...call, actor: systemActor("executor") }, { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary: final.summary } }));
+      await notifyExecutionOutcome(tx, l, final);
     });
   }
   return { expired, started, abandoned };
