@@ -6,6 +6,7 @@ import { contextRouter } from "@/server/features/context/router";
 import { githubRouter } from "@/server/features/github/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
+import { notificationsRouter } from "@/server/features/notifications/router";
 import { policyRouter } from "@/server/features/policy/router";
 import { repoIndexRouter } from "@/server/features/search/repos-router";
 import { searchRouter } from "@/server/features/search/router";
@@ -28,6 +29,7 @@ export const appRouter = router({
   github: githubRouter,
   search: searchRouter,
   repoIndex: repoIndexRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;
