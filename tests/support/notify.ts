@@ -74,11 +74,12 @@ export async function startSmtp(): Promise<{ url: string; port: number; mails: M
  * Deps on a database of this test file's own (the drain takes every event in its database, and
  * routes are one global table), with the given channel configuration.
  */
-export async function notifyDeps(env: Record<string, string>): Promise<{ deps: Deps; drop: () => Promise<void> }> {
+export async function notifyDeps(env: Record<string, string>): Promise<{ deps: Deps; url: string | null; drop: () => Promise<void> }> {
   const scratch = await scratchPostgres("test_notif");
   const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", ORCHESTRATOR_URL: "http://dash.test", ...env }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
   return {
     deps,
+    url: scratch?.url ?? null,
     drop: async () => {
       await Promise.all(Object.values(deps.notify).map((c) => c?.close?.()));
       await closeDeps(deps);

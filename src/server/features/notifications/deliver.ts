@@ -94,6 +94,31 @@ async function sendOne(channel: NotifyChannel, row: Claimed, o: ChannelDrainOpti
   }
 }
 
+/**
+ * Writes outcomes as sends finish, grouped: whatever finished while the previous write ran goes in
+ * the next one. A kill then repeats only what was in flight, not a whole batch.
+ */
+function outcomeRecorder(db: Db) {
+  let queued: Outcome[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = queued;
+    queued = [];
+    return batch.length ? record(db, batch) : Promise.resolve();
+  };
+  return {
+    add(o: Outcome) {
+      queued.push(o);
+      if (scheduled) return;
+      scheduled = true;
+      writing = writing.then(flush);
+    },
+    done: () => writing.then(flush),
+  };
+}
+
 /** Runs `fn` over the items with at most `limit` in flight. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
@@ -118,8 +143,13 @@ export async function drainChannel(db: Db, channel: NotifyChannel, o: ChannelDra
   while (Date.now() < o.deadline && !o.signal.aborted) {
     const batch = await claim(db, channel.name, o.concurrency * 4, o);
     if (batch.length === 0) break;
-    const outcomes = await pool(batch, o.concurrency, (row) => sendOne(channel, row, o));
-    await record(db, outcomes);
+    const recorder = outcomeRecorder(db);
+    const outcomes = await pool(batch, o.concurrency, async (row) => {
+      const out = await sendOne(channel, row, o);
+      recorder.add(out);
+      return out;
+    });
+    await recorder.done();
     for (const out of outcomes) summary[out.status === "sent" ? "sent" : out.status === "dead" ? "dead" : "retried"]++;
     if (outcomes.every((out) => out.status === "pending")) break;
   }
