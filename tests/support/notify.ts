@@ -53,6 +53,7 @@ export async function startSmtp(): Promise<{ url: string; port: number; mails: M
   const mails: Mail[] = [];
   const server = new SMTPServer({
     authOptional: true,
+    disableReverseLookup: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
     onAuth: (auth, _session, cb) => cb(null, { user: auth.username }),

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notifyDeps, startReceiver, startSmtp, type Receiver } from "../../../../tests/support/notify";
-import { callAs, makeAgent, makeUser, prodDeploy } from "../../../../tests/support/intents";
+import { caller, callAs, makeAgent, makeUser, prodDeploy, waitForStatus } from "../../../../tests/support/intents";
 import type { Deps } from "@/server/deps";
 import { proposeIntent } from "@/server/features/intents/service";
 import { drainOutbox } from "./drain";
@@ -81,6 +81,19 @@ describe("an intent waiting for approval", () => {
     const again = await drainOutbox(deps, { budgetMs: 5_000 });
     expect(again.routedEvents).toBe(0);
     expect(http.received.filter((r) => r.path.startsWith("/slack/"))).toHaveLength(1);
+  });
+
+  it("once approved, the dry-run execution is told to Slack as executed (dry-run)", async () => {
+    const agent = await makeAgent(deps);
+    const approver = await makeUser(deps, "approver");
+    const intent = await proposeIntent(deps, callAs(agent.actor), prodDeploy());
+    await caller(deps, approver).intents.approve({ id: intent.id, comment: "ship it", payloadHash: intent.payloadHash });
+    expect(await waitForStatus(deps, intent.id, ["succeeded", "failed"])).toBe("succeeded");
+    await drainOutbox(deps, { budgetMs: 10_000 });
+    const titles = http.received.filter((r) => r.path.startsWith("/slack/")).map((r) => (JSON.parse(r.body) as { blocks: { text?: { text: string } }[] }).blocks[0]!.text!.text);
+    expect(titles).toContain("Intent executed (dry-run): deploy acme/web@release-1 to production");
+    const event = await deps.db.notificationOutbox.findFirstOrThrow({ where: { type: "intent.executed", payload: { path: ["intentId"], equals: intent.id } } });
+    expect(event.payload).toMatchObject({ dryRun: true, summary: "deploy acme/web@release-1 to production" });
   });
 
   it("a refused delivery's error is stored without the channel's secrets", async () => {
