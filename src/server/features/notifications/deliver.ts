@@ -134,15 +134,19 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 }
 
 /**
- * One channel's due deliveries, batch after batch, until none is due or the time is up. A batch that
+ * One channel's due deliveries, batch after batch, until none is due, no new event arrived, or the time is up. A batch that
  * failed entirely on retryable errors means the receiver is down: the channel stops for this run
  * (its deliveries wait out their backoff) while the other channels, drained beside it, go on.
  */
-export async function drainChannel(db: Db, channel: NotifyChannel, o: ChannelDrainOptions): Promise<ChannelDrainSummary> {
+export async function drainChannel(db: Db, channel: NotifyChannel, o: ChannelDrainOptions, routeMore: () => Promise<number>): Promise<ChannelDrainSummary> {
   const summary: ChannelDrainSummary = { sent: 0, retried: 0, dead: 0 };
   while (Date.now() < o.deadline && !o.signal.aborted) {
     const batch = await claim(db, channel.name, o.concurrency * 4, o);
-    if (batch.length === 0) break;
+    if (batch.length === 0) {
+      // out of work: route what arrived meanwhile (for every channel) and go on while there was some
+      if ((await routeMore()) === 0) break;
+      continue;
+    }
     const recorder = outcomeRecorder(db);
     const outcomes = await pool(batch, o.concurrency, async (row) => {
       const out = await sendOne(channel, row, o);

@@ -35,8 +35,9 @@ export function drainDefaults(e: Pick<Env, "NOTIFY_MAX_ATTEMPTS">): DrainOptions
 
 /**
  * Routes what is new in the outbox, then drains every configured channel side by side, each on its
- * own: a channel that is down or slow never holds up the others. Safe to run on several instances
- * at once (every claim skips rows another run holds).
+ * own: a channel that is down or slow never holds up the others. The run goes on while events keep
+ * arriving, up to its budget. Safe to run on several instances at once (every claim skips rows
+ * another run holds).
  */
 export async function drainOutbox(deps: Deps, options: Partial<DrainOptions> = {}): Promise<DrainSummary> {
   const o = { ...drainDefaults(deps.env), ...options };
@@ -44,14 +45,23 @@ export async function drainOutbox(deps: Deps, options: Partial<DrainOptions> = {
   const channels = Object.values(deps.notify).filter((c): c is NotifyChannel => c !== undefined);
   const configured = new Set(channels.map((c) => c.name));
   const summary: DrainSummary = { routedEvents: 0, newDeliveries: 0, buried: await buryExhausted(deps.db, o.maxAttempts), channels: {} };
-  for (;;) {
-    const routed = await routeEvents(deps.db, configured);
-    summary.routedEvents += routed.events;
-    summary.newDeliveries += routed.deliveries;
-    if (routed.events === 0 || Date.now() >= deadline || o.signal.aborted) break;
-  }
+  const expired = () => Date.now() >= deadline || o.signal.aborted;
+  // One routing at a time, shared: a channel that runs dry routes new events for all, so none waits on a slow one.
+  let routing: Promise<number> | null = null;
+  const routeAll = () =>
+    (routing ??= (async () => {
+      let events = 0;
+      for (;;) {
+        const routed = await routeEvents(deps.db, configured);
+        events += routed.events;
+        summary.routedEvents += routed.events;
+        summary.newDeliveries += routed.deliveries;
+        if (routed.events === 0 || expired()) return events;
+      }
+    })().finally(() => (routing = null)));
+  await routeAll();
   const common = { leaseMs: o.leaseMs, maxAttempts: o.maxAttempts, backoff: o.backoff, deadline, signal: o.signal, baseUrl: dashboardUrl(deps.env), secrets: notifySecrets(deps.env) };
-  const results = await Promise.all(channels.map((c) => drainChannel(deps.db, c, { ...common, concurrency: o.concurrency[c.name] })));
+  const results = await Promise.all(channels.map((c) => drainChannel(deps.db, c, { ...common, concurrency: o.concurrency[c.name] }, routeAll)));
   channels.forEach((c, i) => (summary.channels[c.name] = results[i]));
   return summary;
 }
