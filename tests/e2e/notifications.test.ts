@@ -23,6 +23,8 @@ const SHOTS = "test-results";
 const PASSWORD = "correct-horse-battery";
 const APPROVER = "approver@notify.e2e";
 const ADMIN = "admin@notify.e2e";
+// next dev compiles each page on first use; a loaded machine needs minutes
+const SLOW = 400_000;
 
 let server: AppServer;
 let browser: Browser;
@@ -79,7 +81,7 @@ describe("notifications", () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     try {
-      await signIn(page, server.url, APPROVER, PASSWORD);
+      await signIn(page, server.url, APPROVER, PASSWORD, SLOW);
       await page.goto(link!);
       await page.getByTestId("intent-detail").waitFor();
       await page.screenshot({ path: `${SHOTS}/notifications-approval-link.png`, fullPage: true });
@@ -96,13 +98,13 @@ describe("notifications", () => {
     const titles = slackMessages().map((m) => m.blocks[0]?.text?.text);
     expect(titles).toContain("Intent executed (dry-run): deploy acme/web@release-7 to production");
     expect(titles.filter((t) => t?.startsWith("Approval needed"))).toHaveLength(1);
-  });
+  }, SLOW * 2);
 
   it.skipIf(!process.env.TEST_DATABASE_URL)("the admin's Notifications page shows the channels (host only), the routes and a working test send", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     try {
-      await signIn(page, server.url, ADMIN, PASSWORD);
+      await signIn(page, server.url, ADMIN, PASSWORD, SLOW);
       await page.goto(`${server.url}/notifications`);
       await page.getByTestId("channel-slack").waitFor();
       expect(await page.getByTestId("channel-slack").textContent()).toContain(new URL(slack.url).host);
@@ -117,5 +119,5 @@ describe("notifications", () => {
     } finally {
       await context.close();
     }
-  });
+  }, SLOW);
 });

@@ -51,13 +51,13 @@ export async function loadRoutes(db: Db | Tx): Promise<Route[]> {
 
 export async function routeEvents(db: Db, configured: ReadonlySet<ChannelName>, batch = 500): Promise<{ events: number; deliveries: number }> {
   return db.$transaction(async (tx) => {
-    const events = await tx.$queryRawUnsafe<EventRow[]>(
-      `SELECT "id", "type", "severity", "payload" FROM "notification_outbox" WHERE "routed_at" IS NULL ORDER BY "created_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    const events = await tx.$queryRawUnsafe<(EventRow & { now: Date })[]>(
+      `SELECT "id", "type", "severity", "payload", now() AS "now" FROM "notification_outbox" WHERE "routed_at" IS NULL ORDER BY "created_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED`,
       batch,
     );
     if (events.length === 0) return { events: 0, deliveries: 0 };
-    const [routes, [clock]] = await Promise.all([loadRoutes(tx), tx.$queryRawUnsafe<{ now: Date }[]>("SELECT now() AS now")]);
-    const now = new Date(clock!.now);
+    const routes = await loadRoutes(tx);
+    const now = new Date(events[0]!.now);
     const needsPeople = routes.some((r) => r.channel === "email" && r.recipients.length > 0);
     const people = needsPeople ? await tx.user.findMany({ where: { disabledAt: null }, select: { id: true, email: true, role: true } }) : [];
     const clientIds = [...new Set(events.map((e) => e.payload.clientId).filter((c): c is string => typeof c === "string"))];
