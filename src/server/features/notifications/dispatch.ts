@@ -25,16 +25,20 @@ export function idempotencyKeyOf(eventId: string, channel: ChannelName, recipien
   return recipient ? `${eventId}.${channel}.${createHash("sha256").update(recipient.toLowerCase()).digest("hex").slice(0, 16)}` : `${eventId}.${channel}`;
 }
 
-/** Email addresses for a route's recipients: approvers of this intent (never its requester or the requesting client's owner), a role's users, or literal addresses. */
-export function emailsFor(specs: string[], event: EventRow, people: Person[], clientOwners: Map<string, string | null>): string[] {
+/** The users answerable for a client (its owner, whoever created it): the four-eyes rule bars them from approving its intents. */
+export type ClientOwners = Map<string, { ownerUserId: string | null; createdBy: string }>;
+
+/** Email addresses for a route's recipients: approvers of this intent (never its requester nor the requesting client's owner or creator), a role's users, or literal addresses. */
+export function emailsFor(specs: string[], event: EventRow, people: Person[], clientOwners: ClientOwners): string[] {
   const out = new Set<string>();
   for (const spec of specs) {
     if (spec === "approvers") {
       const roles = (event.payload.approverRoles as string[] | undefined) ?? [];
       const requester = event.payload.requesterUserId as string | null | undefined;
       const clientId = event.payload.clientId as string | null | undefined;
-      const owner = clientId ? clientOwners.get(clientId) : null;
-      for (const p of people) if (roles.includes(p.role) && p.id !== requester && p.id !== owner) out.add(p.email);
+      const client = clientId ? clientOwners.get(clientId) : undefined;
+      const barred = (id: string) => id === requester || id === client?.ownerUserId || `user:${id}` === client?.createdBy;
+      for (const p of people) if (roles.includes(p.role) && !barred(p.id)) out.add(p.email);
     } else if (spec.startsWith("role:")) {
       for (const p of people) if (p.role === spec.slice(5)) out.add(p.email);
     } else if (spec.includes("@")) {
@@ -61,8 +65,8 @@ export async function routeEvents(db: Db, configured: ReadonlySet<ChannelName>, 
     const needsPeople = routes.some((r) => r.channel === "email" && r.recipients.length > 0);
     const people = needsPeople ? await tx.user.findMany({ where: { disabledAt: null }, select: { id: true, email: true, role: true } }) : [];
     const clientIds = [...new Set(events.map((e) => e.payload.clientId).filter((c): c is string => typeof c === "string"))];
-    const owners = new Map(
-      clientIds.length ? (await tx.apiClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, ownerUserId: true } })).map((c) => [c.id, c.ownerUserId]) : [],
+    const owners: ClientOwners = new Map(
+      clientIds.length ? (await tx.apiClient.findMany({ where: { id: { in: clientIds } }, select: { id: true, ownerUserId: true, createdBy: true } })).map((c) => [c.id, c]) : [],
     );
     const rows: { event_id: string; channel: string; recipient: string; idempotency_key: string; next_attempt_at: string }[] = [];
     for (const event of events) {

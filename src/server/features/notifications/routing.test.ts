@@ -48,7 +48,8 @@ describe("email recipients", () => {
   ];
   const event = { id: "e", type: "intent.approval_requested", severity: "warning" as const, payload: { approverRoles: ["approver", "admin"], requesterUserId: "u2", clientId: "c1" } };
   it("approvers are the users of the policy's roles, never the requester nor the requesting client's owner", () => {
-    expect(emailsFor(["approvers"], event, people, new Map([["c1", "u1"]]))).toEqual(["admin@x", "appr@x"]);
+    expect(emailsFor(["approvers"], event, people, new Map([["c1", { ownerUserId: "u1", createdBy: "cli" }]]))).toEqual(["admin@x", "appr@x"]);
+    expect(emailsFor(["approvers"], event, people, new Map([["c1", { ownerUserId: null, createdBy: "user:u3" }]]))).toEqual(["admin@x", "owner@x"]);
   });
   it("roles and literal addresses, each address once", () => {
     expect(emailsFor(["role:operator", "role:admin", "op@x", "ext@y"], event, people, new Map())).toEqual(["admin@x", "ext@y", "op@x", "req@x"]);
