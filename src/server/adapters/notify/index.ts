@@ -10,6 +10,8 @@ export { CHANNELS, DeliveryError, SEVERITIES } from "./types";
 /** The configured channels; an unset variable leaves its channel out (its routes then send nothing). */
 export function notifyChannelsFromEnv(e: Pick<Env, "SLACK_WEBHOOK_URL" | "SMTP_URL" | "NOTIFY_EMAIL_FROM" | "NOTIFY_WEBHOOK_URL" | "NOTIFY_WEBHOOK_SECRET">): NotifyChannels {
   if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET) throw new Error("NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET (its posts are signed with it)");
+  // the value itself is never echoed: it carries the SMTP password
+  if (e.SMTP_URL && !/^smtps?:\/\/[^/]+/.test(e.SMTP_URL)) throw new Error("SMTP_URL must look like smtp://user:password@host:587 or smtps://…@host:465");
   return {
     ...(e.SLACK_WEBHOOK_URL ? { slack: createSlackChannel(e.SLACK_WEBHOOK_URL) } : {}),
     ...(e.SMTP_URL ? { email: createEmailChannel(e.SMTP_URL, e.NOTIFY_EMAIL_FROM) } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { notifySecrets, scrubSecrets } from "@/server/adapters/notify";
+import { notifyChannelsFromEnv, notifySecrets, scrubSecrets } from "@/server/adapters/notify";
 import { emailParts } from "@/server/adapters/notify/email";
 import { slackMessage } from "@/server/adapters/notify/slack";
 import { EVENT_TYPES, eventSchemas, type NotificationEvent } from "./events";
@@ -48,5 +48,16 @@ describe("secrets", () => {
     const scrubbed = scrubSecrets(text, secrets);
     for (const s of ["abcdef", "p@ss-word", "p%40ss-word", "whsec-xyz"]) expect(scrubbed).not.toContain(s);
     expect(scrubbed).toContain("[redacted]");
+  });
+});
+
+describe("channel configuration", () => {
+  const none = { SLACK_WEBHOOK_URL: undefined, SMTP_URL: undefined, NOTIFY_EMAIL_FROM: undefined, NOTIFY_WEBHOOK_URL: undefined, NOTIFY_WEBHOOK_SECRET: undefined };
+  it("only configured channels exist; a bad SMTP_URL or an unsigned webhook is refused without echoing the value", () => {
+    expect(Object.keys(notifyChannelsFromEnv(none))).toEqual([]);
+    expect(Object.keys(notifyChannelsFromEnv({ ...none, SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/x" }))).toEqual(["slack"]);
+    expect(() => notifyChannelsFromEnv({ ...none, SMTP_URL: "bot:hunter2@mail" })).toThrow(/^SMTP_URL must look like/);
+    expect(() => notifyChannelsFromEnv({ ...none, SMTP_URL: "bot:hunter2@mail" })).not.toThrow(/hunter2/);
+    expect(() => notifyChannelsFromEnv({ ...none, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/in" })).toThrow(/NOTIFY_WEBHOOK_SECRET/);
   });
 });
