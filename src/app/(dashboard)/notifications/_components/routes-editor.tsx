@@ -75,24 +75,24 @@ export function RoutesEditor() {
                   <input type="checkbox" aria-label="Enabled" className="h-4 w-4 accent-indigo-600" checked={r.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} />
                 </td>
                 <td className="px-3 py-2">
-                  <select aria-label="Event type" className={field} value={r.eventType} onChange={(e) => update(i, { eventType: e.target.value })}>
+                  <select aria-label="Event type" className={`${field} min-w-56`} value={r.eventType} onChange={(e) => update(i, { eventType: e.target.value })}>
                     {overview.data.eventTypes.map((t) => (
                       <option key={t}>{t}</option>
                     ))}
                   </select>
                 </td>
                 <td className="px-3 py-2">
-                  <select aria-label="Channel" className={field} value={r.channel} onChange={(e) => update(i, { channel: e.target.value as Row["channel"] })}>
+                  <select aria-label="Channel" className={`${field} min-w-28`} value={r.channel} onChange={(e) => update(i, { channel: e.target.value as Row["channel"] })}>
                     {CHANNELS.map((c) => (
                       <option key={c}>{c}</option>
                     ))}
                   </select>
                 </td>
                 <td className="px-3 py-2">
-                  <input aria-label="Recipients" className={field} value={r.recipients} disabled={r.channel !== "email"} onChange={(e) => update(i, { recipients: e.target.value })} />
+                  <input aria-label="Recipients" className={`${field} min-w-48`} value={r.recipients} disabled={r.channel !== "email"} onChange={(e) => update(i, { recipients: e.target.value })} />
                 </td>
                 <td className="px-3 py-2">
-                  <select aria-label="Minimum severity" className={field} value={r.minSeverity} onChange={(e) => update(i, { minSeverity: e.target.value as Row["minSeverity"] })}>
+                  <select aria-label="Minimum severity" className={`${field} min-w-28`} value={r.minSeverity} onChange={(e) => update(i, { minSeverity: e.target.value as Row["minSeverity"] })}>
                     {SEVERITIES.map((s) => (
                       <option key={s}>{s}</option>
                     ))}
