@@ -74,15 +74,21 @@ async function steady() {
   const t0 = Date.now();
   const drain = drainEverySecond(() => arrivals.size >= EVENTS);
   const perTick = Math.max(1, Math.round(RATE / 10));
+  // up to four writing transactions at once, as several requests of an app would be
+  const inFlight = new Set();
   for (let i = 0; i < EVENTS; i += perTick) {
-    await write(i, Math.min(perTick, EVENTS - i));
+    if (inFlight.size >= 4) await Promise.race(inFlight);
+    const w = write(i, Math.min(perTick, EVENTS - i)).finally(() => inFlight.delete(w));
+    inFlight.add(w);
     const due = t0 + ((i + perTick) / RATE) * 1_000;
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
   }
+  await Promise.all(inFlight);
+  const written = (Date.now() - t0) / 1000;
   await drain.done;
   const lat = [...arrivals.values()].map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
   const last = Math.max(...[...arrivals.values()].map((a) => a.at));
-  return { seconds: (last - t0) / 1000, rate: EVENTS / ((last - t0) / 1000), p50: pct(lat, 50), p95: pct(lat, 95), max: lat.at(-1) };
+  return { written, seconds: (last - t0) / 1000, rate: EVENTS / ((last - t0) / 1000), p50: pct(lat, 50), p95: pct(lat, 95), max: lat.at(-1) };
 }
 
 async function backlog() {
@@ -97,11 +103,12 @@ async function backlog() {
 try {
   console.log(`notify bench: ${EVENTS} events, steady phase written at ${RATE}/s, drain every second; ${loadLine()}`);
   const s = await steady();
+  console.log(`steady : events written in ${s.written.toFixed(1)} s (${(EVENTS / s.written).toFixed(0)}/s achieved of ${RATE}/s asked)`);
   console.log(`steady : ${s.rate.toFixed(0)} deliveries/s over ${s.seconds.toFixed(1)} s; event→delivery p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms`);
   const b = await backlog();
   console.log(`backlog: ${EVENTS} queued deliveries drained in ${b.seconds.toFixed(1)} s = ${b.rate.toFixed(0)} deliveries/s`);
   console.log(`signatures bad: ${badSignatures}, repeats: ${repeats}`);
-  console.log(`targets: ≥ 200/s ${s.rate >= 200 ? "met" : "MISSED"} (steady), p95 ≤ 2 s ${s.p95 <= 2_000 ? "met" : "MISSED"}`);
+  console.log(`targets: ≥ 200/s ${s.rate >= 200 ? "met" : "MISSED"} steady, ${b.rate >= 200 ? "met" : "MISSED"} backlog; p95 ≤ 2 s ${s.p95 <= 2_000 ? "met" : "MISSED"}`);
 } finally {
   await deps.database.close();
   server.close();

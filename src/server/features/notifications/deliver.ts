@@ -95,27 +95,33 @@ async function sendOne(channel: NotifyChannel, row: Claimed, o: ChannelDrainOpti
 }
 
 /**
- * Writes outcomes as sends finish, grouped: whatever finished while the previous write ran goes in
- * the next one. A kill then repeats only what was in flight, not a whole batch.
+ * Writes outcomes soon after their sends finish, grouped: a write every RECORD_EVERY outcomes or
+ * RECORD_AFTER_MS, whichever comes first. A kill then repeats only what was in flight or in the last
+ * group, not a whole batch, and a busy drain does not pay one statement per delivery.
  */
+const RECORD_EVERY = 16;
+const RECORD_AFTER_MS = 25;
+
 function outcomeRecorder(db: Db) {
   let queued: Outcome[] = [];
   let writing: Promise<void> = Promise.resolve();
-  let scheduled = false;
+  let timer: NodeJS.Timeout | null = null;
   const flush = () => {
-    scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
     const batch = queued;
     queued = [];
-    return batch.length ? record(db, batch) : Promise.resolve();
+    if (batch.length) writing = writing.then(() => record(db, batch));
+    return writing;
   };
   return {
     add(o: Outcome) {
       queued.push(o);
-      if (scheduled) return;
-      scheduled = true;
-      writing = writing.then(flush);
+      // a failed write is reported by done(), which the drain awaits; these early calls only start it
+      if (queued.length >= RECORD_EVERY) flush().catch(() => {});
+      else timer ??= setTimeout(() => flush().catch(() => {}), RECORD_AFTER_MS);
     },
-    done: () => writing.then(flush),
+    done: () => flush(),
   };
 }
 
