@@ -103,6 +103,20 @@ export const envSchema = z.object({
   JOBS_RUNNER: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.enum(["on", "off"]).optional()),
   /** Seconds between the job queue's upkeep runs (expiring overdue jobs into their retries). */
   JOBS_MAINTENANCE_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(3_600).default(30)),
+  /** The From address of notification emails (default orchestrator@<SMTP host>). */
+  NOTIFY_EMAIL_FROM: optional,
+  /** A generic webhook that receives every notification as signed JSON (X-Orchestrator-Signature-256). */
+  NOTIFY_WEBHOOK_URL: optionalUrl,
+  /** The HMAC-SHA256 key of NOTIFY_WEBHOOK_URL's signature; required with it. */
+  NOTIFY_WEBHOOK_SECRET: optional,
+  /** Failed probes within the flap window before "connection down" is sent. */
+  NOTIFY_DOWN_AFTER: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).default(3)),
+  /** Good probes after a "down" before "recovered" is sent. */
+  NOTIFY_RECOVER_AFTER: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(100).default(3)),
+  /** The flap window in minutes: probes counted over it, and at most one down and one recovered per connection within it. */
+  NOTIFY_FLAP_WINDOW_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_440).default(15)),
+  /** Tries of one notification delivery before it becomes a dead letter. */
+  NOTIFY_MAX_ATTEMPTS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(50).default(8)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

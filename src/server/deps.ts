@@ -8,6 +8,7 @@ import type { Embedder } from "./adapters/embeddings/types";
 import { createEventBus, type EventBus } from "./adapters/events";
 import { createGitHubClient, type GitHubClient } from "./adapters/github/client";
 import { createKeyValueStore } from "./adapters/kv";
+import { notifyChannelsFromEnv, type NotifyChannels } from "./adapters/notify";
 import type { NearCacheConfig } from "./adapters/kv/redis";
 import type { KeyValueStore } from "./adapters/kv/types";
 import { createVectorStore } from "./adapters/vectors";
@@ -39,6 +40,8 @@ export interface Deps {
   /** Embeddings (OPENAI_API_KEY) and where their vectors live (Pinecone, or pgvector); null when not configured. */
   embedder: Embedder | null;
   vectors: VectorStore | null;
+  /** Notification channels (SLACK_WEBHOOK_URL, SMTP_URL, NOTIFY_WEBHOOK_URL); only the configured ones. */
+  notify: NotifyChannels;
   startedAt: Date;
   version: string;
 }
@@ -73,7 +76,7 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
     createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN, nearCache: nearCacheOf(e) });
   const embedder = createEmbedder(e);
   const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), snapshots: new SnapshotCache(), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, startedAt: new Date(), version: VERSION };
+  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), snapshots: new SnapshotCache(), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, notify: notifyChannelsFromEnv(e), startedAt: new Date(), version: VERSION };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

@@ -24,6 +24,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/suggestions", label: "Suggestions", permission: "suggestions:read" },
   { href: "/keys", label: "Keys", permission: "admin" },
   { href: "/policies", label: "Policies", permission: "admin" },
+  { href: "/notifications", label: "Notifications", permission: "admin" },
 ];
 
 export function isActive(href: string, pathname: string): boolean {

@@ -8,6 +8,7 @@ import { githubRouter } from "@/server/features/github/router";
 import { jobsRouter } from "@/server/features/jobs/router";
 import { keysRouter } from "@/server/features/keys/router";
 import { metricsRouter } from "@/server/features/metrics/router";
+import { notificationsRouter } from "@/server/features/notifications/router";
 import { policyRouter } from "@/server/features/policy/router";
 import { repoIndexRouter } from "@/server/features/search/repos-router";
 import { searchRouter } from "@/server/features/search/router";
@@ -36,6 +37,7 @@ export const appRouter = router({
   cursor: cursorRouter,
   suggestions: suggestionsRouter,
   jobs: jobsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,7 @@ import { canonicalContent, type ChainedContent } from "./chain";
 import { auditInput, auditText, redact } from "./redact";
 
 /** Resource types audit events may name; features add theirs here. */
-export const RESOURCE_TYPES = ["api", "auth", "api_key", "api_client", "user", "audit", "status", "system", "intent", "policy", "context", "connection", "hosting", "metrics", "repo", "github", "suggestion", "job"] as const;
+export const RESOURCE_TYPES = ["api", "auth", "api_key", "api_client", "user", "audit", "status", "system", "intent", "policy", "context", "connection", "hosting", "metrics", "repo", "github", "suggestion", "job", "notification"] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export type Surface = "rest" | "mcp" | "trpc" | "cli" | "system" | "webhook";
 export type Outcome = "success" | "failure" | "denied";

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { verifyChain } from "@/server/core/audit/verify";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
 import { auditListInput, auditListOutput, auditRecentInput, auditRecentOutput, auditVerifyOutput, userNamesInput, userNamesOutput } from "./schema";
-import { listAuditEvents, recentAuditEvents, userNames } from "./service";
+import { listAuditEvents, recentAuditEvents, userNames, verifyAndNotify } from "./service";
 
 const auditRead = scopedProcedure("audit:read");
 
@@ -40,5 +39,5 @@ export const auditRouter = router({
     })
     .input(z.strictObject({}))
     .output(auditVerifyOutput)
-    .query(({ ctx }) => verifyChain(ctx.deps.db)),
+    .query(({ ctx }) => verifyAndNotify(ctx.deps.db)),
 });

@@ -1,6 +1,8 @@
 import type { Db, Prisma } from "@/server/adapters/db";
 import { contentFromRow } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
+import { verifyChain, type VerifyResult } from "@/server/core/audit/verify";
+import { enqueueNotification } from "@/server/features/notifications/outbox";
 import type { AuditEventDto, AuditListInput } from "./schema";
 import { searchAuditSeqs } from "./search";
 
@@ -74,4 +76,20 @@ export async function listAuditEvents(db: Db, input: AuditListInput) {
 export async function recentAuditEvents(db: Db, limit: number) {
   const rows = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, take: limit });
   return { items: await withActorNames(db, rows.map(toDto)) };
+}
+
+/**
+ * Walks the chain; a broken one is told to the admins (notifications), once per break: the
+ * dedupe key is the first bad row and the reason, so verifying again does not tell it again.
+ */
+export async function verifyAndNotify(db: Db): Promise<VerifyResult> {
+  const result = await verifyChain(db);
+  if (!result.ok) {
+    await enqueueNotification(db, {
+      type: "audit.chain_failed",
+      data: { firstBadSeq: result.firstBadSeq, reason: result.reason ?? "unknown", checked: result.checked },
+      dedupeKey: `audit.chain_failed:${result.firstBadSeq}:${result.reason}`,
+    });
+  }
+  return result;
 }

@@ -6,6 +6,7 @@ import { ProgressTracker } from "./progress";
 import { connectionRegistry } from "./registry";
 import { runProbes, type ProbeRecord } from "./runner";
 import { applyStates, pruneProbes, saveResults } from "./store";
+import { dampingOf } from "@/server/features/notifications/damping";
 
 /**
  * The probe job (the `probe` job on its schedule, /api/cron/probe, the Refresh button): probes every
@@ -65,7 +66,7 @@ export async function runProbeJob(deps: Deps, opts: { trigger: Trigger; ids?: st
       const results = await runProbes(defs, deps.env.PROBE_TIMEOUT_MS, (r) => progress.markDone(r.id));
       await saveResults(deps.db, runId, results);
       const call = { actor: systemActor("probe"), requestId: runId, surface: "system" as const };
-      const { changes } = await applyStates(deps.db, deps.audit, call, results);
+      const { changes } = await applyStates(deps.db, deps.audit, call, results, dampingOf(deps.env));
       await progress.finish(now());
       await maybePrune(deps, now());
       const durationMs = Math.round(performance.now() - t0);

@@ -1,5 +1,6 @@
 import type { Db } from "@/server/adapters/db";
 import { eventFor, type AuditLog, type CallContext } from "@/server/core/audit/log";
+import { DEFAULT_DAMPING, recordProbesForAlerts, type Damping } from "@/server/features/notifications/damping";
 import { pruneCutoffs, rollupDeltas, type Resolution } from "./rollup";
 import type { ProbeRecord } from "./runner";
 import type { Bucket } from "./uptime";
@@ -63,7 +64,13 @@ interface StateRow {
  * re-read under a row lock and compare-and-set with its audit entry, so two concurrent runs that
  * saw the same change audit it once. A result older than the stored one is ignored.
  */
-export async function applyStates(db: Db, audit: AuditLog, call: CallContext, results: ProbeRecord[]): Promise<{ changes: { id: string; to: "up" | "down" }[] }> {
+export async function applyStates(
+  db: Db,
+  audit: AuditLog,
+  call: CallContext,
+  results: ProbeRecord[],
+  damping: Damping = DEFAULT_DAMPING,
+): Promise<{ changes: { id: string; to: "up" | "down" }[] }> {
   const stored = results.filter((r) => r.state !== "not_configured");
   const current = await db.connectionState.findMany({ where: { id: { in: stored.map((r) => r.id) } }, select: { id: true, state: true } });
   const known = new Map(current.map((c) => [c.id, c.state]));
@@ -140,6 +147,9 @@ export async function applyStates(db: Db, audit: AuditLog, call: CallContext, re
     });
     if (to) changes.push({ id: r.id, to });
   }
+  // Notifications follow the damped state, not every flip: see notifications/damping.ts.
+  const probed = stored.filter((r) => r.state === "up" || r.state === "down");
+  await recordProbesForAlerts(db, probed.map((r) => ({ id: r.id, kind: r.kind, at: r.at, up: r.state !== "down", error: r.error })), damping);
   return { changes };
 }
 

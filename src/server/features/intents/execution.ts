@@ -7,6 +7,7 @@ import { ACTION_SPECS } from "./actions";
 import { EXECUTOR_TIMEOUT_MS, executorsFromEnv, type ExecutorSet } from "./executors";
 import { errorText } from "./executors/types";
 import { expireDue } from "./expiry";
+import { notifyExecutionOutcome } from "./notify";
 import type { ExecutionResult } from "./schema";
 import { compareAndSet } from "./store";
 
@@ -50,6 +51,7 @@ export async function startExecution(deps: Deps, call: CallContext, id: string, 
       const to = outcome.ok ? "succeeded" : "failed";
       if (!(await compareAndSet(tx, id, "executing", to, row.version, final))) return;
       await log(eventFor(system, { action: `intents.${to}`, resourceType: "intent", target: id, outcome: outcome.ok ? "success" : "failure", status: outcome.ok ? 200 : 502, detail: { summary: final.summary, dryRun: final.dryRun, requests: final.requests.length } }));
+      await notifyExecutionOutcome(tx, row, final);
     });
   })()
     .catch((err: unknown) => console.error(`[intents] execution of ${id} could not be recorded:`, err))
@@ -80,8 +82,8 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
   for (const { id } of stuck) if (await startExecution(deps, call, id)) started++;
   // an execution still `executing` a minute past its executor's timeout was left by a process that stopped
   const graceSeconds = 60;
-  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null; age: number }[]>(
-    `SELECT "id", "version", "result", extract(epoch FROM now() - "updated_at")::int AS age FROM "intent"
+  const lost = await deps.db.$queryRawUnsafe<{ id: string; version: number; result: ExecutionResult | null; action: string; target: Record<string, unknown>; age: number }[]>(
+    `SELECT "id", "version", "result", "action", "target", extract(epoch FROM now() - "updated_at")::int AS age FROM "intent"
      WHERE "status" = 'executing' AND "updated_at" < now() - make_interval(secs => $1) ORDER BY "updated_at" LIMIT 50`,
     Math.min(...Object.values(EXECUTOR_TIMEOUT_MS)) / 1000 + graceSeconds,
   );
@@ -96,6 +98,7 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
       if (!(await compareAndSet(tx, l.id, "executing", "failed", l.version, final))) return;
       abandoned++;
       await log(eventFor({ ...call, actor: systemActor("executor") }, { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary, reason: "timeout" } }));
+      await notifyExecutionOutcome(tx, l, final);
     });
   }
   return { expired, started, abandoned };

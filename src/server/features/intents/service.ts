@@ -13,6 +13,7 @@ import { ACTION_SPECS, factsOf, shaBranchesOf, type BranchesAtSha, type Payload 
 import { startExecution } from "./execution";
 import { expireDue } from "./expiry";
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotency } from "./idempotency";
+import { notifyApprovalRequested } from "./notify";
 import type { IntentDto, ProposeInput } from "./schema";
 import { compareAndSetOrConflict, dbNow, lockIntent, toDto } from "./store";
 
@@ -147,6 +148,7 @@ async function create(
       }),
     );
     await opts.inTransaction?.(tx, "audit");
+    if (status === "pending_approval") await notifyApprovalRequested(tx, row, call.actor);
     const out = toDto(row);
     if (complete) await complete(tx, out);
     return out;

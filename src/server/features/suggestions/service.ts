@@ -1,10 +1,12 @@
+import type { Tx } from "@/server/adapters/db";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 import type { IntentDto } from "@/server/features/intents/schema";
 import { proposeIntent } from "@/server/features/intents/service";
-import { runRules } from "./rules";
+import { enqueueNotification } from "@/server/features/notifications/outbox";
+import { runRules, type Finding } from "./rules";
 import type { DailyOutput, FindingDto } from "./schema";
 import { defaultSources, gatherSnapshot, type ScopeHistory, type SignalSources } from "./signals";
 import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, reconcile, saveBriefing, visibleAfter, type StoredSignals } from "./store";
@@ -73,6 +75,22 @@ export async function dailySuggestions(deps: Deps, call: CallContext, opts: Sugg
 const unchanged = (day: DailyOutput): Computation => ({ ...day, appeared: [], newCritical: [], reopened: [], resolved: [] });
 
 /**
+ * What people are told, in the computation's own transaction: each new (or reopened) critical finding,
+ * and once a day the briefing as a digest (the daily computation only: a refresh is not a new day).
+ */
+async function notifyComputation(tx: Tx, c: { day: string; briefingText: string; found: Finding[]; newIds: { id: string; key: string }[]; daily: boolean }) {
+  const byKey = new Map(c.found.map((f) => [f.key, f]));
+  for (const { id, key } of c.newIds) {
+    const f = byKey.get(key);
+    if (f?.severity === "critical") await enqueueNotification(tx, { type: "suggestion.critical", data: { suggestionId: id, title: f.title, summary: f.summary }, dedupeKey: `suggestion.critical:${id}:${f.fingerprint}` });
+  }
+  if (c.daily) {
+    const items = [...c.found].slice(0, 50).map((f) => ({ title: f.title, severity: f.severity, detail: f.summary }));
+    await enqueueNotification(tx, { type: "digest.daily", data: { date: c.day, headline: c.briefingText.split("\n")[0]!.slice(0, 300), items }, dedupeKey: `digest.daily:${c.day}` });
+  }
+}
+
+/**
  * Gathers the signals, runs the rules, writes the model's (or the rules') briefing, and reconciles
  * the findings — all writes and the audit entry in one transaction. In "daily" mode a day someone
  * else computed meanwhile is returned as stored (the slow part ran outside the lock; its result is dropped).
@@ -96,6 +114,7 @@ export async function computeSuggestions(deps: Deps, call: CallContext, opts: Su
     const { created } = await applyPlan(tx, plan, now);
     const saved = await saveBriefing(tx, day, now, briefing, signals);
     const reopened = plan.update.filter((u) => u.reopen);
+    await notifyComputation(tx, { day, briefingText: briefing.text, found, newIds: [...created.map((c) => ({ id: c.id, key: c.key })), ...reopened.map((u) => ({ id: u.row.id, key: u.row.key }))], daily: opts.mode === "daily" });
     await log(
       eventFor(call, {
         action: "suggestions.compute",

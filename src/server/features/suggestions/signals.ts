@@ -1,4 +1,5 @@
 import { splitRepo } from "@/server/adapters/github/client";
+import { lateJobs } from "@/server/jobs/monitor";
 import { git } from "@/server/adapters/git/cli";
 import { DAY_MS, HOUR_MS, bucketStart } from "@/server/features/connections/rollup";
 import { connectionRegistry } from "@/server/features/connections/registry";
@@ -23,8 +24,11 @@ export interface SignalSources {
   lateJobs: (deps: Deps, now: Date) => Promise<LateJobSignal[]>;
 }
 
-/** Until the jobs layer's run records are wired here, no job is known to be late. */
-export const defaultSources: SignalSources = { lateJobs: async () => [] };
+/** Late jobs from the jobs layer's run records. */
+export const defaultSources: SignalSources = {
+  lateJobs: async (deps, now) =>
+    (await lateJobs(deps, { now })).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, intervalSeconds: j.intervalSeconds ?? 0 })),
+};
 
 const MAX_SCOPES = 500;
 const MAX_INTENTS = 200;
