@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
+import { auditExportCommand, auditSealCommand, auditVerifyCommand } from "./audit-command";
 import { indexCommand, workerCommand } from "./index-command";
 import { CliError, execute } from "./transport";
 
@@ -18,6 +19,12 @@ const HELP = `orchestrator — Ops Orchestrator's command line
                  only files changed since the last run unless --full. Progress on stderr, summary on stdout.
   worker [--interval <seconds>]          Runs queued index jobs (webhook pushes, Reindex) until stopped; needs DATABASE_URL
                  (with the embedded database the app runs them itself).
+
+  audit verify [--archive]              Verifies the audit log: signed segment manifests, the live chain since the
+                 last rotation, the newest signed checkpoint; --archive also reads back every archived segment.
+                 Exits 1 with the first bad sequence number when anything does not verify.
+  audit seal                             Seals complete windows, archives them and rotates (the audit-seal job, now).
+  audit export [--since <date>] [--until <date>]   Audit events of that range as NDJSON on stdout, archived and live.
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -65,6 +72,9 @@ async function run(argv: string[]): Promise<void> {
       repo: { type: "string" },
       full: { type: "boolean" },
       interval: { type: "string" },
+      archive: { type: "boolean" },
+      since: { type: "string" },
+      until: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -116,6 +126,12 @@ async function run(argv: string[]): Promise<void> {
       const user = (await execute({ op: "users.create", email: values.email, role: values.role as Role, password })) as { email: string; role: string };
       return void console.log(`Created user ${user.email} with role ${user.role}.`);
     }
+    case "audit verify":
+      return auditVerifyCommand(values.archive ?? false);
+    case "audit seal":
+      return auditSealCommand();
+    case "audit export":
+      return auditExportCommand(values.since, values.until);
     default:
       throw new CliError(`Unknown command "${command}".\n\n${HELP}`);
   }
