@@ -4,6 +4,7 @@ import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
 import { auditExportCommand, auditSealCommand, auditVerifyCommand } from "./audit-command";
+import { drillCommand } from "./drill-command";
 import { indexCommand, workerCommand } from "./index-command";
 import { CliError, execute } from "./transport";
 
@@ -25,6 +26,12 @@ const HELP = `orchestrator — Ops Orchestrator's command line
                  Exits 1 with the first bad sequence number when anything does not verify.
   audit seal                             Seals complete windows, archives them and rotates (the audit-seal job, now).
   audit export [--since <date>] [--until <date>]   Audit events of that range as NDJSON on stdout, archived and live.
+  drill load [--duration <s>] [--connections <n>] [--url <u>] [--key <k>]
+                 A mixed read/write workload against ORCHESTRATOR_URL with ORCHESTRATOR_API_KEY (scopes context:read,
+                 context:write, audit:read; give it high --rate-limit values), then: 5xx, p99, "lost audit rows: N"
+                 (acknowledged calls without their audit event) and the chain. Exits 1 unless all hold.
+  drill rollback [--url <u>] [--key <k>] Against the previous release started on the current database: its health and
+                 every parameterless read of its own API answer without a 5xx. Exits 1 otherwise.
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -75,6 +82,10 @@ async function run(argv: string[]): Promise<void> {
       archive: { type: "boolean" },
       since: { type: "string" },
       until: { type: "string" },
+      duration: { type: "string" },
+      connections: { type: "string" },
+      url: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -132,6 +143,9 @@ async function run(argv: string[]): Promise<void> {
       return auditSealCommand();
     case "audit export":
       return auditExportCommand(values.since, values.until);
+    case "drill load":
+    case "drill rollback":
+      return drillCommand(action!, values);
     default:
       throw new CliError(`Unknown command "${command}".\n\n${HELP}`);
   }
