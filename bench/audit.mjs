@@ -8,6 +8,7 @@
 //
 //   node bench/audit.mjs                      (a fresh database on the local Postgres, dropped at the end)
 //   BENCH_EVENTS=200000 BENCH_SECONDS=5 node bench/audit.mjs
+//   BENCH_SEAL_HEAP_MB=96 node bench/audit.mjs   (the seal under a 96 MB heap: proof that it streams)
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -91,7 +92,9 @@ try {
   }
   console.log(`loaded ${EVENTS} events through audit_append in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const child = spawn(process.execPath, [process.argv[1], "--seal-child"], { env: { ...process.env, BENCH_URL: scratch.url, BENCH_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_SEAL_HEAP_MB caps the child's V8 heap: a seal that held its rows could not finish under a small cap
+  const heap = process.env.BENCH_SEAL_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_SEAL_HEAP_MB}`] : [];
+  const child = spawn(process.execPath, [...heap, process.argv[1], "--seal-child"], { env: { ...process.env, BENCH_URL: scratch.url, BENCH_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (c) => (out += c));
   await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seal child exited ${code}`)))));
