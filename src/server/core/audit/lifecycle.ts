@@ -14,8 +14,12 @@ export type AuditLifecycleEnv = AuditArchiveEnv & { AUDIT_SIGNING_KEY?: string; 
 
 export function openAuditLifecycle(e: AuditLifecycleEnv): AuditLifecycle {
   const sinks = createArchiveSinks(e);
+  let signer: AuditSigner | undefined;
   return {
-    signer: auditSigner(e),
+    // made on first use: a verify of a log with no segment or checkpoint yet needs no key (nor a writable DATA_DIR)
+    get signer() {
+      return (signer ??= auditSigner(e));
+    },
     sinks,
     segmentDays: e.AUDIT_SEGMENT_DAYS,
     retentionDays: e.AUDIT_RETENTION_DAYS,

@@ -118,7 +118,7 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     archivedChecked,
   });
 
-  const manifestProblem = verifyManifestChain(manifests, life.signer);
+  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.signer) : null;
   if (manifestProblem) return done(manifestProblem, null);
   for (const [i, r] of segmentRows.entries()) {
     const m = manifests[i]!;
