@@ -3,7 +3,7 @@
 // queries. No embeddings: full-text only. Run: node bench/search-eval.mjs [--verbose]
 // Uses a scratch database on $SEARCH_BENCH_DATABASE_URL's server (default the local Postgres), dropped at the end.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import MiniSearch from "minisearch";
 import pg from "pg";
@@ -11,6 +11,9 @@ import { tsImport } from "tsx/esm/api";
 import { listFiles, loadCorpus } from "./search-corpus.mjs";
 
 const verbose = process.argv.includes("--verbose");
+// --json <file>: the figures also as JSON (what `npm run gate` reads)
+const jsonOut = process.argv.includes("--json") ? process.argv[process.argv.indexOf("--json") + 1] : null;
+const figures = { sets: [], latency: null };
 // The tuning set (openai's SDK) and a held-out set (next-auth) written after the weights were fixed.
 const SETS = [
   { file: "./search-eval.json", repo: "bench/openai-node" },
@@ -67,6 +70,7 @@ try {
     console.log(`\n${set.corpus}: ${set.questions.length} questions`);
     console.log("| ranker | recall@10 | MRR |\n|---|---|---|");
     for (const r of rows) console.log(`| ${r.name} | ${r.recall.toFixed(3)} | ${r.mrr.toFixed(3)} |`);
+    figures.sets.push({ corpus: set.corpus, questions: set.questions.length, recallAt10: rows[0].recall, mrr: rows[0].mrr });
   }
 
   const all = SETS.flatMap((s) => s.questions.map((x) => ({ q: x.q, repo: s.repo })));
@@ -80,6 +84,8 @@ try {
   times.sort((a, b) => a - b);
   const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
   console.log(`\nsearch latency over 200 queries: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+  figures.latency = { queries: times.length, p50: Number(pct(50)), p95: Number(pct(95)) };
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(figures, null, 2));
 } finally {
   await database.close();
   if (!keepUrl) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

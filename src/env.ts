@@ -117,6 +117,18 @@ export const envSchema = z.object({
   NOTIFY_FLAP_WINDOW_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_440).default(15)),
   /** Tries of one notification delivery before it becomes a dead letter. */
   NOTIFY_MAX_ATTEMPTS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(50).default(8)),
+  /** Signs audit manifests and checkpoints: `ed25519:<base64 32-byte seed>` or `hmac:<secret>`; unset, an HMAC key generated into DATA_DIR. */
+  AUDIT_SIGNING_KEY: optional,
+  /** Where sealed audit segments go: `s3://bucket/prefix` or a folder (default DATA_DIR/audit-archive). */
+  AUDIT_ARCHIVE_URL: optional,
+  /** Endpoint of an S3-compatible service for AUDIT_ARCHIVE_URL (MinIO, R2, …; path-style); unset, AWS. Credentials: the AWS SDK's usual variables. */
+  AUDIT_ARCHIVE_S3_ENDPOINT: optionalUrl,
+  /** Region for AUDIT_ARCHIVE_URL (default us-east-1). */
+  AUDIT_ARCHIVE_S3_REGION: optional,
+  /** Days per sealed audit segment (windows aligned to the Unix epoch; default 7). */
+  AUDIT_SEGMENT_DAYS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(366).default(7)),
+  /** Days sealed and archived audit rows stay in the database before rotation drops them (default 90). */
+  AUDIT_RETENTION_DAYS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(36_500).default(90)),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import type { ApiKeyView } from "@/server/core/auth/key-store";
 import { parseRateLimits, ROLES, SCOPES, isScope, type Role } from "@/server/core/auth/permissions";
 import { AppError } from "@/server/core/errors";
+import { auditExportCommand, auditSealCommand, auditVerifyCommand } from "./audit-command";
+import { drillCommand } from "./drill-command";
 import { ApiFailure } from "./cursor/api";
 import { cursorCommand } from "./cursor/command";
 import { indexCommand } from "./index-command";
@@ -32,6 +34,18 @@ const HELP = `orchestrator — Ops Orchestrator's command line
   worker [--no-schedules]                Works the job queue (index runs, probes, sweeps, …) and sends the schedules' ticks
                  until stopped; needs DATABASE_URL (with the embedded database the app runs the jobs itself).
                  Any number of workers and app instances share the queue; each tick runs once.
+
+  audit verify [--archive]              Verifies the audit log: signed segment manifests, the live chain since the
+                 last rotation, the newest signed checkpoint; --archive also reads back every archived segment.
+                 Exits 1 with the first bad sequence number when anything does not verify.
+  audit seal                             Seals complete windows, archives them and rotates (the audit-seal job, now).
+  audit export [--since <date>] [--until <date>]   Audit events of that range as NDJSON on stdout, archived and live.
+  drill load [--duration <s>] [--connections <n>] [--url <u>] [--key <k>]
+                 A mixed read/write workload against ORCHESTRATOR_URL with ORCHESTRATOR_API_KEY (scopes context:read,
+                 context:write, audit:read; give it high --rate-limit values), then: 5xx, p99, "lost audit rows: N"
+                 (acknowledged calls without their audit event) and the chain. Exits 1 unless all hold.
+  drill rollback [--url <u>] [--key <k>] Against the previous release started on the current database: its health and
+                 every parameterless read of its own API answer without a 5xx. Exits 1 otherwise.
 
 Scopes: ${SCOPES.join(", ")}
 Uses DATABASE_URL when set; otherwise the embedded database in .data/ (through the running app, if any).`;
@@ -84,6 +98,13 @@ async function run(argv: string[]): Promise<void> {
       dir: { type: "string" },
       scope: { type: "string", multiple: true },
       "no-schedules": { type: "boolean" },
+      archive: { type: "boolean" },
+      since: { type: "string" },
+      until: { type: "string" },
+      duration: { type: "string" },
+      connections: { type: "string" },
+      url: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -135,6 +156,15 @@ async function run(argv: string[]): Promise<void> {
       const user = (await execute({ op: "users.create", email: values.email, role: values.role as Role, password, githubId: values["github-id"] })) as { email: string; role: string };
       return void console.log(`Created user ${user.email} with role ${user.role}.`);
     }
+    case "audit verify":
+      return auditVerifyCommand(values.archive ?? false);
+    case "audit seal":
+      return auditSealCommand();
+    case "audit export":
+      return auditExportCommand(values.since, values.until);
+    case "drill load":
+    case "drill rollback":
+      return drillCommand(action!, values);
     default:
       throw new CliError(`Unknown command "${command}".\n\n${HELP}`);
   }

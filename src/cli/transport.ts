@@ -3,7 +3,7 @@ import { readAdminLink } from "@/server/adapters/db/admin-link";
 import { embeddedOwner } from "@/server/adapters/db/embedded";
 import { runAdminCommand, type AdminCommand, type AdminHooks } from "@/server/api/admin";
 import { systemActor } from "@/server/core/auth/actor";
-import { createDeps } from "@/server/deps";
+import { createDeps, type Deps } from "@/server/deps";
 import { randomUUID } from "node:crypto";
 
 export class CliError extends Error {}
@@ -30,6 +30,22 @@ export async function execute(cmd: AdminCommand, opts: ExecuteOptions = {}): Pro
   const deps = await createDeps({ env: e });
   try {
     return await runAdminCommand(deps, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, cmd, opts.hooks);
+  } finally {
+    await deps.database.close();
+    await deps.kv.close();
+  }
+}
+
+/**
+ * Runs `fn` on deps opened in this process, for commands that stream more than the app's admin
+ * route should answer in one response; refused while the app holds the embedded database.
+ */
+export async function withLocalDeps<T>(what: string, fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const e = loadEnv();
+  if (!e.databaseUrl && embeddedOwner(e.dataDir) !== null) throw new CliError(`${what} opens the database itself: stop the app first, or set DATABASE_URL.`);
+  const deps = await createDeps({ env: e });
+  try {
+    return await fn(deps);
   } finally {
     await deps.database.close();
     await deps.kv.close();

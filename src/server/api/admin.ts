@@ -8,6 +8,7 @@ import { readAdminLink, tokenMatches } from "@/server/adapters/db/admin-link";
 import { systemActor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
+import { sealAndRotate, verifyAuditLog } from "@/server/features/audit/lifecycle";
 import { indexRepos, runningIndexRuns, runQueuedIndexJobs } from "@/server/jobs/index-repo/jobs";
 import type { IndexProgress } from "@/server/jobs/index-repo/run";
 import { checkBucketLimit } from "@/server/trpc/middleware/rate-limit";
@@ -33,6 +34,8 @@ export const adminCommand = z.discriminatedUnion("op", [
   z.object({ op: z.literal("index.run"), repo: z.string().optional(), full: z.boolean().default(false) }),
   z.object({ op: z.literal("index.progress") }),
   z.object({ op: z.literal("index.queued") }),
+  z.object({ op: z.literal("audit.verify"), archive: z.boolean().default(false) }),
+  z.object({ op: z.literal("audit.seal") }),
 ]);
 export type AdminCommand = z.infer<typeof adminCommand>;
 /** In-process callers (the CLI without a running app) can follow long commands as they go. */
@@ -56,6 +59,10 @@ export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminC
       return revokeApiKey(deps.audit, deps.apiKeyCache, call, cmd.prefix);
     case "users.create":
       return createUser(deps.audit, call, cmd);
+    case "audit.verify":
+      return verifyAuditLog(deps, { archive: cmd.archive });
+    case "audit.seal":
+      return sealAndRotate(deps);
   }
 }
 

@@ -192,8 +192,11 @@ describe("REST /ai/*", () => {
 
     it("audit.verify answers that the chain is intact", async () => {
       const { body } = await expectOk(await call("/ai/audit/verify", { key: admin.key }));
-      expect(body).toEqual({ ok: true, checked: expect.any(Number), firstBadSeq: null, reason: null, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(body).toMatchObject({ ok: true, checked: expect.any(Number), firstBadSeq: null, reason: null, headHash: expect.stringMatching(/^[0-9a-f]{64}$/), archivedChecked: 0 });
       expect(body.checked).toBeGreaterThan(0);
+      // a query string's "false" is false, and the archive check runs on request
+      expect((await expectOk(await call("/ai/audit/verify?archive=false", { key: admin.key }))).body).toMatchObject({ ok: true });
+      expect((await expectOk(await call("/ai/audit/verify?archive=true", { key: admin.key }))).body).toMatchObject({ ok: true });
     });
 
     it("keys.list reads includeRevoked=false as false", async () => {

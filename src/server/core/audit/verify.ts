@@ -1,6 +1,11 @@
-import type { Db } from "@/server/adapters/db";
-import { chainHash, GENESIS_HASH } from "./chain";
+import type { Database, Db } from "@/server/adapters/db";
+import type { ArchivedRow } from "@/server/adapters/audit-archive/types";
+import { chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
+import { checkpointValid, latestCheckpoint } from "./checkpoint";
+import type { AuditLifecycle } from "./lifecycle";
 import { contentFromRow } from "./log";
+import { verifyManifestChain, type ChainProblem, type SignedManifest } from "./manifest";
+import { auditRows } from "./rows";
 
 export interface VerifyResult {
   ok: boolean;
@@ -9,6 +14,17 @@ export interface VerifyResult {
   firstBadSeq: number | null;
   reason: string | null;
   headHash: string | null;
+}
+
+export interface LifecycleVerifyResult extends VerifyResult {
+  /** Where the live chain starts (after the rotated segments). */
+  liveFromSeq: number;
+  /** Sealed segments whose manifests were checked. */
+  segments: number;
+  /** The newest signed checkpoint compared with the live chain. */
+  checkpointSeq: number | null;
+  /** Archived rows checked against their manifests (with the archive check only). */
+  archivedChecked: number;
 }
 
 const PAGE = 1_000;
@@ -33,4 +49,143 @@ export async function verifyChain(db: Db): Promise<VerifyResult> {
     if (rows.length < PAGE) break;
   }
   return { ok: true, checked, firstBadSeq: null, reason: null, headHash: checked ? prev : null };
+}
+
+type Linked = ChainedContent & { seq: number; prevHash: string; hash: string };
+
+/** Checks rows in order from `firstSeq`, linked from `prevHash`; calls `atRow` after each good row (it may report a problem). */
+async function walk(
+  rows: AsyncIterable<Linked>,
+  firstSeq: number,
+  prevHash: string,
+  atRow: (row: Linked) => ChainProblem | null,
+): Promise<{ problem: ChainProblem | null; checked: number; last: Linked | null }> {
+  let expected = firstSeq;
+  let prev = prevHash;
+  let checked = 0;
+  let last: Linked | null = null;
+  for await (const row of rows) {
+    if (row.seq !== expected) return { problem: { firstBadSeq: expected, reason: `sequence gap: expected ${expected}, found ${row.seq}` }, checked, last };
+    if (row.prevHash !== prev) return { problem: { firstBadSeq: row.seq, reason: "link broken: prev_hash does not match the previous row's hash" }, checked, last };
+    if (chainHash(row.prevHash, row) !== row.hash) return { problem: { firstBadSeq: row.seq, reason: "row altered: its hash does not match its content" }, checked, last };
+    const problem = atRow(row);
+    if (problem) return { problem, checked, last };
+    prev = row.hash;
+    expected++;
+    checked++;
+    last = row;
+  }
+  return { problem: null, checked, last };
+}
+
+/** The first sequence number where two row streams of one segment differ (for a recomputed chain). */
+async function firstDifference(a: AsyncIterable<Linked>, b: AsyncIterable<ArchivedRow>): Promise<number | null> {
+  const left = a[Symbol.asyncIterator]();
+  const right = b[Symbol.asyncIterator]();
+  for (;;) {
+    const [x, y] = await Promise.all([left.next(), right.next()]);
+    if (x.done || y.done) return x.done && y.done ? null : ((x.value ?? y.value) as { seq: number }).seq;
+    if (x.value.hash !== (y.value as unknown as Linked).hash) return x.value.seq;
+  }
+}
+
+/**
+ * Verifies the audit log across rotation: the chain of sealed manifests and their signatures; the
+ * live chain from where rotation left it (its first row links to the last rotated head), each sealed
+ * head matching its signed manifest; the live chain still reaching the newest signed checkpoint
+ * (a removed tail); and with `archive`, the primary sink's manifests equal to the database's and every
+ * archived segment's rows against its manifest.
+ */
+export async function verifyAudit(database: Database, life: AuditLifecycle, opts: { archive?: boolean } = {}): Promise<LifecycleVerifyResult> {
+  const prisma = database.prisma;
+  const segmentRows = await prisma.auditSegment.findMany({ orderBy: { segment: "asc" } });
+  const manifests = segmentRows.map((r) => r.manifest as unknown as SignedManifest);
+  const sink = life.sinks[0];
+  let checked = 0;
+  let archivedChecked = 0;
+  const rotated = segmentRows.filter((r) => r.rotatedAt !== null).at(-1);
+  const liveFromSeq = rotated ? Number(rotated.lastSeq) + 1 : 1;
+  let checkpointSeq: number | null = null;
+  const done = (problem: ChainProblem | null, headHash: string | null): LifecycleVerifyResult => ({
+    ok: problem === null,
+    checked,
+    firstBadSeq: problem?.firstBadSeq ?? null,
+    reason: problem?.reason ?? null,
+    headHash: problem ? null : headHash,
+    liveFromSeq,
+    segments: manifests.length,
+    checkpointSeq,
+    archivedChecked,
+  });
+
+  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.signer) : null;
+  if (manifestProblem) return done(manifestProblem, null);
+  for (const [i, r] of segmentRows.entries()) {
+    const m = manifests[i]!;
+    if (Number(r.firstSeq) !== m.firstSeq || Number(r.lastSeq) !== m.lastSeq || r.headHash !== m.headHash || r.manifestHash !== m.manifestHash || r.signature !== m.signature) {
+      return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: its columns disagree with its signed manifest` }, null);
+    }
+  }
+
+  if (opts.archive && sink) {
+    const archived = new Map((await sink.listManifests()).map((m) => [m.segment, m as unknown as SignedManifest]));
+    for (const m of manifests) {
+      const a = archived.get(m.segment);
+      if (!a) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: its manifest is missing from the archive (${sink.name})` }, null);
+      if (a.manifestHash !== m.manifestHash || a.signature !== m.signature) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the archived manifest differs from the sealed one` }, null);
+      archived.delete(m.segment);
+    }
+    const extra = [...archived.values()][0];
+    if (extra) return done({ firstBadSeq: extra.firstSeq, reason: `segment ${extra.segment}: archived but its manifest is missing from the database` }, null);
+    for (const m of manifests) {
+      let count = 0;
+      const { problem, last } = await walk(sink.readSegment({ ...m }) as AsyncIterable<Linked>, m.firstSeq, m.firstPrevHash, () => (++count > m.count ? { firstBadSeq: m.lastSeq + 1, reason: "more rows than its manifest" } : null));
+      archivedChecked += count;
+      if (problem) return done({ ...problem, reason: `archive, segment ${m.segment}: ${problem.reason}` }, null);
+      if (!last || last.seq !== m.lastSeq) return done({ firstBadSeq: last ? last.seq + 1 : m.firstSeq, reason: `archive, segment ${m.segment}: rows missing (expected ${m.firstSeq}..${m.lastSeq})` }, null);
+      if (last.hash !== m.headHash) {
+        const differs = await firstDifference(auditRows(database, m.firstSeq, m.lastSeq), sink.readSegment({ ...m }));
+        return done({ firstBadSeq: differs ?? m.firstSeq, reason: `archive, segment ${m.segment}: rows recomputed, its head differs from the signed manifest` }, null);
+      }
+    }
+  }
+
+  // the live chain, each sealed head checked against its signed manifest
+  const live = manifests.filter((m) => m.lastSeq >= liveFromSeq);
+  const byLastSeq = new Map(live.map((m) => [m.lastSeq, m]));
+  const firstLive = await prisma.auditEvent.findFirst({ orderBy: { seq: "asc" }, select: { seq: true } });
+  if (firstLive && Number(firstLive.seq) > liveFromSeq) return done({ firstBadSeq: liveFromSeq, reason: `rows ${liveFromSeq}..${Number(firstLive.seq) - 1} are missing but were never rotated` }, null);
+  const startHash = rotated ? rotated.headHash : GENESIS_HASH;
+  const recomputed = (m: SignedManifest): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` });
+  const { problem, checked: liveChecked, last } = await walk(auditRows(database, liveFromSeq), liveFromSeq, startHash, (row) => {
+    const m = byLastSeq.get(row.seq);
+    return m && m.headHash !== row.hash ? recomputed(m) : null;
+  });
+  checked = liveChecked;
+  if (problem) {
+    const m = live.find((s) => s.firstSeq <= problem.firstBadSeq && problem.firstBadSeq <= s.lastSeq);
+    if (opts.archive && sink && m && problem.reason.includes("recomputed")) {
+      const differs = await firstDifference(auditRows(database, m.firstSeq, m.lastSeq), sink.readSegment({ ...m }));
+      if (differs !== null) return done({ ...problem, firstBadSeq: differs }, null);
+    }
+    return done(problem, null);
+  }
+  const sealedHead = manifests.at(-1);
+  const headSeq = last?.seq ?? liveFromSeq - 1;
+  if (sealedHead && headSeq < sealedHead.lastSeq) return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, segment ${sealedHead.segment} was sealed through ${sealedHead.lastSeq}` }, null);
+
+  const cp = await latestCheckpoint(prisma, life.sinks);
+  if (cp) {
+    checkpointSeq = cp.seq;
+    if (!checkpointValid(cp, life.signer)) return done({ firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq}: signature invalid` }, null);
+    if (headSeq < cp.seq) return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, the signed checkpoint reaches ${cp.seq}` }, null);
+    if (cp.seq >= liveFromSeq) {
+      const at = await prisma.auditEvent.findUnique({ where: { seq: BigInt(cp.seq) }, select: { hash: true } });
+      if (at && at.hash !== cp.hash) {
+        const from = (manifests.filter((m) => m.lastSeq < cp.seq).at(-1)?.lastSeq ?? liveFromSeq - 1) + 1;
+        return done({ firstBadSeq: Math.max(from, liveFromSeq), reason: `the live rows were recomputed: the row at ${cp.seq} differs from the signed checkpoint` }, null);
+      }
+    }
+  }
+  return done(null, last?.hash ?? (rotated ? startHash : null));
 }

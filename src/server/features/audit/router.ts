@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
-import { auditListInput, auditListOutput, auditRecentInput, auditRecentOutput, auditVerifyOutput, userNamesInput, userNamesOutput } from "./schema";
-import { listAuditEvents, recentAuditEvents, userNames, verifyAndNotify } from "./service";
+import { auditListInput, auditListOutput, auditRecentInput, auditRecentOutput, auditVerifyInput, auditVerifyOutput, userNamesInput, userNamesOutput } from "./schema";
+import { verifyAuditLog } from "./lifecycle";
+import { listAuditEvents, notifyIfBroken, recentAuditEvents, userNames } from "./service";
 
 const auditRead = scopedProcedure("audit:read");
 
@@ -33,11 +33,11 @@ export const auditRouter = router({
 
   verify: auditRead
     .meta({
-      openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAuditChain", summary: "Walk the audit hash chain and report ok or the first bad sequence number", tags: ["audit"] },
+      openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAuditChain", summary: "Verify the audit log: signed segment manifests, the live hash chain since the last rotation, the newest signed checkpoint (a removed tail) and, with archive=true, the archived rows; ok or the first bad sequence number", tags: ["audit"] },
       resource: "audit",
       kind: "expensive",
     })
-    .input(z.strictObject({}))
+    .input(auditVerifyInput)
     .output(auditVerifyOutput)
-    .query(({ ctx }) => verifyAndNotify(ctx.deps.db)),
+    .query(async ({ ctx, input }) => notifyIfBroken(ctx.deps.db, await verifyAuditLog(ctx.deps, { archive: input.archive }))),
 });

@@ -52,12 +52,25 @@ export const auditListOutput = z.object({
   nextCursor: z.number().int().nullable().describe("Pass as cursor for the next (older) page; null at the end"),
 });
 
+export const auditVerifyInput = z.strictObject({
+  // a query string carries text: "false" must mean false (z.coerce.boolean would make it true)
+  archive: z
+    .union([z.boolean(), z.enum(["true", "false"])])
+    .optional()
+    .transform((v) => v === true || v === "true")
+    .describe("Also read every archived segment back from the archive and check its rows against its signed manifest (slow)"),
+});
+
 export const auditVerifyOutput = z.object({
   ok: z.boolean(),
-  checked: z.number().int(),
+  checked: z.number().int().describe("Live rows checked"),
   firstBadSeq: z.number().int().nullable(),
   reason: z.string().nullable(),
   headHash: z.string().nullable(),
+  liveFromSeq: z.number().int().describe("Where the live chain starts: rows before it were rotated out to the archive"),
+  segments: z.number().int().describe("Sealed segments whose signed manifests were checked"),
+  checkpointSeq: z.number().int().nullable().describe("The newest signed checkpoint the live chain was compared with"),
+  archivedChecked: z.number().int().describe("Archived rows checked against their manifests (archive=true only)"),
 });
 
 export const auditRecentInput = z.strictObject({

@@ -1,7 +1,7 @@
 import type { Db, Prisma } from "@/server/adapters/db";
 import { contentFromRow } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
-import { verifyChain, type VerifyResult } from "@/server/core/audit/verify";
+import type { VerifyResult } from "@/server/core/audit/verify";
 import { enqueueNotification } from "@/server/features/notifications/outbox";
 import type { AuditEventDto, AuditListInput } from "./schema";
 import { searchAuditSeqs } from "./search";
@@ -82,8 +82,8 @@ export async function recentAuditEvents(db: Db, limit: number) {
  * Walks the chain; a broken one is told to the admins (notifications), once per break: the
  * dedupe key is the first bad row and the reason, so verifying again does not tell it again.
  */
-export async function verifyAndNotify(db: Db): Promise<VerifyResult> {
-  const result = await verifyChain(db);
+/** Tells people (notifications) when a verification found the chain broken; once per break. */
+export async function notifyIfBroken<R extends Pick<VerifyResult, "ok" | "firstBadSeq" | "reason" | "checked">>(db: Db, result: R): Promise<R> {
   if (!result.ok) {
     await enqueueNotification(db, {
       type: "audit.chain_failed",

@@ -3,6 +3,7 @@ import { indexRegisteredRepo, indexRepos, type RepoIndexOutcome } from "@/server
 import { registeredJobs } from "@/server/jobs/registry";
 import { enqueueJob } from "@/server/jobs/runner";
 import type { JobContext, JobDefinition } from "@/server/jobs/types";
+import { pruneIndex } from "./prune";
 
 /**
  * Repository indexing on the jobs layer. Nightly, every configured repo incrementally (what changed
@@ -44,6 +45,19 @@ export const reposJobs: JobDefinition[] = [
     // a first index of a large repo outlasts a serverless function: on Vercel a worker runs it
     runsInCron: false,
     run: runIndexJob,
+  },
+  {
+    name: "vectors-prune",
+    description: "Remove chunks and vectors of repos no longer configured and of files gone from the default branch (data.dryRun: report only)",
+    schedule: "41 4 1 * *",
+    timeoutSeconds: 1_800,
+    retry: { limit: 2, delaySeconds: 600, backoff: true },
+    singleton: true,
+    runsInCron: false,
+    run: async (ctx) => {
+      const s = await pruneIndex(ctx.deps, { dryRun: ctx.data.dryRun === true, signal: ctx.signal, log: ctx.log });
+      return { ...s, repos: s.repos.length, pruned: s.repos };
+    },
   },
 ];
 

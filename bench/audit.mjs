@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Benchmark: the audit log on the local Postgres.
+//  1. chained appends per second with 8 writers, two ways: 8 concurrent callers in one process (group
+//     commit shares statements) and 8 processes' worth of pools each committing a change + its event
+//     per transaction (the chain lock serializes them);
+//  2. sealing + archiving (gzip NDJSON to the local folder sink) 1,000,000 events, in a child process
+//     so its peak RSS is the seal's own. Targets: ≥ 2,000 events/s; ≤ 60 s and ≤ 300 MB.
+//
+//   node bench/audit.mjs                      (a fresh database on the local Postgres, dropped at the end)
+//   BENCH_EVENTS=200000 BENCH_SECONDS=5 node bench/audit.mjs
+//   BENCH_SEAL_HEAP_MB=96 node bench/audit.mjs   (the seal under a 96 MB heap: proof that it streams)
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { register } from "tsx/esm/api";
+import { scratchDatabase } from "./support.mjs";
+
+register({ tsconfig: "tsconfig.json" });
+const { parseEnv } = await import("../src/env.ts");
+
+const DAY = 86_400_000;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const WRITERS = 8;
+const KEY = `ed25519:${randomBytes(32).toString("base64")}`;
+
+const event = (at, n) => ({
+  at,
+  actorType: "api_key",
+  actorId: "bench",
+  clientId: "bench",
+  action: "context.put",
+  resourceType: "context",
+  target: `global/bench-${n % 1000}`,
+  outcome: "success",
+  status: 200,
+  latencyMs: 3,
+  requestId: randomUUID(),
+  surface: "rest",
+  ip: "127.0.0.1",
+  input: { scope: "global", key: `bench-${n % 1000}`, value: { state: "rolling", n } },
+  detail: { version: n, previousVersion: n - 1, conflict: false },
+});
+
+async function openDeps(url, dataDir) {
+  const { createDeps } = await import("../src/server/deps.ts");
+  const { createKeyValueStore } = await import("../src/server/adapters/kv/index.ts");
+  return createDeps({ env: parseEnv({ NODE_ENV: "production", DATABASE_URL: url, DATA_DIR: dataDir, AUDIT_SIGNING_KEY: KEY }), kv: createKeyValueStore({}) });
+}
+
+async function sealChild() {
+  // only what sealing needs (not every adapter of the app), so the peak RSS is the seal's
+  const { openDatabase } = await import("../src/server/adapters/db/index.ts");
+  const { AuditLog } = await import("../src/server/core/audit/log.ts");
+  const { openAuditLifecycle } = await import("../src/server/core/audit/lifecycle.ts");
+  const { sealSegments } = await import("../src/server/core/audit/seal.ts");
+  const database = await openDatabase({ url: process.env.BENCH_URL });
+  const life = openAuditLifecycle(parseEnv({ NODE_ENV: "production", DATA_DIR: process.env.BENCH_DATA_DIR, AUDIT_SIGNING_KEY: KEY }));
+  const baselineMB = process.memoryUsage().rss / 1024 / 1024;
+  const t0 = performance.now();
+  const result = await sealSegments({ database, audit: new AuditLog(database.prisma, database.sql) }, life);
+  const ms = performance.now() - t0;
+  await life.close();
+  await database.close();
+  process.stdout.write(`${JSON.stringify({ ms, baselineMB, maxRssMB: process.resourceUsage().maxRSS / 1024, sealed: result.sealed.map((m) => ({ segment: m.segment, count: m.count })) })}\n`);
+}
+
+if (process.argv.includes("--seal-child")) {
+  await sealChild();
+  process.exit(0);
+}
+
+const scratch = await scratchDatabase("bench_audit");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-audit-"));
+try {
+  console.log(`audit bench ${new Date().toISOString()} — ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  const deps = await openDeps(scratch.url, dataDir);
+
+  // 1. a million events in one complete window, then seal + archive them in a child process
+  const { canonicalContent } = await import("../src/server/core/audit/chain.ts");
+  const span = 7 * DAY;
+  const windowStart = Math.floor((Date.now() - 3 * span) / span) * span;
+  const t0 = performance.now();
+  for (let done = 0; done < EVENTS; done += 5_000) {
+    const batch = Array.from({ length: Math.min(5_000, EVENTS - done) }, (_, i) => {
+      const e = event(new Date(windowStart + ((done + i) % span)), done + i);
+      return canonicalContent({ ...e, at: e.at.toISOString() });
+    });
+    await deps.database.sql.query("SELECT count(*) FROM audit_append($1::jsonb)", [JSON.stringify(batch)]);
+  }
+  console.log(`loaded ${EVENTS} events through audit_append in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  // BENCH_SEAL_HEAP_MB caps the child's V8 heap: a seal that held its rows could not finish under a small cap
+  const heap = process.env.BENCH_SEAL_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_SEAL_HEAP_MB}`] : [];
+  const child = spawn(process.execPath, [...heap, process.argv[1], "--seal-child"], { env: { ...process.env, BENCH_URL: scratch.url, BENCH_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (c) => (out += c));
+  await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seal child exited ${code}`)))));
+  const r = JSON.parse(out.trim().split("\n").at(-1));
+  const archived = execFileSync("du", ["-sm", path.join(dataDir, "audit-archive")], { encoding: "utf8" }).split("\t")[0];
+  console.log(`seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk`);
+
+  // 2a. 8 concurrent callers of one process: each awaits its own event, group commit batches them
+  {
+    let n = 0;
+    const until = performance.now() + SECONDS * 1000;
+    await Promise.all(Array.from({ length: WRITERS }, async () => {
+      while (performance.now() < until) await deps.audit.record(event(new Date(), n++));
+    }));
+    console.log(`chained appends, ${WRITERS} callers in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s`);
+  }
+  // 2b. 8 instances (a connection pool each), each appending one event per statement: the chain lock serializes them
+  {
+    const instances = await Promise.all(Array.from({ length: WRITERS }, () => openDeps(scratch.url, dataDir)));
+    let n = 0;
+    const until = performance.now() + SECONDS * 1000;
+    await Promise.all(instances.map(async (d) => {
+      while (performance.now() < until) await d.audit.record(event(new Date(), n++));
+    }));
+    console.log(`chained appends, ${WRITERS} instances, one event per statement each: ${(n / SECONDS).toFixed(0)} events/s`);
+    await Promise.all(instances.map((d) => d.database.close()));
+  }
+  await deps.database.close();
+} finally {
+  await scratch.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

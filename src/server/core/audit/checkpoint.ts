@@ -1,0 +1,45 @@
+import type { Db } from "@/server/adapters/db";
+import type { AuditArchiveSink } from "@/server/adapters/audit-archive";
+import type { AuditSigner } from "./signing";
+
+/** A signed head of the chain: the live chain must still reach `seq` with this `hash`. */
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  alg: AuditSigner["alg"];
+  keyId: string;
+  signature: string;
+}
+
+const signed = (seq: number, hash: string, at: string) => `audit-checkpoint:${seq}:${hash}:${at}`;
+
+export function checkpointValid(cp: Checkpoint, signer: AuditSigner): boolean {
+  return cp.keyId === signer.keyId && signer.verify(signed(cp.seq, cp.hash, cp.at), cp.signature);
+}
+
+/**
+ * Signs the current head and keeps the checkpoint in the database and in every sink (outside the
+ * database is what makes a removed tail visible). Returns null on an empty chain.
+ */
+export async function writeCheckpoint(db: Db, signer: AuditSigner, sinks: AuditArchiveSink[]): Promise<Checkpoint | null> {
+  const head = await db.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  if (!head) return null;
+  const at = new Date().toISOString();
+  const seq = Number(head.seq);
+  const cp: Checkpoint = { seq, hash: head.hash, at, alg: signer.alg, keyId: signer.keyId, signature: signer.sign(signed(seq, head.hash, at)) };
+  await db.auditCheckpoint.createMany({ data: [{ seq: head.seq, hash: cp.hash, at: new Date(at), keyId: cp.keyId, alg: cp.alg, signature: cp.signature }], skipDuplicates: true });
+  for (const sink of sinks) await sink.writeCheckpoint({ ...cp });
+  return cp;
+}
+
+/** The newest checkpoint, from the database or any sink, whichever reaches furthest. */
+export async function latestCheckpoint(db: Db, sinks: AuditArchiveSink[]): Promise<Checkpoint | null> {
+  const row = await db.auditCheckpoint.findFirst({ orderBy: { seq: "desc" } });
+  const candidates: Checkpoint[] = row ? [{ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString(), alg: row.alg as Checkpoint["alg"], keyId: row.keyId, signature: row.signature }] : [];
+  for (const sink of sinks) {
+    const cp = await sink.latestCheckpoint();
+    if (cp) candidates.push(cp as unknown as Checkpoint);
+  }
+  return candidates.sort((a, b) => b.seq - a.seq)[0] ?? null;
+}

@@ -1,0 +1,293 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm, unlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseEnv } from "@/env";
+import { folderArchive } from "@/server/adapters/audit-archive/folder";
+import { s3Archive } from "@/server/adapters/audit-archive/s3";
+import { segmentBaseName, type ArchivedRow, type AuditArchiveSink, type ManifestDocument } from "@/server/adapters/audit-archive/types";
+import { createKeyValueStore } from "@/server/adapters/kv";
+import { createDeps, type Deps } from "@/server/deps";
+import { auditJobs } from "@/server/features/audit/jobs";
+import { exportAuditEvents } from "@/server/features/audit/lifecycle";
+import { closeDeps } from "../../../../tests/support/deps";
+import { startS3 } from "../../../../tests/support/s3";
+import { scratchPostgres } from "../../../../tests/support/scratch-db";
+import { chainHash } from "./chain";
+import { writeCheckpoint } from "./checkpoint";
+import type { AuditLifecycle } from "./lifecycle";
+import type { AuditEventInput, AuditRecord } from "./log";
+import type { SignedManifest } from "./manifest";
+import { auditRows } from "./rows";
+import { rotateSegments, sealSegments } from "./seal";
+import { signerFromKey } from "./signing";
+import { verifyAudit } from "./verify";
+
+const DAY = 86_400_000;
+const SIGNING_KEY = `ed25519:${randomBytes(32).toString("base64")}`;
+/** Days ago at which three events each were recorded; retention is 30 days, segments 7. */
+const EVENT_DAYS = [100, 93, 86, 79, 72, 65, 40, 20, 12];
+
+/** Noon on the first day of the 7-day window holding that moment: events placed here never straddle a window's end. */
+const inWindow = (ms: number) => Math.floor(ms / (7 * DAY)) * 7 * DAY + DAY / 2;
+
+const event = (at: Date, n: number): AuditEventInput => ({
+  at,
+  actorType: "system",
+  actorId: "test",
+  action: "test.lifecycle",
+  resourceType: "system",
+  target: `item:${n}`,
+  outcome: "success",
+  status: 200,
+  requestId: randomUUID(),
+  surface: "system",
+  input: { n, note: "ünïcode ✓" },
+});
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
+/** Runs SQL as the superuser with triggers off: how someone with the database's keys would tamper. */
+async function asTamperer(deps: Deps, sql: string, ...params: unknown[]) {
+  await deps.db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL session_replication_role = replica");
+    await tx.$executeRawUnsafe(sql, ...params);
+  });
+}
+
+const setRowHash = (deps: Deps, r: AuditRecord) =>
+  asTamperer(deps, `UPDATE audit_event SET action = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, BigInt(r.seq), r.action, r.prevHash, r.hash);
+
+async function reinsert(deps: Deps, rows: AuditRecord[]) {
+  for (const r of rows) {
+    await deps.db.auditEvent.create({
+      data: { ...r, seq: BigInt(r.seq), at: new Date(r.at), input: r.input ?? undefined, detail: r.detail ?? undefined } as never,
+    });
+  }
+}
+
+async function gzipRows(rows: ArchivedRow[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tampered-"));
+  const file = path.join(dir, "rows.ndjson.gz");
+  await pipeline(Readable.from(rows.map((r) => `${JSON.stringify(r)}\n`)), createGzip(), createWriteStream(file));
+  return file;
+}
+
+interface Variant {
+  name: string;
+  /** The primary sink (read by verify) first, the other one second. */
+  sinks(): Promise<{ sinks: AuditArchiveSink[]; removeManifest: (segment: number) => Promise<void>; done: () => Promise<void> }>;
+}
+
+const variants: Variant[] = [
+  {
+    name: "local folder primary, s3rver mirror",
+    async sinks() {
+      const dir = await mkdtemp(path.join(tmpdir(), "audit-archive-"));
+      const s3 = await startS3();
+      return {
+        sinks: [folderArchive(dir), s3Archive({ url: `s3://${s3.bucket}/mirror`, endpoint: s3.endpoint, credentials: s3.credentials })],
+        removeManifest: (segment) => unlink(path.join(dir, `${segmentBaseName(segment)}.manifest.json`)),
+        done: async () => {
+          await s3.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: "s3rver primary, local folder mirror",
+    async sinks() {
+      const dir = await mkdtemp(path.join(tmpdir(), "audit-archive-"));
+      const s3 = await startS3();
+      const client = new S3Client({ region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+      return {
+        sinks: [s3Archive({ url: `s3://${s3.bucket}/prod/audit`, endpoint: s3.endpoint, credentials: s3.credentials }), folderArchive(dir)],
+        removeManifest: async (segment) => void (await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: `prod/audit/${segmentBaseName(segment)}.manifest.json` }))),
+        done: async () => {
+          client.destroy();
+          await s3.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+describe.each(variants)("audit lifecycle on the real database: $name", (variant) => {
+  let deps: Deps;
+  let life: AuditLifecycle;
+  let removeManifest: (segment: number) => Promise<void>;
+  let dropAll: () => Promise<void>;
+  const now = new Date();
+  let sealed: SignedManifest[] = [];
+
+  beforeAll(async () => {
+    const scratch = await scratchPostgres("test_audit_life");
+    deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", AUDIT_SIGNING_KEY: SIGNING_KEY }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+    const s = await variant.sinks();
+    removeManifest = s.removeManifest;
+    life = { signer: signerFromKey(SIGNING_KEY), sinks: s.sinks, segmentDays: 7, retentionDays: 30, close: async () => {} };
+    let n = 0;
+    for (const days of EVENT_DAYS) await Promise.all([0, 1, 2].map((h) => deps.audit.record(event(new Date(inWindow(now.getTime() - days * DAY) + h * 3_600_000), n++))));
+    await Promise.all([0, 1, 2].map(() => deps.audit.record(event(new Date(now.getTime() - 60_000), n++))));
+    dropAll = async () => {
+      for (const sink of s.sinks) await sink.close();
+      await s.done();
+      await closeDeps(deps);
+      await scratch?.drop();
+    };
+  });
+  afterAll(() => dropAll());
+
+  it("seals every complete window into signed segments, archived to every sink", async () => {
+    const result = await sealSegments(deps, life, { now });
+    sealed = result.sealed;
+    expect(sealed.length).toBe(EVENT_DAYS.length);
+    expect(sealed.every((m) => m.count === 3)).toBe(true);
+    expect(sealed[0]).toMatchObject({ segment: 1, firstSeq: 1, lastSeq: 3, prevManifestHash: null, alg: "ed25519" });
+    for (const sink of life.sinks) {
+      expect((await sink.listManifests()).map((m) => m.manifestHash)).toEqual(sealed.map((m) => m.manifestHash));
+      const rows = await collect(sink.readSegment({ ...sealed[1]! }));
+      expect(rows.map((r) => r.seq)).toEqual([4, 5, 6]);
+    }
+    const stored = await deps.db.auditSegment.findMany({ orderBy: { segment: "asc" } });
+    expect(stored.every((s) => s.archivedAt !== null)).toBe(true);
+    expect(await deps.db.auditEvent.count({ where: { action: "audit.seal" } })).toBe(EVENT_DAYS.length);
+    // sealing again finds nothing new: the open window stays live
+    expect((await sealSegments(deps, life, { now })).sealed).toEqual([]);
+  });
+
+  it("rotation drops only archived rows past retention, through the audited path", async () => {
+    const past = sealed.filter((m) => new Date(m.lastAt).getTime() < now.getTime() - 30 * DAY);
+    const rotation = await rotateSegments(deps, life, { now });
+    expect(rotation).toEqual({ throughSegment: past.at(-1)!.segment, rowsDropped: past.length * 3 });
+    const first = await deps.db.auditEvent.findFirst({ orderBy: { seq: "asc" } });
+    expect(Number(first!.seq)).toBe(past.at(-1)!.lastSeq + 1);
+    expect(await deps.db.auditEvent.count({ where: { action: "audit.rotate" } })).toBe(1);
+    // the trigger still refuses any other delete: unsealed rows even with the rotation flag, any row without it
+    const live = sealed.at(-1)!.lastSeq + 1;
+    await expect(
+      deps.db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe("SELECT set_config('audit.rotation', 'on', true)");
+        await tx.$executeRawUnsafe(`DELETE FROM audit_event WHERE seq = ${live}`);
+      }),
+    ).rejects.toThrow(/append-only/);
+    await expect(deps.db.$executeRawUnsafe(`DELETE FROM audit_event WHERE seq = ${sealed.at(-1)!.lastSeq}`)).rejects.toThrow(/append-only/);
+    await expect(deps.db.$executeRawUnsafe(`DELETE FROM audit_segment WHERE segment = 1`)).rejects.toThrow(/append-only/);
+    await expect(deps.db.$executeRawUnsafe(`UPDATE audit_segment SET head_hash = 'x' WHERE segment = 1`)).rejects.toThrow(/append-only/);
+  });
+
+  it("verifies ok across rotation: manifests, the live chain from the last rotated head, the archive", async () => {
+    await writeCheckpoint(deps.db, life.signer, life.sinks);
+    const result = await verifyAudit(deps.database, life);
+    expect(result).toMatchObject({ ok: true, firstBadSeq: null, segments: EVENT_DAYS.length });
+    expect(result.liveFromSeq).toBeGreaterThan(1);
+    const withArchive = await verifyAudit(deps.database, life, { archive: true });
+    expect(withArchive).toMatchObject({ ok: true, archivedChecked: EVENT_DAYS.length * 3 });
+  });
+
+  it("exports archived and live events of a time range", async () => {
+    const since = new Date(now.getTime() - 110 * DAY);
+    const until = new Date(now.getTime() - 11 * DAY);
+    const rows = await collect(exportAuditEvents(deps, life, { since, until }));
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: EVENT_DAYS.length * 3 }, (_, i) => i + 1));
+    const recent = await collect(exportAuditEvents(deps, life, { since: new Date(now.getTime() - 2 * DAY) }));
+    expect(recent.filter((r) => r.action === "test.lifecycle")).toHaveLength(3);
+  });
+
+  it("detects a row deleted from the live tail (triggers disabled as superuser)", async () => {
+    await writeCheckpoint(deps.db, life.signer, life.sinks);
+    const tail = (await collect(auditRows(deps.database, 1))).slice(-2);
+    await asTamperer(deps, `DELETE FROM audit_event WHERE seq >= $1`, BigInt(tail[0]!.seq));
+    const result = await verifyAudit(deps.database, life);
+    expect(result).toMatchObject({ ok: false, firstBadSeq: tail[0]!.seq });
+    expect(result.reason).toMatch(/tail removed/);
+    await reinsert(deps, tail);
+    expect((await verifyAudit(deps.database, life)).ok).toBe(true);
+  });
+
+  it("detects the live chain recomputed without the key", async () => {
+    const liveFrom = Number((await deps.db.auditEvent.findFirst({ orderBy: { seq: "asc" } }))!.seq);
+    const target = sealed.find((m) => m.firstSeq >= liveFrom)!;
+    const original = await collect(auditRows(deps.database, target.firstSeq));
+    const forged: AuditRecord[] = [];
+    let prev = original[0]!.prevHash;
+    for (const [i, r] of original.entries()) {
+      const row = { ...r, action: i === 1 ? "test.rewritten" : r.action, prevHash: prev };
+      row.hash = chainHash(prev, row);
+      prev = row.hash;
+      forged.push(row);
+    }
+    for (const r of forged) await setRowHash(deps, r);
+    const plain = await verifyAudit(deps.database, life);
+    expect(plain).toMatchObject({ ok: false, firstBadSeq: target.firstSeq });
+    expect(plain.reason).toMatch(/recomputed/);
+    const exact = await verifyAudit(deps.database, life, { archive: true });
+    expect(exact).toMatchObject({ ok: false, firstBadSeq: target.firstSeq + 1 });
+    for (const r of original) await setRowHash(deps, r);
+    expect((await verifyAudit(deps.database, life, { archive: true })).ok).toBe(true);
+  });
+
+  it("detects one archived row edited", async () => {
+    const m = sealed[1]!;
+    const [primary] = life.sinks;
+    const original = await collect(primary!.readSegment({ ...m }));
+    const edited = original.map((r) => (r.seq === m.firstSeq + 2 ? { ...r, target: "item:forged" } : r));
+    await primary!.writeSegment({ ...m } as ManifestDocument, { gzipFile: await gzipRows(edited), rows: async function* () {} });
+    const result = await verifyAudit(deps.database, life, { archive: true });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: m.firstSeq + 2 });
+    expect(result.reason).toMatch(/row altered/);
+    expect((await verifyAudit(deps.database, life)).ok).toBe(true); // the live check alone cannot see the archive
+    await primary!.writeSegment({ ...m } as ManifestDocument, { gzipFile: await gzipRows(original), rows: async function* () {} });
+    expect((await verifyAudit(deps.database, life, { archive: true })).ok).toBe(true);
+  });
+
+  it("detects a manifest removed from the archive", async () => {
+    const m = sealed[3]!;
+    await removeManifest(m.segment);
+    const result = await verifyAudit(deps.database, life, { archive: true });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: m.firstSeq });
+    expect(result.reason).toMatch(/missing from the archive/);
+  });
+});
+
+describe("the audit jobs", () => {
+  it("audit-seal seals, archives to DATA_DIR's folder and rotates; audit-checkpoint signs the head", async () => {
+    const scratch = await scratchPostgres("test_audit_job");
+    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-job-"));
+    const deps = await createDeps({
+      env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:job-test-secret", AUDIT_RETENTION_DAYS: "30" }),
+      database: scratch ? { url: scratch.url } : { memory: true },
+      kv: createKeyValueStore({}),
+    });
+    try {
+      const old = inWindow(Date.now() - 60 * DAY);
+      for (let i = 0; i < 4; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+      const ctx = () => ({ deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: () => {}, data: {} });
+      const seal = auditJobs.find((j) => j.name === "audit-seal")!;
+      const summary = await seal.run(ctx());
+      expect(summary).toMatchObject({ sealed: 1, archived: [1], rotation: { throughSegment: 1, rowsDropped: 4 } });
+      const folder = folderArchive(path.join(dataDir, "audit-archive"));
+      expect((await folder.listManifests()).map((m) => [m.firstSeq, m.lastSeq])).toEqual([[1, 4]]);
+      const checkpoint = auditJobs.find((j) => j.name === "audit-checkpoint")!;
+      const cp = (await checkpoint.run(ctx())) as { checkpointSeq: number };
+      expect(cp.checkpointSeq).toBe(Number((await deps.db.auditEvent.findFirst({ orderBy: { seq: "desc" } }))!.seq));
+      expect(await folder.latestCheckpoint()).toMatchObject({ seq: cp.checkpointSeq, alg: "hmac-sha256" });
+    } finally {
+      await closeDeps(deps);
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

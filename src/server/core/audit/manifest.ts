@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+import { GENESIS_HASH } from "./chain";
+import type { AuditSigner } from "./signing";
+
+/** What a sealed segment's manifest states; its canonical JSON (RFC 8785) is hashed and signed. */
+export interface SegmentManifest {
+  version: 1;
+  segment: number;
+  firstSeq: number;
+  lastSeq: number;
+  count: number;
+  /** The hash the segment's first row links to (the previous segment's head, or the genesis). */
+  firstPrevHash: string;
+  headHash: string;
+  firstAt: string;
+  lastAt: string;
+  /** manifestHash of the previous segment (null for the first): the manifests form a chain too. */
+  prevManifestHash: string | null;
+  sealedAt: string;
+  alg: AuditSigner["alg"];
+  keyId: string;
+}
+
+export type SignedManifest = SegmentManifest & { manifestHash: string; signature: string };
+
+const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "firstPrevHash", "headHash", "firstAt", "lastAt", "prevManifestHash", "sealedAt", "alg", "keyId"] as const;
+
+export function manifestHash(m: SegmentManifest): string {
+  const body = Object.fromEntries(MANIFEST_FIELDS.map((k) => [k, m[k]]));
+  return createHash("sha256").update(canonicalize(body)!).digest("hex");
+}
+
+export function signManifest(m: SegmentManifest, signer: AuditSigner): SignedManifest {
+  const hash = manifestHash(m);
+  return { ...m, manifestHash: hash, signature: signer.sign(`audit-manifest:${hash}`) };
+}
+
+export interface ChainProblem {
+  firstBadSeq: number;
+  reason: string;
+}
+
+/**
+ * Checks the manifests as one chain: numbering, contiguous sequence ranges, each linked to the
+ * previous one's head and manifest hash, each hash and signature valid under this key.
+ */
+export function verifyManifestChain(manifests: SignedManifest[], signer: AuditSigner): ChainProblem | null {
+  let prev: SignedManifest | null = null;
+  for (const m of manifests) {
+    const bad = (reason: string): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: ${reason}` });
+    const expectedSegment = prev ? prev.segment + 1 : 1;
+    if (m.segment !== expectedSegment) return { firstBadSeq: prev ? prev.lastSeq + 1 : 1, reason: `manifest of segment ${expectedSegment} is missing` };
+    if (m.firstSeq !== (prev ? prev.lastSeq + 1 : 1)) return bad(`starts at ${m.firstSeq}, expected ${prev ? prev.lastSeq + 1 : 1}`);
+    if (m.count !== m.lastSeq - m.firstSeq + 1) return bad("count does not match its sequence range");
+    if (m.firstPrevHash !== (prev ? prev.headHash : GENESIS_HASH)) return bad("does not link to the previous segment's head");
+    if (m.prevManifestHash !== (prev ? prev.manifestHash : null)) return bad("does not link to the previous manifest");
+    if (manifestHash(m) !== m.manifestHash) return bad("manifest altered: its hash does not match its content");
+    if (m.keyId !== signer.keyId) return bad(`signed with key ${m.keyId}, not the configured key ${signer.keyId}`);
+    if (!signer.verify(`audit-manifest:${m.manifestHash}`, m.signature)) return bad("signature invalid");
+    prev = m;
+  }
+  return null;
+}
