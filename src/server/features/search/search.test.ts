@@ -48,9 +48,9 @@ describe("ranking", () => {
   const file = (fileKey: string, f: Partial<FileSignals>): FileSignals => ({ fileKey, path: [], base: [], sym: [], summary: [], ...f });
 
   it("prefers rare terms, terms together in one chunk, and path matches", () => {
-    const ranked = rankFiles(2, [chunk("a", [0, 1]), chunk("b", [0]), chunk("b", [1]), chunk("c", [0]), chunk("d", [0])], [file("b", {})], { files: 100, meanSize: 100 });
+    const ranked = rankFiles(["a", "b"], [chunk("a", [0, 1]), chunk("b", [0]), chunk("b", [1]), chunk("c", [0]), chunk("d", [0])], [file("b", {})], { files: 100, meanSize: 100 });
     expect(ranked[0]!.fileKey).toBe("a");
-    const withPath = rankFiles(2, [chunk("a", [0]), chunk("b", [0])], [file("b", { path: [0], base: [0] })], { files: 100, meanSize: 100 });
+    const withPath = rankFiles(["a", "b"], [chunk("a", [0]), chunk("b", [0])], [file("b", { path: [0], base: [0] })], { files: 100, meanSize: 100 });
     expect(withPath.map((r) => r.fileKey)).toEqual(["b", "a"]);
     expect(withPath[0]!.signals).toEqual(["fulltext", "path"]);
   });

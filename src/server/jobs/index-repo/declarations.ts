@@ -32,6 +32,32 @@ const RUST: Rule[] = [
 
 const RULES: Record<string, Rule[]> = { typescript: JS, javascript: JS, python: PYTHON, go: GO, rust: RUST };
 
+/**
+ * Members declared inside a class, impl or trait body (indented): methods, whose names say what the
+ * code defines as much as a top-level name does. A TS/JS member's line ends with its opening brace (or
+ * an open parameter list), which tells a method from a call.
+ */
+const MEMBERS: Record<string, RegExp> = {
+  python: /^\s+(?:async\s+)?def\s+([A-Za-z_]\w*)/,
+  rust: /^\s+(?:pub(?:\([\w:]+\))?\s+)?(?:default\s+)?(?:const\s+)?(?:async\s+)?(?:unsafe\s+)?(?:extern\s+"[^"]*"\s+)?fn\s+([A-Za-z_]\w*)/,
+  typescript: /^\s+(?:(?:public|private|protected|static|async|readonly|override|abstract|get|set)\s+)*\*?#?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\((?:.*\)\s*(?::[^;{]*)?\{\s*|[^)]*)$/,
+};
+MEMBERS.javascript = MEMBERS.typescript!;
+const NOT_MEMBERS = new Set(["if", "for", "while", "switch", "catch", "function", "return", "with", "elif", "super"]);
+
+/** Members on lines [from, to) at the shallowest indentation any of them has (nested functions are not members). */
+export function findMembers(lines: string[], language: string | null, from: number, to: number): Omit<Declaration, "exported">[] {
+  const re = language ? MEMBERS[language] : undefined;
+  if (!re) return [];
+  const found: (Omit<Declaration, "exported"> & { indent: number })[] = [];
+  for (let i = from; i < to; i++) {
+    const m = re.exec(lines[i]!);
+    if (m && !NOT_MEMBERS.has(m[1]!)) found.push({ line: i, symbol: m[1]!, indent: lines[i]!.search(/\S/) });
+  }
+  const indent = Math.min(...found.map((f) => f.indent));
+  return found.filter((f) => f.indent === indent).map(({ line, symbol }) => ({ line, symbol }));
+}
+
 export function supportsDeclarations(language: string | null): boolean {
   return language !== null && language in RULES;
 }
