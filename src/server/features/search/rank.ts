@@ -118,14 +118,16 @@ export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: File
     const ranked = scored.map(({ c, score }) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score }));
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
+    const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
     const covered = sumOf(new Set([...(scored[0]?.c.hits ?? []), ...file.path, ...sym])) / total;
+    const fields = w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
     const score =
-      (w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary)) *
+      fields *
       covered ** w.coverage *
-      (demote && isSecondaryPath(fileKey.slice(fileKey.lastIndexOf("\u0000") + 1)) ? w.secondary : 1);
+      (demote && isSecondaryPath(path) ? w.secondary : 1);
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");
     if (file.path.length) signals.push("path");

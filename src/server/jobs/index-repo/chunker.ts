@@ -1,4 +1,4 @@
-import { findDeclarations, findMembers, leadingStart } from "./declarations";
+import { declarationEnd, findDeclarations, findMembers, leadingStart } from "./declarations";
 
 /**
  * Cuts a file into chunks that keep its path and line range: one per top-level declaration where the
@@ -72,14 +72,19 @@ export function chunkText(text: string, language: string | null): Chunk[] {
   if (starts[0]! > 0) out.push(...windows(lines, 0, trimBlankEnd(lines, 0, starts[0]!), "window", null));
   for (let i = 0; i < decls.length; i++) {
     const from = starts[i]!;
-    const to = trimBlankEnd(lines, from, i + 1 < decls.length ? starts[i + 1]! : lines.length);
-    if (to <= from) continue;
-    const content = lines.slice(from, to).join("\n");
-    if (to - from > MAX_DECLARATION_LINES || content.length > MAX_CHUNK_CHARS) {
-      out.push(...longDeclaration(lines, from, to, decls[i]!.line, decls[i]!.symbol, language));
-    } else {
-      out.push({ startLine: from + 1, endLine: to, kind: "declaration", symbol: decls[i]!.symbol, content });
+    const next = i + 1 < decls.length ? starts[i + 1]! : lines.length;
+    const end = declarationEnd(lines, decls[i]!.line, next, language);
+    const to = trimBlankEnd(lines, from, end);
+    if (to > from) {
+      const content = lines.slice(from, to).join("\n");
+      if (to - from > MAX_DECLARATION_LINES || content.length > MAX_CHUNK_CHARS) out.push(...longDeclaration(lines, from, to, decls[i]!.line, decls[i]!.symbol, language));
+      else out.push({ startLine: from + 1, endLine: to, kind: "declaration", symbol: decls[i]!.symbol, content });
     }
+    // what follows the declaration's body up to the next one (module-level statements, tables)
+    let restFrom = end;
+    while (restFrom < next && !lines[restFrom]!.trim()) restFrom++;
+    const restTo = trimBlankEnd(lines, restFrom, next);
+    if (restTo > restFrom) out.push(...windows(lines, restFrom, restTo, "window", null));
   }
   return out;
 }

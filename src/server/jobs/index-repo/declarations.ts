@@ -80,6 +80,28 @@ export function findDeclarations(lines: string[], language: string | null): Decl
   return out;
 }
 
+const TRIPLE_QUOTE = /"""|'''/g;
+
+/**
+ * Where a declaration's body ends (exclusive), at most `to`: after the closing brace at column 0 in
+ * brace languages, before the first line back at column 0 in Python (outside a triple-quoted string).
+ * What follows it up to the next declaration — module-level statements, tables — is not part of it.
+ */
+export function declarationEnd(lines: string[], line: number, to: number, language: string | null): number {
+  if (language === "python") {
+    let inString = ((lines[line]!.match(TRIPLE_QUOTE)?.length ?? 0) & 1) === 1;
+    for (let i = line + 1; i < to; i++) {
+      const t = lines[i]!;
+      if (!inString && t && t.charCodeAt(0) > 32 && !/^[#)\]}]/.test(t)) return i;
+      if (((t.match(TRIPLE_QUOTE)?.length ?? 0) & 1) === 1) inString = !inString;
+    }
+    return to;
+  }
+  if (!supportsDeclarations(language)) return to;
+  for (let i = line; i < to; i++) if (lines[i]!.charCodeAt(0) === 125 /* } */) return i + 1;
+  return to;
+}
+
 /** The line a declaration's chunk starts at: its doc comment and decorators belong to it. */
 export function leadingStart(lines: string[], line: number, floor: number): number {
   let start = line;
