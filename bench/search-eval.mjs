@@ -9,7 +9,8 @@
 //
 //   node bench/search-eval.mjs                 every set, in a scratch database dropped at the end
 //   node bench/search-eval.mjs --set rich      only the sets whose file name contains "rich"
-//   node bench/search-eval.mjs --verbose       each question not answered first, with the top 3
+//   node bench/search-eval.mjs --verbose       each tuning-set question not answered first, with the top 3
+//                                              (held-out sets print aggregates only, so tuning cannot peek at them)
 //   node bench/search-eval.mjs --db <url>      an existing database, kept (unchanged files are not re-read)
 //   node bench/search-eval.mjs --db <url> --reindex   … re-read every file (after a chunker change)
 //   SEARCH_BENCH_DATABASE_URL=postgres://…/postgres   server for the scratch database
@@ -67,7 +68,7 @@ async function score(set, name, search) {
     recall += expected.filter((e) => top.includes(e)).length / expected.length;
     const first = top.findIndex((p) => expected.includes(p));
     mrr += first >= 0 ? 1 / (first + 1) : 0;
-    if (verbose && first !== 0) console.log(`  ${name} [${first < 0 ? "miss" : first + 1}] ${q}\n     top: ${top.slice(0, 3).join(", ")}`);
+    if (verbose && set.role === "tuning" && first !== 0) console.log(`  ${name} [${first < 0 ? "miss" : first + 1}] ${q}\n     top: ${top.slice(0, 3).join(", ")}`);
   }
   const n = set.questions.length;
   return { recall: recall / n, mrr: mrr / n };
