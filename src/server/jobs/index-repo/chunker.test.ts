@@ -78,6 +78,9 @@ describe("chunker", () => {
     const rsChunks = chunkText(rs, "rust");
     expect(rsChunks.every((c) => c.symbol === "Command" || c.symbol!.startsWith("Command.f"))).toBe(true);
     expect(rsChunks.filter((c) => c.symbol === "Command.f79")).toHaveLength(1);
+    // a long function is not a class: a multi-line call in it is not a member
+    const fn = ["export function setup() {", ...Array.from({ length: 80 }, (_, i) => `  register(\n    ${i},\n  );`), "}"].join("\n");
+    expect(chunkText(fn, "typescript").every((c) => c.symbol === "setup")).toBe(true);
   });
 
   it("leaves what follows a declaration's body (module-level statements, tables) out of its chunk", () => {

@@ -48,7 +48,7 @@ function trimBlankEnd(lines: string[], from: number, to: number): number {
 
 /** A long declaration: its head and each member as chunks (windows where still too long), or windows when it has no members. */
 function longDeclaration(lines: string[], from: number, to: number, line: number, symbol: string, language: string | null): Chunk[] {
-  const members = findMembers(lines, language, line + 1, to);
+  const members = findMembers(lines, language, line, to);
   if (members.length === 0) return windows(lines, from, to, "declaration", symbol);
   const starts = members.map((m, i) => leadingStart(lines, m.line, i === 0 ? line + 1 : members[i - 1]!.line + 1));
   const parts = [{ from, symbol }, ...members.map((m, i) => ({ from: starts[i]!, symbol: `${symbol}.${m.symbol}` }))];

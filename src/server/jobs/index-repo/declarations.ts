@@ -45,10 +45,17 @@ const MEMBERS: Record<string, RegExp> = {
 MEMBERS.javascript = MEMBERS.typescript!;
 const NOT_MEMBERS = new Set(["if", "for", "while", "switch", "catch", "function", "return", "with", "elif", "super"]);
 
-/** Members on lines [from, to) at the shallowest indentation any of them has (nested functions are not members). */
-export function findMembers(lines: string[], language: string | null, from: number, to: number): Omit<Declaration, "exported">[] {
+/** A declaration line that opens a body of members: a class, an impl block, a trait. */
+const MEMBER_HOST = /\b(class|impl|trait)\b/;
+
+/**
+ * Members of the class, impl or trait declared on line `line`, on lines (line, to), at the shallowest
+ * indentation any of them has (nested functions are not members). None for any other declaration.
+ */
+export function findMembers(lines: string[], language: string | null, line: number, to: number): Omit<Declaration, "exported">[] {
   const re = language ? MEMBERS[language] : undefined;
-  if (!re) return [];
+  if (!re || !MEMBER_HOST.test(lines[line]!)) return [];
+  const from = line + 1;
   const found: (Omit<Declaration, "exported"> & { indent: number })[] = [];
   for (let i = from; i < to; i++) {
     const m = re.exec(lines[i]!);
