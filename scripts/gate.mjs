@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The promote gate: search quality and read latency must hold before a build is promoted.
 //  - recall@10 ≥ GATE_RECALL (default 0.95) on every evaluation set of bench/search-eval.mjs
-//    (full-text search over real codebases from node_modules, on a scratch database);
+//    (full-text search over real codebases in four languages, indexed by the product on a scratch database);
 //  - p95 of search (the slowest read operation: every other read is one indexed lookup) ≤ GATE_P95_MS
 //    (default 1,000 ms: far under the 4 s the product promises, so a loaded machine does not flip it).
 // Prints a report; exits 1 when either fails, 2 when the evaluation itself could not run.

@@ -1,7 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import { globToRegex, searchWords, splitWords } from "./query";
-import { rankFiles, type ChunkSignals, type FileSignals, type RankedFile, type Weights } from "./rank";
+import { rankFiles, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
 import { wordMatches } from "./snippet";
 
 /** What narrows a code search: one repo, a path glob, a language. */
@@ -69,13 +69,28 @@ const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, 
   Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM ${TERMS(terms)}
     JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ u.t::tsquery${and(filtersOn("f", filters))}) f ON true`;
 
-/**
- * Full-text candidates ranked at file level. Which chunk and which file field holds which term comes
- * from the GIN indexes alone (one parameterized bitmap scan per term), so no document is recomputed.
- */
+/** What ranking reads for one question: which chunks and file fields hold which of its lexemes. */
+export interface TextSignals {
+  lexemes: string[];
+  chunks: ChunkSignals[];
+  files: FileSignals[];
+  corpus: Corpus;
+}
+
+/** Full-text candidates ranked at file level. */
 export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, weights?: Weights): Promise<{ files: RankedFile[]; terms: string[] }> {
+  const s = await fullTextSignals(db, q, filters);
+  if (!s) return { files: [], terms: [] };
+  return { files: rankFiles(s.lexemes, s.chunks, s.files, s.corpus, weights), terms: s.lexemes };
+}
+
+/**
+ * Which chunk and which file field holds which term, from the GIN indexes alone (one parameterized
+ * bitmap scan per term), so no document is recomputed. Null when the question has no searchable word.
+ */
+export async function fullTextSignals(db: Db, q: string, filters: CodeFilters): Promise<TextSignals | null> {
   const terms = searchWords(q).join(" ");
-  if (!terms) return { files: [], terms: [] };
+  if (!terms) return null;
   const [chunks, fields, [corpus]] = await Promise.all([
     // One row per chunk and term, columns straight from that term's index scan: grouped below, which
     // costs less than Postgres sorting them (a chunk is one file's start line: one blob per path).
@@ -94,7 +109,7 @@ export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, wei
       FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
   ]);
   const lexemes = corpus?.lexemes ?? [];
-  if (lexemes.length === 0) return { files: [], terms: [] };
+  if (lexemes.length === 0) return null;
   const byChunk = new Map<string, ChunkSignals>();
   for (const r of chunks) {
     const fileKey = fileKeyOf(r.repo_id, r.path);
@@ -118,7 +133,7 @@ export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, wei
     f[r.field].push(i);
     if (r.field === "path" && basenameHas(r.path, lexemes[i]!)) f.base.push(i);
   }
-  return { files: rankFiles(lexemes.length, chunkSignals, [...files.values()], { files: corpus?.n ?? 0, meanSize: corpus?.mean ?? 0 }, weights), terms: lexemes };
+  return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus: { files: corpus?.n ?? 0, meanSize: corpus?.mean ?? 0 } };
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

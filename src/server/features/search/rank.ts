@@ -46,7 +46,7 @@ export interface RankedFile {
   signals: Signal[];
 }
 
-export const WEIGHTS = { bestChunk: 1, body: 0.6, path: 1.2, basename: 0.8, symbols: 0.9, summary: 0.4, coverage: 1.5, k1: 1.2, b: 0.5, chunkB: 0.15 };
+export const WEIGHTS = { bestChunk: 1, body: 0.6, path: 1.2, basename: 0.8, symbols: 0.9, summary: 0.4, coverage: 1.5, k1: 1.2, b: 0.5, chunkB: 0.15, secondary: 0.5, symHit: 1 };
 export type Weights = typeof WEIGHTS;
 
 /** BM25's IDF, over files. */
@@ -60,7 +60,19 @@ export interface Corpus {
   meanSize: number;
 }
 
-export function rankFiles(termCount: number, chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): RankedFile[] {
+/**
+ * Tests, examples, benchmarks and fixtures: they name what they exercise as often as its source does,
+ * and a question is rarely after them unless it says so.
+ */
+const SECONDARY_PATH = /(^|\/)(tests?|__tests__|testdata|spec|specs|examples?|benches|benchmarks?|fixtures?|mocks?|__mocks__)\/|_test\.\w+$|\.(test|spec)\.\w+$|(^|\/)test_[^/]*\.py$/;
+const ASKS_SECONDARY = /^(test|exampl|bench|fixtur|mock|spec)/;
+
+export const isSecondaryPath = (path: string) => SECONDARY_PATH.test(path);
+export const asksForSecondary = (lexemes: string[]) => lexemes.some((l) => ASKS_SECONDARY.test(l));
+
+export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): RankedFile[] {
+  const termCount = lexemes.length;
+  const demote = !asksForSecondary(lexemes);
   const empty: FileSignals = { fileKey: "", path: [], base: [], sym: [], summary: [] };
   const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals }>();
   const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: { ...empty, fileKey: k } }).get(k)!;
@@ -101,17 +113,21 @@ export function rankFiles(termCount: number, chunks: ChunkSignals[], files: File
 
   const out: RankedFile[] = [];
   for (const [fileKey, { chunks: cs, file }] of byFile) {
-    const { count, any, sym } = inFile.get(fileKey)!;
-    const ranked = cs
-      .map((c) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: sumOf(c.hits) + 0.5 * sumOf(c.symHits) }))
-      .sort((a, b) => b.score - a.score || a.startLine - b.startLine);
+    const { count, sym } = inFile.get(fileKey)!;
+    const scored = cs.map((c) => ({ c, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) })).sort((a, b) => b.score - a.score || a.c.startLine - b.c.startLine);
+    const ranked = scored.map(({ c, score }) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score }));
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
+    const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
-    const covered = sumOf(any) / total;
+    // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
+    // not anywhere in it: a long file mentions every word of a question somewhere.
+    const covered = sumOf(new Set([...(scored[0]?.c.hits ?? []), ...file.path, ...sym])) / total;
+    const fields = w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
     const score =
-      (w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary)) *
-      covered ** w.coverage;
+      fields *
+      covered ** w.coverage *
+      (demote && isSecondaryPath(path) ? w.secondary : 1);
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");
     if (file.path.length) signals.push("path");

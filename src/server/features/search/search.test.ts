@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { distinctWords, globToRegex, searchWords, splitIdentifiers, splitWords } from "./query";
-import { idf, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
+import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
 
 describe("search terms", () => {
@@ -48,11 +48,25 @@ describe("ranking", () => {
   const file = (fileKey: string, f: Partial<FileSignals>): FileSignals => ({ fileKey, path: [], base: [], sym: [], summary: [], ...f });
 
   it("prefers rare terms, terms together in one chunk, and path matches", () => {
-    const ranked = rankFiles(2, [chunk("a", [0, 1]), chunk("b", [0]), chunk("b", [1]), chunk("c", [0]), chunk("d", [0])], [file("b", {})], { files: 100, meanSize: 100 });
+    const ranked = rankFiles(["a", "b"], [chunk("a", [0, 1]), chunk("b", [0]), chunk("b", [1]), chunk("c", [0]), chunk("d", [0])], [file("b", {})], { files: 100, meanSize: 100 });
     expect(ranked[0]!.fileKey).toBe("a");
-    const withPath = rankFiles(2, [chunk("a", [0]), chunk("b", [0])], [file("b", { path: [0], base: [0] })], { files: 100, meanSize: 100 });
+    const withPath = rankFiles(["a", "b"], [chunk("a", [0]), chunk("b", [0])], [file("b", { path: [0], base: [0] })], { files: 100, meanSize: 100 });
     expect(withPath.map((r) => r.fileKey)).toEqual(["b", "a"]);
     expect(withPath[0]!.signals).toEqual(["fulltext", "path"]);
+  });
+  it("ranks tests and examples below the source they exercise, unless the question asks for them", () => {
+    const lexemes = ["counter", "decreas"];
+    const both = [chunk("r\u0000prometheus/counter_test.go", [0, 1]), chunk("r\u0000prometheus/counter.go", [0, 1])];
+    expect(rankFiles(lexemes, both, [], { files: 100, meanSize: 100 })[0]!.fileKey).toBe("r\u0000prometheus/counter.go");
+    const asked = [chunk("r\u0000prometheus/counter_test.go", [0, 1, 2]), chunk("r\u0000prometheus/counter.go", [0, 1])];
+    expect(rankFiles([...lexemes, "test"], asked, [], { files: 100, meanSize: 100 })[0]!.fileKey).toBe("r\u0000prometheus/counter_test.go");
+    for (const p of ["a/b_test.go", "tests/x.py", "pkg/test_cli.py", "src/__tests__/a.js", "src/a.spec.ts", "examples/basic.rs", "testdata/x.txt"]) expect(isSecondaryPath(p), p).toBe(true);
+    for (const p of ["prometheus/testutil/testutil.go", "src/latest.ts", "contest.py", "src/attest/a.rs"]) expect(isSecondaryPath(p), p).toBe(false);
+  });
+  it("counts a file's coverage where the terms are found together or name it, not anywhere in it", () => {
+    // "a" holds both terms but in different chunks; "b" holds them in one chunk
+    const ranked = rankFiles(["x", "y"], [chunk("a", [0]), chunk("a", [1]), chunk("a", [0]), chunk("b", [0, 1])], [], { files: 100, meanSize: 100 });
+    expect(ranked.map((r) => r.fileKey)).toEqual(["b", "a"]);
   });
   it("uses BM25's IDF and RRF with k = 60", () => {
     expect(idf(10, 10)).toBeLessThan(idf(10, 1));

@@ -68,6 +68,53 @@ describe("chunker", () => {
     expect(chunks.every((c) => c.kind === "declaration" && c.symbol === "huge")).toBe(true);
   });
 
+  it("cuts a long class at its methods, each chunk named Type.method", () => {
+    const body = (name: string) => [`    def ${name}(self):`, `        """Does ${name}."""`, ...Array.from({ length: 80 }, (_, i) => `        x${i} = helper(${i})`)];
+    const py = ["class Console:", '    """A terminal."""', "", ...body("print"), "", "    # exports what was printed", ...body("export_html"), ""].join("\n");
+    const chunks = chunkText(py, "python");
+    expect(chunks.map((c) => [c.symbol, c.startLine])).toEqual([["Console", 1], ["Console.print", 4], ["Console.export_html", 87]]);
+    expect(chunks[2]!.content.split("\n")[0]).toBe("    # exports what was printed");
+    const rs = ["impl Command {", ...Array.from({ length: 80 }, (_, i) => `    pub fn f${i}(&self) -> bool {\n        self.get(${i})\n    }`), "}"].join("\n");
+    const rsChunks = chunkText(rs, "rust");
+    expect(rsChunks.every((c) => c.symbol === "Command" || c.symbol!.startsWith("Command.f"))).toBe(true);
+    expect(rsChunks.filter((c) => c.symbol === "Command.f79")).toHaveLength(1);
+    // a long function is not a class: a multi-line call in it is not a member
+    const fn = ["export function setup() {", ...Array.from({ length: 80 }, (_, i) => `  register(\n    ${i},\n  );`), "}"].join("\n");
+    expect(chunkText(fn, "typescript").every((c) => c.symbol === "setup")).toBe(true);
+  });
+
+  it("leaves what follows a declaration's body (module-level statements, tables) out of its chunk", () => {
+    const py = `class Color:
+    def parse(self):
+        return """
+text at column 0 inside a string
+"""
+
+NAMES = {
+    "red": 1,
+}
+
+def blend():
+    pass
+`;
+    expect(chunkText(py, "python").map((c) => [c.kind, c.symbol, c.startLine, c.endLine])).toEqual([
+      ["declaration", "Color", 1, 5],
+      ["window", null, 7, 9],
+      ["declaration", "blend", 11, 12],
+    ]);
+    const ts = `export function a() {
+}
+register(a);
+
+export function b() {}
+`;
+    expect(chunkText(ts, "typescript").map((c) => [c.kind, c.symbol, c.startLine, c.endLine])).toEqual([
+      ["declaration", "a", 1, 2],
+      ["window", null, 3, 3],
+      ["declaration", "b", 5, 5],
+    ]);
+  });
+
   it("keeps minified or one-line files within the chunk size", () => {
     const chunks = chunkText("x".repeat(20_000), "javascript");
     expect(chunks.length).toBe(1);
