@@ -1,5 +1,5 @@
-import type { RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
-import type { IndexProgress } from "@/server/jobs/index-repo/run";
+import type { RepoIndexOutcome } from "@/server/features/repos/indexer/jobs";
+import type { IndexProgress } from "@/server/features/repos/indexer/run";
 import { formatDuration, ProgressBar } from "./progress";
 import { execute } from "./transport";
 

@@ -1,5 +1,5 @@
 import type { Deps } from "@/server/deps";
-import { indexRegisteredRepo, indexRepos, type RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
+import { indexRegisteredRepo, indexRepos, type RepoIndexOutcome } from "@/server/features/repos/indexer/jobs";
 import { registeredJobs } from "@/server/jobs/registry";
 import { enqueueJob } from "@/server/jobs/runner";
 import type { JobContext, JobDefinition } from "@/server/jobs/types";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eventFor } from "@/server/core/audit/log";
 import { systemActor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
-import { fileVectorId, folderVectorId, vectorNamespace } from "@/server/jobs/index-repo/vector-ids";
+import { fileVectorId, folderVectorId, vectorNamespace } from "@/server/features/repos/indexer/vector-ids";
 import type { Repo } from "@/generated/prisma/client";
 import { repoSourceFor, syncRepos } from "./registry";
 
