@@ -109,7 +109,7 @@ try {
       else verdicts.push([`c=100 ${full.name}: zero errors (and requests answered)`, full.errors + full.non2xx === 0 && full.rps > 0]);
     }
   }
-  console.log("\ntargets (issue 3):");
+  console.log("\ntargets:");
   for (const [what, ok] of verdicts) console.log(`  ${ok ? "met    " : "NOT met"}  ${what}`);
   console.log(`after: ${loadLine()}`);
 } finally {

@@ -18,7 +18,7 @@ import { AuditLog } from "./core/audit/log";
 import { ApiKeyCache } from "./core/auth/key-cache";
 import { SnapshotCache } from "./core/snapshot";
 
-/** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
+/** The adapters, built once from the validated env. Features depend on this shape only. */
 export interface Deps {
   env: Env;
   database: Database;

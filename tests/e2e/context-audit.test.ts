@@ -7,7 +7,7 @@ import { firstRunPassword, launchChromium, newContext, signIn } from "./support/
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 3's "Done when", in chromium: an operator watches a context entry arrive through REST,
+ * Shared context and audit end to end, in chromium: an operator watches a context entry arrive through REST,
  * edits it in the UI, finds both writes in the audit log with the right actors and verifies the
  * chain; viewers cannot edit, signed-out visitors are sent to sign in, admins manage keys.
  */

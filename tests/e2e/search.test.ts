@@ -9,7 +9,7 @@ import { launchChromium, newContext, signIn } from "./support/browser";
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 4's dashboard half in chromium: an operator searches indexed code (fixtures written straight
+ * Code search in the dashboard, in chromium: an operator searches indexed code (fixtures written straight
  * into a scratch Postgres the app runs on), sees escaped, highlighted snippets linking to GitHub, and
  * queues a reindex from the Repos page. Needs TEST_DATABASE_URL's server (the app's embedded database
  * cannot be written from outside its process).

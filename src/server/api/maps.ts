@@ -14,7 +14,7 @@ const MAPS: Record<string, { permission: Permission; build: (deps: Deps) => Prom
 };
 
 /**
- * The seed's map files, served live: /maps/connections.json from the latest probes (metrics:read),
+ * The map files, served live: /maps/connections.json from the latest probes (metrics:read),
  * /maps/suggestions.json from today's stored suggestions (suggestions:read; computed by the daily
  * job or GET /ai/suggestions/daily). Readable by a signed-in dashboard user or an API key.
  */

@@ -6,7 +6,7 @@ import { closeDeps, makeKey, testDeps } from "../../../tests/support/deps";
 import { handleRest } from "./rest";
 
 /**
- * REST under /ai/* as a client sees it, in-process: every operation of the seed surface with each
+ * REST under /ai/* as a client sees it, in-process: every core operation with each
  * status it can answer, the error body contract, the audit row each request leaves, CORS and redaction.
  */
 

@@ -1,6 +1,6 @@
 /**
  * One table from error code to tRPC code and HTTP status, used by the tRPC error formatter, the
- * REST handler and MCP alike (STYLE.md §8). 4xx and 503 messages reach the caller; an internal error
+ * REST handler and MCP alike. 4xx and 503 messages reach the caller; an internal error
  * becomes a generic message with the request id, the detail goes to the log.
  */
 export const ERROR_TABLE = {

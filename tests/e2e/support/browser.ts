@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-/** Debian's chromium, headless, with nothing phoning home (DESIGN.md §6). */
+/** Debian's chromium, headless, with nothing phoning home. */
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 /** `next dev` compiles a page on its first visit; on two shared cores that takes a while. */
 export const COMPILE_TIMEOUT = 120_000;

@@ -99,7 +99,7 @@ async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promi
 }
 
 /**
- * The audit log. `transact` commits a change and its events together (STYLE.md §9); `record`
+ * The audit log. `transact` commits a change and its events together; `record`
  * appends a standalone event with group commit: concurrent callers share one statement (its own
  * transaction), each resolved only once its event is durable.
  */

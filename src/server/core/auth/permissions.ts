@@ -1,5 +1,5 @@
 /**
- * The one permission table (STYLE.md §10): machine scopes, human roles and what each role may do.
+ * The one permission table: machine scopes, human roles and what each role may do.
  * The server guards and the dashboard (to hide a button) both read it.
  */
 export const SCOPES = [

@@ -207,9 +207,9 @@ describe("probes against the local fakes", () => {
     expect((await handleCron(req("/api/cron/probe", { authorization: "Bearer wrong" }), "probe")).status).toBe(401);
     const res = await handleCron(req("/api/cron/probe", { authorization: `Bearer ${SECRETS.cron}` }), "probe");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { job: string; ran: boolean; changes: { id: string; to: string }[] };
-    expect(body).toMatchObject({ job: "probe", ran: true });
-    expect(body.changes.map((c) => `${c.id}:${c.to}`).sort()).toEqual(["github:up", "openai:up", "pinecone:up", "wordpress-blog:up", "wordpress:up"]);
+    const body = (await res.json()) as { job: string; mode: string; outcome: string; result: { ran: boolean; changes: { id: string; to: string }[] } };
+    expect(body).toMatchObject({ job: "probe", mode: "ran", outcome: "succeeded", result: { ran: true } });
+    expect(body.result.changes.map((c) => `${c.id}:${c.to}`).sort()).toEqual(["github:up", "openai:up", "pinecone:up", "wordpress-blog:up", "wordpress:up"]);
     const audited = await deps.db.auditEvent.findMany({ where: { resourceType: "connection", target: "wordpress" }, orderBy: { seq: "asc" } });
     expect(audited.map((e) => e.action)).toEqual(["connection.down", "connection.up"]);
     expect(audited[0]!.detail).toMatchObject({ from: "up", to: "down", error: expect.stringContaining("503") });

@@ -6,7 +6,7 @@ import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
 import type { Entry } from "./schema";
 
-/** /ai/context as GPT sees it: every status each operation can answer (STYLE.md §13). */
+/** /ai/context as GPT sees it: every status each operation can answer. */
 let deps: Deps;
 let writer: string;
 let reader: string;

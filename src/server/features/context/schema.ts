@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { booleanParam } from "@/server/core/params";
 
-/** Limits of the shared context (issue 3). The longest TTL is CONTEXT_MAX_TTL_SECONDS. */
+/** Limits of the shared context. The longest TTL is CONTEXT_MAX_TTL_SECONDS. */
 export const DEFAULT_TTL_SECONDS = 900;
 export const MAX_VALUE_BYTES = 65_536;
 export const MAX_KEY_LENGTH = 200;
