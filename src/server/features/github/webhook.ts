@@ -1,4 +1,4 @@
-import { Webhooks } from "@octokit/webhooks";
+import { verify } from "@octokit/webhooks-methods";
 import type { AuditEventInput, Surface } from "@/server/core/audit/log";
 import type { Deps } from "@/server/deps";
 import type { Tx } from "@/server/adapters/db";
@@ -13,11 +13,11 @@ import type { Tx } from "@/server/adapters/db";
 /** GitHub caps payloads at 25 MB and drops larger ones itself, so nothing legitimate is bigger. */
 export const WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
 
-/** X-Hub-Signature-256 over the raw body (HMAC-SHA256, compared in constant time by @octokit/webhooks). */
+/** X-Hub-Signature-256 over the raw body (HMAC-SHA256, compared in constant time by @octokit/webhooks-methods). */
 export async function verifySignature(secret: string, rawBody: string, signature: string | null): Promise<boolean> {
   if (!signature || !signature.startsWith("sha256=")) return false;
   try {
-    return await new Webhooks({ secret }).verify(rawBody, signature);
+    return await verify(secret, rawBody, signature);
   } catch {
     return false;
   }
