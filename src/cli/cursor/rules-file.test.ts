@@ -22,7 +22,7 @@ describe("the Cursor rule file", () => {
     expect(text).toContain("## Active IDE sessions\n_None._");
     expect(text).toContain("- **warning** Rotate the staging key — Create a new key and revoke the old one.");
     expect(text).toContain("One key needs rotating.");
-    expect(renderRules({ ...content(new Date()), suggestions: null })).toContain("_No suggestions from the server today._");
+    expect(renderRules({ ...content(new Date()), suggestions: null })).toContain("_No suggestions from the server today (or the key lacks suggestions:read)._");
   });
 
   it("is rewritten when its content changes, and left alone when only the time would", async () => {

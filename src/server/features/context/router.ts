@@ -135,6 +135,7 @@ export const contextRouter = router({
   grant: adminProcedure
     .meta({
       openapi: { method: "PUT", path: "/context/grants", operationId: "grantContextScope", summary: "Share a client:<id> or session:<id> scope with another client, read or write (admin; audited)", tags },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })
@@ -145,6 +146,7 @@ export const contextRouter = router({
   revokeGrant: adminProcedure
     .meta({
       openapi: { method: "DELETE", path: "/context/grants", operationId: "revokeContextGrant", summary: "Stop sharing a scope with a client (admin; audited)", tags },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })

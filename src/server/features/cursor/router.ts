@@ -19,6 +19,7 @@ export const cursorRouter = router({
         summary: "Push an IDE session's state (branch, head, active file, selection, changed files, optional diff); a push that changes nothing is a heartbeat. Only the creating client may write it",
         tags,
       },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })

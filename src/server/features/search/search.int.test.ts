@@ -211,7 +211,7 @@ describe("code search", () => {
   });
 
   it("/ai/search returns typed code, audit and context results, skipping sources the key cannot read", async () => {
-    const scope = `session:search-${tag}`;
+    const scope = `repo:search/${tag}`;
     await putEntry(deps, { actor: user("operator"), requestId: randomUUID(), surface: "trpc" }, { scope, key: `invoice-${tag}`, value: { note: "invoice numbering changed" } });
     const all = await caller(apiKey(["search:read", "github:read", "audit:read", "context:read"])).search.all({ q: `invoice ${tag}` });
     expect(all.searched).toEqual(["code", "audit", "context"]);

@@ -32,6 +32,7 @@ export const suggestionsRouter = router({
   refresh: read
     .meta({
       openapi: { method: "POST", path: "/suggestions/refresh", operationId: "refreshSuggestions", summary: "Recompute today's suggestions and briefing now from the latest signals", tags },
+      effect: { destructive: false, idempotent: true },
       resource: "suggestion",
       kind: "expensive",
       audit: "service",
@@ -43,6 +44,7 @@ export const suggestionsRouter = router({
   propose: scopedProcedure("intents:propose")
     .meta({
       openapi: { method: "POST", path: "/suggestions/{id}/propose", operationId: "proposeSuggestion", summary: "Send a suggestion's ready intent through the policy (as POST /ai/intents would); returns the intent", tags },
+      effect: { destructive: false, idempotent: false },
       resource: "suggestion",
       kind: "write",
       audit: "service",
