@@ -143,7 +143,9 @@ if (all.length < SMALL * 4) console.warn(`only ${all.length} source files found 
 const { deps, drop } = await openDeps();
 const repos = [];
 try {
-  console.log(`indexer benchmark — database: ${deps.database.kind}, load: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}, cores: ${(await import("node:os")).cpus().length}`);
+  console.log(
+    `indexer benchmark — database: ${deps.database.kind}, load: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}, cores: ${(await import("node:os")).cpus().length}`,
+  );
   const small = await benchCorpus(deps, all.slice(0, SMALL), "1x");
   repos.push(small.repo);
   const large = await benchCorpus(deps, all, "4x");

@@ -98,7 +98,12 @@ try {
     const bm25 = new MiniSearch({ fields: ["path", "content"], storeFields: ["path"] });
     bm25.addAll(set.paths.map((p, id) => ({ id, path: p, content: readFileSync(path.join(set.dir, p), "utf8") })));
     const ours = await score(set, "ours", async (q) => (await searchCode({ db: deps.db }, { q, repo: set.repo, limit: 10 }, { rawCode: false, highlight: false })).results.map((r) => r.path));
-    const theirs = await score(set, "BM25", async (q) => bm25.search(q).slice(0, 10).map((r) => r.path));
+    const theirs = await score(set, "BM25", async (q) =>
+      bm25
+        .search(q)
+        .slice(0, 10)
+        .map((r) => r.path),
+    );
     rows.push({ set, ours, theirs });
   }
   console.log("\n| set | language | files / chunks | questions | role | ours recall@10 | ours MRR | BM25 recall@10 | BM25 MRR | MRR − BM25 |");

@@ -181,8 +181,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...e,
     databaseUrl: e.DATABASE_URL ?? e.POSTGRES_URL,
     dataDir: path.resolve(e.DATA_DIR ?? ".data"),
-    dashboardOrigins: (e.DASHBOARD_ORIGIN ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-    githubRepos: (e.GITHUB_REPO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    dashboardOrigins: (e.DASHBOARD_ORIGIN ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    githubRepos: (e.GITHUB_REPO ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 

@@ -31,7 +31,8 @@ export async function indexCommand(opts: { repo?: string; full: boolean }): Prom
       timeoutMs: 6 * 3_600_000,
       hooks: {
         onIndexProgress: (repoId: string, p: IndexProgress) => {
-          if (p.phase === "snapshot") bars.set(repoId, new ProgressBar(repoId)); // the clock starts with the run
+          if (p.phase === "snapshot")
+            bars.set(repoId, new ProgressBar(repoId)); // the clock starts with the run
           else show(repoId, p.done, p.total, p.phase === "done");
         },
       },

@@ -37,7 +37,12 @@ export async function prometheusText(deps: Deps): Promise<{ text: string; conten
     if (c.state !== "up" && c.state !== "down") continue;
     up.set({ connection: c.id }, c.state === "up" ? 1 : 0);
     if (c.latencyMs !== null) connLatency.set({ connection: c.id }, c.latencyMs / 1000);
-    for (const [w, u] of [["24h", c.uptime.h24], ["7d", c.uptime.d7], ["30d", c.uptime.d30], ["90d", c.uptime.d90]] as const) {
+    for (const [w, u] of [
+      ["24h", c.uptime.h24],
+      ["7d", c.uptime.d7],
+      ["30d", c.uptime.d30],
+      ["90d", c.uptime.d90],
+    ] as const) {
       if (u.pct !== null) uptime.set({ connection: c.id, window: w }, u.pct / 100);
     }
   }
@@ -48,7 +53,12 @@ export async function prometheusText(deps: Deps): Promise<{ text: string; conten
     if (j.lastSuccessAt) lastSuccess.set({ job: j.name }, Math.floor(j.lastSuccessAt.getTime() / 1000));
     if (j.schedule) late.set({ job: j.name }, j.late ? 1 : 0);
   }
-  const runs = new Counter({ name: "oo_job_runs_total", help: "Recorded runs of each job by outcome (running, succeeded, failed), over the kept run records", labelNames: ["job", "outcome"], registers: [reg] });
+  const runs = new Counter({
+    name: "oo_job_runs_total",
+    help: "Recorded runs of each job by outcome (running, succeeded, failed), over the kept run records",
+    labelNames: ["job", "outcome"],
+    registers: [reg],
+  });
   for (const r of await runCounts(deps)) runs.inc({ job: r.job, outcome: r.outcome }, r.count);
   const cache = deps.kv.nearCacheStats?.();
   if (cache) {
@@ -56,7 +66,12 @@ export async function prometheusText(deps: Deps): Promise<{ text: string; conten
     gauge("oo_context_cache_live", "1 while this instance's near cache of context entries hears Redis's invalidations (else every read goes to Redis)", []).set(cache.live ? 1 : 0);
     gauge("oo_context_cache_entries", "Context entries this instance holds copies of", []).set(cache.entries);
     gauge("oo_context_cache_bytes", "Approximate size of those copies", []).set(cache.bytes);
-    const reads = new Counter({ name: "oo_context_cache_reads_total", help: "Context record reads on this instance, answered from its copy (hit) or by Redis (miss)", labelNames: ["result"], registers: [reg] });
+    const reads = new Counter({
+      name: "oo_context_cache_reads_total",
+      help: "Context record reads on this instance, answered from its copy (hit) or by Redis (miss)",
+      labelNames: ["result"],
+      registers: [reg],
+    });
     reads.inc({ result: "hit" }, cache.hits);
     reads.inc({ result: "miss" }, cache.misses);
     count("oo_context_cache_invalidations_total", "Changes Redis reported (or this instance made) to entries it may hold", cache.invalidations);
@@ -66,10 +81,7 @@ export async function prometheusText(deps: Deps): Promise<{ text: string; conten
   return { text: await merged.metrics(), contentType: merged.contentType };
 }
 
-export const handlePrometheus = guardRoute(
-  { action: "GET /api/metrics", surface: "rest", caller: "api_key", permission: "metrics:read", rateLimit: "read" },
-  async (g) => {
-    const { text, contentType } = await prometheusText(g.deps);
-    return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
-  },
-);
+export const handlePrometheus = guardRoute({ action: "GET /api/metrics", surface: "rest", caller: "api_key", permission: "metrics:read", rateLimit: "read" }, async (g) => {
+  const { text, contentType } = await prometheusText(g.deps);
+  return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
+});

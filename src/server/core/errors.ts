@@ -37,9 +37,7 @@ export class AppError extends Error {
   }
 }
 
-const byTrpc = new Map<string, ErrorCode>(
-  (Object.entries(ERROR_TABLE) as [ErrorCode, (typeof ERROR_TABLE)[ErrorCode]][]).map(([code, v]) => [v.trpc, code]),
-);
+const byTrpc = new Map<string, ErrorCode>((Object.entries(ERROR_TABLE) as [ErrorCode, (typeof ERROR_TABLE)[ErrorCode]][]).map(([code, v]) => [v.trpc, code]));
 byTrpc.set("PARSE_ERROR", "BAD_REQUEST");
 byTrpc.set("PRECONDITION_FAILED", "CONFLICT");
 byTrpc.set("TIMEOUT", "UNAVAILABLE");

@@ -103,7 +103,8 @@ describe("probes against the local fakes", () => {
     const run = await runProbeJob(deps, { trigger: "refresh" });
     const r = byId(run.results);
     expect(Object.keys(r).sort()).toEqual(["cloudways", "database", "github", "openai", "pinecone", "slack", "smtp", "store", "wordpress", "wordpress-blog"]);
-    for (const id of ["cloudways", "database", "github", "openai", "pinecone", "smtp", "store", "wordpress", "wordpress-blog"]) expect(r[id], `${id}: ${r[id]?.error}`).toMatchObject({ state: "up", error: null });
+    for (const id of ["cloudways", "database", "github", "openai", "pinecone", "smtp", "store", "wordpress", "wordpress-blog"])
+      expect(r[id], `${id}: ${r[id]?.error}`).toMatchObject({ state: "up", error: null });
     expect(r.slack).toMatchObject({ state: "unchecked" });
     expect(r.github!.details).toMatchObject({ limit: 5000, remaining: 4990, scopes: "repo, read:org" });
     expect(r.openai!.details).toMatchObject({ models: 3 });
@@ -231,7 +232,14 @@ describe("probes against the local fakes", () => {
     expect(services.length).toBeGreaterThan(0);
     expect(services.every((x) => typeof x.status === "string")).toBe(true);
     const monitoring = await json("/ai/cloudways/servers/101/monitoring?type=bw");
-    expect(monitoring).toMatchObject({ serverId: "101", type: "bw", items: [{ name: "shop", value: 1200 }, { name: "blog", value: 2400 }] });
+    expect(monitoring).toMatchObject({
+      serverId: "101",
+      type: "bw",
+      items: [
+        { name: "shop", value: 1200 },
+        { name: "blog", value: 2400 },
+      ],
+    });
     await json("/ai/cloudways/servers/abc/services", 400);
 
     const sites = (await json("/ai/wordpress/sites")).sites as { id: string; siteHealthChecked: boolean; state: string }[];

@@ -31,7 +31,9 @@ export async function revokeGrant(deps: Deps, call: CallContext, input: { scope:
     const before = await tx.contextGrant.findUnique({ where: { scope_clientId: input } });
     if (before) await tx.contextGrant.delete({ where: { scope_clientId: input } });
     // audited either way: every answered call of an admin is in the log, a no-op included
-    await log(eventFor(call, { action: "context.ungrant", resourceType: "context", target: input.scope, detail: { clientId: input.clientId, revoked: before !== null, before: before ? view(before) : null } }));
+    await log(
+      eventFor(call, { action: "context.ungrant", resourceType: "context", target: input.scope, detail: { clientId: input.clientId, revoked: before !== null, before: before ? view(before) : null } }),
+    );
     return { revoked: before !== null };
   });
 }

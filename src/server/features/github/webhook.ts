@@ -77,7 +77,9 @@ export function describeEvent(event: string, payload: Record<string, unknown>) {
 async function queueReindex(tx: Tx, payload: Record<string, unknown>): Promise<{ reindex: ReindexOutcome; runId: string | null }> {
   const fullName = str(obj(payload.repository).full_name) ?? "";
   // Lock the repo row: two pushes at once queue one run, not two.
-  const locked = await tx.$queryRaw<{ id: string; default_branch: string; index_state: string }[]>`SELECT id, default_branch, index_state FROM repo WHERE lower(id) = lower(${fullName}) AND source = 'github' FOR UPDATE`;
+  const locked = await tx.$queryRaw<
+    { id: string; default_branch: string; index_state: string }[]
+  >`SELECT id, default_branch, index_state FROM repo WHERE lower(id) = lower(${fullName}) AND source = 'github' FOR UPDATE`;
   const repo = locked[0];
   if (!repo) return { reindex: "unregistered", runId: null };
   if (payload.ref !== `refs/heads/${repo.default_branch}`) return { reindex: "not_default_branch", runId: null };

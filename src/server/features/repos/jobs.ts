@@ -14,7 +14,11 @@ import { pruneIndex } from "./prune";
 export const INDEX_JOB = "index-repos";
 
 function summary(outcomes: RepoIndexOutcome[]) {
-  return outcomes.map((o) => (o.status === "succeeded" ? { repo: o.repoId, status: o.status, runId: o.result.runId, toSha: o.result.toSha, added: o.result.added, changed: o.result.changed, removed: o.result.removed, durationMs: o.result.durationMs } : { repo: o.repoId, status: o.status, error: o.error }));
+  return outcomes.map((o) =>
+    o.status === "succeeded"
+      ? { repo: o.repoId, status: o.status, runId: o.result.runId, toSha: o.result.toSha, added: o.result.added, changed: o.result.changed, removed: o.result.removed, durationMs: o.result.durationMs }
+      : { repo: o.repoId, status: o.status, error: o.error },
+  );
 }
 
 async function runIndexJob({ deps, data, log }: JobContext) {

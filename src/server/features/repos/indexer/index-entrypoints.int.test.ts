@@ -27,7 +27,6 @@ afterAll(async () => {
   repo.cleanup();
 });
 
-
 describe("entry points", () => {
   it("the index-repos job, queued by Run now, is carried out by a worker and indexes the configured repo", async () => {
     const queued = await triggerNow(deps, jobs.get("index-repos")!);

@@ -35,7 +35,14 @@ function corpus(n: number) {
 /** Counts what the indexer reads from the source. */
 function countingSource(inner: RepoSource) {
   const reads: string[] = [];
-  const source: RepoSource = { ...inner, kind: inner.kind, repoId: inner.repoId, defaultBranch: () => inner.defaultBranch(), snapshot: (r) => inner.snapshot(r), readBlobs: (shas) => (reads.push(...shas), inner.readBlobs(shas)) };
+  const source: RepoSource = {
+    ...inner,
+    kind: inner.kind,
+    repoId: inner.repoId,
+    defaultBranch: () => inner.defaultBranch(),
+    snapshot: (r) => inner.snapshot(r),
+    readBlobs: (shas) => (reads.push(...shas), inner.readBlobs(shas)),
+  };
   return { source, reads };
 }
 
