@@ -35,17 +35,7 @@ function devOrigins() {
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Loaded by Node at run time, not bundled: WASM Postgres, the Prisma runtime, native-ish drivers.
-  serverExternalPackages: [
-    "@electric-sql/pglite",
-    "@electric-sql/pglite-pgvector",
-    "pglite-prisma-adapter",
-    "@prisma/client",
-    "@prisma/adapter-pg",
-    "pg",
-    "ioredis",
-    "bcryptjs",
-    "pg-boss",
-  ],
+  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-pgvector", "pglite-prisma-adapter", "@prisma/client", "@prisma/adapter-pg", "pg", "ioredis", "bcryptjs", "pg-boss"],
   poweredByHeader: false,
   allowedDevOrigins: devOrigins(),
   // Tests run their own server beside a developer's `npm run dev`, each with its own build folder.

@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 const alias = { "@": fileURLToPath(new URL("./src", import.meta.url)) };
 
-// Tiers by file suffix (STYLE.md §12): *.test.ts pure logic, *.int.test.ts against real services,
+// Tiers by file suffix: *.test.ts pure logic, *.int.test.ts against real services,
 // tests/e2e/ for the browser and REST as a client sees it.
 export default defineConfig({
   resolve: { alias },

@@ -38,7 +38,9 @@ try {
     for (const [i, { name }] of targets.entries()) {
       const r = results[i];
       rows.push({ name, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.failedInAnyRun, non2xx: 0 });
-      console.log(`${name.padEnd(36)} c=${String(connections).padEnd(3)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors/non-2xx (all runs) ${r.failedInAnyRun}`);
+      console.log(
+        `${name.padEnd(36)} c=${String(connections).padEnd(3)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors/non-2xx (all runs) ${r.failedInAnyRun}`,
+      );
     }
   }
   console.log("\nratios (same run):");
@@ -47,7 +49,9 @@ try {
     const read = get("/ai/whoami");
     const health = get("/api/health");
     const nodeHttp = get("bare");
-    console.log(`  c=${connections}: read/health ${(read.rps / health.rps).toFixed(2)}  health/bare ${(health.rps / nodeHttp.rps).toFixed(3)}  read p99 ${read.p99} ms  read errors ${read.errors + read.non2xx}`);
+    console.log(
+      `  c=${connections}: read/health ${(read.rps / health.rps).toFixed(2)}  health/bare ${(health.rps / nodeHttp.rps).toFixed(3)}  read p99 ${read.p99} ms  read errors ${read.errors + read.non2xx}`,
+    );
   }
   console.log(`after: ${loadLine()}`);
 } finally {

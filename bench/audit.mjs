@@ -75,7 +75,12 @@ if (process.argv.includes("--seal-child")) {
 const scratch = await scratchDatabase("bench_audit");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-audit-"));
 try {
-  console.log(`audit bench ${new Date().toISOString()} — ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `audit bench ${new Date().toISOString()} — ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   const deps = await openDeps(scratch.url, dataDir);
 
   // 1. a million events in one complete window, then seal + archive them in a child process
@@ -100,15 +105,19 @@ try {
   await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seal child exited ${code}`)))));
   const r = JSON.parse(out.trim().split("\n").at(-1));
   const archived = execFileSync("du", ["-sm", path.join(dataDir, "audit-archive")], { encoding: "utf8" }).split("\t")[0];
-  console.log(`seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk`);
+  console.log(
+    `seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk`,
+  );
 
   // 2a. 8 concurrent callers of one process: each awaits its own event, group commit batches them
   {
     let n = 0;
     const until = performance.now() + SECONDS * 1000;
-    await Promise.all(Array.from({ length: WRITERS }, async () => {
-      while (performance.now() < until) await deps.audit.record(event(new Date(), n++));
-    }));
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        while (performance.now() < until) await deps.audit.record(event(new Date(), n++));
+      }),
+    );
     console.log(`chained appends, ${WRITERS} callers in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s`);
   }
   // 2b. 8 instances (a connection pool each), each appending one event per statement: the chain lock serializes them
@@ -116,9 +125,11 @@ try {
     const instances = await Promise.all(Array.from({ length: WRITERS }, () => openDeps(scratch.url, dataDir)));
     let n = 0;
     const until = performance.now() + SECONDS * 1000;
-    await Promise.all(instances.map(async (d) => {
-      while (performance.now() < until) await d.audit.record(event(new Date(), n++));
-    }));
+    await Promise.all(
+      instances.map(async (d) => {
+        while (performance.now() < until) await d.audit.record(event(new Date(), n++));
+      }),
+    );
     console.log(`chained appends, ${WRITERS} instances, one event per statement each: ${(n / SECONDS).toFixed(0)} events/s`);
     await Promise.all(instances.map((d) => d.database.close()));
   }

@@ -24,7 +24,12 @@ if (configs.length === 0) {
   process.exit(2);
 }
 
-const BODY = JSON.stringify({ scope: "global", key: "bench/context", value: { service: "api", state: "rolling", regions: ["eu-west-1", "us-east-1"], note: "Canary at 10 %. ".repeat(10) }, ttlSeconds: 3600 });
+const BODY = JSON.stringify({
+  scope: "global",
+  key: "bench/context",
+  value: { service: "api", state: "rolling", regions: ["eu-west-1", "us-east-1"], note: "Canary at 10 %. ".repeat(10) },
+  ttlSeconds: 3600,
+});
 
 function targetsFor(base, key) {
   const auth = { "x-api-key": key };
@@ -90,7 +95,9 @@ try {
       const ratio = health ? `${(rps / health).toFixed(2)} of health` : "";
       const failed = runs.reduce((sum, r) => sum + r.failed, 0);
       console.log(
-        `  ${t.name.padEnd(12)} ${rps.toFixed(0).padStart(6)} req/s  ${ratio.padEnd(15)} CPU ${median(runs.map((r) => r.cpuUs)).toFixed(0).padStart(4)} µs/request  ${median(runs.map((r) => r.commits)).toFixed(3)} commits/request${failed ? `  FAILED ${failed}` : ""}`,
+        `  ${t.name.padEnd(12)} ${rps.toFixed(0).padStart(6)} req/s  ${ratio.padEnd(15)} CPU ${median(runs.map((r) => r.cpuUs))
+          .toFixed(0)
+          .padStart(4)} µs/request  ${median(runs.map((r) => r.commits)).toFixed(3)} commits/request${failed ? `  FAILED ${failed}` : ""}`,
       );
     }
   }

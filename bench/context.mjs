@@ -27,7 +27,14 @@ const SCOPE = "global";
 const KEY = "bench/context";
 const RECORD = `ctx:e:${SCOPE}|${KEY}`;
 // A realistic entry: a deploy note of about 400 bytes.
-const VALUE = { service: "api", state: "rolling", version: "2026.11.27-1", regions: ["eu-west-1", "us-east-1"], checks: { ci: "green", smoke: "green", canary: "pending" }, note: "Canary at 10 % since 14:02; watch p99 and error rate before promoting. ".repeat(3) };
+const VALUE = {
+  service: "api",
+  state: "rolling",
+  version: "2026.11.27-1",
+  regions: ["eu-west-1", "us-east-1"],
+  checks: { ci: "green", smoke: "green", canary: "pending" },
+  note: "Canary at 10 % since 14:02; watch p99 and error rate before promoting. ".repeat(3),
+};
 const BODY = JSON.stringify({ scope: SCOPE, key: KEY, value: VALUE, ttlSeconds: 3600 });
 // The bare writer's record and indexes: the same shape as the app's (record + scope index + scope list), under names of its own.
 const BARE_KEYS = [`bench:bare:${RECORD}`, ...indexKeys("bench:bare:i"), ...indexKeys("bench:bare:scopes")];
@@ -51,7 +58,12 @@ const bare = createServer((req, res) => {
   req.on("end", () => {
     const input = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     const now = Date.now();
-    const stored = JSON.stringify({ value: input.value, updatedBy: { type: "api_key", id: "bare" }, updatedAt: new Date(now).toISOString(), expiresAt: new Date(now + input.ttlSeconds * 1000).toISOString() });
+    const stored = JSON.stringify({
+      value: input.value,
+      updatedBy: { type: "api_key", id: "bare" },
+      updatedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + input.ttlSeconds * 1000).toISOString(),
+    });
     redis.eval(SET_VERSIONED_LUA, BARE_KEYS.length, ...BARE_KEYS, stored, input.ttlSeconds * 1000, "", input.key, "0", input.scope, "1").then((r) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ version: r[1], conflict: false }));
@@ -109,7 +121,7 @@ try {
       else verdicts.push([`c=100 ${full.name}: zero errors (and requests answered)`, full.errors + full.non2xx === 0 && full.rps > 0]);
     }
   }
-  console.log("\ntargets (issue 3):");
+  console.log("\ntargets:");
   for (const [what, ok] of verdicts) console.log(`  ${ok ? "met    " : "NOT met"}  ${what}`);
   console.log(`after: ${loadLine()}`);
 } finally {

@@ -9,14 +9,13 @@ import path from "node:path";
 const QUERIES = 200;
 const WARMUP = 10;
 const IDENTIFIER = /\b(?:[a-z]+(?:[A-Z][a-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+|[a-z]+(?:_[a-z0-9]+)+)\b/g;
-const PROSE = [
-  (w, dir) => `where is ${w} handled in ${dir}?`,
-  (w) => `how does ${w} work?`,
-  (w) => `which code deals with ${w}`,
-  (w, dir) => `${dir} ${w}`,
-];
+const PROSE = [(w, dir) => `where is ${w} handled in ${dir}?`, (w) => `how does ${w} work?`, (w) => `which code deals with ${w}`, (w, dir) => `${dir} ${w}`];
 
-const words = (identifier) => identifier.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+const words = (identifier) =>
+  identifier
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/_/g, " ")
+    .toLowerCase();
 
 /** Distinct identifiers of the corpus, taken from files spread evenly over it, in a fixed order. */
 function identifiersOf(corpusDir, files, want) {

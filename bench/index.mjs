@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark of the repo indexer (src/server/jobs/index-repo) on a real corpus, with no network:
+// Benchmark of the repo indexer (src/server/features/repos/indexer) on a real corpus, with no network:
 // source files of packages in node_modules committed into a temporary git repo (~2,000 files, then
 // 4× that). Prints, in one run: full index files/s (embeddings through a zero-latency in-process
 // fake, vectors in memory), the time to reindex after one changed file — on both corpus sizes, so
@@ -30,8 +30,8 @@ const { parseEnv } = await import("../src/env.ts");
 const { createDeps } = await import("../src/server/deps.ts");
 const { createKeyValueStore } = await import("../src/server/adapters/kv/index.ts");
 const { createLocalGitSource } = await import("../src/server/adapters/repo-source/local-git.ts");
-const { indexRepo } = await import("../src/server/jobs/index-repo/run.ts");
-const { skipByPath } = await import("../src/server/jobs/index-repo/filter.ts");
+const { indexRepo } = await import("../src/server/features/repos/indexer/run.ts");
+const { skipByPath } = await import("../src/server/features/repos/indexer/filter.ts");
 const { CountingEmbedder, MemoryVectorStore } = await import("../tests/fakes/index-fakes.ts");
 
 const SMALL = Number(process.env.BENCH_FILES ?? 2000);
@@ -143,7 +143,9 @@ if (all.length < SMALL * 4) console.warn(`only ${all.length} source files found 
 const { deps, drop } = await openDeps();
 const repos = [];
 try {
-  console.log(`indexer benchmark — database: ${deps.database.kind}, load: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}, cores: ${(await import("node:os")).cpus().length}`);
+  console.log(
+    `indexer benchmark — database: ${deps.database.kind}, load: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}, cores: ${(await import("node:os")).cpus().length}`,
+  );
   const small = await benchCorpus(deps, all.slice(0, SMALL), "1x");
   repos.push(small.repo);
   const large = await benchCorpus(deps, all, "4x");

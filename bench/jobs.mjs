@@ -99,7 +99,9 @@ try {
   const one = await run(db.url, 1);
   const two = await run(db.url, 2);
   for (const r of [one, two]) {
-    console.log(`${r.workers} worker${r.workers > 1 ? "s" : ""}: ${JOBS} jobs in ${r.seconds.toFixed(2)} s = ${r.jobsPerSecond.toFixed(0)} jobs/s; per-job cost p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms`);
+    console.log(
+      `${r.workers} worker${r.workers > 1 ? "s" : ""}: ${JOBS} jobs in ${r.seconds.toFixed(2)} s = ${r.jobsPerSecond.toFixed(0)} jobs/s; per-job cost p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms`,
+    );
   }
   const base = await baseline(db.url);
   console.log(`baseline (the attempt's two statements from a bare pg client, sequential): p50 ${base.p50.toFixed(2)} ms, p95 ${base.p95.toFixed(2)} ms`);

@@ -62,7 +62,10 @@ async function json(res, what) {
 /** Data every operation can read: a context entry, an intent, the configured connections' ids. */
 async function seed(base, headers) {
   const h = { ...headers, "content-type": "application/json" };
-  await json(await fetch(`${base}/ai/context`, { method: "PUT", headers: h, body: JSON.stringify({ scope: "global", key: "bench/ops", value: { note: "bench" }, ttlSeconds: 3600 }) }), "seeding context");
+  await json(
+    await fetch(`${base}/ai/context`, { method: "PUT", headers: h, body: JSON.stringify({ scope: "global", key: "bench/ops", value: { note: "bench" }, ttlSeconds: 3600 }) }),
+    "seeding context",
+  );
   const intent = await json(
     await fetch(`${base}/ai/intents`, { method: "POST", headers: h, body: JSON.stringify({ action: "purge_cache", target: { server: "101" }, params: {}, reason: "bench seed" }) }),
     "seeding an intent",
@@ -75,7 +78,14 @@ async function seed(base, headers) {
   return {
     sessionId: "bench-session",
     path: {
-      id: (template) => (template.startsWith("/intents") ? (intent.intent?.id ?? intent.id) : template.startsWith("/connections") ? firstId(connections) : template.startsWith("/wordpress") ? firstId(sites) : undefined),
+      id: (template) =>
+        template.startsWith("/intents")
+          ? (intent.intent?.id ?? intent.id)
+          : template.startsWith("/connections")
+            ? firstId(connections)
+            : template.startsWith("/wordpress")
+              ? firstId(sites)
+              : undefined,
       serverId: () => "101",
     },
   };
@@ -202,7 +212,10 @@ try {
   await fakes.wp.close();
 }
 const after = loadLine();
-const stamp = new Date().toISOString().replace(/:\d\d\.\d+Z$/, " UTC").replace("T", " ");
+const stamp = new Date()
+  .toISOString()
+  .replace(/:\d\d\.\d+Z$/, " UTC")
+  .replace("T", " ");
 const report = [
   `## Every read operation (${stamp})`,
   "",

@@ -129,7 +129,9 @@ try {
   const warm = rows.slice(1);
   const worst = warm.reduce((a, b) => (b.wall > a.wall ? b : a), warm[0] ?? rows[0]);
   const bounded = rows.every((r) => r.down === 0) && warm.every((r) => r.wall < r.slowest + 1_000);
-  console.log(`cold run: ${Math.round(rows[0].wall)} ms; worst warm run: ${Math.round(worst.wall)} ms for a slowest probe of ${Math.round(worst.slowest)} ms (sum of probes ${Math.round(worst.sum)} ms)`);
+  console.log(
+    `cold run: ${Math.round(rows[0].wall)} ms; worst warm run: ${Math.round(worst.wall)} ms for a slowest probe of ${Math.round(worst.slowest)} ms (sum of probes ${Math.round(worst.sum)} ms)`,
+  );
   console.log(`${bounded ? "OK" : "FAIL"}: every warm refresh took less than its slowest probe + 1 s, with every site up`);
   if (!bounded) process.exitCode = 1;
 } finally {

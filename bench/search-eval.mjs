@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Ranking quality of code search against a BM25 baseline, on real codebases the product has never been
 // tuned on: each corpus folder is committed into a temporary git repo and indexed by the product's own
-// indexer (src/server/jobs/index-repo, local git source, no embedder), so Go, Python and Rust are chunked
+// indexer (src/server/features/repos/indexer, local git source, no embedder), so Go, Python and Rust are chunked
 // and summarized as a user's repo would be. Prints, for every evaluation set in one run, ours and BM25
 // (minisearch over path + content of the same indexed files): recall@10 and MRR, the tuning set marked
 // and each held-out set with the commit that froze it; then search latency p50/p95 over 200 queries.
@@ -30,7 +30,7 @@ const { parseEnv } = await import("../src/env.ts");
 const { createDeps } = await import("../src/server/deps.ts");
 const { createKeyValueStore } = await import("../src/server/adapters/kv/index.ts");
 const { createLocalGitSource } = await import("../src/server/adapters/repo-source/local-git.ts");
-const { indexRepo } = await import("../src/server/jobs/index-repo/run.ts");
+const { indexRepo } = await import("../src/server/features/repos/indexer/run.ts");
 const { searchCode } = await import("../src/server/features/search/code.ts");
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
@@ -98,7 +98,12 @@ try {
     const bm25 = new MiniSearch({ fields: ["path", "content"], storeFields: ["path"] });
     bm25.addAll(set.paths.map((p, id) => ({ id, path: p, content: readFileSync(path.join(set.dir, p), "utf8") })));
     const ours = await score(set, "ours", async (q) => (await searchCode({ db: deps.db }, { q, repo: set.repo, limit: 10 }, { rawCode: false, highlight: false })).results.map((r) => r.path));
-    const theirs = await score(set, "BM25", async (q) => bm25.search(q).slice(0, 10).map((r) => r.path));
+    const theirs = await score(set, "BM25", async (q) =>
+      bm25
+        .search(q)
+        .slice(0, 10)
+        .map((r) => r.path),
+    );
     rows.push({ set, ours, theirs });
   }
   console.log("\n| set | language | files / chunks | questions | role | ours recall@10 | ours MRR | BM25 recall@10 | BM25 MRR | MRR − BM25 |");

@@ -137,10 +137,16 @@ try {
   latencies.sort((a, b) => a - b);
   const complete = seen.map((set) => [...changes].every((c) => set.has(c)));
   const missing = seen.map((set) => [...changes].filter((c) => !set.has(c)).length);
-  console.log(`PUT /ai/cursor/session: ${latencies.length} ok, ${errors} failed; p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms`);
-  console.log(`changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`);
+  console.log(
+    `PUT /ai/cursor/session: ${latencies.length} ok, ${errors} failed; p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+  );
+  console.log(
+    `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`,
+  );
   console.log(app.pid ? `server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB` : "server RSS: not measured (no BENCH_PID)");
-  console.log(`targets:\n  ${percentile(latencies, 99) <= 30 ? "met    " : "NOT met"}  p99 of PUT ≤ 30 ms\n  ${complete.every(Boolean) && listenerErrors === 0 ? "met    " : "NOT met"}  every listener receives every change`);
+  console.log(
+    `targets:\n  ${percentile(latencies, 99) <= 30 ? "met    " : "NOT met"}  p99 of PUT ≤ 30 ms\n  ${complete.every(Boolean) && listenerErrors === 0 ? "met    " : "NOT met"}  every listener receives every change`,
+  );
   console.log(`after: ${loadLine()}`);
 } finally {
   for (const stop of stops) stop();

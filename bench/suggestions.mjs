@@ -44,8 +44,19 @@ for (let w = 0; w < WORKFLOWS; w++) {
     const failed = w % 4 === 0 ? i % 2 === 0 : i % 10 === 0;
     const seconds = 120 + w * 10 + (i < 10 ? 200 : 0);
     repo.runs.push({
-      id: runId++, name: `workflow-${w}`, workflow_id: 1000 + w, head_branch: "main", head_sha: "a".repeat(40), event: "push", status: "completed",
-      conclusion: failed ? "failure" : "success", run_number: i + 1, run_attempt: 1, created_at: iso(created), run_started_at: iso(created), updated_at: iso(created + seconds * 1000),
+      id: runId++,
+      name: `workflow-${w}`,
+      workflow_id: 1000 + w,
+      head_branch: "main",
+      head_sha: "a".repeat(40),
+      event: "push",
+      status: "completed",
+      conclusion: failed ? "failure" : "success",
+      run_number: i + 1,
+      run_attempt: 1,
+      created_at: iso(created),
+      run_started_at: iso(created),
+      updated_at: iso(created + seconds * 1000),
       html_url: `https://github.com/acme/bench/actions/runs/${runId}`,
     });
   }
@@ -54,7 +65,17 @@ for (let w = 0; w < WORKFLOWS; w++) {
 // ------------------------------------------------------------------ the app's deps on a scratch database
 const db = await scratchDatabase("test_bench_suggestions");
 const sites = Array.from({ length: SITES }, (_, i) => `site${i}=http://127.0.0.1:9/site${i}`).join(",");
-const env = parseEnv({ ...process.env, NODE_ENV: "production", DATABASE_URL: db.url, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, GITHUB_REPO: "acme/bench", WP_SITES: sites, OPENAI_API_KEY: "", PROBE_INTERVAL_SECONDS: "0" });
+const env = parseEnv({
+  ...process.env,
+  NODE_ENV: "production",
+  DATABASE_URL: db.url,
+  GITHUB_TOKEN: TOKEN,
+  GITHUB_API_URL: github.url,
+  GITHUB_REPO: "acme/bench",
+  WP_SITES: sites,
+  OPENAI_API_KEY: "",
+  PROBE_INTERVAL_SECONDS: "0",
+});
 const deps = await createDeps({ env, database: { url: db.url }, kv: createKeyValueStore({}) });
 setDeps(deps);
 const system = { actor: systemActor("bench"), requestId: "bench", surface: "system" };
@@ -88,7 +109,9 @@ try {
       Math.min(AUDIT_EVENTS, done + 5_000) - 1,
     );
   }
-  console.log(`seeded ${SITES} connections (8 days of hourly rollups), ${WORKFLOWS} workflows (${repo.runs.length} runs), ${AUDIT_EVENTS} audit events in ${Math.round(performance.now() - t0)} ms; ${loadLine()}`);
+  console.log(
+    `seeded ${SITES} connections (8 days of hourly rollups), ${WORKFLOWS} workflows (${repo.runs.length} runs), ${AUDIT_EVENTS} audit events in ${Math.round(performance.now() - t0)} ms; ${loadLine()}`,
+  );
 
   // ---------------------------------------------------------------- 1. refreshes
   const walls = [];
@@ -97,13 +120,20 @@ try {
     const result = await computeSuggestions(deps, { ...system, requestId: `bench-${run}` }, { mode: "refresh" });
     const wall = performance.now() - t;
     walls.push(wall);
-    console.log(`refresh ${run}: ${Math.round(wall)} ms — ${result.findings.length} live findings (${result.counts.critical} critical, ${result.counts.warning} warning, ${result.counts.info} info), gaps ${result.briefing.gaps.length}`);
+    console.log(
+      `refresh ${run}: ${Math.round(wall)} ms — ${result.findings.length} live findings (${result.counts.critical} critical, ${result.counts.warning} warning, ${result.counts.info} info), gaps ${result.briefing.gaps.length}`,
+    );
   }
   const warm = walls.slice(1).sort((a, b) => a - b);
   const worstRefresh = warm.at(-1) ?? walls[0];
 
   // ---------------------------------------------------------------- 2. GET /ai/suggestions/daily
-  const { key } = await createApiKey(deps.audit, system, { clientId: "bench-suggestions", scopes: ["suggestions:read", "metrics:read"], expiresAt: null, rateLimits: { read: 1_000_000, write: 1_000, expensive: 1_000 } });
+  const { key } = await createApiKey(deps.audit, system, {
+    clientId: "bench-suggestions",
+    scopes: ["suggestions:read", "metrics:read"],
+    expiresAt: null,
+    rateLimits: { read: 1_000_000, write: 1_000, expensive: 1_000 },
+  });
   const get = async (path) => {
     const res = await handleRest(new Request(`http://localhost${path}`, { headers: { "x-api-key": key, "x-request-id": randomUUID() } }));
     if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
@@ -126,7 +156,9 @@ try {
   const p95 = percentile(times[paths[0]], 0.95);
   for (const p of paths) {
     const t = times[p];
-    console.log(`GET ${p} × ${REQUESTS} (sequential${p === paths[0] ? `, ${bytes} bytes` : ""}): p50 ${percentile(t, 0.5).toFixed(1)} ms, p95 ${percentile(t, 0.95).toFixed(1)} ms, max ${t.at(-1).toFixed(1)} ms`);
+    console.log(
+      `GET ${p} × ${REQUESTS} (sequential${p === paths[0] ? `, ${bytes} bytes` : ""}): p50 ${percentile(t, 0.5).toFixed(1)} ms, p95 ${percentile(t, 0.95).toFixed(1)} ms, max ${t.at(-1).toFixed(1)} ms`,
+    );
   }
   console.log(`daily/whoami p95 ratio ${(p95 / percentile(times[paths[1]], 0.95)).toFixed(2)}; ${loadLine()}`);
   const refreshOk = worstRefresh <= 2_000;

@@ -97,7 +97,11 @@ export async function startApp(env) {
 
 /** A key from the CLI (`keys create` prints it alone on its last line). */
 export function createKey(env, args) {
-  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args], { env }).toString().trim().split("\n").pop();
+  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args], { env })
+    .toString()
+    .trim()
+    .split("\n")
+    .pop();
 }
 
 /** One autocannon run: { url, method?, headers?, body? } at `connections` for `seconds`. */

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, then the unit, integration and browser tiers, stopping at the first failure.
+// `npm test`: typecheck, lint, the formatter's check, then the unit, integration and browser tiers, stopping at the first failure.
 import { spawnSync } from "node:child_process";
 
 const steps = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
   ["lint", "npx", ["eslint", ".", "--max-warnings=0"]],
+  ["format", "npx", ["prettier", "--check", "."]],
   ["unit + integration", "npx", ["vitest", "run", "--project", "unit", "--project", "integration"]],
   ["browser + REST as a client", "npx", ["vitest", "run", "--project", "e2e"]],
 ];

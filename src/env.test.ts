@@ -9,7 +9,7 @@ describe("configuration", () => {
     expect(e.MAX_BODY_BYTES).toBe(1_000_000);
   });
 
-  it("accepts the seed's POSTGRES_URL, prefers DATABASE_URL, and treats empty strings as unset", () => {
+  it("accepts POSTGRES_URL, prefers DATABASE_URL, and treats empty strings as unset", () => {
     expect(parseEnv({ POSTGRES_URL: "postgres://a/b" }).databaseUrl).toBe("postgres://a/b");
     expect(parseEnv({ POSTGRES_URL: "postgres://a/b", DATABASE_URL: "postgres://c/d" }).databaseUrl).toBe("postgres://c/d");
     expect(parseEnv({ DATABASE_URL: "", REDIS_URL: " " }).databaseUrl).toBeUndefined();

@@ -23,20 +23,31 @@ const rateLimits = z
   .optional();
 
 export const envSchema = z.object({
+  /** Set by Next.js and the test runner: development, test or production. */
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** A real PostgreSQL (postgres://…) instead of the embedded PGlite in DATA_DIR. */
   DATABASE_URL: optionalUrl,
+  /** Another name for DATABASE_URL (DATABASE_URL wins when both are set). */
   POSTGRES_URL: optionalUrl,
+  /** Where the embedded database, the generated session secret and the local audit archive live (default .data). */
   DATA_DIR: optional,
+  /** Redis over TCP (redis://…) for the shared store: context entries, sessions, rate limits, caches. Unset: an in-process store (one instance only). */
   REDIS_URL: optionalUrl,
+  /** Upstash Redis over REST instead of REDIS_URL (serverless), with UPSTASH_REDIS_REST_TOKEN. */
   UPSTASH_REDIS_REST_URL: optionalUrl,
+  /** Upstash's REST token. */
   UPSTASH_REDIS_REST_TOKEN: optional,
+  /** Vectors in Pinecone (one namespace per repo), with PINECONE_INDEX; unset, pgvector in the app database when it has the extension. */
   PINECONE_API_KEY: optional,
+  /** The Pinecone index to use. */
   PINECONE_INDEX: optional,
   /** Pinecone's control plane, where the index host is looked up (default https://api.pinecone.io). */
   PINECONE_API_URL: optionalUrl,
   /** The index's data-plane host (with or without https://); unset, it is looked up once through the control plane (describe_index). */
   PINECONE_INDEX_HOST: optional,
+  /** Embeddings, summaries, the suggestions briefing: any OpenAI-compatible server (see OPENAI_BASE_URL). Unset: full-text search and extractive summaries. */
   OPENAI_API_KEY: optional,
+  /** An OpenAI-compatible server (Ollama, vLLM, Azure, …) instead of api.openai.com. */
   OPENAI_BASE_URL: optionalUrl,
   /** Embedding model (default text-embedding-3-small; e.g. nomic-embed-text on Ollama). */
   OPENAI_EMBEDDING_MODEL: optional,
@@ -44,34 +55,55 @@ export const envSchema = z.object({
   OPENAI_EMBEDDING_DIMENSIONS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().max(20_000).optional()),
   /** Chat model for file and folder summaries (default gpt-4o-mini). */
   OPENAI_CHAT_MODEL: optional,
+  /** Read (and, with EXECUTORS=live, act on) the GITHUB_REPO repositories through GitHub's API; unset, the local git checkout is the repository. */
   GITHUB_TOKEN: optional,
+  /** The repositories to read and index, owner/name, comma-separated. */
   GITHUB_REPO: optional,
+  /** The secret of the GitHub webhook (X-Hub-Signature-256); unset, /api/github/webhook refuses every delivery. */
   GITHUB_WEBHOOK_SECRET: optional,
   /** GitHub REST base URL, for GitHub Enterprise (default https://api.github.com). */
   GITHUB_API_URL: optionalUrl,
   /** The local git checkout to index and read when GITHUB_TOKEN is unset (default: the working directory). */
   REPO_PATH: optional,
+  /** "Sign in with GitHub" (an OAuth app), with GITHUB_CLIENT_SECRET. */
   GITHUB_CLIENT_ID: optional,
+  /** The OAuth app's secret. */
   GITHUB_CLIENT_SECRET: optional,
+  /** Cloudways: the account email, with CW_API_KEY (or CW_ACCESS_TOKEN). */
   CW_EMAIL: optional,
+  /** Cloudways's API key. */
   CW_API_KEY: optional,
+  /** Cloudways's API base URL (default https://api.cloudways.com/api/v1). */
   CW_API_URL: optionalUrl,
   /** A long-lived Cloudways access token, instead of CW_EMAIL + CW_API_KEY. */
   CW_ACCESS_TOKEN: optional,
+  /** A WordPress site's root URL (its REST API under /wp-json); more sites in WP_SITES. */
   WP_REST_ENDPOINT: optionalUrl,
+  /** The WordPress user of an application password, for Site Health. */
   WP_USER: optional,
+  /** That user's application password. */
   WP_APP_PASSWORD: optional,
   /** More WordPress sites: `name=https://user:app-password@site,name2=https://site2` (credentials optional). */
   WP_SITES: optional,
+  /** A MongoDB that mirrors the audit log, one document per event (audit lifecycle). */
   MONGO_URI: optional,
+  /** A Slack incoming webhook: notifications to the team's channel. */
   SLACK_WEBHOOK_URL: optionalUrl,
+  /** An SMTP server for email notifications (smtp://user:pass@host:587 or smtps://…). */
   SMTP_URL: optional,
+  /** Browser origins allowed to call /ai/* and /mcp (CORS allowlist), comma-separated. */
   DASHBOARD_ORIGIN: optional,
+  /** The app's public URL: servers[0] of the OpenAPI document, links in notifications, the CLI's server. */
   ORCHESTRATOR_URL: optionalUrl,
+  /** Registered at start as an admin key of the client 'bootstrap', owned by the first admin (a new value revokes the old); the CLI sends it. */
   ORCHESTRATOR_API_KEY: optional,
+  /** Default per-key limits per minute by kind of operation, e.g. read=600,write=60,expensive=30. */
   RATE_LIMITS: z.preprocess((v) => (v === "" ? undefined : v), rateLimits),
+  /** The bearer token /api/cron/<job> requires (Vercel Cron sends it); unset, every cron call is refused. */
   CRON_SECRET: optional,
+  /** Signs dashboard sessions; unset, one is generated into DATA_DIR (set it when running several instances). */
   NEXTAUTH_SECRET: optional,
+  /** The dashboard URL next-auth builds its links from (default ORCHESTRATOR_URL). */
   NEXTAUTH_URL: optionalUrl,
   /** Header carrying the client IP, set only when a trusted proxy (Vercel, a load balancer) writes it. */
   TRUSTED_IP_HEADER: optional,
@@ -149,8 +181,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...e,
     databaseUrl: e.DATABASE_URL ?? e.POSTGRES_URL,
     dataDir: path.resolve(e.DATA_DIR ?? ".data"),
-    dashboardOrigins: (e.DASHBOARD_ORIGIN ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-    githubRepos: (e.GITHUB_REPO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    dashboardOrigins: (e.DASHBOARD_ORIGIN ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    githubRepos: (e.GITHUB_REPO ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 

@@ -5,6 +5,7 @@ import "./globals.css";
 export const metadata = {
   title: { default: "Ops Orchestrator", template: "%s · Ops Orchestrator" },
   description: "Visibility and safe control over GitHub, AI assistants, hosting and WordPress.",
+  icons: { icon: "/icon.svg", apple: "/icon.svg" },
 };
 
 export const viewport = { width: "device-width", initialScale: 1 };

@@ -121,7 +121,9 @@ export async function runLoadDrill(opts: LoadDrillOptions): Promise<LoadDrillRep
 
 export function formatLoadReport(r: LoadDrillReport): string {
   return [
-    `requests: ${r.requests} (${r.requestsPerSecond}/s); statuses: ${Object.entries(r.byStatus).map(([s, n]) => `${s}=${n}`).join(" ")}`,
+    `requests: ${r.requests} (${r.requestsPerSecond}/s); statuses: ${Object.entries(r.byStatus)
+      .map(([s, n]) => `${s}=${n}`)
+      .join(" ")}`,
     `latency: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
     `5xx or network failures: ${r.serverErrors}`,
     `lost audit rows: ${r.lostAuditRows}${r.lostRequestIds.length ? ` (e.g. ${r.lostRequestIds.slice(0, 5).join(", ")})` : ""}`,

@@ -1,5 +1,5 @@
-import type { RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
-import type { IndexProgress } from "@/server/jobs/index-repo/run";
+import type { RepoIndexOutcome } from "@/server/features/repos/indexer/jobs";
+import type { IndexProgress } from "@/server/features/repos/indexer/run";
 import { formatDuration, ProgressBar } from "./progress";
 import { execute } from "./transport";
 
@@ -31,7 +31,8 @@ export async function indexCommand(opts: { repo?: string; full: boolean }): Prom
       timeoutMs: 6 * 3_600_000,
       hooks: {
         onIndexProgress: (repoId: string, p: IndexProgress) => {
-          if (p.phase === "snapshot") bars.set(repoId, new ProgressBar(repoId)); // the clock starts with the run
+          if (p.phase === "snapshot")
+            bars.set(repoId, new ProgressBar(repoId)); // the clock starts with the run
           else show(repoId, p.done, p.total, p.phase === "done");
         },
       },

@@ -63,7 +63,14 @@ function table(rows: ApiKeyView[]): string {
   const lines = rows.map((k) => [k.prefix, k.clientId, k.scopes.join(","), k.lastUsedAt ?? "never", k.revokedAt ? `revoked ${k.revokedAt}` : k.expiresAt ? `expires ${k.expiresAt}` : "active"]);
   const head = ["PREFIX", "CLIENT", "SCOPES", "LAST USED", "STATE"];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return [head, ...lines]
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 async function promptPassword(): Promise<string> {
@@ -115,7 +122,10 @@ async function run(argv: string[]): Promise<void> {
   switch (command) {
     case "keys create": {
       if (!values.client || !values.scopes || !values.owner) throw new CliError("keys create needs --client <id>, --scopes <a,b,...> and --owner <email> (the person accountable for the key).");
-      const scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+      const scopes = values.scopes
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = scopes.filter((s) => !isScope(s));
       if (unknown.length) throw new CliError(`Unknown scopes: ${unknown.join(", ")}. Known: ${SCOPES.join(", ")}.`);
       const created = (await execute({

@@ -1,7 +1,7 @@
 import { env as loadEnv } from "@/env";
 import { readAdminLink } from "@/server/adapters/db/admin-link";
 import { embeddedOwner } from "@/server/adapters/db/embedded";
-import { runAdminCommand, type AdminCommand, type AdminHooks } from "@/server/api/admin";
+import { runAdminCommand, type AdminCommand, type AdminHooks } from "@/server/api/commands";
 import { systemActor } from "@/server/core/auth/actor";
 import { createDeps, type Deps } from "@/server/deps";
 import { randomUUID } from "node:crypto";

@@ -18,7 +18,7 @@ import { AuditLog } from "./core/audit/log";
 import { ApiKeyCache } from "./core/auth/key-cache";
 import { SnapshotCache } from "./core/snapshot";
 
-/** The adapters, built once from the validated env (STYLE.md §5). Features depend on this shape only. */
+/** The adapters, built once from the validated env. Features depend on this shape only. */
 export interface Deps {
   env: Env;
   database: Database;
@@ -71,12 +71,27 @@ export async function createDeps(opts: { env: Env; database?: DatabaseConfig; kv
   const dbConfig = opts.database ?? databaseConfig(e);
   const database = await openDatabase(dbConfig);
   const events = opts.events ?? createEventBus({ databaseUrl: "url" in dbConfig ? dbConfig.url : undefined });
-  const kv =
-    opts.kv ??
-    createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN, nearCache: nearCacheOf(e) });
+  const kv = opts.kv ?? createKeyValueStore({ redisUrl: e.REDIS_URL, upstashUrl: e.UPSTASH_REDIS_REST_URL, upstashToken: e.UPSTASH_REDIS_REST_TOKEN, nearCache: nearCacheOf(e) });
   const embedder = createEmbedder(e);
   const vectors = embedder ? await createVectorStore(e, database.prisma) : null;
-  return { env: e, database, db: database.prisma, kv, events, audit: new AuditLog(database.prisma, database.sql), apiKeyCache: new ApiKeyCache(events), snapshots: new SnapshotCache(), cloudways: cloudwaysFromEnv(e), wordpress: wordpressFromEnv(e), github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null, embedder, vectors, notify: notifyChannelsFromEnv(e), startedAt: new Date(), version: VERSION };
+  return {
+    env: e,
+    database,
+    db: database.prisma,
+    kv,
+    events,
+    audit: new AuditLog(database.prisma, database.sql),
+    apiKeyCache: new ApiKeyCache(events),
+    snapshots: new SnapshotCache(),
+    cloudways: cloudwaysFromEnv(e),
+    wordpress: wordpressFromEnv(e),
+    github: e.GITHUB_TOKEN ? createGitHubClient({ token: e.GITHUB_TOKEN, baseUrl: e.GITHUB_API_URL, kv }) : null,
+    embedder,
+    vectors,
+    notify: notifyChannelsFromEnv(e),
+    startedAt: new Date(),
+    version: VERSION,
+  };
 }
 
 // One set per process, kept on globalThis: Next.js bundles each route separately, and dev reloads modules.

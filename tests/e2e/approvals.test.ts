@@ -99,7 +99,11 @@ describe("approvals", () => {
       await page.screenshot({ path: `${SHOTS}/approvals-owner-cannot-approve.png`, fullPage: true });
       // and the server refuses it too, whatever the page shows
       const status = await page.evaluate(async ({ id, payloadHash }) => {
-        const r = await fetch("/api/trpc/intents.approve?batch=1", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ 0: { id, comment: "mine", payloadHash } }) });
+        const r = await fetch("/api/trpc/intents.approve?batch=1", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ 0: { id, comment: "mine", payloadHash } }),
+        });
         return r.status;
       }, intent);
       expect(status).toBe(403);
@@ -155,7 +159,15 @@ describe("approvals", () => {
       const rows = () => page.getByTestId("audit-row").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-action")}:${e.getAttribute("data-outcome")}`));
       await expect.poll(rows).toContain("intents.succeeded:success");
       expect((await rows()).sort()).toEqual(
-        ["intents.propose:success", "intents.approve:denied", "intents.approve:success", "intents.approved:success", "intents.execute:success", "intents.succeeded:success", "intents.get:success"].sort(),
+        [
+          "intents.propose:success",
+          "intents.approve:denied",
+          "intents.approve:success",
+          "intents.approved:success",
+          "intents.execute:success",
+          "intents.succeeded:success",
+          "intents.get:success",
+        ].sort(),
       );
       await page.screenshot({ path: `${SHOTS}/approvals-audit-trail.png`, fullPage: true });
     } finally {

@@ -11,7 +11,7 @@ import { firstRunPassword, launchChromium, newContext, signIn } from "./support/
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 6's "Done when", in chromium: the Connections page with a real Postgres (a database of this
+ * The connections feature end to end, in chromium: the Connections page with a real Postgres (a database of this
  * run's own on TEST_DATABASE_URL's server), a real Redis (a private redis-server) and a WordPress fake
  * that goes down between two refreshes: the card turns red, the uptime bar and the audit feed show it.
  */

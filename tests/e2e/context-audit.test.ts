@@ -7,7 +7,7 @@ import { firstRunPassword, launchChromium, newContext, signIn } from "./support/
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 3's "Done when", in chromium: an operator watches a context entry arrive through REST,
+ * Shared context and audit end to end, in chromium: an operator watches a context entry arrive through REST,
  * edits it in the UI, finds both writes in the audit log with the right actors and verifies the
  * chain; viewers cannot edit, signed-out visitors are sent to sign in, admins manage keys.
  */
@@ -114,9 +114,9 @@ describe("context, audit and keys in the browser", () => {
     await page.getByTestId("apply-filters").click();
     await page.waitForURL(/q=.*action=context\./);
     await expect.poll(() => page.getByTestId("audit-row").count()).toBe(2);
-    const rows = await page.getByTestId("audit-row").evaluateAll((els) =>
-      els.map((r) => ({ action: r.getAttribute("data-action"), actor: r.querySelector('[data-testid="row-actor"]')?.textContent })),
-    );
+    const rows = await page
+      .getByTestId("audit-row")
+      .evaluateAll((els) => els.map((r) => ({ action: r.getAttribute("data-action"), actor: r.querySelector('[data-testid="row-actor"]')?.textContent })));
     expect(rows).toEqual([
       { action: "context.put", actor: OPERATOR.email },
       { action: "context.put", actor: "gpt" },
@@ -234,7 +234,10 @@ describe("context, audit and keys in the browser", () => {
       await row.waitFor({ state: "detached" });
       expect((await fetch(`${server.url}/ai/whoami`, { headers: { "x-api-key": key } })).status).toBe(401);
       await p.getByLabel("Show revoked").check();
-      await p.locator(`[data-testid="key-row"][data-prefix="${key.slice(0, 11)}"] [data-testid="key-state"]`).filter({ hasText: "revoked" }).waitFor();
+      await p
+        .locator(`[data-testid="key-row"][data-prefix="${key.slice(0, 11)}"] [data-testid="key-state"]`)
+        .filter({ hasText: "revoked" })
+        .waitFor();
       await p.screenshot({ path: `${SHOTS}/keys.png`, fullPage: true });
     } finally {
       await admin.close();

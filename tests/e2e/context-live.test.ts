@@ -31,7 +31,10 @@ async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
       buffer = buffer.slice(cut + 2);
       const lines = block.split("\n");
       const event = lines.find((l) => l.startsWith("event: "))?.slice(7) ?? null;
-      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      const data = lines
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
       if (event || data) yield { event, data };
     }
   }

@@ -19,7 +19,11 @@ let key: string;
 const repo = new TempGitRepo();
 
 function cli(args: string[], env: Record<string, string>) {
-  return run(process.execPath, [BIN, ...args], { cwd: repo.dir, env: { ...process.env, DATABASE_URL: "", POSTGRES_URL: "", REDIS_URL: "", ORCHESTRATOR_URL: "", DATA_DIR: server.dataDir, ...env }, timeout: 120_000 });
+  return run(process.execPath, [BIN, ...args], {
+    cwd: repo.dir,
+    env: { ...process.env, DATABASE_URL: "", POSTGRES_URL: "", REDIS_URL: "", ORCHESTRATOR_URL: "", DATA_DIR: server.dataDir, ...env },
+    timeout: 120_000,
+  });
 }
 
 beforeAll(async () => {

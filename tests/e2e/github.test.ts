@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 4's GitHub half through a real `next dev`: the webhook route reads the raw body and checks
+ * GitHub through a real `next dev`: the webhook route reads the raw body and checks
  * its signature, dedupes redeliveries; /ai/github/* answer over the app's own git checkout (no token).
  */
 const run = promisify(execFile);

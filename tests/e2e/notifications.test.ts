@@ -63,61 +63,69 @@ describe("notifications", () => {
     await dropDb?.();
   });
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)("the approver is told on Slack, approves from the link, and Slack hears the dry-run execution", async () => {
-    const res = await fetch(`${server.url}/ai/intents`, {
-      method: "POST",
-      headers: { "x-api-key": agentKey, "content-type": "application/json" },
-      body: JSON.stringify({ action: "deploy", target: { repo: "acme/web", ref: "release-7", environment: "production" }, params: { workflow: "deploy.yml" }, reason: "Ship release 7" }),
-    });
-    expect(res.status).toBe(200);
-    const intent = (await res.json()) as { id: string; status: string };
-    expect(intent.status).toBe("pending_approval");
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "the approver is told on Slack, approves from the link, and Slack hears the dry-run execution",
+    async () => {
+      const res = await fetch(`${server.url}/ai/intents`, {
+        method: "POST",
+        headers: { "x-api-key": agentKey, "content-type": "application/json" },
+        body: JSON.stringify({ action: "deploy", target: { repo: "acme/web", ref: "release-7", environment: "production" }, params: { workflow: "deploy.yml" }, reason: "Ship release 7" }),
+      });
+      expect(res.status).toBe(200);
+      const intent = (await res.json()) as { id: string; status: string };
+      expect(intent.status).toBe("pending_approval");
 
-    await drain();
-    const asked = slackMessages().find((m) => m.blocks[0]?.text?.text.startsWith("Approval needed"));
-    const link = asked?.blocks.find((b) => b.type === "actions")?.elements?.[0]?.url;
-    expect(link).toBe(`${server.url}/approvals/${intent.id}`);
+      await drain();
+      const asked = slackMessages().find((m) => m.blocks[0]?.text?.text.startsWith("Approval needed"));
+      const link = asked?.blocks.find((b) => b.type === "actions")?.elements?.[0]?.url;
+      expect(link).toBe(`${server.url}/approvals/${intent.id}`);
 
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    try {
-      await signIn(page, server.url, APPROVER, PASSWORD, SLOW);
-      await page.goto(link!);
-      await page.getByTestId("intent-detail").waitFor();
-      await page.screenshot({ path: `${SHOTS}/notifications-approval-link.png`, fullPage: true });
-      await page.getByLabel("Comment (required)").fill("Told on Slack; go.");
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.getByRole("button", { name: "Yes, approve" }).click();
-      await page.locator('[data-testid="intent-status"][data-status="succeeded"]').waitFor();
-      await page.screenshot({ path: `${SHOTS}/notifications-approved.png`, fullPage: true });
-    } finally {
-      await context.close();
-    }
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      try {
+        await signIn(page, server.url, APPROVER, PASSWORD, SLOW);
+        await page.goto(link!);
+        await page.getByTestId("intent-detail").waitFor();
+        await page.screenshot({ path: `${SHOTS}/notifications-approval-link.png`, fullPage: true });
+        await page.getByLabel("Comment (required)").fill("Told on Slack; go.");
+        await page.getByRole("button", { name: "Approve" }).click();
+        await page.getByRole("button", { name: "Yes, approve" }).click();
+        await page.locator('[data-testid="intent-status"][data-status="succeeded"]').waitFor();
+        await page.screenshot({ path: `${SHOTS}/notifications-approved.png`, fullPage: true });
+      } finally {
+        await context.close();
+      }
 
-    await drain();
-    const titles = slackMessages().map((m) => m.blocks[0]?.text?.text);
-    expect(titles).toContain("Intent executed (dry-run): deploy acme/web@release-7 to production");
-    expect(titles.filter((t) => t?.startsWith("Approval needed"))).toHaveLength(1);
-  }, SLOW * 2);
+      await drain();
+      const titles = slackMessages().map((m) => m.blocks[0]?.text?.text);
+      expect(titles).toContain("Intent executed (dry-run): deploy acme/web@release-7 to production");
+      expect(titles.filter((t) => t?.startsWith("Approval needed"))).toHaveLength(1);
+    },
+    SLOW * 2,
+  );
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)("the admin's Notifications page shows the channels (host only), the routes and a working test send", async () => {
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    try {
-      await signIn(page, server.url, ADMIN, PASSWORD, SLOW);
-      await page.goto(`${server.url}/notifications`);
-      await page.getByTestId("channel-slack").waitFor();
-      expect(await page.getByTestId("channel-slack").textContent()).toContain(new URL(slack.url).host);
-      expect(await page.content()).not.toContain("/services/T/B/secret");
-      await page.getByTestId("route-row").first().waitFor();
-      const before = slack.received.length;
-      await page.getByTestId("send-test-slack").click();
-      await page.getByTestId("test-result").waitFor();
-      expect(await page.getByTestId("test-result").textContent()).toBe("Sent.");
-      expect(slack.received.length).toBe(before + 1);
-      await page.screenshot({ path: `${SHOTS}/notifications-page.png`, fullPage: true });
-    } finally {
-      await context.close();
-    }
-  }, SLOW);
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "the admin's Notifications page shows the channels (host only), the routes and a working test send",
+    async () => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      try {
+        await signIn(page, server.url, ADMIN, PASSWORD, SLOW);
+        await page.goto(`${server.url}/notifications`);
+        await page.getByTestId("channel-slack").waitFor();
+        expect(await page.getByTestId("channel-slack").textContent()).toContain(new URL(slack.url).host);
+        expect(await page.content()).not.toContain("/services/T/B/secret");
+        await page.getByTestId("route-row").first().waitFor();
+        const before = slack.received.length;
+        await page.getByTestId("send-test-slack").click();
+        await page.getByTestId("test-result").waitFor();
+        expect(await page.getByTestId("test-result").textContent()).toBe("Sent.");
+        expect(slack.received.length).toBe(before + 1);
+        await page.screenshot({ path: `${SHOTS}/notifications-page.png`, fullPage: true });
+      } finally {
+        await context.close();
+      }
+    },
+    SLOW,
+  );
 });

@@ -9,7 +9,7 @@ import { launchChromium, newContext, signIn } from "./support/browser";
 import { startApp, type AppServer } from "./support/server";
 
 /**
- * Issue 4's dashboard half in chromium: an operator searches indexed code (fixtures written straight
+ * Code search in the dashboard, in chromium: an operator searches indexed code (fixtures written straight
  * into a scratch Postgres the app runs on), sees escaped, highlighted snippets linking to GitHub, and
  * queues a reindex from the Repos page. Needs TEST_DATABASE_URL's server (the app's embedded database
  * cannot be written from outside its process).
@@ -35,8 +35,15 @@ describe.skipIf(!testDatabaseUrl())("search and repos in the browser", () => {
     await run(process.execPath, ["bin/orchestrator.mjs", "users", "create", "--email", OPERATOR.email, "--role", "operator", "--password", OPERATOR.password], { env: server.env });
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
-    await db.query(`INSERT INTO "repo" ("id", "source", "default_branch", "html_url", "indexed_sha", "indexed_at", "index_state") VALUES ($1, 'github', 'main', $2, $3, now(), 'ready')`, [REPO, `https://github.com/${REPO}`, SHA]);
-    await db.query(`INSERT INTO "repo_file" ("repo_id", "path", "blob_sha", "language", "size", "summary_source", "summary", "symbols") VALUES ($1, 'src/billing/invoice.ts', 'b', 'typescript', 120, 'extractive', 'Creates invoices.', $2)`, [REPO, ["createInvoice"]]);
+    await db.query(`INSERT INTO "repo" ("id", "source", "default_branch", "html_url", "indexed_sha", "indexed_at", "index_state") VALUES ($1, 'github', 'main', $2, $3, now(), 'ready')`, [
+      REPO,
+      `https://github.com/${REPO}`,
+      SHA,
+    ]);
+    await db.query(
+      `INSERT INTO "repo_file" ("repo_id", "path", "blob_sha", "language", "size", "summary_source", "summary", "symbols") VALUES ($1, 'src/billing/invoice.ts', 'b', 'typescript', 120, 'extractive', 'Creates invoices.', $2)`,
+      [REPO, ["createInvoice"]],
+    );
     await db.query(
       `INSERT INTO "code_chunk" ("id", "repo_id", "path", "blob_sha", "start_line", "end_line", "kind", "symbol", "language", "content") VALUES ('c1', $1, 'src/billing/invoice.ts', 'b', 3, 6, 'declaration', 'createInvoice', 'typescript', $2)`,
       [REPO, "// <b>not bold</b>\nexport function createInvoice(order) {\n  return order;\n}"],

@@ -47,9 +47,20 @@ describe.skipIf(!testDatabaseUrl())("the Suggestions page", () => {
     for (let i = 0; i < 8; i++) {
       const created = new Date(now - (i + 1) * 6 * 3_600_000).toISOString();
       repo.runs.push({
-        id: 500 + i, name: "CI", workflow_id: 77, head_branch: "main", head_sha: "a".repeat(40), event: "push", status: "completed",
-        conclusion: i < 6 ? "failure" : "success", run_number: 100 - i, run_attempt: 1, created_at: created, run_started_at: created,
-        updated_at: new Date(Date.parse(created) + 240_000).toISOString(), html_url: `https://github.com/acme/web/actions/runs/${500 + i}`,
+        id: 500 + i,
+        name: "CI",
+        workflow_id: 77,
+        head_branch: "main",
+        head_sha: "a".repeat(40),
+        event: "push",
+        status: "completed",
+        conclusion: i < 6 ? "failure" : "success",
+        run_number: 100 - i,
+        run_attempt: 1,
+        created_at: created,
+        run_started_at: created,
+        updated_at: new Date(Date.parse(created) + 240_000).toISOString(),
+        html_url: `https://github.com/acme/web/actions/runs/${500 + i}`,
       });
     }
     redis = await startPrivateRedis();

@@ -32,7 +32,14 @@ export async function startPineconeFake(cfg: { apiKey: string; index: string }):
     if (req.headers["api-key"] !== cfg.apiKey) return sendJson(res, 401, { error: { code: "UNAUTHENTICATED", message: "Invalid API Key" }, status: 401 });
     if (req.method === "GET" && url.pathname === `/indexes/${cfg.index}`) {
       // the real host has no scheme: "<index>-<project>.svc.<env>.pinecone.io"
-      return sendJson(res, 200, { name: cfg.index, dimension: 1536, metric: "cosine", host: `127.0.0.1:${fake.port}`, spec: { serverless: { cloud: "aws", region: "us-east-1" } }, status: { ready: true, state: "Ready" } });
+      return sendJson(res, 200, {
+        name: cfg.index,
+        dimension: 1536,
+        metric: "cosine",
+        host: `127.0.0.1:${fake.port}`,
+        spec: { serverless: { cloud: "aws", region: "us-east-1" } },
+        status: { ready: true, state: "Ready" },
+      });
     }
     if (req.method === "GET" && url.pathname.startsWith("/indexes/")) return sendJson(res, 404, { error: { code: "NOT_FOUND", message: "Resource not found" }, status: 404 });
     if (req.method === "POST" && url.pathname === "/describe_index_stats") {

@@ -28,7 +28,15 @@ export async function startCloudwaysFake(cfg: { email: string; apiKey: string; t
     tokenRequests: 0,
     longLivedToken: `cw_ll_${randomBytes(8).toString("hex")}`,
     servers: [
-      { id: "101", label: "production", status: "running", apps: [{ id: "9001", label: "shop", application: "woocommerce" }, { id: "9002", label: "blog", application: "wordpress" }] },
+      {
+        id: "101",
+        label: "production",
+        status: "running",
+        apps: [
+          { id: "9001", label: "shop", application: "woocommerce" },
+          { id: "9002", label: "blog", application: "wordpress" },
+        ],
+      },
       { id: "102", label: "staging", status: "running", apps: [{ id: "9003", label: "shop-staging", application: "woocommerce" }] },
     ],
   };
@@ -76,7 +84,22 @@ export async function startCloudwaysFake(cfg: { email: string; apiKey: string; t
     const server = state.servers.find((s) => s.id === url.searchParams.get("server_id"));
     if (path === "/service") {
       if (!server) return sendJson(res, 404, { error: "server not found" });
-      return sendJson(res, 200, { services: { status: { apache2: "running", nginx: "running", mysql: "running", memcached: "running", varnish: "stopped", varnish_enabled: 1, "redis-server": "running", redis_enabled: 1, elasticsearch: "stopped", elasticsearch_enabled: 0 } } });
+      return sendJson(res, 200, {
+        services: {
+          status: {
+            apache2: "running",
+            nginx: "running",
+            mysql: "running",
+            memcached: "running",
+            varnish: "stopped",
+            varnish_enabled: 1,
+            "redis-server": "running",
+            redis_enabled: 1,
+            elasticsearch: "stopped",
+            elasticsearch_enabled: 0,
+          },
+        },
+      });
     }
     if (path === "/server/monitor/summary") {
       if (!server) return sendJson(res, 404, { error: "server not found" });

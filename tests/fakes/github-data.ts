@@ -93,15 +93,19 @@ export function putTree(data: GitHubData, files: Record<string, string | Buffer>
     dir.set(parts.at(-1)!, Buffer.isBuffer(content) ? content : Buffer.from(content));
   }
   const store = (dir: Map<string, unknown>): string => {
-    const items: TreeItem[] = [...dir.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, v]) => {
-      if (Buffer.isBuffer(v)) {
-        const sha = gitBlobSha(v);
-        data.blobs.set(sha, v);
-        return { path: name, mode: "100644", type: "blob", sha, size: v.length };
-      }
-      return { path: name, mode: "040000", type: "tree", sha: store(v as Map<string, unknown>) };
-    });
-    const sha = createHash("sha1").update(`tree ${JSON.stringify(items)}`).digest("hex");
+    const items: TreeItem[] = [...dir.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, v]) => {
+        if (Buffer.isBuffer(v)) {
+          const sha = gitBlobSha(v);
+          data.blobs.set(sha, v);
+          return { path: name, mode: "100644", type: "blob", sha, size: v.length };
+        }
+        return { path: name, mode: "040000", type: "tree", sha: store(v as Map<string, unknown>) };
+      });
+    const sha = createHash("sha1")
+      .update(`tree ${JSON.stringify(items)}`)
+      .digest("hex");
     data.trees.set(sha, items);
     return sha;
   };
@@ -109,19 +113,44 @@ export function putTree(data: GitHubData, files: Record<string, string | Buffer>
 }
 
 export function addRepo(data: GitHubData, fullName: string, init: Partial<Omit<FakeRepo, "fullName" | "commits">> = {}): FakeRepo {
-  const repo: FakeRepo = { fullName, defaultBranch: "main", description: null, pushedAt: "2026-11-20T10:00:00Z", languages: {}, openPulls: 0, openIssuesCount: 0, branches: {}, runs: [], ...init, commits: new Map() };
+  const repo: FakeRepo = {
+    fullName,
+    defaultBranch: "main",
+    description: null,
+    pushedAt: "2026-11-20T10:00:00Z",
+    languages: {},
+    openPulls: 0,
+    openIssuesCount: 0,
+    branches: {},
+    runs: [],
+    ...init,
+    commits: new Map(),
+  };
   data.repos.set(fullName.toLowerCase(), repo);
   return repo;
 }
 
 /** Commits a tree on a branch (first parent = the branch's head); returns the commit. */
-export function commit(data: GitHubData, repo: FakeRepo, opts: { branch?: string; files: Record<string, string | Buffer>; message: string; author?: Partial<FakeCommit["author"]>; stats?: FakeCommit["files"] }): FakeCommit {
+export function commit(
+  data: GitHubData,
+  repo: FakeRepo,
+  opts: { branch?: string; files: Record<string, string | Buffer>; message: string; author?: Partial<FakeCommit["author"]>; stats?: FakeCommit["files"] },
+): FakeCommit {
   const branch = opts.branch ?? repo.defaultBranch;
   const parent = repo.branches[branch];
   const tree = putTree(data, opts.files);
   const author = { name: "Octo Cat", email: "octo@example.com", login: "octocat", date: new Date().toISOString(), ...opts.author };
-  const sha = createHash("sha1").update(`commit ${tree} ${parent ?? ""} ${opts.message} ${author.date}`).digest("hex");
-  const c: FakeCommit = { sha, tree, parents: parent ? [parent] : [], author, message: opts.message, files: opts.stats ?? Object.keys(opts.files).map((f) => ({ filename: f, additions: 1, deletions: 0 })) };
+  const sha = createHash("sha1")
+    .update(`commit ${tree} ${parent ?? ""} ${opts.message} ${author.date}`)
+    .digest("hex");
+  const c: FakeCommit = {
+    sha,
+    tree,
+    parents: parent ? [parent] : [],
+    author,
+    message: opts.message,
+    files: opts.stats ?? Object.keys(opts.files).map((f) => ({ filename: f, additions: 1, deletions: 0 })),
+  };
   repo.commits.set(sha, c);
   repo.branches[branch] = sha;
   return c;
@@ -131,7 +160,13 @@ export function commit(data: GitHubData, repo: FakeRepo, opts: { branch?: string
 export function loadOctokitFixture(data: GitHubData, scenario: string) {
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve("@octokit/fixtures/package.json"));
-  const fixtures = JSON.parse(readFileSync(path.join(dir, "scenarios", scenario, "normalized-fixture.json"), "utf8")) as { method: string; path: string; status: number; response: unknown; headers: Record<string, string> }[];
+  const fixtures = JSON.parse(readFileSync(path.join(dir, "scenarios", scenario, "normalized-fixture.json"), "utf8")) as {
+    method: string;
+    path: string;
+    status: number;
+    response: unknown;
+    headers: Record<string, string>;
+  }[];
   for (const f of fixtures) data.recordings.set(`${f.method.toUpperCase()} ${f.path}`, { status: f.status, body: f.response, headers: f.headers });
 }
 
@@ -149,7 +184,25 @@ function routeOf(data: GitHubData, method: string, url: URL): Answer | null {
   const base = `${url.origin}${url.pathname}`;
   let r: RegExpExecArray | null;
   if (rest === "") {
-    return { status: 200, body: { full_name: repo.fullName, name: repo.fullName.split("/")[1], description: repo.description, private: false, visibility: "public", default_branch: repo.defaultBranch, html_url: `https://github.com/${repo.fullName}`, pushed_at: repo.pushedAt, open_issues_count: repo.openIssuesCount, stargazers_count: 3, forks_count: 1, archived: false, language: Object.keys(repo.languages)[0] ?? null, topics: [] } };
+    return {
+      status: 200,
+      body: {
+        full_name: repo.fullName,
+        name: repo.fullName.split("/")[1],
+        description: repo.description,
+        private: false,
+        visibility: "public",
+        default_branch: repo.defaultBranch,
+        html_url: `https://github.com/${repo.fullName}`,
+        pushed_at: repo.pushedAt,
+        open_issues_count: repo.openIssuesCount,
+        stargazers_count: 3,
+        forks_count: 1,
+        archived: false,
+        language: Object.keys(repo.languages)[0] ?? null,
+        topics: [],
+      },
+    };
   }
   if (rest === "/languages") return { status: 200, body: repo.languages };
   if (rest === "/pulls") {
@@ -163,7 +216,16 @@ function routeOf(data: GitHubData, method: string, url: URL): Answer | null {
     if (!c) return { status: 404, body: { message: "No commit found for SHA: " + r[1] } };
     const additions = c.files.reduce((s, f) => s + f.additions, 0);
     const deletions = c.files.reduce((s, f) => s + f.deletions, 0);
-    return { status: 200, body: { sha: c.sha, commit: { tree: { sha: c.tree }, message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date } }, author: c.author.login ? { login: c.author.login } : null, stats: { additions, deletions, total: additions + deletions }, files: c.files.map((f) => ({ ...f, changes: f.additions + f.deletions, status: "modified" })) } };
+    return {
+      status: 200,
+      body: {
+        sha: c.sha,
+        commit: { tree: { sha: c.tree }, message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date } },
+        author: c.author.login ? { login: c.author.login } : null,
+        stats: { additions, deletions, total: additions + deletions },
+        files: c.files.map((f) => ({ ...f, changes: f.additions + f.deletions, status: "modified" })),
+      },
+    };
   }
   if (rest === "/commits") return listCommits(repo, q, base);
   if ((r = /^\/git\/trees\/([0-9a-f]{40})$/.exec(rest))) {
@@ -174,13 +236,24 @@ function routeOf(data: GitHubData, method: string, url: URL): Answer | null {
   }
   if ((r = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
     const blob = data.blobs.get(r[1]!);
-    return blob ? { status: 200, body: { sha: r[1], size: blob.length, encoding: "base64", content: blob.toString("base64").replace(/(.{60})/g, "$1\n") } } : { status: 404, body: { message: "Not Found" } };
+    return blob
+      ? { status: 200, body: { sha: r[1], size: blob.length, encoding: "base64", content: blob.toString("base64").replace(/(.{60})/g, "$1\n") } }
+      : { status: 404, body: { message: "Not Found" } };
   }
   if (rest === "/actions/runs") return listRuns(repo, q);
   if ((r = /^\/branches\/(.+)$/.exec(rest))) {
     const c = repo.commits.get(repo.branches[decodeURIComponent(r[1]!)] ?? "");
     if (!c) return { status: 404, body: { message: "Branch not found" } };
-    return { status: 200, body: { name: decodeURIComponent(r[1]!), commit: { sha: c.sha, commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date }, committer: { name: c.author.name, email: c.author.email, date: c.author.date } } } } };
+    return {
+      status: 200,
+      body: {
+        name: decodeURIComponent(r[1]!),
+        commit: {
+          sha: c.sha,
+          commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date }, committer: { name: c.author.name, email: c.author.email, date: c.author.date } },
+        },
+      },
+    };
   }
   return null;
 }
@@ -216,7 +289,12 @@ function listCommits(repo: FakeRepo, q: URLSearchParams, base: string): Answer {
       (!q.get("until") || c.author.date <= q.get("until")!),
   );
   const { slice, link } = page(filtered, q, base);
-  const body = slice.map((c) => ({ sha: c.sha, commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date }, tree: { sha: c.tree } }, author: c.author.login ? { login: c.author.login } : null, parents: c.parents.map((p) => ({ sha: p })) }));
+  const body = slice.map((c) => ({
+    sha: c.sha,
+    commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.author.date }, tree: { sha: c.tree } },
+    author: c.author.login ? { login: c.author.login } : null,
+    parents: c.parents.map((p) => ({ sha: p })),
+  }));
   return { status: 200, body, headers: link ? { link } : {} };
 }
 
@@ -224,7 +302,12 @@ function listRuns(repo: FakeRepo, q: URLSearchParams): Answer {
   const created = q.get("created") ?? "";
   const [lo, hi] = created.startsWith(">=") ? [created.slice(2), undefined] : created.includes("..") ? created.split("..") : [undefined, undefined];
   const runs = repo.runs
-    .filter((r) => (!q.get("branch") || r.head_branch === q.get("branch")) && (!q.get("event") || r.event === q.get("event")) && (!q.get("status") || r.status === q.get("status") || r.conclusion === q.get("status")))
+    .filter(
+      (r) =>
+        (!q.get("branch") || r.head_branch === q.get("branch")) &&
+        (!q.get("event") || r.event === q.get("event")) &&
+        (!q.get("status") || r.status === q.get("status") || r.conclusion === q.get("status")),
+    )
     .filter((r) => (!lo || r.created_at >= lo) && (!hi || r.created_at <= hi))
     .sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   const { slice } = page(runs, q, "");

@@ -49,7 +49,10 @@ export class MemoryVectorStore implements VectorStore {
   }
   async query(ns: string, vector: number[], opts: { topK: number }): Promise<VectorMatch[]> {
     const score = (v: number[]) => v.reduce((s, x, i) => s + x * (vector[i] ?? 0), 0);
-    return [...this.space(ns).values()].map((r) => ({ id: r.id, score: score(r.values), metadata: r.metadata })).sort((a, b) => b.score - a.score).slice(0, opts.topK);
+    return [...this.space(ns).values()]
+      .map((r) => ({ id: r.id, score: score(r.values), metadata: r.metadata }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, opts.topK);
   }
   ids(ns: string) {
     return [...this.space(ns).keys()].sort();

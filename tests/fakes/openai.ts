@@ -98,11 +98,17 @@ export async function startOpenAIFake(cfg: { apiKey: string; dimensions?: number
       return sendJson(res, 400, invalid("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."));
     }
     const messages = Array.isArray(body.messages) ? (body.messages as Array<{ role: string; content: string }>) : [];
-    const user = messages.filter((m) => m.role === "user").map((m) => m.content).join("\n");
+    const user = messages
+      .filter((m) => m.role === "user")
+      .map((m) => m.content)
+      .join("\n");
     const [head = "", ...rest] = user.split("\n");
     const counts = new Map<string, number>();
     for (const w of rest.join(" ").match(/[A-Za-z_][A-Za-z0-9_]{3,}/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
-    const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5).map(([w]) => w);
+    const top = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 5)
+      .map(([w]) => w);
     const content = fake.chatReplies.shift() ?? `Summary of ${head.trim()}: mentions ${top.join(", ") || "nothing"}.`;
     const prompt = tokensOf(JSON.stringify(messages));
     return sendJson(res, 200, {

@@ -36,7 +36,9 @@ export const LIMITS = { requestBytes: 2 * 1024 * 1024, vectorsPerUpsert: 1000, i
 const bad = (message: string) => ({ code: 3, message, details: [] });
 
 function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i]! * b[i]!;
     na += a[i]! * a[i]!;
@@ -55,16 +57,26 @@ export function matchesFilter(metadata: Metadata, filter: Record<string, unknown
     const has = (x: unknown) => (Array.isArray(value) ? value.includes(x) : value === x);
     return Object.entries(ops).every(([op, arg]) => {
       switch (op) {
-        case "$eq": return has(arg);
-        case "$ne": return !has(arg);
-        case "$in": return (arg as unknown[]).some(has);
-        case "$nin": return !(arg as unknown[]).some(has);
-        case "$exists": return (value !== undefined) === Boolean(arg);
-        case "$gt": return typeof value === "number" && value > (arg as number);
-        case "$gte": return typeof value === "number" && value >= (arg as number);
-        case "$lt": return typeof value === "number" && value < (arg as number);
-        case "$lte": return typeof value === "number" && value <= (arg as number);
-        default: throw new Error(`unknown filter operator ${op}`);
+        case "$eq":
+          return has(arg);
+        case "$ne":
+          return !has(arg);
+        case "$in":
+          return (arg as unknown[]).some(has);
+        case "$nin":
+          return !(arg as unknown[]).some(has);
+        case "$exists":
+          return (value !== undefined) === Boolean(arg);
+        case "$gt":
+          return typeof value === "number" && value > (arg as number);
+        case "$gte":
+          return typeof value === "number" && value >= (arg as number);
+        case "$lt":
+          return typeof value === "number" && value < (arg as number);
+        case "$lte":
+          return typeof value === "number" && value <= (arg as number);
+        default:
+          throw new Error(`unknown filter operator ${op}`);
       }
     });
   });
@@ -74,10 +86,17 @@ export async function startPineconeFake(cfg: { apiKey: string; index: string; di
   const fake = (await startFake((req, res, raw, url) => {
     if (req.headers["api-key"] !== cfg.apiKey) return sendJson(res, 401, { code: 16, message: "Invalid API Key", details: [] });
     if (req.method === "GET" && url.pathname.startsWith("/indexes/")) {
-      if (decodeURIComponent(url.pathname.slice("/indexes/".length)) !== cfg.index) return sendJson(res, 404, { error: { code: "NOT_FOUND", message: `Resource ${url.pathname.slice(9)} not found` }, status: 404 });
+      if (decodeURIComponent(url.pathname.slice("/indexes/".length)) !== cfg.index)
+        return sendJson(res, 404, { error: { code: "NOT_FOUND", message: `Resource ${url.pathname.slice(9)} not found` }, status: 404 });
       return sendJson(res, 200, {
-        name: cfg.index, dimension: cfg.dimension, metric: "cosine", host: fake.url, vector_type: "dense", deletion_protection: "disabled",
-        spec: { serverless: { cloud: "aws", region: "us-east-1" } }, status: { ready: true, state: "Ready" },
+        name: cfg.index,
+        dimension: cfg.dimension,
+        metric: "cosine",
+        host: fake.url,
+        vector_type: "dense",
+        deletion_protection: "disabled",
+        spec: { serverless: { cloud: "aws", region: "us-east-1" } },
+        status: { ready: true, state: "Ready" },
       });
     }
     const bytes = Buffer.byteLength(raw, "utf8");
@@ -94,15 +113,19 @@ export async function startPineconeFake(cfg: { apiKey: string; index: string; di
     const ns = typeof body.namespace === "string" ? body.namespace : "";
     if (req.method !== "POST") return sendJson(res, 404, bad("Not found"));
     switch (url.pathname) {
-      case "/vectors/upsert": return upsert(ns, body.vectors, res);
-      case "/query": return query(ns, body, res);
-      case "/vectors/delete": return remove(ns, body, res);
+      case "/vectors/upsert":
+        return upsert(ns, body.vectors, res);
+      case "/query":
+        return query(ns, body, res);
+      case "/vectors/delete":
+        return remove(ns, body, res);
       case "/describe_index_stats": {
         const namespaces = Object.fromEntries([...fake.namespaces].filter(([, m]) => m.size > 0).map(([k, m]) => [k, { vectorCount: m.size }]));
         const total = Object.values(namespaces).reduce((n, s) => n + s.vectorCount, 0);
         return sendJson(res, 200, { namespaces, dimension: cfg.dimension, indexFullness: 0, totalVectorCount: total, metric: "cosine", vectorType: "dense" });
       }
-      default: return sendJson(res, 404, bad("Not found"));
+      default:
+        return sendJson(res, 404, bad("Not found"));
     }
   })) as PineconeFake;
 
@@ -110,8 +133,10 @@ export async function startPineconeFake(cfg: { apiKey: string; index: string; di
     if (!Array.isArray(vectors) || vectors.length === 0) return sendJson(res, 400, bad("Invalid request: vectors must be a non-empty list"));
     if (vectors.length > LIMITS.vectorsPerUpsert) return sendJson(res, 400, bad(`Exceeded the maximum of ${LIMITS.vectorsPerUpsert} vectors per upsert request, got ${vectors.length}`));
     for (const v of vectors as StoredVector[]) {
-      if (typeof v.id !== "string" || v.id.length === 0 || v.id.length > LIMITS.idLength) return sendJson(res, 400, bad(`Vector ID must be 1 to ${LIMITS.idLength} characters, got ${String(v.id).length}`));
-      if (!Array.isArray(v.values) || v.values.length !== cfg.dimension) return sendJson(res, 400, bad(`Vector dimension ${v.values?.length ?? 0} does not match the dimension of the index ${cfg.dimension}`));
+      if (typeof v.id !== "string" || v.id.length === 0 || v.id.length > LIMITS.idLength)
+        return sendJson(res, 400, bad(`Vector ID must be 1 to ${LIMITS.idLength} characters, got ${String(v.id).length}`));
+      if (!Array.isArray(v.values) || v.values.length !== cfg.dimension)
+        return sendJson(res, 400, bad(`Vector dimension ${v.values?.length ?? 0} does not match the dimension of the index ${cfg.dimension}`));
       const size = v.metadata ? Buffer.byteLength(JSON.stringify(v.metadata), "utf8") : 0;
       if (size > LIMITS.metadataBytes) return sendJson(res, 400, bad(`Metadata size is ${size} bytes, which exceeds the limit of ${LIMITS.metadataBytes} bytes per vector`));
     }
@@ -125,7 +150,8 @@ export async function startPineconeFake(cfg: { apiKey: string; index: string; di
     const vector = body.vector as number[] | undefined;
     const topK = body.topK as number;
     if (!Number.isInteger(topK) || topK < 1 || topK > 10_000) return sendJson(res, 400, bad("topK must be between 1 and 10000"));
-    if (!Array.isArray(vector) || vector.length !== cfg.dimension) return sendJson(res, 400, bad(`Query vector dimension ${vector?.length ?? 0} does not match the dimension of the index ${cfg.dimension}`));
+    if (!Array.isArray(vector) || vector.length !== cfg.dimension)
+      return sendJson(res, 400, bad(`Query vector dimension ${vector?.length ?? 0} does not match the dimension of the index ${cfg.dimension}`));
     const filter = body.filter as Record<string, unknown> | undefined;
     const matches = [...(fake.namespaces.get(ns)?.values() ?? [])]
       .filter((v) => !filter || matchesFilter(v.metadata ?? {}, filter))

@@ -46,7 +46,11 @@ export async function startUpstashFake(cfg: { redisUrl: string; token: string })
       }
       const replies = path === "/pipeline" ? await runSequentially(body) : await runTransaction(body);
       if (!Array.isArray(replies)) return send(res, 400, replies);
-      return send(res, 200, replies.map((r) => ("error" in r ? r : { result: encode(r.result) })));
+      return send(
+        res,
+        200,
+        replies.map((r) => ("error" in r ? r : { result: encode(r.result) })),
+      );
     }
     return send(res, 404, { error: `Not found: ${path}` });
   }

@@ -27,13 +27,17 @@ export async function closeDeps(deps: Deps) {
 /** Without `ownerEmail` the key is owned by nobody (as a CLI key of old): its intents can never be approved. */
 export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: Date; rateLimits?: Partial<RateLimits>; clientId?: string; ownerEmail?: string } = {}) {
   const clientId = opts.clientId ?? `test-${randomUUID().slice(0, 8)}`;
-  const { key, record } = await createApiKey(deps.audit, { actor: systemActor("test"), requestId: randomUUID(), surface: "system" }, {
-    clientId,
-    scopes,
-    expiresAt: opts.expiresAt ?? null,
-    rateLimits: opts.rateLimits ?? null,
-    ownerEmail: opts.ownerEmail ?? null,
-  });
+  const { key, record } = await createApiKey(
+    deps.audit,
+    { actor: systemActor("test"), requestId: randomUUID(), surface: "system" },
+    {
+      clientId,
+      scopes,
+      expiresAt: opts.expiresAt ?? null,
+      rateLimits: opts.rateLimits ?? null,
+      ownerEmail: opts.ownerEmail ?? null,
+    },
+  );
   return { key, record, clientId };
 }
 

@@ -143,7 +143,11 @@ function plainArb(s: Schema, mode: Mode, root: Schema, depth: number): fc.Arbitr
 
 /** Inputs for a target: mostly shaped by its schema (valid, boundary, hostile), some not shaped at all. */
 export function inputArb(t: Target): fc.Arbitrary<{ mode: Mode | "raw"; input: unknown }> {
-  if (!t.schema) return fc.oneof(fc.constant({ mode: "valid" as const, input: undefined }), hostileValue().map((input) => ({ mode: "raw" as const, input })));
+  if (!t.schema)
+    return fc.oneof(
+      fc.constant({ mode: "valid" as const, input: undefined }),
+      hostileValue().map((input) => ({ mode: "raw" as const, input })),
+    );
   const shaped = (mode: Mode) => valueArb(t.schema!, mode).map((input) => ({ mode, input }));
   return fc.oneof(
     { weight: 4, arbitrary: shaped("valid") },

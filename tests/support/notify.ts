@@ -77,7 +77,11 @@ export async function startSmtp(): Promise<{ url: string; port: number; mails: M
  */
 export async function notifyDeps(env: Record<string, string>): Promise<{ deps: Deps; url: string | null; drop: () => Promise<void> }> {
   const scratch = await scratchPostgres("test_notif");
-  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", ORCHESTRATOR_URL: "http://dash.test", ...env }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+  const deps = await createDeps({
+    env: parseEnv({ NODE_ENV: "test", ORCHESTRATOR_URL: "http://dash.test", ...env }),
+    database: scratch ? { url: scratch.url } : { memory: true },
+    kv: createKeyValueStore({}),
+  });
   return {
     deps,
     url: scratch?.url ?? null,

@@ -90,4 +90,5 @@ export async function trpcCall(
 }
 
 /** A signed-in dashboard user of this role (not stored: the session lookup is given to the endpoint). */
-export const sessionUser = (role: Role = "admin"): Actor => ({ type: "user", id: `user-${randomUUID().slice(0, 8)}`, email: `${role}@test.local`, role, permissions: ROLE_PERMISSIONS[role] });
+/** A signed-in user as the session resolves one (ids are uuids, as app_user's are); `registerUser` stores it where a test needs the row. */
+export const sessionUser = (role: Role = "admin"): Actor => ({ type: "user", id: randomUUID(), email: `${role}-${randomUUID().slice(0, 8)}@test.local`, role, permissions: ROLE_PERMISSIONS[role] });

@@ -70,10 +70,18 @@ describe("render.yaml", () => {
 
   it("wires the database, the Key Value and the generated secrets into both services", () => {
     const secrets = blueprint.envVarGroups.find((g) => g.name === "orchestrator-secrets")!;
-    expect(secrets.envVars.filter((v) => v.generateValue).map((v) => v.key).sort()).toEqual(["CRON_SECRET", "NEXTAUTH_SECRET"]);
+    expect(
+      secrets.envVars
+        .filter((v) => v.generateValue)
+        .map((v) => v.key)
+        .sort(),
+    ).toEqual(["CRON_SECRET", "NEXTAUTH_SECRET"]);
     for (const s of [web, worker]) {
       const vars = s.envVars!;
-      expect(vars.some((v) => v.fromGroup === "orchestrator-secrets"), s.name).toBe(true);
+      expect(
+        vars.some((v) => v.fromGroup === "orchestrator-secrets"),
+        s.name,
+      ).toBe(true);
       expect(vars.find((v) => v.key === "DATABASE_URL")?.fromDatabase).toEqual({ name: blueprint.databases[0]!.name, property: "connectionString" });
       expect(vars.find((v) => v.key === "REDIS_URL")?.fromService).toEqual({ type: "keyvalue", name: kv.name, property: "connectionString" });
     }

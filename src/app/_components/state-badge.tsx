@@ -25,11 +25,7 @@ export function StateBadge({ state }: { state: ConnectionState }) {
 export function OverallBadge({ status }: { status: Status["status"] }) {
   const ok = status === "ok";
   return (
-    <span
-      className={`${pillBase} px-3 py-1 text-sm ${ok ? STATE_STYLE.up.pill : STATE_STYLE.down.pill}`}
-      data-testid="overall-status"
-      data-status={status}
-    >
+    <span className={`${pillBase} px-3 py-1 text-sm ${ok ? STATE_STYLE.up.pill : STATE_STYLE.down.pill}`} data-testid="overall-status" data-status={status}>
       <span className={`h-2 w-2 rounded-full ${ok ? STATE_STYLE.up.dot : STATE_STYLE.down.dot}`} aria-hidden="true" />
       {ok ? "Operational" : "Degraded"}
     </span>

@@ -49,7 +49,10 @@ export function SharedContextCard() {
             <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Entries per scope">
               {query.data.scopes.map((s) => (
                 <li key={s.scope}>
-                  <Link href={`/context?scope=${encodeURIComponent(s.scope)}`} className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-0.5 font-mono text-xs text-slate-700 hover:bg-indigo-50 hover:text-indigo-700">
+                  <Link
+                    href={`/context?scope=${encodeURIComponent(s.scope)}`}
+                    className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-0.5 font-mono text-xs text-slate-700 hover:bg-indigo-50 hover:text-indigo-700"
+                  >
                     {s.scope} <span className="font-sans font-semibold">{s.entries}</span>
                   </Link>
                 </li>

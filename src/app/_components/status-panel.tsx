@@ -29,14 +29,7 @@ export function StatusPanel() {
 
   if (query.isPending) return <StatusSkeleton />;
   if (query.isError && !query.data) {
-    return (
-      <StatusError
-        message={query.error.message}
-        unauthorized={httpStatusOf(query.error) === 401}
-        onRetry={() => void query.refetch()}
-        retrying={query.isFetching}
-      />
-    );
+    return <StatusError message={query.error.message} unauthorized={httpStatusOf(query.error) === 401} onRetry={() => void query.refetch()} retrying={query.isFetching} />;
   }
 
   const status = query.data;

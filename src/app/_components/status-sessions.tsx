@@ -48,7 +48,12 @@ export function LiveSessionsCard() {
                 </div>
                 <p className="mt-0.5 truncate text-slate-600">
                   {s.owner} · {s.repo}@{s.branch ?? "(detached)"} {s.head?.slice(0, 8)}
-                  {s.activeFile && <> · editing <span className="font-mono">{s.activeFile}</span></>}
+                  {s.activeFile && (
+                    <>
+                      {" "}
+                      · editing <span className="font-mono">{s.activeFile}</span>
+                    </>
+                  )}
                 </p>
                 <p className="mt-0.5 truncate text-slate-500">
                   {s.totals.files} files (+{s.totals.additions} −{s.totals.deletions}){symbols.length > 0 && <> · {symbols.join(", ")}</>}

@@ -47,7 +47,12 @@ export function StatusSummary({ status, updatedAt, activity }: { status: Status;
       <dl className="mt-5 grid grid-cols-2 gap-4 sm:grid-cols-5">
         <Fact label="Version" value={status.version} testId="status-version" />
         <Fact label="Uptime" value={formatUptime(status.uptimeSeconds)} testId="status-uptime" title={`Started ${status.startedAt}`} />
-        <Fact label="Requests (1 h)" value={activity ? formatRate(activity.requestsPerMinute) : "…"} testId="status-request-rate" title={activity ? `${activity.requests} requests in the last hour` : undefined} />
+        <Fact
+          label="Requests (1 h)"
+          value={activity ? formatRate(activity.requestsPerMinute) : "…"}
+          testId="status-request-rate"
+          title={activity ? `${activity.requests} requests in the last hour` : undefined}
+        />
         <Fact
           label="Error rate (1 h)"
           value={activity ? formatShare(activity.errorRate) : "…"}

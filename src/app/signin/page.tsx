@@ -24,9 +24,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <SignInForm callbackPath={callbackPath} initialError={signInErrorMessage(params.error)} />
         </div>
-        <p className="mt-6 text-center text-xs text-slate-500">
-          First run? The admin password is printed once in the server log.
-        </p>
+        <p className="mt-6 text-center text-xs text-slate-500">First run? The admin password is printed once in the server log.</p>
       </div>
     </main>
   );

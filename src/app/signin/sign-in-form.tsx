@@ -15,7 +15,11 @@ export function SignInForm({ callbackPath, initialError }: { callbackPath: strin
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
   // True once React has taken over the form (false in the server's HTML): until then a submit is the browser's own (a POST).
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

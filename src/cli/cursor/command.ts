@@ -18,7 +18,10 @@ export async function cursorCommand(action: string, values: { watch?: boolean; s
   const server = serverFrom(loadEnv());
   const dir = values.dir ?? workingDir();
   if (action === "listen") {
-    const scopes = (values.scope ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const scopes = (values.scope ?? [])
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
     log(`keeping .cursor/rules/orchestrator-context.mdc up to date from ${server.url} (Ctrl-C to stop)`);
     return listen({ server, dir, scopes, log, onRewrite: (file) => log(`rewrote ${file}`) }, untilInterrupted());
   }

@@ -80,7 +80,7 @@ export async function listen(opts: ListenOptions, signal: AbortSignal): Promise<
   const sessionsTimer = setInterval(scheduleRewrite, SESSIONS_REFRESH_MS);
 
   const follow = async () => {
-    for (let attempt = 0; !signal.aborted; ) {
+    for (let attempt = 0; !signal.aborted;) {
       const query = new URLSearchParams(scopes.map((s) => ["scope", s]));
       let res: Response;
       try {

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RULES_FILE, renderRules, writeRules, type RulesContent } from "./rules-file";
 
 const content = (at: Date, note = "ship it"): RulesContent => ({
-  scopes: [{ scope: "global", entries: [{ scope: "global", key: "plan", value: { note }, version: 3, updatedBy: { type: "api_key", id: "gpt" }, updatedAt: "2026-12-06T01:00:00.000Z", expiresAt: "2026-12-06T02:00:00.000Z" }] }],
+  scopes: [
+    {
+      scope: "global",
+      entries: [{ scope: "global", key: "plan", value: { note }, version: 3, updatedBy: { type: "api_key", id: "gpt" }, updatedAt: "2026-12-06T01:00:00.000Z", expiresAt: "2026-12-06T02:00:00.000Z" }],
+    },
+  ],
   sessions: [],
   suggestions: { briefing: { text: "One key needs rotating." }, findings: [{ title: "Rotate the staging key", severity: "warning", action: "Create a new key and revoke the old one." }] },
   at,
@@ -22,7 +27,7 @@ describe("the Cursor rule file", () => {
     expect(text).toContain("## Active IDE sessions\n_None._");
     expect(text).toContain("- **warning** Rotate the staging key — Create a new key and revoke the old one.");
     expect(text).toContain("One key needs rotating.");
-    expect(renderRules({ ...content(new Date()), suggestions: null })).toContain("_No suggestions from the server today._");
+    expect(renderRules({ ...content(new Date()), suggestions: null })).toContain("_No suggestions from the server today (or the key lacks suggestions:read)._");
   });
 
   it("is rewritten when its content changes, and left alone when only the time would", async () => {

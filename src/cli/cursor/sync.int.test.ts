@@ -44,7 +44,16 @@ function repo(): TempGitRepo {
 
 async function readSession(id: string) {
   const res = await fetch(`${app.url}/ai/cursor/session?sessionId=${id}`, { headers: { "x-api-key": readerKey } });
-  return { status: res.status, body: (await res.json()) as { branch: string; head: string; activeFile: string | null; changedFiles: { path: string; status: string; additions: number | null; symbols: string[] }[]; version: number } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      branch: string;
+      head: string;
+      activeFile: string | null;
+      changedFiles: { path: string; status: string; additions: number | null; symbols: string[] }[];
+      version: number;
+    },
+  };
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
@@ -86,7 +95,11 @@ describe("cursor sync", () => {
   it("exits with a code of its own for a refused key, a missing scope and an unreachable server", async () => {
     const r = repo();
     try {
-      const push = (url: string, key: string) => new Syncer({ server: { url, key }, dir: r.dir, sessionId: "codes", log: quiet }).push().then(() => null, (e: ApiFailure) => e.exitCode);
+      const push = (url: string, key: string) =>
+        new Syncer({ server: { url, key }, dir: r.dir, sessionId: "codes", log: quiet }).push().then(
+          () => null,
+          (e: ApiFailure) => e.exitCode,
+        );
       expect(await push(app.url, `oo_${"Z".repeat(43)}`)).toBe(EXIT.unauthorized);
       expect(await push(app.url, readerKey)).toBe(EXIT.forbidden);
       expect(await push(`http://127.0.0.1:${await freePortOnLoopback()}`, writerKey)).toBe(EXIT.unreachable);
@@ -101,7 +114,8 @@ describe("cursor sync", () => {
     // a receiver that refuses the first push as a rate limit, then relays to the app
     const receiver = http.createServer((req, res) => {
       arrivals.push(Date.now());
-      if (arrivals.length === 1) return void res.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end(JSON.stringify({ error: { code: "RATE_LIMITED", message: "slow down" } }));
+      if (arrivals.length === 1)
+        return void res.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end(JSON.stringify({ error: { code: "RATE_LIMITED", message: "slow down" } }));
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {

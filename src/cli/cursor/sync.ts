@@ -79,10 +79,13 @@ export async function watchAndSync(opts: SyncOptions, signal: AbortSignal): Prom
 
   const schedule = (delayMs: number) => {
     if (timer || pushing || signal.aborted) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void run();
-    }, Math.max(0, delayMs));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void run();
+      },
+      Math.max(0, delayMs),
+    );
   };
   const nextSlot = () => Math.max(SETTLE_MS, lastPushAt + MIN_PUSH_INTERVAL_MS - Date.now());
 

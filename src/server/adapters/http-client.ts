@@ -3,7 +3,10 @@
  * timeout both abort the request, and a timeout surfaces as TimeoutError rather than a bare AbortError.
  */
 export class TimeoutError extends Error {
-  constructor(readonly url: string, readonly timeoutMs: number) {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
     super(`no answer from ${new URL(url).host} within ${timeoutMs} ms`);
     this.name = "TimeoutError";
   }
@@ -11,10 +14,7 @@ export class TimeoutError extends Error {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-export async function fetchWithTimeout(
-  url: string,
-  init: RequestInit & { timeoutMs: number; signal?: AbortSignal; fetchImpl?: FetchLike },
-): Promise<Response> {
+export async function fetchWithTimeout(url: string, init: RequestInit & { timeoutMs: number; signal?: AbortSignal; fetchImpl?: FetchLike }): Promise<Response> {
   const { timeoutMs, signal, fetchImpl = fetch, ...rest } = init;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;

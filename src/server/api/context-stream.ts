@@ -23,7 +23,15 @@ const leaseIndex = (keyId: string) => `ctxstream:i:${keyId}`;
 const leaseKey = (id: string) => `ctxstream:c:${id}`;
 
 function scopesOf(url: URL): string[] {
-  const scopes = [...new Set(url.searchParams.getAll("scope").flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean))];
+  const scopes = [
+    ...new Set(
+      url.searchParams
+        .getAll("scope")
+        .flatMap((s) => s.split(","))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (scopes.length === 0) throw new AppError("BAD_REQUEST", "Name at least one scope: ?scope=global (repeat scope= for several).");
   if (scopes.length > MAX_SCOPES) throw new AppError("BAD_REQUEST", `At most ${MAX_SCOPES} scopes per stream.`);
   const bad = scopes.find((s) => !SCOPE_PATTERN.test(s));
@@ -36,7 +44,12 @@ async function takeSlot(deps: Deps, actor: Extract<Actor, { type: "api_key" }>):
   const max = deps.env.CONTEXT_STREAM_MAX_PER_KEY;
   const index = leaseIndex(actor.keyId);
   if ((await deps.kv.indexCount(index)) >= max) {
-    throw new AppError("RATE_LIMITED", `This key already holds ${max} open context streams (CONTEXT_STREAM_MAX_PER_KEY); close one first.`, { limit: max }, { "retry-after": String(HEARTBEAT_MS / 1000) });
+    throw new AppError(
+      "RATE_LIMITED",
+      `This key already holds ${max} open context streams (CONTEXT_STREAM_MAX_PER_KEY); close one first.`,
+      { limit: max },
+      { "retry-after": String(HEARTBEAT_MS / 1000) },
+    );
   }
   const id = randomUUID();
   const indexes = [{ index, member: id }];
@@ -70,7 +83,15 @@ export const handleContextStream = guardRoute(
   },
 );
 
-function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () => Promise<boolean>>, from: Map<string, number>, clientGone: AbortSignal, slot: Awaited<ReturnType<typeof takeSlot>>, requestId: string): Response {
+function streamResponse(
+  deps: Deps,
+  scopes: string[],
+  visible: Map<string, () => Promise<boolean>>,
+  from: Map<string, number>,
+  clientGone: AbortSignal,
+  slot: Awaited<ReturnType<typeof takeSlot>>,
+  requestId: string,
+): Response {
   const abort = new AbortController();
   const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;

@@ -101,7 +101,12 @@ describe("routes under the guard", () => {
     it("honours Idempotency-Key: a retried proposal is the same intent, created once", async () => {
       const { key, clientId } = await makeKey(deps, ["intents:propose", "intents:read"]);
       const idem = `mcp-${randomUUID()}`;
-      const propose = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "proposeIntent", arguments: { action: "create_issue", target: { repo: "acme/web" }, params: { title: "t" }, reason: "retry test" } } };
+      const propose = {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "proposeIntent", arguments: { action: "create_issue", target: { repo: "acme/web" }, params: { title: "t" }, reason: "retry test" } },
+      };
       const ids: string[] = [];
       for (let i = 0; i < 2; i++) {
         const res = await handleMcp(mcpPost({ authorization: `Bearer ${key}`, "idempotency-key": idem }, propose));
@@ -143,7 +148,12 @@ describe("routes under the guard", () => {
           if (pulled > 30) controller.close();
         },
       });
-      const req = new Request("http://localhost/api/github/webhook", { method: "POST", headers: { "content-type": "application/json", "x-github-delivery": "d1", "x-github-event": "push" }, body, duplex: "half" } as RequestInit);
+      const req = new Request("http://localhost/api/github/webhook", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-github-delivery": "d1", "x-github-event": "push" },
+        body,
+        duplex: "half",
+      } as RequestInit);
       await expectErrorBody(await handleGitHubWebhook(req), 401, "UNAUTHORIZED");
       expect(pulled).toBeLessThanOrEqual(1); // the stream's first chunk may be buffered; nothing more was read
     });
@@ -196,7 +206,11 @@ describe("the admin link's own loopback listener (embedded database)", () => {
   it("trusts no header: with the right token, a request that did not come from a loopback socket is refused", async () => {
     const link = readAdminLink(deps.env.dataDir)!;
     const spoofed = () =>
-      new Request("http://127.0.0.1/api/admin/cli", { method: "POST", headers: { host: "127.0.0.1", "x-forwarded-for": "127.0.0.1", authorization: `Bearer ${link.token}`, "content-type": "application/json" }, body: JSON.stringify({ op: "keys.list" }) });
+      new Request("http://127.0.0.1/api/admin/cli", {
+        method: "POST",
+        headers: { host: "127.0.0.1", "x-forwarded-for": "127.0.0.1", authorization: `Bearer ${link.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ op: "keys.list" }),
+      });
     // through Next.js (no socket address to give), and from a remote socket
     await expectErrorBody(await handleAdminCli(spoofed(), undefined), 404, "NOT_FOUND");
     await expectErrorBody(await handleAdminCli(spoofed(), "203.0.113.9"), 404, "NOT_FOUND");

@@ -67,11 +67,13 @@ describe("lone surrogates are refused before anything is written", () => {
     expect(await stored("trpc-lone")).toBe(404);
   });
 
-  it("tRPC: an anonymous GET status.whoami?input={\"x\":\"\\ud800\"} answers 400, and other callers' audit events of the same moment are stored", async () => {
+  it('tRPC: an anonymous GET status.whoami?input={"x":"\\ud800"} answers 400, and other callers\' audit events of the same moment are stored', async () => {
     const others = Array.from({ length: 5 }, () => randomUUID());
     const [res, ...appended] = await Promise.all([
       trpcCall({ path: "status.whoami", input: { x: LONE } }),
-      ...others.map((requestId) => deps.audit.record({ actorType: "system", actorId: "test", action: "test.neighbour", resourceType: "system", outcome: "success", status: 200, requestId, surface: "system" })),
+      ...others.map((requestId) =>
+        deps.audit.record({ actorType: "system", actorId: "test", action: "test.neighbour", resourceType: "system", outcome: "success", status: 200, requestId, surface: "system" }),
+      ),
     ]);
     expect(res.status, res.text).toBe(400);
     expect(appended).toHaveLength(5);

@@ -14,16 +14,6 @@ import { registerJobs } from "@/server/jobs/registry";
  * the in-process runner, the cron route and the cron monitor all use. Registering it lets the layers
  * below (the monitor, the status page) read it without knowing any feature.
  */
-export const jobDefinitions = [
-  ...connectionsJobs,
-  ...reposJobs,
-  ...intentsJobs,
-  ...contextJobs,
-  ...suggestionsJobs,
-  ...notificationsJobs,
-  ...jobsJobs,
-  ...auditJobs,
-  ...githubJobs,
-];
+export const jobDefinitions = [...connectionsJobs, ...reposJobs, ...intentsJobs, ...contextJobs, ...suggestionsJobs, ...notificationsJobs, ...jobsJobs, ...auditJobs, ...githubJobs];
 
 export const jobs = registerJobs(jobDefinitions);

@@ -14,17 +14,14 @@ const MAPS: Record<string, { permission: Permission; build: (deps: Deps) => Prom
 };
 
 /**
- * The seed's map files, served live: /maps/connections.json from the latest probes (metrics:read),
+ * The map files, served live: /maps/connections.json from the latest probes (metrics:read),
  * /maps/suggestions.json from today's stored suggestions (suggestions:read; computed by the daily
  * job or GET /ai/suggestions/daily). Readable by a signed-in dashboard user or an API key.
  */
-export const handleMap = guardRoute(
-  { action: "GET /maps", surface: "rest", caller: "api_key_or_session", rateLimit: "read", auditRefusals: "denials" },
-  async (g, file: string) => {
-    g.action = `GET /maps/${file.slice(0, 60)}`;
-    const map = Object.hasOwn(MAPS, file) ? MAPS[file] : undefined;
-    if (!map) throw new AppError("NOT_FOUND", `No map "${file.slice(0, 60)}"; maps: ${Object.keys(MAPS).join(", ")}.`);
-    if (!can(g.actor!, map.permission)) throw new AppError("FORBIDDEN", `Reading ${file} needs the "${map.permission}" permission.`);
-    return Response.json(await map.build(g.deps), { headers: { "cache-control": "no-store" } });
-  },
-);
+export const handleMap = guardRoute({ action: "GET /maps", surface: "rest", caller: "api_key_or_session", rateLimit: "read", auditRefusals: "denials" }, async (g, file: string) => {
+  g.action = `GET /maps/${file.slice(0, 60)}`;
+  const map = Object.hasOwn(MAPS, file) ? MAPS[file] : undefined;
+  if (!map) throw new AppError("NOT_FOUND", `No map "${file.slice(0, 60)}"; maps: ${Object.keys(MAPS).join(", ")}.`);
+  if (!can(g.actor!, map.permission)) throw new AppError("FORBIDDEN", `Reading ${file} needs the "${map.permission}" permission.`);
+  return Response.json(await map.build(g.deps), { headers: { "cache-control": "no-store" } });
+});

@@ -69,7 +69,9 @@ const resourceOf = (e: Entry): Resource => ({
 export function registerContextResources(server: Server, caller: Caller): void {
   server.registerCapabilities({ resources: { subscribe: false, listChanged: false } });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-    resourceTemplates: [{ uriTemplate: `${PREFIX}{scope}/{key}`, name: "Shared context entry", mimeType: "application/json", description: "One shared-context entry: value, version, who wrote it, expiry" }],
+    resourceTemplates: [
+      { uriTemplate: `${PREFIX}{scope}/{key}`, name: "Shared context entry", mimeType: "application/json", description: "One shared-context entry: value, version, who wrote it, expiry" },
+    ],
   }));
   server.setRequestHandler(ListResourcesRequestSchema, async (req) => {
     const { scopes } = await call<{ scopes: { scope: string }[] }>(caller, "context.summary", {});

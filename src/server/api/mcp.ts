@@ -29,7 +29,10 @@ function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string,
 
 /** "checkIntent" → "Check intent". */
 function titleOf(operationId: string): string {
-  const words = operationId.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const words = operationId
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -5,7 +5,7 @@ import type { Meta } from "@/server/trpc/init";
 import { openApiDocument } from "./rest";
 import { appRouter } from "./root";
 
-/** The OpenAPI document GPT Actions import (DESIGN.md §3): valid, complete, and within GPT's limits. */
+/** The OpenAPI document GPT Actions import: valid, complete, and within GPT's limits. */
 
 const BASE = "https://orchestrator.example.com";
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -50,7 +50,7 @@ describe("OpenAPI document", () => {
     expect(openApiDocument(`${BASE}/`).servers?.[0]?.url).toBe(doc.servers?.[0]?.url);
   });
 
-  it("lists at least the seed's operations", () => {
+  it("lists at least the core operations", () => {
     expect(ops.map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual(
       expect.arrayContaining(["GET /status", "GET /audit", "GET /audit/verify", "GET /keys", "POST /keys", "POST /keys/{prefix}/revoke"]),
     );

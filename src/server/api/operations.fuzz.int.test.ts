@@ -121,6 +121,8 @@ beforeAll(async () => {
   deps = await createDeps({ env, database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({ redisUrl: testRedisUrl() }) });
   (deps as { kv: KeyValueStore }).kv = countingStore(deps.kv);
   setDeps(deps);
+  // the signed-in admin exists, as a session's user does (keys it mints name it as their owner)
+  if (admin.type === "user") await deps.db.user.create({ data: { id: admin.id, email: admin.email, role: admin.role } });
   key = (await makeKey(deps, [...SCOPES], { rateLimits: { read: 1_000_000, write: 1_000_000, expensive: 1_000_000 } })).key;
   drop = async () => {
     await closeDeps(deps);

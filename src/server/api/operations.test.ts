@@ -38,8 +38,7 @@ describe("matchOperation", () => {
 });
 
 describe("restInput", () => {
-  const input = (op: Operation, method: string, query: string, body?: unknown, params: Record<string, string> = {}) =>
-    restInput(op, { method, query: new URLSearchParams(query), body, params });
+  const input = (op: Operation, method: string, query: string, body?: unknown, params: Record<string, string> = {}) => restInput(op, { method, query: new URLSearchParams(query), body, params });
 
   it("reads GET input from the query string; a repeated key becomes an array", () => {
     const { op } = match("GET", "/audit");
@@ -65,7 +64,14 @@ describe("query-string booleans and numbers", () => {
   it("reads false as false: includeRevoked=false does not ask for revoked keys", async () => {
     const { op } = match("GET", "/keys");
     const parse = (_query: string) => getInputOutputParsers(op.procedure as never).inputParser as { safeParseAsync(v: unknown): Promise<{ success: boolean; data?: { includeRevoked: boolean } }> };
-    for (const [query, expected] of [["includeRevoked=false", false], ["includeRevoked=FALSE", false], ["includeRevoked=0", false], ["includeRevoked=true", true], ["includeRevoked=1", true], ["", false]] as const) {
+    for (const [query, expected] of [
+      ["includeRevoked=false", false],
+      ["includeRevoked=FALSE", false],
+      ["includeRevoked=0", false],
+      ["includeRevoked=true", true],
+      ["includeRevoked=1", true],
+      ["", false],
+    ] as const) {
       const parsed = await parse(query).safeParseAsync(input("/keys", query));
       expect(parsed.data?.includeRevoked, query).toBe(expected);
     }

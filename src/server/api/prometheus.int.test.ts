@@ -26,7 +26,7 @@ describe("/api/metrics: the context near cache", () => {
       expect((await prometheusText(deps)).text).not.toMatch(/oo_context_cache/);
       return;
     }
-    for (const end = Date.now() + 3_000; !deps.kv.nearCacheStats?.()?.live && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+    for (const end = Date.now() + 3_000; !deps.kv.nearCacheStats?.()?.live && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
     const before = (await prometheusText(deps)).text;
     for (let i = 0; i < 3; i++) await read();
     const after = (await prometheusText(deps)).text;

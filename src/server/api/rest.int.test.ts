@@ -6,7 +6,7 @@ import { closeDeps, makeKey, testDeps } from "../../../tests/support/deps";
 import { handleRest } from "./rest";
 
 /**
- * REST under /ai/* as a client sees it, in-process: every operation of the seed surface with each
+ * REST under /ai/* as a client sees it, in-process: every core operation with each
  * status it can answer, the error body contract, the audit row each request leaves, CORS and redaction.
  */
 
@@ -86,10 +86,7 @@ async function expectOneAuditRow(requestId: string, outcome: "success" | "failur
 
 /** How many audit rows, anywhere in the log, contain this text. */
 async function auditRowsContaining(text: string): Promise<number> {
-  const [row] = await deps.db.$queryRawUnsafe<{ n: number }[]>(
-    "SELECT count(*)::int AS n FROM audit_event a WHERE position($1 in row_to_json(a)::text) > 0",
-    text,
-  );
+  const [row] = await deps.db.$queryRawUnsafe<{ n: number }[]>("SELECT count(*)::int AS n FROM audit_event a WHERE position($1 in row_to_json(a)::text) > 0", text);
   return row!.n;
 }
 
@@ -548,8 +545,7 @@ describe("REST /ai/*", () => {
       await closeDeps(corsDeps);
     });
 
-    const preflight = (origin: string) =>
-      call("/ai/status", { method: "OPTIONS", headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" } });
+    const preflight = (origin: string) => call("/ai/status", { method: "OPTIONS", headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" } });
 
     it("answers a preflight from the dashboard origin with 204 and the allow headers", async () => {
       const res = await preflight(ORIGIN);

@@ -48,13 +48,17 @@ export function openApiDocument(baseUrl: string) {
     if (name.startsWith("error.")) doc.components!.schemas![name] = ERROR_BODY_SCHEMA;
   }
   const effects = new Map(operations.map((op) => [op.meta.openapi.operationId, effectOf(op)]));
+  const access = new Map(operations.map((op) => [op.meta.openapi.operationId, op.meta.access]));
   for (const item of Object.values(doc.paths ?? {})) {
-    for (const op of Object.values(item as Record<string, { security?: unknown[]; operationId?: string; "x-openai-isConsequential"?: boolean }>)) {
+    for (const op of Object.values(item as Record<string, { security?: unknown[]; operationId?: string; "x-openai-isConsequential"?: boolean; "x-required-scope"?: string }>)) {
       if (!op || typeof op !== "object") continue;
       if (Array.isArray(op.security) && op.security.length) op.security = [{ apiKey: [] }];
       // GPT asks the user before a consequential call; a read (even a POST such as /intents/check) needs no asking.
       const effect = op.operationId ? effects.get(op.operationId) : undefined;
       if (effect) op["x-openai-isConsequential"] = !effect.readOnly;
+      // the scope an API key needs (absent: any valid key)
+      const permission = op.operationId ? access.get(op.operationId)?.permission : undefined;
+      if (permission) op["x-required-scope"] = permission;
     }
   }
   return doc;

@@ -104,7 +104,14 @@ export async function sessionActor(): Promise<Actor | null> {
 export async function withSignInRetryAfter(req: Request, res: Response): Promise<Response> {
   if (req.method !== "POST" || !new URL(req.url).pathname.endsWith("/callback/credentials")) return res;
   const location = res.headers.get("location");
-  const target = location ?? ((await res.clone().json().catch(() => null)) as { url?: string } | null)?.url;
+  const target =
+    location ??
+    (
+      (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { url?: string } | null
+    )?.url;
   const error = target ? new URL(target, req.url).searchParams.get("error") : null;
   if (!error?.startsWith(THROTTLED_ERROR_PREFIX)) return res;
   const headers = new Headers(res.headers);

@@ -1,6 +1,6 @@
 /**
  * One table from error code to tRPC code and HTTP status, used by the tRPC error formatter, the
- * REST handler and MCP alike (STYLE.md §8). 4xx and 503 messages reach the caller; an internal error
+ * REST handler and MCP alike. 4xx and 503 messages reach the caller; an internal error
  * becomes a generic message with the request id, the detail goes to the log.
  */
 export const ERROR_TABLE = {
@@ -37,9 +37,7 @@ export class AppError extends Error {
   }
 }
 
-const byTrpc = new Map<string, ErrorCode>(
-  (Object.entries(ERROR_TABLE) as [ErrorCode, (typeof ERROR_TABLE)[ErrorCode]][]).map(([code, v]) => [v.trpc, code]),
-);
+const byTrpc = new Map<string, ErrorCode>((Object.entries(ERROR_TABLE) as [ErrorCode, (typeof ERROR_TABLE)[ErrorCode]][]).map(([code, v]) => [v.trpc, code]));
 byTrpc.set("PARSE_ERROR", "BAD_REQUEST");
 byTrpc.set("PRECONDITION_FAILED", "CONFLICT");
 byTrpc.set("TIMEOUT", "UNAVAILABLE");

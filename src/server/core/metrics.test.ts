@@ -22,7 +22,7 @@ describe("latency histogram", () => {
 
   it("estimates percentiles within a bucket's width (20 %) of the exact value", () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const values = Array.from({ length: 5000 }, () => Math.exp(rand() * 6)); // 1 ms .. 400 ms, log-uniform
     const h = histogramOf(values);
     for (const q of [0.5, 0.95, 0.99]) {

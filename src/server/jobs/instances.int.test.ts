@@ -37,7 +37,10 @@ function startInstance(jobs: string[], out: string): Promise<ChildProcess> {
 
 const lines = (file: string) => {
   try {
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]);
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(" ") as [string, string]);
   } catch {
     return [];
   }
@@ -97,11 +100,12 @@ describe.skipIf(!url).concurrent("instances sharing one queue (two processes)", 
       const second = await killWhoRan(2);
       expect(second).not.toBe(first);
       await expect
-        .poll(async () => ((await runner.queue.boss.getDb().executeSql(`SELECT state FROM ${QUEUE_SCHEMA}.job WHERE id = $1`, [id])).rows[0] as { state: string } | undefined)?.state, { timeout: 30_000, interval: 500 })
+        .poll(async () => ((await runner.queue.boss.getDb().executeSql(`SELECT state FROM ${QUEUE_SCHEMA}.job WHERE id = $1`, [id])).rows[0] as { state: string } | undefined)?.state, {
+          timeout: 30_000,
+          interval: 500,
+        })
         .toBe("failed");
-      await expect
-        .poll(async () => (await listJobStatuses(deps, { defs })).find((j) => j.name === "test-hang")?.lastRun?.status, { timeout: 30_000, interval: 500 })
-        .toBe("failed");
+      await expect.poll(async () => (await listJobStatuses(deps, { defs })).find((j) => j.name === "test-hang")?.lastRun?.status, { timeout: 30_000, interval: 500 }).toBe("failed");
       const runs = await deps.db.jobRun.findMany({ where: { queueJobId: id }, orderBy: { attempt: "asc" } });
       expect(runs.map((r) => [r.attempt, r.status, r.instanceId.split(":")[1]])).toEqual([
         [1, "failed", String(first)],

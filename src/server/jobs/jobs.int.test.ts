@@ -56,7 +56,14 @@ describe("jobs layer", () => {
       [2, "retry", "the test job failed on purpose"],
       [3, "retry", "the test job failed on purpose"],
     ]);
-    const [job] = (await runner.queue.boss.getDb().executeSql(`SELECT state, retry_count, retry_backoff, retry_delay FROM ${QUEUE_SCHEMA}.job WHERE id = $1 UNION ALL SELECT state, retry_count, retry_backoff, retry_delay FROM ${QUEUE_SCHEMA}.archive WHERE id = $1`, [id])).rows as { state: string; retry_count: number; retry_backoff: boolean; retry_delay: number }[];
+    const [job] = (
+      await runner.queue.boss
+        .getDb()
+        .executeSql(
+          `SELECT state, retry_count, retry_backoff, retry_delay FROM ${QUEUE_SCHEMA}.job WHERE id = $1 UNION ALL SELECT state, retry_count, retry_backoff, retry_delay FROM ${QUEUE_SCHEMA}.archive WHERE id = $1`,
+          [id],
+        )
+    ).rows as { state: string; retry_count: number; retry_backoff: boolean; retry_delay: number }[];
     expect(job).toMatchObject({ state: "failed", retry_count: 2, retry_backoff: true, retry_delay: 1 });
     await expect.poll(async () => (await runner.queue.deadLetters("test-throw")).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     const dead = await runner.queue.deadLetters("test-throw");
@@ -70,7 +77,18 @@ describe("jobs layer", () => {
   it("calls a scheduled job late when it has not succeeded within twice its interval", async () => {
     const now = new Date();
     const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
-    const row = (id: string, minutesAgo: number, status: string) => ({ job: "test-late", queueJobId: id, attempt: 1, trigger: "schedule", status, instanceId: "test", startedAt: at(minutesAgo), finishedAt: at(minutesAgo), deadlineAt: at(minutesAgo), durationMs: 1 });
+    const row = (id: string, minutesAgo: number, status: string) => ({
+      job: "test-late",
+      queueJobId: id,
+      attempt: 1,
+      trigger: "schedule",
+      status,
+      instanceId: "test",
+      startedAt: at(minutesAgo),
+      finishedAt: at(minutesAgo),
+      deadlineAt: at(minutesAgo),
+      durationMs: 1,
+    });
     await deps.db.jobRun.createMany({ data: [row("late-1", 5, "succeeded"), row("late-2", 4, "failed"), row("late-3", 3, "failed")] });
     const late = (await listJobStatuses(deps, { defs, now })).find((j) => j.name === "test-late")!;
     expect(late).toMatchObject({ late: true, failuresInRow: 2, intervalSeconds: 60, lastRun: { status: "failed" } });

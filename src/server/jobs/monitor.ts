@@ -80,7 +80,17 @@ function statusOf(deps: Deps, def: JobDefinition, row: Row | undefined, now: Dat
   const late = Boolean(def.schedule && enabled && interval !== null && now.getTime() - since.getTime() > 2 * interval * 1000);
   const lastRun: JobRunView | null =
     row?.id && row.status
-      ? { id: row.id, status: row.status, trigger: row.trigger!, attempt: row.attempt!, instanceId: row.instance_id!, startedAt: row.started_at!, finishedAt: row.finished_at, durationMs: row.duration_ms, error: row.error }
+      ? {
+          id: row.id,
+          status: row.status,
+          trigger: row.trigger!,
+          attempt: row.attempt!,
+          instanceId: row.instance_id!,
+          startedAt: row.started_at!,
+          finishedAt: row.finished_at,
+          durationMs: row.duration_ms,
+          error: row.error,
+        }
       : null;
   return {
     name: def.name,
@@ -102,7 +112,10 @@ function statusOf(deps: Deps, def: JobDefinition, row: Row | undefined, now: Dat
 export async function listJobStatuses(deps: Deps, opts: { defs?: ReadonlyMap<string, JobDefinition>; now?: Date } = {}): Promise<JobStatus[]> {
   const defs = [...(opts.defs ?? registeredJobs()).values()];
   await failAbandoned(runSqlOf(deps));
-  const rows = await runSummaries(deps, defs.map((d) => d.name));
+  const rows = await runSummaries(
+    deps,
+    defs.map((d) => d.name),
+  );
   const now = opts.now ?? new Date();
   return defs.map((d) => statusOf(deps, d, rows.get(d.name), now));
 }

@@ -97,30 +97,26 @@ export class JobQueue {
     const batchSize = opts.batchSize ?? 20;
     for (const def of this.defs.values()) {
       const concurrency = def.singleton ? 1 : (opts.concurrency ?? 4);
-      const workerId: string = await this.boss.work<QueuePayload>(
-        def.name,
-        { batchSize, includeMetadata: true, pollingIntervalSeconds: opts.pollingSeconds ?? 2 },
-        async (jobs) => {
-          await eachLimited(jobs, concurrency, async (job) => {
-            const t0 = performance.now();
-            try {
-              await runAttempt(deps, def, {
-                queueJobId: job.id,
-                attempt: job.retryCount + 1,
-                trigger: job.retryCount > 0 ? "retry" : job.data.trigger,
-                data: job.data.data,
-                shutdown: this.shutdown.signal,
-              });
-            } catch (err) {
-              // recorded by the attempt; failing the job here (not the batch) lets the queue retry this one alone
-              await this.boss.fail(def.name, job.id, { message: (err as Error).message });
-            } finally {
-              opts.onAttempt?.(performance.now() - t0);
-            }
-          });
-          if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
-        },
-      );
+      const workerId: string = await this.boss.work<QueuePayload>(def.name, { batchSize, includeMetadata: true, pollingIntervalSeconds: opts.pollingSeconds ?? 2 }, async (jobs) => {
+        await eachLimited(jobs, concurrency, async (job) => {
+          const t0 = performance.now();
+          try {
+            await runAttempt(deps, def, {
+              queueJobId: job.id,
+              attempt: job.retryCount + 1,
+              trigger: job.retryCount > 0 ? "retry" : job.data.trigger,
+              data: job.data.data,
+              shutdown: this.shutdown.signal,
+            });
+          } catch (err) {
+            // recorded by the attempt; failing the job here (not the batch) lets the queue retry this one alone
+            await this.boss.fail(def.name, job.id, { message: (err as Error).message });
+          } finally {
+            opts.onAttempt?.(performance.now() - t0);
+          }
+        });
+        if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
+      });
       this.workers.push(workerId);
     }
   }

@@ -87,7 +87,9 @@ function startTicker(deps: Deps, queue: JobQueue, defs: JobDefinition[], everyMs
     void (async () => {
       for (const def of scheduled) {
         for (const tick of ticksBetween(def.schedule!, from, now, 5)) {
-          await queue.send(def.name, { id: tickJobId(def.name, tick), trigger: "schedule", data: { tick: tick.toISOString() } }).catch((err: Error) => console.warn(`[jobs] ${def.name}: tick ${tick.toISOString()} not sent: ${err.message}`));
+          await queue
+            .send(def.name, { id: tickJobId(def.name, tick), trigger: "schedule", data: { tick: tick.toISOString() } })
+            .catch((err: Error) => console.warn(`[jobs] ${def.name}: tick ${tick.toISOString()} not sent: ${err.message}`));
         }
       }
     })().finally(() => (busy = false));

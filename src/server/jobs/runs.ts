@@ -50,7 +50,14 @@ export async function finishRun(sql: RunSql, id: string, outcome: { ok: boolean;
   await sql(
     `UPDATE "job_run" SET "status" = $2, "finished_at" = now(), "duration_ms" = $3, "error" = $4, "result" = $5::jsonb, "log" = $6::text[]
      WHERE "id" = $1::uuid AND "status" = 'running' RETURNING 1`,
-    [id, outcome.ok ? "succeeded" : "failed", Math.max(0, Math.round(outcome.durationMs)), outcome.error ? outcome.error.slice(0, MAX_ERROR) : null, json && json.length > MAX_RESULT ? '{"truncated":true}' : json, outcome.log],
+    [
+      id,
+      outcome.ok ? "succeeded" : "failed",
+      Math.max(0, Math.round(outcome.durationMs)),
+      outcome.error ? outcome.error.slice(0, MAX_ERROR) : null,
+      json && json.length > MAX_RESULT ? '{"truncated":true}' : json,
+      outcome.log,
+    ],
   );
 }
 

@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
+import type { Permission } from "@/server/core/auth/permissions";
 import { ZodError, z } from "zod";
 import type { ResourceType } from "@/server/core/audit/log";
 import type { OperationKind } from "@/server/core/auth/permissions";
@@ -19,6 +20,8 @@ export type Meta = OpenApiMeta<{
    * and whether it overwrites or removes (destructive) and whether repeating it changes nothing more (idempotent).
    */
   effect?: { readOnly?: boolean; destructive?: boolean; idempotent?: boolean };
+  /** Who may call, set by the procedure builder (procedures.ts): read by the OpenAPI document and the API reference. */
+  access?: { permission?: Permission; humanOnly?: boolean };
 }>;
 
 export interface ErrorData {

@@ -6,7 +6,7 @@ import { auditCall } from "./middleware/audit";
 import { checkRateLimit, limitsFor } from "./middleware/rate-limit";
 
 /**
- * The procedure builders (STYLE.md §4). Authentication happened at the surface (core/auth);
+ * The procedure builders. Authentication happened at the surface (core/auth);
  * these authorize, rate-limit and narrow the context so handlers never check for a missing actor.
  * Each builder adds ONE middleware to the public chain: every level of a tRPC middleware chain
  * copies the call's options and context, a cost paid on every request (see bench/api.mjs).
@@ -32,7 +32,7 @@ interface Rule<HumanOnly extends boolean> {
 
 /** Authenticated, then rate-limited, then authorized by the rule; the handler's context has a non-null actor (a user's for humanOnly). */
 function guarded<HumanOnly extends boolean = false>(rule: Rule<HumanOnly>) {
-  return publicProcedure.use(async ({ ctx, meta, type, next }) => {
+  return publicProcedure.meta({ access: { permission: rule.permission, humanOnly: rule.humanOnly } }).use(async ({ ctx, meta, type, next }) => {
     const actor = ctx.actor;
     if (!actor) throw toTrpcError(ctx.authError ?? new AppError("UNAUTHORIZED", "Sign in or send an API key."));
     const kind = meta?.kind ?? (type === "query" ? "read" : "write");

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-/** Debian's chromium, headless, with nothing phoning home (DESIGN.md §6). */
+/** Debian's chromium, headless, with nothing phoning home. */
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 /** `next dev` compiles a page on its first visit; on two shared cores that takes a while. */
 export const COMPILE_TIMEOUT = 120_000;
@@ -33,7 +33,10 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
       await page.waitForURL(`${baseUrl}/`, { timeout: Math.max(1_000, Math.min(30_000, deadline - Date.now())) });
       return;
     } catch (err) {
-      const refusal = await page.getByRole("alert").textContent({ timeout: 1_000 }).catch(() => null);
+      const refusal = await page
+        .getByRole("alert")
+        .textContent({ timeout: 1_000 })
+        .catch(() => null);
       if (refusal) throw new Error(`sign-in refused for ${email}: ${refusal}`);
       if (Date.now() >= deadline) throw new Error(`still not signed in as ${email} after ${attempt} attempts: ${(err as Error).message}`);
       await page.goto(`${baseUrl}/signin`);

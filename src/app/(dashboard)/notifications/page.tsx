@@ -13,7 +13,10 @@ export default async function NotificationsPage() {
   const allowed = actor !== null && can(actor, "admin");
   return (
     <>
-      <PageTitle title="Notifications" description="Who is told what, on which channel: Slack, email and a signed webhook. Each save of the routes is audited; failed deliveries end here as dead letters." />
+      <PageTitle
+        title="Notifications"
+        description="Who is told what, on which channel: Slack, email and a signed webhook. Each save of the routes is audited; failed deliveries end here as dead letters."
+      />
       {allowed ? (
         <div className="space-y-8">
           <ChannelsCard />

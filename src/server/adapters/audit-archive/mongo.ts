@@ -26,7 +26,11 @@ export function mongoArchive(uri: string, opts: { database?: string } = {}): Aud
   };
 
   async function lastMirrored(from: number, to: number): Promise<number | null> {
-    const last = await events.find({ _id: { $gte: from, $lte: to } }, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).next();
+    const last = await events
+      .find({ _id: { $gte: from, $lte: to } }, { projection: { _id: 1 } })
+      .sort({ _id: -1 })
+      .limit(1)
+      .next();
     return last?._id ?? null;
   }
 
@@ -59,7 +63,10 @@ export function mongoArchive(uri: string, opts: { database?: string } = {}): Aud
       return docs.map((d) => strip<ManifestDocument>(d)!);
     },
     async *readSegment(manifest: ManifestDocument) {
-      const cursor = events.find({ _id: { $gte: manifest.firstSeq, $lte: manifest.lastSeq } }).sort({ _id: 1 }).batchSize(MONGO_BATCH);
+      const cursor = events
+        .find({ _id: { $gte: manifest.firstSeq, $lte: manifest.lastSeq } })
+        .sort({ _id: 1 })
+        .batchSize(MONGO_BATCH);
       for await (const doc of cursor) yield strip<ArchivedRow>(doc)!;
     },
     async writeCheckpoint(checkpoint: CheckpointDocument) {

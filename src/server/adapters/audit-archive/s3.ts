@@ -65,17 +65,14 @@ export function s3Archive(cfg: S3ArchiveConfig): AuditArchiveSink {
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as T;
   }
 
-  const putJson = (k: string, value: unknown) =>
-    client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: `${JSON.stringify(value)}\n`, ContentType: "application/json" }));
+  const putJson = (k: string, value: unknown) => client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: `${JSON.stringify(value)}\n`, ContentType: "application/json" }));
 
   return {
     name: `s3://${bucket}/${prefix}`,
     async writeSegment(manifest: ManifestDocument, source: SegmentSource) {
       const base = segmentBaseName(manifest.segment);
       const { size } = await stat(source.gzipFile);
-      await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key(`${base}.ndjson.gz`), Body: createReadStream(source.gzipFile), ContentLength: size, ContentType: "application/gzip" }),
-      );
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key(`${base}.ndjson.gz`), Body: createReadStream(source.gzipFile), ContentLength: size, ContentType: "application/gzip" }));
       await putJson(key(`${base}.manifest.json`), manifest);
     },
     async listManifests() {

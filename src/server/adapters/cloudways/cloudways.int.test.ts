@@ -22,7 +22,10 @@ const client = (over: Partial<Parameters<typeof createCloudwaysClient>[0]> = {})
   createCloudwaysClient({ baseUrl: fake.baseUrl, email: EMAIL, apiKey: API_KEY, timeoutMs: 2_000, now: () => clock, ...over });
 
 async function failure(p: Promise<unknown>): Promise<CloudwaysError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CloudwaysError);
   return err as CloudwaysError;
 }

@@ -1,12 +1,5 @@
 import { fetchWithTimeout, jsonOrNull, retryAfterSeconds, TimeoutError, type FetchLike } from "../http-client";
-import {
-  CloudwaysError,
-  type CloudwaysApp,
-  type CloudwaysClient,
-  type CloudwaysServer,
-  type MonitoringItem,
-  type MonitoringType,
-} from "./types";
+import { CloudwaysError, type CloudwaysApp, type CloudwaysClient, type CloudwaysServer, type MonitoringItem, type MonitoringType } from "./types";
 
 export interface CloudwaysConfig {
   baseUrl: string;
@@ -114,8 +107,7 @@ export function createCloudwaysClient(cfg: CloudwaysConfig): CloudwaysClient {
 
   async function get(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<Json> {
     const url = `${baseUrl}${path}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ""}`;
-    const send = async (force: boolean) =>
-      call(url, { headers: { authorization: `Bearer ${await bearer(signal, force)}`, accept: "application/json" } }, signal);
+    const send = async (force: boolean) => call(url, { headers: { authorization: `Bearer ${await bearer(signal, force)}`, accept: "application/json" } }, signal);
     let res = await send(false);
     // A token the server already considers expired (clock skew, revoked): renew once and retry.
     if (res.status === 401 && auth === "api_key") {

@@ -10,7 +10,10 @@ import { vector } from "@electric-sql/pglite-pgvector";
  * it, sends its command to the app instead (src/cli/transport.ts).
  */
 export class EmbeddedDatabaseBusyError extends Error {
-  constructor(readonly pid: number, readonly dir: string) {
+  constructor(
+    readonly pid: number,
+    readonly dir: string,
+  ) {
     super(`The embedded database in ${dir} is open in process ${pid}.`);
   }
 }

@@ -49,10 +49,7 @@ async function migratePostgres(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await applyMigrations(
-      { exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params)).rows },
-      await readMigrations(),
-    );
+    await applyMigrations({ exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params)).rows }, await readMigrations());
   } finally {
     await client.end();
   }

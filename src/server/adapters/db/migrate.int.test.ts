@@ -18,7 +18,7 @@ async function emptyDatabase(): Promise<Target> {
     const db = await PGlite.create();
     const runner = async () => ({
       exec: async (sql: string) => void (await db.exec(sql)),
-      query: async <T,>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+      query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
       close: async () => {},
     });
     return { runner, drop: () => db.close() };
@@ -35,7 +35,7 @@ async function emptyDatabase(): Promise<Target> {
     await c.connect();
     return {
       exec: async (sql: string) => void (await c.query(sql)),
-      query: async <T,>(sql: string, params?: unknown[]) => (await c.query(sql, params)).rows as T[],
+      query: async <T>(sql: string, params?: unknown[]) => (await c.query(sql, params)).rows as T[],
       close: () => c.end(),
     };
   };

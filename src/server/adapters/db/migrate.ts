@@ -31,7 +31,10 @@ export interface Migration {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -49,10 +52,7 @@ export async function applyMigrations(db: SqlRunner, migrations: Migration[]): P
     for (const m of migrations) {
       await db.exec("BEGIN");
       try {
-        const done = await db.query<{ checksum: string }>(
-          `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-          [m.name],
-        );
+        const done = await db.query<{ checksum: string }>(`SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`, [m.name]);
         if (done.length === 0) {
           await db.exec(m.sql);
           await db.query(

@@ -97,7 +97,16 @@ describe("OpenAI-compatible embedder and summarizer (against a local fake)", () 
   it("abandons an attempt that hangs past its deadline and retries it", async () => {
     fake.delayMs = 1_000;
     const retries: Array<number | null> = [];
-    const embedder = createEmbedder(env(), { retry: { attemptTimeoutMs: 200, baseDelayMs: 5, onRetry: (r) => { retries.push(r.status); fake.delayMs = 0; } } })!;
+    const embedder = createEmbedder(env(), {
+      retry: {
+        attemptTimeoutMs: 200,
+        baseDelayMs: 5,
+        onRetry: (r) => {
+          retries.push(r.status);
+          fake.delayMs = 0;
+        },
+      },
+    })!;
     expect((await embedder.embed(["slow then fast"])).vectors).toHaveLength(1);
     expect(retries).toEqual([null]);
   });

@@ -46,7 +46,11 @@ describe.each(targets)("EventBus contract: $kind", ({ skip, make }) => {
     const got = collect(bus, a, 3);
     await sleep(50);
     for (const n of [1, 2, 3]) await bus.publish(a, { n, text: "héllo ✓" });
-    expect(await got).toEqual([{ n: 1, text: "héllo ✓" }, { n: 2, text: "héllo ✓" }, { n: 3, text: "héllo ✓" }]);
+    expect(await got).toEqual([
+      { n: 1, text: "héllo ✓" },
+      { n: 2, text: "héllo ✓" },
+      { n: 3, text: "héllo ✓" },
+    ]);
     expect(wrong).toEqual([]);
   });
 

@@ -18,12 +18,17 @@ export class GitError extends Error {
 
 export function git(dir: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("git", ["-C", dir, ...args], { maxBuffer: MAX_OUTPUT_BYTES, timeout: opts.timeoutMs ?? 30_000, encoding: "utf8", env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } }, (err, stdout, stderr) => {
-      if (err) {
-        const code = typeof err.code === "number" ? err.code : null;
-        reject(new GitError(`git ${args[0]} failed: ${(stderr || err.message).trim().split("\n")[0]}`, code));
-      } else resolve(stdout);
-    });
+    execFile(
+      "git",
+      ["-C", dir, ...args],
+      { maxBuffer: MAX_OUTPUT_BYTES, timeout: opts.timeoutMs ?? 30_000, encoding: "utf8", env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } },
+      (err, stdout, stderr) => {
+        if (err) {
+          const code = typeof err.code === "number" ? err.code : null;
+          reject(new GitError(`git ${args[0]} failed: ${(stderr || err.message).trim().split("\n")[0]}`, code));
+        } else resolve(stdout);
+      },
+    );
   });
 }
 

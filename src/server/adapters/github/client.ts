@@ -38,7 +38,10 @@ interface CachedResponse {
 
 /** Cache keys include a hash of the token: what one token may read is never served to another. */
 function cacheKey(token: string | undefined, url: string): string {
-  const who = createHash("sha256").update(token ?? "anonymous").digest("hex").slice(0, 16);
+  const who = createHash("sha256")
+    .update(token ?? "anonymous")
+    .digest("hex")
+    .slice(0, 16);
   return `gh:etag:${who}:${createHash("sha256").update(url).digest("hex")}`;
 }
 

@@ -102,7 +102,7 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
   });
 
   it.skipIf(skip)("round-trips strings exactly: unicode, JSON-looking values and 64 KB", async () => {
-    const values = ["héllo ✓ 🚀 中文 \"quoted\"\n\ttab", "", "007", "1e3", "true", "null", '{"a":1}', "[1,2]", "OK"];
+    const values = ['héllo ✓ 🚀 中文 "quoted"\n\ttab', "", "007", "1e3", "true", "null", '{"a":1}', "[1,2]", "OK"];
     for (const [i, value] of values.entries()) {
       const k = key(`v${i}`);
       await store.set(k, value);
@@ -292,9 +292,7 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
       // expiry leaves room for that before the count, and the wait runs from the last write.
       const shortTtl = 2_000;
       await Promise.all(
-        Array.from({ length: 260 }, (_, i) =>
-          store.setVersioned(key(`m${i}`), "x", { ttlMs: i % 52 === 0 ? 20_000 : shortTtl, indexes: [{ index: idx, member: `m${String(i).padStart(3, "0")}` }] }),
-        ),
+        Array.from({ length: 260 }, (_, i) => store.setVersioned(key(`m${i}`), "x", { ttlMs: i % 52 === 0 ? 20_000 : shortTtl, indexes: [{ index: idx, member: `m${String(i).padStart(3, "0")}` }] })),
       );
       expect(await store.indexCount(idx)).toBe(260);
       await sleep(shortTtl + 300);
@@ -306,8 +304,20 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
     it.skipIf(skip)("a member with extend keeps the latest expiry it was given; without, the last write's", async () => {
       const groups = index("groups");
       const keys = index("keys");
-      await store.setVersioned(key("long"), "x", { ttlMs: 20_000, indexes: [{ index: groups, member: "g", extend: true }, { index: keys, member: "k" }] });
-      await store.setVersioned(key("short"), "x", { ttlMs: 250, indexes: [{ index: groups, member: "g", extend: true }, { index: keys, member: "k" }] });
+      await store.setVersioned(key("long"), "x", {
+        ttlMs: 20_000,
+        indexes: [
+          { index: groups, member: "g", extend: true },
+          { index: keys, member: "k" },
+        ],
+      });
+      await store.setVersioned(key("short"), "x", {
+        ttlMs: 250,
+        indexes: [
+          { index: groups, member: "g", extend: true },
+          { index: keys, member: "k" },
+        ],
+      });
       await sleep(450);
       expect(await store.indexRange(groups, { limit: 10 })).toEqual(["g"]);
       expect(await store.indexRange(keys, { limit: 10 })).toEqual([]);

@@ -168,7 +168,10 @@ describe.skipIf(!REDIS_URL)("Redis near cache (real Redis)", () => {
     expect(a.nearCacheStats()!.entries).toBeGreaterThan(0);
 
     const feeds = (await raw.client("LIST")) as string;
-    const id = feeds.split("\n").find((line) => line.includes(` name=${NAME} `))?.match(/^id=(\d+)/)?.[1];
+    const id = feeds
+      .split("\n")
+      .find((line) => line.includes(` name=${NAME} `))
+      ?.match(/^id=(\d+)/)?.[1];
     expect(id, "the feed connection is listed under its name").toBeDefined();
     await raw.client("KILL", "ID", id!);
     await until("A's cache is off", () => !a.nearCacheStats()!.live);

@@ -135,7 +135,16 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
     async delVersioned(key, opts) {
       const refs = opts?.indexes ?? [];
       const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
-      return parseDelVersionedReply(await writing(key, run(DEL_VERSIONED_LUA, keys, refs.map((r) => r.member))));
+      return parseDelVersionedReply(
+        await writing(
+          key,
+          run(
+            DEL_VERSIONED_LUA,
+            keys,
+            refs.map((r) => r.member),
+          ),
+        ),
+      );
     },
     async indexRange(index, opts) {
       const [min, max] = lexBounds(opts.prefix, opts.after);

@@ -79,7 +79,12 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     async delVersioned(key, opts) {
       const refs = opts?.indexes ?? [];
       const keys = [key, ...refs.flatMap((r) => indexKeys(r.index))];
-      return parseDelVersionedReply(await delVersioned.exec(keys, refs.map((r) => r.member)));
+      return parseDelVersionedReply(
+        await delVersioned.exec(
+          keys,
+          refs.map((r) => r.member),
+        ),
+      );
     },
     async indexRange(index, opts) {
       const [min, max] = lexBounds(opts.prefix, opts.after);

@@ -22,7 +22,6 @@ export function createSlackChannel(webhookUrl: string): NotifyChannel {
   return {
     name: "slack",
     target: new URL(webhookUrl).host,
-    send: (n, _recipient, signal) =>
-      postForDelivery(webhookUrl, JSON.stringify(slackMessage(n)), { "content-type": "application/json", "idempotency-key": n.idempotencyKey }, signal),
+    send: (n, _recipient, signal) => postForDelivery(webhookUrl, JSON.stringify(slackMessage(n)), { "content-type": "application/json", "idempotency-key": n.idempotencyKey }, signal),
   };
 }

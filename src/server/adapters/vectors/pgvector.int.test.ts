@@ -85,7 +85,10 @@ describe("pgvector store on PGlite", () => {
     ];
     for (const filter of filters) {
       const got = (await store.query("acme/web", vec("billing"), { topK: 10, filter })).map((h) => h.id).sort();
-      const expected = corpus.filter((r) => matchesFilter(r.metadata, filter)).map((r) => r.id).sort();
+      const expected = corpus
+        .filter((r) => matchesFilter(r.metadata, filter))
+        .map((r) => r.id)
+        .sort();
       expect({ filter, ids: got }).toEqual({ filter, ids: expected });
     }
     await expect(store.query("acme/web", vec("x"), { topK: 1, filter: { language: { $regex: "t" } } })).rejects.toThrow(InvalidFilterError);
@@ -102,7 +105,10 @@ describe("pgvector store on PGlite", () => {
     const records = Array.from({ length: 1200 }, (_, i) => ({ id: `f${i}`, values: vec(`module${i} function${i} handler${i}`), metadata: { i } }));
     await store.upsert(ns, [...records, records[0]!]);
     for (const i of [0, 599, 1199]) expect((await store.query(ns, records[i]!.values, { topK: 1 }))[0]!.id).toBe(`f${i}`);
-    await store.deleteIds(ns, records.map((r) => r.id));
+    await store.deleteIds(
+      ns,
+      records.map((r) => r.id),
+    );
     expect(await store.query(ns, records[0]!.values, { topK: 1 })).toEqual([]);
   });
 
@@ -116,7 +122,10 @@ describe("pgvector store on PGlite", () => {
     await prisma.$executeRawUnsafe(`DROP TABLE code_vector`);
     const hnsw = new PgVectorStore(prisma, { index: "hnsw" });
     await hnsw.upsert("acme/web", corpus);
-    await hnsw.upsert("acme/other", corpus.map((r) => ({ ...r, id: `other:${r.id}` })));
+    await hnsw.upsert(
+      "acme/other",
+      corpus.map((r) => ({ ...r, id: `other:${r.id}` })),
+    );
     const indexes = await prisma.$queryRawUnsafe<{ indexdef: string }[]>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'code_vector'`);
     expect(indexes.some((i) => /USING hnsw/.test(i.indexdef))).toBe(true);
     const hits = await hnsw.query("acme/web", vec("where is the invoice billing"), { topK: 2 });

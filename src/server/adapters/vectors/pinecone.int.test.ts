@@ -99,7 +99,10 @@ describe("Pinecone vector store (against a local fake of its REST API)", () => {
   it("deletes 2,500 ids in batches of at most 1,000", async () => {
     const records = Array.from({ length: 2500 }, (_, i) => ({ id: `d${i}`, values: vec(`d ${i}`), metadata: {} }));
     await store.upsert(ns, records);
-    await store.deleteIds(ns, records.map((r) => r.id));
+    await store.deleteIds(
+      ns,
+      records.map((r) => r.id),
+    );
     const deletes = fake.calls.filter((c) => c.path === "/vectors/delete");
     expect(deletes.length).toBe(3);
     expect(deletes.every((d) => (d.body.ids as string[]).length <= 1000)).toBe(true);

@@ -1,16 +1,6 @@
 import { Pinecone, type Index, type RecordMetadata } from "@pinecone-database/pinecone";
 import { retryingFetch, type RetryPolicy } from "../retrying-fetch";
-import {
-  batchBySize,
-  chunk,
-  InvalidVectorRecordError,
-  MAX_IDS_PER_DELETE,
-  MAX_RECORDS_PER_UPSERT,
-  MAX_REQUEST_BYTES,
-  trimMetadata,
-  validateId,
-  validateRecord,
-} from "./records";
+import { batchBySize, chunk, InvalidVectorRecordError, MAX_IDS_PER_DELETE, MAX_RECORDS_PER_UPSERT, MAX_REQUEST_BYTES, trimMetadata, validateId, validateRecord } from "./records";
 import type { VectorMatch, VectorRecord, VectorStore } from "./types";
 
 export interface PineconeStoreConfig {

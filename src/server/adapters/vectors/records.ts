@@ -36,7 +36,10 @@ export function validateRecord(r: VectorRecord, dimensions: number): void {
 function cutToBytes(s: string, max: number): string {
   const buf = Buffer.from(s, "utf8");
   if (buf.length <= max) return s;
-  return buf.subarray(0, Math.max(0, max)).toString("utf8").replace(/\uFFFD$/, "");
+  return buf
+    .subarray(0, Math.max(0, max))
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }
 
 /**

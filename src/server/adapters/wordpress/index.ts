@@ -30,7 +30,10 @@ export function parseWordPressSites(e: Pick<Env, "WP_REST_ENDPOINT" | "WP_USER" 
   if (e.WP_REST_ENDPOINT) {
     sites.push({ id: "wordpress", name: new URL(e.WP_REST_ENDPOINT).host, url: siteRoot(e.WP_REST_ENDPOINT), user: e.WP_USER, appPassword: e.WP_APP_PASSWORD });
   }
-  for (const entry of (e.WP_SITES ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (e.WP_SITES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf("=");
     const name = entry.slice(0, eq).trim();
     const raw = entry.slice(eq + 1).trim();

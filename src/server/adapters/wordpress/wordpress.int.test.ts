@@ -22,7 +22,10 @@ const site = (opts: { user?: string; appPassword?: string; timeoutMs?: number } 
   createWordPressSite({ id: "wordpress", name: "main", url: fake.siteUrl("main"), user: opts.user, appPassword: opts.appPassword }, { timeoutMs: opts.timeoutMs ?? 2_000 });
 
 async function failure(p: Promise<unknown>): Promise<WordPressError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WordPressError);
   return err as WordPressError;
 }

@@ -86,7 +86,20 @@ describe("audit content from any text", () => {
   it("canonicalizes and hashes any string in any field, keeping only well-formed text", () => {
     fc.assert(
       fc.property(hostileString(), hostileString(), fc.dictionary(hostileString(), fc.oneof(hostileString(), fc.double())), (a, b, dict) => {
-        const content = contentOf({ actorType: "anonymous", actorId: a, action: b, resourceType: "api", target: a, outcome: "failure", status: 400, requestId: b, surface: "rest", ip: a, input: { a, dict }, detail: { b } });
+        const content = contentOf({
+          actorType: "anonymous",
+          actorId: a,
+          action: b,
+          resourceType: "api",
+          target: a,
+          outcome: "failure",
+          status: 400,
+          requestId: b,
+          surface: "rest",
+          ip: a,
+          input: { a, dict },
+          detail: { b },
+        });
         const text = canonicalContent(content);
         expect(wellFormed(text)).toBe(true);
         expect(chainHash(GENESIS_HASH, content)).toMatch(/^[0-9a-f]{64}$/);

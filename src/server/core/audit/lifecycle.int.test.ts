@@ -65,8 +65,7 @@ async function asTamperer(deps: Deps, sql: string, ...params: unknown[]) {
   });
 }
 
-const setRowHash = (deps: Deps, r: AuditRecord) =>
-  asTamperer(deps, `UPDATE audit_event SET action = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, BigInt(r.seq), r.action, r.prevHash, r.hash);
+const setRowHash = (deps: Deps, r: AuditRecord) => asTamperer(deps, `UPDATE audit_event SET action = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, BigInt(r.seq), r.action, r.prevHash, r.hash);
 
 async function reinsert(deps: Deps, rows: AuditRecord[]) {
   for (const r of rows) {

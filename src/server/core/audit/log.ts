@@ -6,7 +6,27 @@ import { canonicalContent, type ChainedContent } from "./chain";
 import { auditInput, auditText, redact } from "./redact";
 
 /** Resource types audit events may name; features add theirs here. */
-export const RESOURCE_TYPES = ["api", "auth", "api_key", "api_client", "user", "audit", "status", "system", "intent", "policy", "context", "connection", "hosting", "metrics", "repo", "github", "suggestion", "job", "notification"] as const;
+export const RESOURCE_TYPES = [
+  "api",
+  "auth",
+  "api_key",
+  "api_client",
+  "user",
+  "audit",
+  "status",
+  "system",
+  "intent",
+  "policy",
+  "context",
+  "connection",
+  "hosting",
+  "metrics",
+  "repo",
+  "github",
+  "suggestion",
+  "job",
+  "notification",
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export type Surface = "rest" | "mcp" | "trpc" | "cli" | "system" | "webhook";
 export type Outcome = "success" | "failure" | "denied";
@@ -99,7 +119,7 @@ async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promi
 }
 
 /**
- * The audit log. `transact` commits a change and its events together (STYLE.md §9); `record`
+ * The audit log. `transact` commits a change and its events together; `record`
  * appends a standalone event with group commit: concurrent callers share one statement (its own
  * transaction), each resolved only once its event is durable.
  */
@@ -136,7 +156,10 @@ export class AuditLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
-        const rows = await append(this.sql ?? this.db, batch.map((b) => b.event));
+        const rows = await append(
+          this.sql ?? this.db,
+          batch.map((b) => b.event),
+        );
         batch.forEach((b, i) => b.resolve(rows[i]!));
       } catch (err) {
         if (batch.length === 1) batch[0]!.reject(err);

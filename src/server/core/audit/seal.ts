@@ -162,12 +162,15 @@ export async function sealSegments(deps: SealDeps, life: AuditLifecycle, opts: {
           },
         });
         await audit(
-          eventFor({ actor: systemActor("audit-seal"), requestId: randomUUID(), surface: "system" }, {
-            action: "audit.seal",
-            resourceType: "audit",
-            target: `segment:${m.segment}`,
-            detail: { segment: m.segment, firstSeq, lastSeq, count: m.count, headHash: m.headHash, manifestHash: m.manifestHash, keyId: m.keyId },
-          }),
+          eventFor(
+            { actor: systemActor("audit-seal"), requestId: randomUUID(), surface: "system" },
+            {
+              action: "audit.seal",
+              resourceType: "audit",
+              target: `segment:${m.segment}`,
+              detail: { segment: m.segment, firstSeq, lastSeq, count: m.count, headHash: m.headHash, manifestHash: m.manifestHash, keyId: m.keyId },
+            },
+          ),
         );
       });
       await archiveSegment(deps, life, m, file);
@@ -204,12 +207,15 @@ export async function rotateSegments(deps: SealDeps, life: AuditLifecycle, opts:
   const dropped = await deps.audit.transact(async (tx, audit) => {
     // the event first: it takes the chain lock and becomes the head that stays in the database
     await audit(
-      eventFor({ actor: systemActor("audit-seal"), requestId: randomUUID(), surface: "system" }, {
-        action: "audit.rotate",
-        resourceType: "audit",
-        target: `segment:${target.segment}`,
-        detail: { throughSegment: target.segment, throughSeq: Number(target.lastSeq), retentionDays: life.retentionDays },
-      }),
+      eventFor(
+        { actor: systemActor("audit-seal"), requestId: randomUUID(), surface: "system" },
+        {
+          action: "audit.rotate",
+          resourceType: "audit",
+          target: `segment:${target.segment}`,
+          detail: { throughSegment: target.segment, throughSeq: Number(target.lastSeq), retentionDays: life.retentionDays },
+        },
+      ),
     );
     const [row] = await tx.$queryRawUnsafe<{ dropped: bigint }[]>(`SELECT "audit_rotate"($1::INTEGER) AS dropped`, target.segment);
     return Number(row!.dropped);

@@ -132,17 +132,21 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     for (const m of manifests) {
       const a = archived.get(m.segment);
       if (!a) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: its manifest is missing from the archive (${sink.name})` }, null);
-      if (a.manifestHash !== m.manifestHash || a.signature !== m.signature) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the archived manifest differs from the sealed one` }, null);
+      if (a.manifestHash !== m.manifestHash || a.signature !== m.signature)
+        return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the archived manifest differs from the sealed one` }, null);
       archived.delete(m.segment);
     }
     const extra = [...archived.values()][0];
     if (extra) return done({ firstBadSeq: extra.firstSeq, reason: `segment ${extra.segment}: archived but its manifest is missing from the database` }, null);
     for (const m of manifests) {
       let count = 0;
-      const { problem, last } = await walk(sink.readSegment({ ...m }) as AsyncIterable<Linked>, m.firstSeq, m.firstPrevHash, () => (++count > m.count ? { firstBadSeq: m.lastSeq + 1, reason: "more rows than its manifest" } : null));
+      const { problem, last } = await walk(sink.readSegment({ ...m }) as AsyncIterable<Linked>, m.firstSeq, m.firstPrevHash, () =>
+        ++count > m.count ? { firstBadSeq: m.lastSeq + 1, reason: "more rows than its manifest" } : null,
+      );
       archivedChecked += count;
       if (problem) return done({ ...problem, reason: `archive, segment ${m.segment}: ${problem.reason}` }, null);
-      if (!last || last.seq !== m.lastSeq) return done({ firstBadSeq: last ? last.seq + 1 : m.firstSeq, reason: `archive, segment ${m.segment}: rows missing (expected ${m.firstSeq}..${m.lastSeq})` }, null);
+      if (!last || last.seq !== m.lastSeq)
+        return done({ firstBadSeq: last ? last.seq + 1 : m.firstSeq, reason: `archive, segment ${m.segment}: rows missing (expected ${m.firstSeq}..${m.lastSeq})` }, null);
       if (last.hash !== m.headHash) {
         const differs = await firstDifference(auditRows(database, m.firstSeq, m.lastSeq), sink.readSegment({ ...m }));
         return done({ firstBadSeq: differs ?? m.firstSeq, reason: `archive, segment ${m.segment}: rows recomputed, its head differs from the signed manifest` }, null);
@@ -157,7 +161,11 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
   if (firstLive && Number(firstLive.seq) > liveFromSeq) return done({ firstBadSeq: liveFromSeq, reason: `rows ${liveFromSeq}..${Number(firstLive.seq) - 1} are missing but were never rotated` }, null);
   const startHash = rotated ? rotated.headHash : GENESIS_HASH;
   const recomputed = (m: SignedManifest): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` });
-  const { problem, checked: liveChecked, last } = await walk(auditRows(database, liveFromSeq), liveFromSeq, startHash, (row) => {
+  const {
+    problem,
+    checked: liveChecked,
+    last,
+  } = await walk(auditRows(database, liveFromSeq), liveFromSeq, startHash, (row) => {
     const m = byLastSeq.get(row.seq);
     return m && m.headHash !== row.hash ? recomputed(m) : null;
   });
@@ -172,7 +180,8 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
   }
   const sealedHead = manifests.at(-1);
   const headSeq = last?.seq ?? liveFromSeq - 1;
-  if (sealedHead && headSeq < sealedHead.lastSeq) return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, segment ${sealedHead.segment} was sealed through ${sealedHead.lastSeq}` }, null);
+  if (sealedHead && headSeq < sealedHead.lastSeq)
+    return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, segment ${sealedHead.segment} was sealed through ${sealedHead.lastSeq}` }, null);
 
   const cp = await latestCheckpoint(prisma, life.sinks);
   if (cp) {

@@ -157,7 +157,9 @@ export async function ensureBootstrapKey(audit: AuditLog, plaintext: string, cac
     const stale = await tx.apiKey.findMany({ where: { clientId: BOOTSTRAP_CLIENT_ID, createdBy: BOOTSTRAP_CREATOR, revokedAt: null, NOT: { hash } } });
     for (const old of stale) {
       const row = await tx.apiKey.update({ where: { id: old.id }, data: { revokedAt: now } });
-      await log(eventFor(call, { action: "keys.revoke", resourceType: "api_key", target: old.prefix, detail: { reason: "ORCHESTRATOR_API_KEY changed", before: toKeyView(old), after: toKeyView(row) } }));
+      await log(
+        eventFor(call, { action: "keys.revoke", resourceType: "api_key", target: old.prefix, detail: { reason: "ORCHESTRATOR_API_KEY changed", before: toKeyView(old), after: toKeyView(row) } }),
+      );
     }
     const existing = await tx.apiKey.findUnique({ where: { hash } });
     if (existing) {

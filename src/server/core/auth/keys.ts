@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** API keys: "oo_" + 32 random bytes in base62, stored as SHA-256 only (DESIGN.md §3). */
+/** API keys: "oo_" + 32 random bytes in base62, stored as SHA-256 only. */
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const KEY_PREFIX = "oo_";
 export const PREFIX_LENGTH = KEY_PREFIX.length + 8;

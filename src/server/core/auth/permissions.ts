@@ -1,5 +1,5 @@
 /**
- * The one permission table (STYLE.md §10): machine scopes, human roles and what each role may do.
+ * The one permission table: machine scopes, human roles and what each role may do.
  * The server guards and the dashboard (to hide a button) both read it.
  */
 export const SCOPES = [
@@ -25,16 +25,7 @@ export type Permission = Scope | (typeof HUMAN_PERMISSIONS)[number];
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-const VIEWER: Permission[] = [
-  "context:read",
-  "audit:read",
-  "github:read",
-  "search:read",
-  "intents:read",
-  "metrics:read",
-  "suggestions:read",
-  "hosting:read",
-];
+const VIEWER: Permission[] = ["context:read", "audit:read", "github:read", "search:read", "intents:read", "metrics:read", "suggestions:read", "hosting:read"];
 const OPERATOR: Permission[] = [...VIEWER, "context:write", "intents:propose", "cursor:write", "jobs:run"];
 const APPROVER: Permission[] = [...OPERATOR, "intents:approve"];
 
@@ -58,7 +49,10 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { read: 600, write: 60, expensive
 /** Parses "read=600,write=60,expensive=30" (any subset) into limits per minute. */
 export function parseRateLimits(spec: string): Partial<RateLimits> {
   const out: Partial<RateLimits> = {};
-  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [kind, value] = part.split("=");
     const n = Number(value);
     if (!(OPERATION_KINDS as readonly string[]).includes(kind ?? "") || !Number.isInteger(n) || n < 1) {

@@ -11,12 +11,7 @@ const TOUCH_EVERY_MS = 60_000;
  * Decides which machine client is calling, from the credential it sent. The only place that does:
  * REST, MCP, the CLI transport and tRPC context all call it. Throws 401 with a reason the caller can act on.
  */
-export async function authenticateApiKey(
-  db: Db,
-  credential: string | null,
-  clientIdHeader: string | null,
-  opts: { now?: Date; cache?: ApiKeyCache } = {},
-): Promise<Actor> {
+export async function authenticateApiKey(db: Db, credential: string | null, clientIdHeader: string | null, opts: { now?: Date; cache?: ApiKeyCache } = {}): Promise<Actor> {
   const now = opts.now ?? new Date();
   if (!credential) throw new AppError("UNAUTHORIZED", "Missing API key: send it in the x-api-key header or as Authorization: Bearer <key>.");
   if (!looksLikeKey(credential)) throw new AppError("UNAUTHORIZED", "Malformed API key.");

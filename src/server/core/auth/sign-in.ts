@@ -29,10 +29,7 @@ const emailBucket = (email: string) => `signin:fail:email:${createHash("sha256")
 const ipBucket = (ip: string) => `signin:fail:ip:${ip}`;
 
 function bucketsOf(email: string, ip: string | null) {
-  return [
-    { key: emailBucket(email), limit: SIGN_IN_LIMITS.perEmail },
-    ...(ip ? [{ key: ipBucket(ip), limit: SIGN_IN_LIMITS.perIp }] : []),
-  ];
+  return [{ key: emailBucket(email), limit: SIGN_IN_LIMITS.perEmail }, ...(ip ? [{ key: ipBucket(ip), limit: SIGN_IN_LIMITS.perIp }] : [])];
 }
 
 /**

@@ -19,7 +19,8 @@ export async function createUser(audit: AuditLog, call: CallContext, input: { em
   const email = input.email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new AppError("BAD_REQUEST", `"${input.email}" is not an email address.`);
   if (!(ROLES as readonly string[]).includes(input.role)) throw new AppError("BAD_REQUEST", `Role must be one of ${ROLES.join(", ")}.`);
-  if (input.githubId !== undefined && !/^\d{1,20}$/.test(input.githubId)) throw new AppError("BAD_REQUEST", "The GitHub id is the account's number (https://api.github.com/users/<login> shows it as id), not its login.");
+  if (input.githubId !== undefined && !/^\d{1,20}$/.test(input.githubId))
+    throw new AppError("BAD_REQUEST", "The GitHub id is the account's number (https://api.github.com/users/<login> shows it as id), not its login.");
   if (input.password.length < MIN_PASSWORD_LENGTH) throw new AppError("BAD_REQUEST", `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
   const passwordHash = await hashPassword(input.password);
   return audit.transact(async (tx, log) => {

@@ -50,7 +50,12 @@ describe("audit filtered by intent id", () => {
     const actions = rows.map((e) => e.action).reverse();
     expect(actions).toEqual(["intents.propose", "intents.get", "intents.approve", "intents.approve", "intents.approved", "intents.execute", "intents.succeeded"]);
     expect(rows.find((e) => e.action === "intents.get")).toMatchObject({ target: null, outcome: "success" });
-    expect(rows.filter((e) => e.action === "intents.approve").map((e) => e.outcome).sort()).toEqual(["denied", "success"]);
+    expect(
+      rows
+        .filter((e) => e.action === "intents.approve")
+        .map((e) => e.outcome)
+        .sort(),
+    ).toEqual(["denied", "success"]);
 
     const otherTrail = (await rest("GET", `/audit?intentId=${other.id}`, auditor.key)).body.items as Row[];
     expect(otherTrail.map((e) => e.action).reverse()).toEqual(["intents.propose", "intents.get"]);

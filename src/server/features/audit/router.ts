@@ -33,7 +33,14 @@ export const auditRouter = router({
 
   verify: auditRead
     .meta({
-      openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAuditChain", summary: "Verify the audit log: signed segment manifests, the live hash chain since the last rotation, the newest signed checkpoint (a removed tail) and, with archive=true, the archived rows; ok or the first bad sequence number", tags: ["audit"] },
+      openapi: {
+        method: "GET",
+        path: "/audit/verify",
+        operationId: "verifyAuditChain",
+        summary:
+          "Verify the audit log: signed segment manifests, the live hash chain since the last rotation, the newest signed checkpoint (a removed tail) and, with archive=true, the archived rows; ok or the first bad sequence number",
+        tags: ["audit"],
+      },
       resource: "audit",
       kind: "expensive",
     })

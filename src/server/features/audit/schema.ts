@@ -28,20 +28,12 @@ export const auditListInput = z.strictObject({
   actorId: z.string().max(200).optional().describe("An actor id; for a user, their id or their email"),
   clientId: z.string().max(200).optional(),
   target: z.string().max(200).optional().describe("Exact target, e.g. an intent id"),
-  intentId: z
-    .uuid()
-    .optional()
-    .describe("Everything about one intent: its proposal, decisions, approvals, execution, and every call naming it (polls, refused approvals)"),
+  intentId: z.uuid().optional().describe("Everything about one intent: its proposal, decisions, approvals, execution, and every call naming it (polls, refused approvals)"),
   action: z.string().max(200).optional().describe("Action prefix, e.g. keys. or audit.list"),
   outcome: z.enum(["success", "failure", "denied"]).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
-  q: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .describe('Full-text search over action, target, actor, client, request id, input and detail: words match as prefixes, "quoted phrase", or, -exclude'),
+  q: z.string().trim().max(200).optional().describe('Full-text search over action, target, actor, client, request id, input and detail: words match as prefixes, "quoted phrase", or, -exclude'),
   cursor: z.coerce.number().int().positive().optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -12,8 +12,7 @@ const DOCUMENT = Prisma.sql`"audit_event_search_document"("action", "target", "a
  * The user's words as a tsquery: web-search syntax ("a phrase", or, -word) from websearch_to_tsquery,
  * with every lexeme made a prefix match so a partial id or key still finds its events.
  */
-const query = (q: string) =>
-  Prisma.sql`regexp_replace(websearch_to_tsquery('simple', ${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':*', 'g')::tsquery`;
+const query = (q: string) => Prisma.sql`regexp_replace(websearch_to_tsquery('simple', ${q})::text, '''((?:[^'']|'''')*)''', '''\\1'':*', 'g')::tsquery`;
 
 /** An intent's events and the calls that named it, as the indexes of migrations 20261127003000 ("target") and 20261127010000 spell them. */
 export const intentCondition = (id: string) => Prisma.sql`("target" = ${id} OR ("resource_type" = 'intent' AND "input" #> '{id}' = to_jsonb(${id}::text)))`;

@@ -37,7 +37,10 @@ const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 /** Users are recorded by their stable id; readers want their email beside it. */
 async function withActorNames(db: Db, events: Unnamed[]): Promise<AuditEventDto[]> {
-  const { users } = await userNames(db, events.filter((e) => e.actorType === "user").map((e) => e.actorId));
+  const { users } = await userNames(
+    db,
+    events.filter((e) => e.actorType === "user").map((e) => e.actorId),
+  );
   const emails = new Map(users.map((u) => [u.id, u.email]));
   return events.map((e) => ({ ...e, actorName: e.actorType === "user" ? (emails.get(e.actorId) ?? null) : null }));
 }

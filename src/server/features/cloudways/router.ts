@@ -8,7 +8,13 @@ const hosting = scopedProcedure("hosting:read");
 export const cloudwaysRouter = router({
   servers: hosting
     .meta({
-      openapi: { method: "GET", path: "/cloudways/servers", operationId: "cloudwaysServers", summary: "Cloudways servers with their status and their apps (live from the Cloudways API)", tags: ["cloudways"] },
+      openapi: {
+        method: "GET",
+        path: "/cloudways/servers",
+        operationId: "cloudwaysServers",
+        summary: "Cloudways servers with their status and their apps (live from the Cloudways API)",
+        tags: ["cloudways"],
+      },
       resource: "hosting",
     })
     .input(z.strictObject({}))
@@ -17,7 +23,13 @@ export const cloudwaysRouter = router({
 
   services: hosting
     .meta({
-      openapi: { method: "GET", path: "/cloudways/servers/{serverId}/services", operationId: "cloudwaysServices", summary: "State of each service on a Cloudways server (nginx, mysql, varnish, redis, …)", tags: ["cloudways"] },
+      openapi: {
+        method: "GET",
+        path: "/cloudways/servers/{serverId}/services",
+        operationId: "cloudwaysServices",
+        summary: "State of each service on a Cloudways server (nginx, mysql, varnish, redis, …)",
+        tags: ["cloudways"],
+      },
       resource: "hosting",
     })
     .input(serverIdInput)
@@ -26,7 +38,13 @@ export const cloudwaysRouter = router({
 
   monitoring: hosting
     .meta({
-      openapi: { method: "GET", path: "/cloudways/servers/{serverId}/monitoring", operationId: "cloudwaysMonitoring", summary: "Monitoring summary of a Cloudways server: bandwidth (bw) or disk (db) per app", tags: ["cloudways"] },
+      openapi: {
+        method: "GET",
+        path: "/cloudways/servers/{serverId}/monitoring",
+        operationId: "cloudwaysMonitoring",
+        summary: "Monitoring summary of a Cloudways server: bandwidth (bw) or disk (db) per app",
+        tags: ["cloudways"],
+      },
       resource: "hosting",
     })
     .input(monitoringInput)

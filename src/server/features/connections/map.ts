@@ -1,7 +1,7 @@
 import type { ConnectionSummary } from "./schema";
 
 /**
- * The seed's connection map (`/maps/connections.json`), built live from the latest probes. The seed's
+ * The connection map (`/maps/connections.json`), built live from the latest probes. Its
  * dashboard read `timestamp` and `results[].{component, check, status}` with status "ok" or "err…";
  * the rest (state, latency, uptime, layers) is added for newer readers.
  */

@@ -72,7 +72,9 @@ export async function runProbeJob(deps: Deps, opts: { trigger: Trigger; ids?: st
       const durationMs = Math.round(performance.now() - t0);
       const down = results.filter((r) => r.state === "down").map((r) => r.id);
       if (opts.trigger !== "scheduler" || changes.length) {
-        console.log(`[probe] ${opts.trigger}: ${results.length} probed in ${durationMs} ms${down.length ? `, down: ${down.join(", ")}` : ""}${changes.length ? `, changed: ${changes.map((c) => `${c.id}→${c.to}`).join(", ")}` : ""}`);
+        console.log(
+          `[probe] ${opts.trigger}: ${results.length} probed in ${durationMs} ms${down.length ? `, down: ${down.join(", ")}` : ""}${changes.length ? `, changed: ${changes.map((c) => `${c.id}→${c.to}`).join(", ")}` : ""}`,
+        );
       }
       return { ran: true, runId, startedAt: started.toISOString(), durationMs, results, changes };
     } finally {

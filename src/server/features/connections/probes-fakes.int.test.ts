@@ -103,7 +103,8 @@ describe("probes against the local fakes", () => {
     const run = await runProbeJob(deps, { trigger: "refresh" });
     const r = byId(run.results);
     expect(Object.keys(r).sort()).toEqual(["cloudways", "database", "github", "openai", "pinecone", "slack", "smtp", "store", "wordpress", "wordpress-blog"]);
-    for (const id of ["cloudways", "database", "github", "openai", "pinecone", "smtp", "store", "wordpress", "wordpress-blog"]) expect(r[id], `${id}: ${r[id]?.error}`).toMatchObject({ state: "up", error: null });
+    for (const id of ["cloudways", "database", "github", "openai", "pinecone", "smtp", "store", "wordpress", "wordpress-blog"])
+      expect(r[id], `${id}: ${r[id]?.error}`).toMatchObject({ state: "up", error: null });
     expect(r.slack).toMatchObject({ state: "unchecked" });
     expect(r.github!.details).toMatchObject({ limit: 5000, remaining: 4990, scopes: "repo, read:org" });
     expect(r.openai!.details).toMatchObject({ models: 3 });
@@ -207,9 +208,9 @@ describe("probes against the local fakes", () => {
     expect((await handleCron(req("/api/cron/probe", { authorization: "Bearer wrong" }), "probe")).status).toBe(401);
     const res = await handleCron(req("/api/cron/probe", { authorization: `Bearer ${SECRETS.cron}` }), "probe");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { job: string; ran: boolean; changes: { id: string; to: string }[] };
-    expect(body).toMatchObject({ job: "probe", ran: true });
-    expect(body.changes.map((c) => `${c.id}:${c.to}`).sort()).toEqual(["github:up", "openai:up", "pinecone:up", "wordpress-blog:up", "wordpress:up"]);
+    const body = (await res.json()) as { job: string; mode: string; outcome: string; result: { ran: boolean; changes: { id: string; to: string }[] } };
+    expect(body).toMatchObject({ job: "probe", mode: "ran", outcome: "succeeded", result: { ran: true } });
+    expect(body.result.changes.map((c) => `${c.id}:${c.to}`).sort()).toEqual(["github:up", "openai:up", "pinecone:up", "wordpress-blog:up", "wordpress:up"]);
     const audited = await deps.db.auditEvent.findMany({ where: { resourceType: "connection", target: "wordpress" }, orderBy: { seq: "asc" } });
     expect(audited.map((e) => e.action)).toEqual(["connection.down", "connection.up"]);
     expect(audited[0]!.detail).toMatchObject({ from: "up", to: "down", error: expect.stringContaining("503") });
@@ -231,7 +232,14 @@ describe("probes against the local fakes", () => {
     expect(services.length).toBeGreaterThan(0);
     expect(services.every((x) => typeof x.status === "string")).toBe(true);
     const monitoring = await json("/ai/cloudways/servers/101/monitoring?type=bw");
-    expect(monitoring).toMatchObject({ serverId: "101", type: "bw", items: [{ name: "shop", value: 1200 }, { name: "blog", value: 2400 }] });
+    expect(monitoring).toMatchObject({
+      serverId: "101",
+      type: "bw",
+      items: [
+        { name: "shop", value: 1200 },
+        { name: "blog", value: 2400 },
+      ],
+    });
     await json("/ai/cloudways/servers/abc/services", 400);
 
     const sites = (await json("/ai/wordpress/sites")).sites as { id: string; siteHealthChecked: boolean; state: string }[];

@@ -35,8 +35,7 @@ describe("probes against real Postgres and Redis, with Redis stopped mid-test", 
     return { status: res.status, ms: performance.now() - t, body: (await res.json()) as Record<string, unknown> };
   };
   const def = (id: string) => connectionRegistry(deps).find((d) => d.id === id)!;
-  const auditedChanges = () =>
-    deps.db.auditEvent.findMany({ where: { resourceType: "connection", action: { in: ["connection.down", "connection.up"] } }, orderBy: { seq: "asc" } });
+  const auditedChanges = () => deps.db.auditEvent.findMany({ where: { resourceType: "connection", action: { in: ["connection.down", "connection.up"] } }, orderBy: { seq: "asc" } });
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
@@ -163,5 +162,4 @@ describe("probes against real Postgres and Redis, with Redis stopped mid-test", 
     await pruneProbes(deps.db, now);
     expect(await count()).toEqual({ raw: 1, minute: 1, hour: 2 });
   });
-
 });

@@ -76,8 +76,7 @@ export function connectionRegistry(deps: Deps): ConnectionDef[] {
       kind: "pinecone",
       layer: "ai",
       config: e.PINECONE_API_KEY && e.PINECONE_INDEX ? { index: e.PINECONE_INDEX, api: showUrl(e.PINECONE_API_URL ?? PINECONE_DEFAULT) } : {},
-      probe:
-        e.PINECONE_API_KEY && e.PINECONE_INDEX ? pineconeProbe({ apiKey: e.PINECONE_API_KEY, index: e.PINECONE_INDEX, controlUrl: e.PINECONE_API_URL ?? PINECONE_DEFAULT }) : null,
+      probe: e.PINECONE_API_KEY && e.PINECONE_INDEX ? pineconeProbe({ apiKey: e.PINECONE_API_KEY, index: e.PINECONE_INDEX, controlUrl: e.PINECONE_API_URL ?? PINECONE_DEFAULT }) : null,
       secrets: secrets(e.PINECONE_API_KEY),
     },
     {
@@ -85,25 +84,21 @@ export function connectionRegistry(deps: Deps): ConnectionDef[] {
       label: "Cloudways",
       kind: "cloudways",
       layer: "hosting",
-      config: deps.cloudways
-        ? { api: showUrl(deps.cloudways.baseUrl), auth: deps.cloudways.auth === "access_token" ? "access token" : `email + API key (${e.CW_EMAIL})` }
-        : {},
+      config: deps.cloudways ? { api: showUrl(deps.cloudways.baseUrl), auth: deps.cloudways.auth === "access_token" ? "access token" : `email + API key (${e.CW_EMAIL})` } : {},
       probe: deps.cloudways ? cloudwaysProbe(deps.cloudways) : null,
       secrets: secrets(e.CW_API_KEY, e.CW_ACCESS_TOKEN),
     },
   ];
   const sites = deps.wordpress.length
-    ? deps.wordpress.map(
-        (site): ConnectionDef => ({
-          id: site.id,
-          label: site.id === "wordpress" ? "WordPress" : `WordPress · ${site.name}`,
-          kind: "wp-rest",
-          layer: "hosting",
-          config: { url: site.url, siteHealth: site.authenticated ? "application password" : "not checked (no application password)" },
-          probe: wordpressProbe(site),
-          secrets: secrets(...parseWordPressSites(e).map((c) => c.appPassword)),
-        }),
-      )
+    ? deps.wordpress.map((site): ConnectionDef => ({
+        id: site.id,
+        label: site.id === "wordpress" ? "WordPress" : `WordPress · ${site.name}`,
+        kind: "wp-rest",
+        layer: "hosting",
+        config: { url: site.url, siteHealth: site.authenticated ? "application password" : "not checked (no application password)" },
+        probe: wordpressProbe(site),
+        secrets: secrets(...parseWordPressSites(e).map((c) => c.appPassword)),
+      }))
     : [{ id: "wordpress", label: "WordPress", kind: "wp-rest", layer: "hosting" as const, config: {}, probe: null, secrets: [] }];
   defs.push(...sites);
   defs.push(
@@ -140,7 +135,11 @@ function safePassword(url: string): string | undefined {
 function smtpConfig(url: string): Record<string, string> {
   try {
     const u = new URL(url);
-    return { server: `${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}`, tls: u.protocol === "smtps:" ? "implicit" : "none/STARTTLS", ...(u.username ? { user: decodeURIComponent(u.username) } : {}) };
+    return {
+      server: `${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}`,
+      tls: u.protocol === "smtps:" ? "implicit" : "none/STARTTLS",
+      ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
+    };
   } catch {
     return { server: "(invalid SMTP_URL)" };
   }

@@ -1,17 +1,7 @@
 import { z } from "zod";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
 import { readProgress } from "./progress";
-import {
-  connectionIdInput,
-  historyOutput,
-  listConnectionsInput,
-  listConnectionsOutput,
-  progressSchema,
-  refreshInput,
-  refreshOutput,
-  stateChangesInput,
-  stateChangesOutput,
-} from "./schema";
+import { connectionIdInput, historyOutput, listConnectionsInput, listConnectionsOutput, progressSchema, refreshInput, refreshOutput, stateChangesInput, stateChangesOutput } from "./schema";
 import { connectionHistory, listConnections, refreshConnections, stateChanges, withoutDiskPaths } from "./service";
 
 const read = scopedProcedure("metrics:read");
@@ -19,7 +9,13 @@ const read = scopedProcedure("metrics:read");
 export const connectionsRouter = router({
   list: read
     .meta({
-      openapi: { method: "GET", path: "/connections", operationId: "listConnections", summary: "Every connection (Postgres, Redis, GitHub, OpenAI, Pinecone, Cloudways, WordPress, Slack, SMTP): state, latency, last error, uptime 24h/7d/30d/90d", tags: ["connections"] },
+      openapi: {
+        method: "GET",
+        path: "/connections",
+        operationId: "listConnections",
+        summary: "Every connection (Postgres, Redis, GitHub, OpenAI, Pinecone, Cloudways, WordPress, Slack, SMTP): state, latency, last error, uptime 24h/7d/30d/90d",
+        tags: ["connections"],
+      },
       resource: "connection",
     })
     .input(listConnectionsInput)
@@ -28,7 +24,13 @@ export const connectionsRouter = router({
 
   history: read
     .meta({
-      openapi: { method: "GET", path: "/connections/{id}/history", operationId: "connectionHistory", summary: "One connection's latency over the last 24 h (10-minute steps) and uptime per day over 90 days", tags: ["connections"] },
+      openapi: {
+        method: "GET",
+        path: "/connections/{id}/history",
+        operationId: "connectionHistory",
+        summary: "One connection's latency over the last 24 h (10-minute steps) and uptime per day over 90 days",
+        tags: ["connections"],
+      },
       resource: "connection",
     })
     .input(connectionIdInput)
@@ -37,7 +39,13 @@ export const connectionsRouter = router({
 
   progress: read
     .meta({
-      openapi: { method: "GET", path: "/connections/progress", operationId: "probeProgress", summary: "Progress of the current probe run: how many connections are checked so far", tags: ["connections"] },
+      openapi: {
+        method: "GET",
+        path: "/connections/progress",
+        operationId: "probeProgress",
+        summary: "Progress of the current probe run: how many connections are checked so far",
+        tags: ["connections"],
+      },
       resource: "connection",
     })
     .input(z.strictObject({}))
@@ -46,7 +54,13 @@ export const connectionsRouter = router({
 
   changes: read
     .meta({
-      openapi: { method: "GET", path: "/connections/changes", operationId: "connectionStateChanges", summary: "The latest up/down changes of connections, newest first (they are audit events)", tags: ["connections"] },
+      openapi: {
+        method: "GET",
+        path: "/connections/changes",
+        operationId: "connectionStateChanges",
+        summary: "The latest up/down changes of connections, newest first (they are audit events)",
+        tags: ["connections"],
+      },
       resource: "connection",
     })
     .input(stateChangesInput)
@@ -55,7 +69,13 @@ export const connectionsRouter = router({
 
   refresh: read
     .meta({
-      openapi: { method: "POST", path: "/connections/refresh", operationId: "refreshConnections", summary: "Probe the connections now (all, or the ids given) and return the results; dashboard users need the operator role", tags: ["connections"] },
+      openapi: {
+        method: "POST",
+        path: "/connections/refresh",
+        operationId: "refreshConnections",
+        summary: "Probe the connections now (all, or the ids given) and return the results; dashboard users need the operator role",
+        tags: ["connections"],
+      },
       resource: "connection",
       kind: "expensive",
       effect: { destructive: false, idempotent: true },

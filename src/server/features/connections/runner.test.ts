@@ -10,12 +10,18 @@ describe("runProbe", () => {
   });
 
   it("says up with the latency the probe reports, and keeps its warnings", async () => {
-    const r = await runProbe(def(async () => ({ latencyMs: 12.34, details: { a: 1 }, warnings: ["careful"] })), 1_000);
+    const r = await runProbe(
+      def(async () => ({ latencyMs: 12.34, details: { a: 1 }, warnings: ["careful"] })),
+      1_000,
+    );
     expect(r).toMatchObject({ state: "up", latencyMs: 12.3, error: null, details: { a: 1, warnings: ["careful"] } });
   });
 
   it("says down with the reason when the probe throws", async () => {
-    const r = await runProbe(def(async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6390"))), 1_000);
+    const r = await runProbe(
+      def(async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6390"))),
+      1_000,
+    );
     expect(r).toMatchObject({ state: "down", error: "connect ECONNREFUSED 127.0.0.1:6390" });
   });
 
@@ -35,7 +41,10 @@ describe("runProbe", () => {
   });
 
   it("never stores a secret or URL credentials in the error", async () => {
-    const r = await runProbe(def(async () => Promise.reject(new Error("refused tok_SECRET123 at https://user:pw@host/x")), ["tok_SECRET123"]), 500);
+    const r = await runProbe(
+      def(async () => Promise.reject(new Error("refused tok_SECRET123 at https://user:pw@host/x")), ["tok_SECRET123"]),
+      500,
+    );
     expect(r.error).toBe("refused *** at https://***@host/x");
     expect(scrubError("x".repeat(900), [])).toHaveLength(500);
   });
@@ -43,7 +52,10 @@ describe("runProbe", () => {
 
 describe("runProbes", () => {
   it("runs all at once: the run takes about the slowest probe, not the sum", async () => {
-    const slow = (ms: number): ConnectionDef["probe"] => () => new Promise((r) => setTimeout(() => r({}), ms));
+    const slow =
+      (ms: number): ConnectionDef["probe"] =>
+      () =>
+        new Promise((r) => setTimeout(() => r({}), ms));
     const defs = Array.from({ length: 10 }, (_, i) => ({ ...def(slow(200)), id: `p${i}` }));
     const seen: string[] = [];
     const started = Date.now();

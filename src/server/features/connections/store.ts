@@ -64,13 +64,7 @@ interface StateRow {
  * re-read under a row lock and compare-and-set with its audit entry, so two concurrent runs that
  * saw the same change audit it once. A result older than the stored one is ignored.
  */
-export async function applyStates(
-  db: Db,
-  audit: AuditLog,
-  call: CallContext,
-  results: ProbeRecord[],
-  damping: Damping = DEFAULT_DAMPING,
-): Promise<{ changes: { id: string; to: "up" | "down" }[] }> {
+export async function applyStates(db: Db, audit: AuditLog, call: CallContext, results: ProbeRecord[], damping: Damping = DEFAULT_DAMPING): Promise<{ changes: { id: string; to: "up" | "down" }[] }> {
   const stored = results.filter((r) => r.state !== "not_configured");
   const current = await db.connectionState.findMany({ where: { id: { in: stored.map((r) => r.id) } }, select: { id: true, state: true } });
   const known = new Map(current.map((c) => [c.id, c.state]));
@@ -149,7 +143,11 @@ export async function applyStates(
   }
   // Notifications follow the damped state, not every flip: see notifications/damping.ts.
   const probed = stored.filter((r) => r.state === "up" || r.state === "down");
-  await recordProbesForAlerts(db, probed.map((r) => ({ id: r.id, kind: r.kind, at: r.at, up: r.state !== "down", error: r.error })), damping);
+  await recordProbesForAlerts(
+    db,
+    probed.map((r) => ({ id: r.id, kind: r.kind, at: r.at, up: r.state !== "down", error: r.error })),
+    damping,
+  );
   return { changes };
 }
 
@@ -177,7 +175,9 @@ export async function readRollups(db: Db, ids: string[], resolution: Resolution,
 
 /** Hourly rollups summed per UTC day in the database: at most 90 rows a connection instead of 2,160. */
 export async function readDailyRollups(db: Db, ids: string[], from: Date): Promise<Map<string, Bucket[]>> {
-  const rows = await db.$queryRawUnsafe<{ connection_id: string; day: Date; up: bigint | number; down: bigint | number; latency_sum: number; latency_count: bigint | number; latency_max: number | null }[]>(
+  const rows = await db.$queryRawUnsafe<
+    { connection_id: string; day: Date; up: bigint | number; down: bigint | number; latency_sum: number; latency_count: bigint | number; latency_max: number | null }[]
+  >(
     `SELECT "connection_id", date_trunc('day', "bucket" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS "day",
             sum("up") AS "up", sum("down") AS "down", sum("latency_sum") AS "latency_sum", sum("latency_count") AS "latency_count", max("latency_max") AS "latency_max"
        FROM "probe_rollup"

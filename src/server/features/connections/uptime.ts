@@ -90,7 +90,7 @@ export function dayCells(dayRows: Bucket[], now: Date, days = 90): DayCell[] {
     const start = today - (days - 1 - i) * DAY_MS;
     const r = byDay.get(start);
     const probes = r ? r.up + r.down : 0;
-    return { day: new Date(start).toISOString().slice(0, 10), pct: probes ? round(((r!.up) / probes) * 100, 3) : null, probes, down: r?.down ?? 0 };
+    return { day: new Date(start).toISOString().slice(0, 10), pct: probes ? round((r!.up / probes) * 100, 3) : null, probes, down: r?.down ?? 0 };
   });
 }
 

@@ -92,7 +92,11 @@ describe("context scopes owned by a client", () => {
     expect((await rest("GET", "/context", b.key, { scope, key: "plan" })).status).toBe(404);
     const audited = await deps.db.auditEvent.findMany({ where: { target: scope, action: { in: ["context.grant", "context.ungrant"] } }, orderBy: { seq: "asc" } });
     expect(audited.map((e) => e.action)).toEqual(["context.grant", "context.grant", "context.ungrant"]);
-    expect((await trpc(await authenticateApiKey(deps.db, b.key, null)).context.grant({ scope, clientId: b.clientId, access: "read" }).catch((e: { code: string }) => e.code))).toBe("FORBIDDEN");
+    expect(
+      await trpc(await authenticateApiKey(deps.db, b.key, null))
+        .context.grant({ scope, clientId: b.clientId, access: "read" })
+        .catch((e: { code: string }) => e.code),
+    ).toBe("FORBIDDEN");
   });
 
   it("the summary shows a key only the scopes and last writes it may read; a user sees them all", async () => {

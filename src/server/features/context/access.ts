@@ -40,9 +40,7 @@ export class ScopeGuard {
 
   private grantOf(scope: string): Promise<ScopeAccess | undefined> {
     const clientId = this.clientId()!;
-    this.grants ??= this.deps.db.contextGrant
-      .findMany({ where: { clientId } })
-      .then((rows) => new Map(rows.map((g) => [g.scope, g.access as ScopeAccess])));
+    this.grants ??= this.deps.db.contextGrant.findMany({ where: { clientId } }).then((rows) => new Map(rows.map((g) => [g.scope, g.access as ScopeAccess])));
     return this.grants.then((m) => m.get(scope));
   }
 

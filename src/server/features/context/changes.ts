@@ -54,10 +54,10 @@ export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<strin
 
 /** A scope's changes after `after`, in order, at most `limit`. */
 export async function changesAfter(deps: Runner, scope: string, after: number, limit = 500): Promise<NumberedEvent[]> {
-  const rows = await query<{ seq: string | number; event: ContextEvent | string }>(
-    deps,
-    `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [scope, after, limit],
-  );
+  const rows = await query<{ seq: string | number; event: ContextEvent | string }>(deps, `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+    scope,
+    after,
+    limit,
+  ]);
   return rows.map((r) => ({ ...(typeof r.event === "string" ? (JSON.parse(r.event) as ContextEvent) : r.event), seq: Number(r.seq) }));
 }

@@ -20,8 +20,7 @@ let b: Deps;
 const scope = `session:svc-${randomUUID().slice(0, 8)}`;
 const user = (role: Role): Actor => ({ type: "user", id: randomUUID(), email: `${role}@test`, role, permissions: ROLE_PERMISSIONS[role] });
 const call = (actor: Actor): CallContext => ({ actor, requestId: randomUUID(), surface: "rest" });
-const caller = (deps: Deps, actor: Actor, signal?: AbortSignal) =>
-  appRouter.createCaller(createContext({ deps, requestId: randomUUID(), surface: "trpc", ip: null, actor }), { signal });
+const caller = (deps: Deps, actor: Actor, signal?: AbortSignal) => appRouter.createCaller(createContext({ deps, requestId: randomUUID(), surface: "trpc", ip: null, actor }), { signal });
 
 describe("context service", () => {
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
 import type { Entry } from "./schema";
 
-/** /ai/context as GPT sees it: every status each operation can answer (STYLE.md §13). */
+/** /ai/context as GPT sees it: every status each operation can answer. */
 let deps: Deps;
 let writer: string;
 let reader: string;
@@ -169,7 +169,11 @@ describe("REST /ai/context", () => {
     const res = await rest("GET", "/context/history", { key: reader, query: { scope, key: "hist", limit: "10" } });
     expect(res.status).toBe(200);
     const items = res.body.items as { operation: string; version: number; conflict: boolean; value: unknown; actor: { type: string } }[];
-    expect(items.map((i) => [i.operation, i.version])).toEqual([["delete", 2], ["put", 2], ["put", 1]]);
+    expect(items.map((i) => [i.operation, i.version])).toEqual([
+      ["delete", 2],
+      ["put", 2],
+      ["put", 1],
+    ]);
     expect(items[2]!.value).toEqual({ a: 1, password: "[redacted]" });
     expect(items.every((i) => i.actor.type === "api_key" && i.conflict === false)).toBe(true);
   });

@@ -3,7 +3,11 @@ import { decodePositions, encodePositions } from "./follow";
 
 describe("stream positions (the SSE event id)", () => {
   it("round-trips every scope's position", () => {
-    const positions = new Map([["global", 12], ["repo:acme/web", 40], ["session:a.b-c", 0]]);
+    const positions = new Map([
+      ["global", 12],
+      ["repo:acme/web", 40],
+      ["session:a.b-c", 0],
+    ]);
     expect(encodePositions(positions)).toBe("global=12,repo:acme/web=40,session:a.b-c=0");
     expect(decodePositions(encodePositions(positions))).toEqual(positions);
   });

@@ -92,8 +92,10 @@ export async function followScopes(deps: Deps, scopes: string[], from: Positions
         }
         const at = positions.get(event.scope);
         if (at === undefined) continue;
-        if (event.seq === undefined) yield { type: "change", event, positions: encodePositions(positions) }; // not in the log: pass it on as it is
-        else if (event.seq <= at) continue; // already sent from the log
+        if (event.seq === undefined)
+          yield { type: "change", event, positions: encodePositions(positions) }; // not in the log: pass it on as it is
+        else if (event.seq <= at)
+          continue; // already sent from the log
         else if (event.seq === at + 1 && (event.entry || event.type === "delete")) yield item(event as NumberedEvent);
         else yield* fill(event.scope);
       }

@@ -29,9 +29,11 @@ export async function grantScope(deps: Deps, call: CallContext, input: { scope: 
 export async function revokeGrant(deps: Deps, call: CallContext, input: { scope: string; clientId: string }) {
   return deps.audit.transact(async (tx, log) => {
     const before = await tx.contextGrant.findUnique({ where: { scope_clientId: input } });
-    if (!before) return { revoked: false };
-    await tx.contextGrant.delete({ where: { scope_clientId: input } });
-    await log(eventFor(call, { action: "context.ungrant", resourceType: "context", target: input.scope, detail: { before: view(before) } }));
-    return { revoked: true };
+    if (before) await tx.contextGrant.delete({ where: { scope_clientId: input } });
+    // audited either way: every answered call of an admin is in the log, a no-op included
+    await log(
+      eventFor(call, { action: "context.ungrant", resourceType: "context", target: input.scope, detail: { clientId: input.clientId, revoked: before !== null, before: before ? view(before) : null } }),
+    );
+    return { revoked: before !== null };
   });
 }

@@ -59,7 +59,13 @@ describe("context write journal", () => {
 
   it("a process that died after announcing and before (or during) the store write is audited as uncertain, never silently dropped", async () => {
     const c = call();
-    await announceWrite(deps.db, "context.put", scope, "crashed", eventFor(c, { action: "context.put", resourceType: "context", target: targetOf(scope, "crashed"), detail: { scope, key: "crashed" } }));
+    await announceWrite(
+      deps.db,
+      "context.put",
+      scope,
+      "crashed",
+      eventFor(c, { action: "context.put", resourceType: "context", target: targetOf(scope, "crashed"), detail: { scope, key: "crashed" } }),
+    );
     await reconcileWrites(deps, { olderThanMs: 0, scope });
     const [row] = await rowsOf("crashed");
     expect(row).toMatchObject({ outcome: "failure", requestId: c.requestId });

@@ -63,7 +63,13 @@ export async function reconcileWrites(deps: Pick<Deps, "db" | "kv" | "audit">, o
           at: intent.at,
           outcome: "failure",
           status: 500,
-          detail: { ...event.detail, writeId: intent.id, reconciled: true, landed: "unknown", reason: "The request ended before its audit event was stored; the store no longer shows whether this write landed." },
+          detail: {
+            ...event.detail,
+            writeId: intent.id,
+            reconciled: true,
+            landed: "unknown",
+            reason: "The request ended before its audit event was stored; the store no longer shows whether this write landed.",
+          },
         };
     await deps.audit.transact(async (tx, audit) => {
       const gone = await tx.contextWriteIntent.deleteMany({ where: { id: intent.id } });

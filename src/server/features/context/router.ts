@@ -95,7 +95,13 @@ export const contextRouter = router({
 
   history: read
     .meta({
-      openapi: { method: "GET", path: "/context/history", operationId: "getContextHistory", summary: "The last writes of a key, newest first: who, when, version, value preview, conflicts, put or delete", tags },
+      openapi: {
+        method: "GET",
+        path: "/context/history",
+        operationId: "getContextHistory",
+        summary: "The last writes of a key, newest first: who, when, version, value preview, conflicts, put or delete",
+        tags,
+      },
       resource: "context",
     })
     .input(historyInput)
@@ -134,7 +140,14 @@ export const contextRouter = router({
 
   grant: adminProcedure
     .meta({
-      openapi: { method: "PUT", path: "/context/grants", operationId: "grantContextScope", summary: "Share a client:<id> or session:<id> scope with another client, read or write (admin; audited)", tags },
+      openapi: {
+        method: "PUT",
+        path: "/context/grants",
+        operationId: "grantContextScope",
+        summary: "Share a client:<id> or session:<id> scope with another client, read or write (admin; audited)",
+        tags,
+      },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })
@@ -145,6 +158,7 @@ export const contextRouter = router({
   revokeGrant: adminProcedure
     .meta({
       openapi: { method: "DELETE", path: "/context/grants", operationId: "revokeContextGrant", summary: "Stop sharing a scope with a client (admin; audited)", tags },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })

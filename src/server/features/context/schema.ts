@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { booleanParam } from "@/server/core/params";
 
-/** Limits of the shared context (issue 3). The longest TTL is CONTEXT_MAX_TTL_SECONDS. */
+/** Limits of the shared context. The longest TTL is CONTEXT_MAX_TTL_SECONDS. */
 export const DEFAULT_TTL_SECONDS = 900;
 export const MAX_VALUE_BYTES = 65_536;
 export const MAX_KEY_LENGTH = 200;
@@ -48,7 +48,12 @@ export type GetInput = z.infer<typeof getInput>;
 
 export const listInput = z.strictObject({
   scope: scopeSchema,
-  prefix: z.string().max(MAX_KEY_LENGTH).regex(/^[A-Za-z0-9._:/-]*$/, "prefix uses the key alphabet").optional().describe("Only keys starting with this"),
+  prefix: z
+    .string()
+    .max(MAX_KEY_LENGTH)
+    .regex(/^[A-Za-z0-9._:/-]*$/, "prefix uses the key alphabet")
+    .optional()
+    .describe("Only keys starting with this"),
   cursor: keySchema.optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -64,12 +69,7 @@ export const putInput = z.strictObject({
   key: keySchema,
   value: jsonValue.describe(`Any JSON value, at most ${MAX_VALUE_BYTES} bytes serialized`),
   ttlSeconds: z.number().int().min(1).optional().describe(`Time to live in seconds (default ${DEFAULT_TTL_SECONDS}; the maximum is configured)`),
-  expectedVersion: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe("The version you last read (0 = expect no entry). When stale, the write still wins but is flagged as a conflict"),
+  expectedVersion: z.number().int().min(0).optional().describe("The version you last read (0 = expect no entry). When stale, the write still wins but is flagged as a conflict"),
   ifMatch: booleanParam.optional().describe("With expectedVersion: refuse a stale write with 409 instead of overwriting"),
 });
 export type PutInput = z.infer<typeof putInput>;

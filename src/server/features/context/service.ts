@@ -99,11 +99,15 @@ export async function putEntry(deps: Deps, call: CallContext, input: PutInput): 
   }
   const stored = await storeEntry(deps, call, { ...input, ttlSeconds, ifVersion: input.ifMatch ? input.expectedVersion : undefined });
   if (!stored.written) {
-    throw new AppError("CONFLICT", `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${stored.version}. Read it again and retry.`, {
-      expectedVersion: input.expectedVersion,
-      currentVersion: stored.version,
-      currentUpdatedBy: stored.previous?.updatedBy ?? null,
-    });
+    throw new AppError(
+      "CONFLICT",
+      `Version conflict on "${input.key}" in ${input.scope}: you expected version ${input.expectedVersion}, the current version is ${stored.version}. Read it again and retry.`,
+      {
+        expectedVersion: input.expectedVersion,
+        currentVersion: stored.version,
+        currentUpdatedBy: stored.previous?.updatedBy ?? null,
+      },
+    );
   }
   return { entry: stored.entry, conflict: stored.conflict };
 }
@@ -126,9 +130,7 @@ export interface StoreRules {
   changed?: (previous: StoredEntry | null) => boolean;
 }
 
-export type StoreResult =
-  | { written: false; version: number; previous: StoredEntry | null }
-  | { written: true; entry: Entry; conflict: boolean; changed: boolean; previous: StoredEntry | null };
+export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; changed: boolean; previous: StoredEntry | null };
 
 /** A checked write of an entry: stored with its TTL, then audited and streamed as one change. Features that keep their records in the shared context write through it. */
 export async function storeEntry(deps: Deps, call: CallContext, input: StoreInput, rules: StoreRules = {}): Promise<StoreResult> {
@@ -189,7 +191,13 @@ function guardFeatureRecord(input: { scope: string; key: string }) {
 export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput): Promise<{ deleted: boolean }> {
   guardFeatureRecord(input);
   const target = targetOf(input.scope, input.key);
-  const writeId = await announceWrite(deps.db, "context.delete", input.scope, input.key, eventFor(call, { action: "context.delete", resourceType: "context", target, detail: { scope: input.scope, key: input.key } }));
+  const writeId = await announceWrite(
+    deps.db,
+    "context.delete",
+    input.scope,
+    input.key,
+    eventFor(call, { action: "context.delete", resourceType: "context", target, detail: { scope: input.scope, key: input.key } }),
+  );
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
   const at = new Date().toISOString();
   const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false, writeId };

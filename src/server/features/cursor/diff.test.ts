@@ -33,7 +33,10 @@ describe("touchedSymbols", () => {
       "",
     ].join("\n");
     expect(Object.fromEntries(touchedSymbols(text))).toEqual({ "old.go": ["Gone"], "new.rs": ["fresh"] });
-    expect(parseDiff(text).map((f) => [f.path, f.deleted])).toEqual([["old.go", true], ["new.rs", false]]);
+    expect(parseDiff(text).map((f) => [f.path, f.deleted])).toEqual([
+      ["old.go", true],
+      ["new.rs", false],
+    ]);
   });
 
   it("lists files of languages without declaration rules with no symbols", () => {

@@ -1,6 +1,6 @@
-import { chunkText } from "@/server/jobs/index-repo/chunker";
-import { findDeclarations } from "@/server/jobs/index-repo/declarations";
-import { languageOf } from "@/server/jobs/index-repo/language";
+import { chunkText } from "@/server/features/repos/indexer/chunker";
+import { findDeclarations } from "@/server/features/repos/indexer/declarations";
+import { languageOf } from "@/server/features/repos/indexer/language";
 
 /**
  * The symbols a unified diff touches, per file, found by the indexer's declaration chunker over each

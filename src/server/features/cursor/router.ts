@@ -19,6 +19,7 @@ export const cursorRouter = router({
         summary: "Push an IDE session's state (branch, head, active file, selection, changed files, optional diff); a push that changes nothing is a heartbeat. Only the creating client may write it",
         tags,
       },
+      effect: { destructive: true, idempotent: true },
       resource: "context",
       audit: "service",
     })
@@ -32,7 +33,13 @@ export const cursorRouter = router({
 
   get: read
     .meta({
-      openapi: { method: "GET", path: "/cursor/session", operationId: "getCursorSession", summary: "One live IDE session: repo, branch, head, active file, changed files with stats and touched symbols (diff text only where raw code is allowed)", tags },
+      openapi: {
+        method: "GET",
+        path: "/cursor/session",
+        operationId: "getCursorSession",
+        summary: "One live IDE session: repo, branch, head, active file, changed files with stats and touched symbols (diff text only where raw code is allowed)",
+        tags,
+      },
       resource: "context",
     })
     .input(getSessionInput)
@@ -41,7 +48,13 @@ export const cursorRouter = router({
 
   list: read
     .meta({
-      openapi: { method: "GET", path: "/cursor/sessions", operationId: "listCursorSessions", summary: "Live IDE sessions (who is working on what, where), optionally of one repo, with cursor pagination", tags },
+      openapi: {
+        method: "GET",
+        path: "/cursor/sessions",
+        operationId: "listCursorSessions",
+        summary: "Live IDE sessions (who is working on what, where), optionally of one repo, with cursor pagination",
+        tags,
+      },
       resource: "context",
     })
     .input(listSessionsInput)

@@ -30,9 +30,18 @@ const selectionSchema = z
 
 export const putSessionInput = z.strictObject({
   sessionId: sessionIdSchema,
-  repo: z.string().min(1).max(200).regex(/^[^\s]+$/, "repo has no spaces").describe("owner/name, or the checkout's folder name"),
+  repo: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s]+$/, "repo has no spaces")
+    .describe("owner/name, or the checkout's folder name"),
   branch: z.string().max(255).nullable().describe("The checked-out branch; null when detached"),
-  head: z.string().regex(/^[0-9a-f]{7,64}$/, "head is a commit sha").nullable().describe("The HEAD commit; null before the first commit"),
+  head: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/, "head is a commit sha")
+    .nullable()
+    .describe("The HEAD commit; null before the first commit"),
   activeFile: pathSchema.nullable().describe("The file being edited"),
   selection: selectionSchema.nullable().optional(),
   changedFiles: z.array(changedFileInput).max(MAX_CHANGED_FILES).default([]),

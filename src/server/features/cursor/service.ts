@@ -8,7 +8,7 @@ import type { Deps } from "@/server/deps";
 import type { Entry } from "@/server/features/context/schema";
 import { storeEntry } from "@/server/features/context/service";
 import { entryOf, readEntry, recordKey, SCOPES_INDEX, SESSION_RECORD_KEY, type StoredEntry } from "@/server/features/context/store";
-import { redactSecrets } from "@/server/jobs/index-repo/redact";
+import { redactSecrets } from "@/server/features/repos/indexer/redact";
 import { touchedSymbols } from "./diff";
 import { MAX_DIFF_BYTES, MAX_DIFF_CHARS_RETURNED, type ChangedFile, type PutSessionInput, type SessionView } from "./schema";
 

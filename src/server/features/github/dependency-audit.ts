@@ -78,7 +78,8 @@ export async function auditDependencies(deps: Pick<Deps, "github" | "env">): Pro
       result.findings.push(...alerts.map((a) => findingOf(repo, a)));
     } catch (err) {
       const status = githubStatus(err);
-      const reason = status === 403 || status === 404 ? `Dependabot alerts are off for ${repo} or the token may not read them (${status})` : `GitHub answered ${status ?? "nothing"}: ${(err as Error).message}`;
+      const reason =
+        status === 403 || status === 404 ? `Dependabot alerts are off for ${repo} or the token may not read them (${status})` : `GitHub answered ${status ?? "nothing"}: ${(err as Error).message}`;
       result.skipped.push({ repo, reason });
     }
   }

@@ -24,7 +24,22 @@ const caller = (deps: Deps) => appRouter.createCaller(createContext({ deps, requ
 
 function run(id: number, workflow: string, conclusion: string | null, startedAt: string, minutes: number, branch = "main"): FakeRun {
   const updated = new Date(Date.parse(startedAt) + minutes * 60_000).toISOString();
-  return { id, name: workflow, workflow_id: workflow.length, head_branch: branch, head_sha: "a".repeat(40), event: "push", status: conclusion ? "completed" : "in_progress", conclusion, run_number: id, run_attempt: 1, created_at: startedAt, run_started_at: startedAt, updated_at: updated, html_url: `https://github.com/acme/runs/${id}` };
+  return {
+    id,
+    name: workflow,
+    workflow_id: workflow.length,
+    head_branch: branch,
+    head_sha: "a".repeat(40),
+    event: "push",
+    status: conclusion ? "completed" : "in_progress",
+    conclusion,
+    run_number: id,
+    run_attempt: 1,
+    created_at: startedAt,
+    run_started_at: startedAt,
+    updated_at: updated,
+    html_url: `https://github.com/acme/runs/${id}`,
+  };
 }
 
 describe("github procedures over GitHub", () => {
@@ -37,11 +52,32 @@ describe("github procedures over GitHub", () => {
     fake = await startGitHubFake(token);
     repo = addRepo(fake.data, repoId, { description: "The web app", languages: { TypeScript: 7000, CSS: 3000 }, openPulls: 7, openIssuesCount: 10 });
     commit(fake.data, repo, { files: { "README.md": "1" }, message: "init", author: { login: "alice", email: "alice@example.com", date: "2026-11-01T10:00:00Z" } });
-    commit(fake.data, repo, { files: { "src/a.ts": "2" }, message: "add a", author: { login: "bob", email: "bob@example.com", date: "2026-11-02T10:00:00Z" }, stats: [{ filename: "src/a.ts", additions: 10, deletions: 2 }] });
-    commit(fake.data, repo, { files: { "src/b.ts": "3", "docs/x.md": "4" }, message: "add b\n\nlong body", author: { login: "alice", email: "alice@example.com", date: "2026-11-03T10:00:00Z" }, stats: [{ filename: "src/b.ts", additions: 5, deletions: 0 }, { filename: "docs/x.md", additions: 1, deletions: 1 }] });
+    commit(fake.data, repo, {
+      files: { "src/a.ts": "2" },
+      message: "add a",
+      author: { login: "bob", email: "bob@example.com", date: "2026-11-02T10:00:00Z" },
+      stats: [{ filename: "src/a.ts", additions: 10, deletions: 2 }],
+    });
+    commit(fake.data, repo, {
+      files: { "src/b.ts": "3", "docs/x.md": "4" },
+      message: "add b\n\nlong body",
+      author: { login: "alice", email: "alice@example.com", date: "2026-11-03T10:00:00Z" },
+      stats: [
+        { filename: "src/b.ts", additions: 5, deletions: 0 },
+        { filename: "docs/x.md", additions: 1, deletions: 1 },
+      ],
+    });
     const now = Date.now();
     const ago = (h: number) => new Date(now - h * 3600_000).toISOString();
-    repo.runs = [run(1, "CI", "success", ago(50), 4), run(2, "CI", "failure", ago(40), 6), run(3, "CI", "success", ago(30), 10), run(4, "CI", "cancelled", ago(20), 1), run(5, "Deploy", "success", ago(10), 3), run(6, "Deploy", null, ago(1), 0), run(7, "CI", "failure", ago(24 * 30), 5)];
+    repo.runs = [
+      run(1, "CI", "success", ago(50), 4),
+      run(2, "CI", "failure", ago(40), 6),
+      run(3, "CI", "success", ago(30), 10),
+      run(4, "CI", "cancelled", ago(20), 1),
+      run(5, "Deploy", "success", ago(10), 3),
+      run(6, "Deploy", null, ago(1), 0),
+      run(7, "CI", "failure", ago(24 * 30), 5),
+    ];
     deps = await testDeps({ GITHUB_TOKEN: token, GITHUB_REPO: repoId, GITHUB_API_URL: fake.url });
   });
   afterAll(async () => {
@@ -59,8 +95,21 @@ describe("github procedures over GitHub", () => {
 
   it("repo: metadata, languages by share, open PRs from the Link header, issues without PRs, head commit", async () => {
     const info = await caller(deps).github.repo({});
-    expect(info).toMatchObject({ repo: repoId, source: "github", description: "The web app", defaultBranch: "main", openPullRequests: 7, openIssues: 3, lastPushAt: "2026-11-20T10:00:00Z", note: null, index: { state: "never" } });
-    expect(info.languages).toEqual([{ language: "TypeScript", bytes: 7000, share: 0.7 }, { language: "CSS", bytes: 3000, share: 0.3 }]);
+    expect(info).toMatchObject({
+      repo: repoId,
+      source: "github",
+      description: "The web app",
+      defaultBranch: "main",
+      openPullRequests: 7,
+      openIssues: 3,
+      lastPushAt: "2026-11-20T10:00:00Z",
+      note: null,
+      index: { state: "never" },
+    });
+    expect(info.languages).toEqual([
+      { language: "TypeScript", bytes: 7000, share: 0.7 },
+      { language: "CSS", bytes: 3000, share: 0.3 },
+    ]);
     expect(info.headCommit).toMatchObject({ sha: repo.branches.main, message: "add b\n\nlong body" });
   });
 
@@ -117,7 +166,8 @@ describe("github procedures over GitHub", () => {
 describe("github procedures over the local checkout", () => {
   let dir: string;
   let deps: Deps;
-  const sh = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_DATE: "2026-11-05T12:00:00Z", GIT_COMMITTER_DATE: "2026-11-05T12:00:00Z" } });
+  const sh = (...args: string[]) =>
+    execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_DATE: "2026-11-05T12:00:00Z", GIT_COMMITTER_DATE: "2026-11-05T12:00:00Z" } });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "gh-local-"));
@@ -143,7 +193,15 @@ describe("github procedures over the local checkout", () => {
 
   it("repo: branch, head commit, languages by extension, null PR/issue counts with a note", async () => {
     const info = await caller(deps).github.repo({});
-    expect(info).toMatchObject({ repo: `local/${path.basename(dir)}`, source: "local", defaultBranch: "trunk", openPullRequests: null, openIssues: null, lastPushAt: null, headCommit: { message: "second\n\nwith a body", date: "2026-11-05T12:00:00.000Z" } });
+    expect(info).toMatchObject({
+      repo: `local/${path.basename(dir)}`,
+      source: "local",
+      defaultBranch: "trunk",
+      openPullRequests: null,
+      openIssues: null,
+      lastPushAt: null,
+      headCommit: { message: "second\n\nwith a body", date: "2026-11-05T12:00:00.000Z" },
+    });
     expect(info.note).toMatch(/Local git checkout/);
     expect(info.languages.map((l) => l.language)).toEqual(["TypeScript", "Markdown", "CSS"]);
   });

@@ -16,7 +16,11 @@ export const githubJobs: JobDefinition[] = [
     runsInCron: true,
     run: async (ctx) => {
       const audit = await auditDependencies(ctx.deps);
-      ctx.log(`${audit.findings.length} open alerts (${Object.entries(audit.counts).map(([s, n]) => `${s} ${n}`).join(", ")}); ${audit.skipped.length} repos skipped`);
+      ctx.log(
+        `${audit.findings.length} open alerts (${Object.entries(audit.counts)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")}); ${audit.skipped.length} repos skipped`,
+      );
       return { counts: audit.counts, total: audit.findings.length, findings: audit.findings.slice(0, KEPT_FINDINGS), skipped: audit.skipped };
     },
   },

@@ -9,7 +9,13 @@ const tags = ["github"];
 export const githubRouter = router({
   repo: read
     .meta({
-      openapi: { method: "GET", path: "/github/repo", operationId: "getGitHubRepo", summary: "A repository: metadata, default branch, languages, open PR and issue counts, last push, head commit, index state", tags },
+      openapi: {
+        method: "GET",
+        path: "/github/repo",
+        operationId: "getGitHubRepo",
+        summary: "A repository: metadata, default branch, languages, open PR and issue counts, last push, head commit, index state",
+        tags,
+      },
       resource: "github",
     })
     .input(repoInput)
@@ -18,7 +24,13 @@ export const githubRouter = router({
 
   commits: read
     .meta({
-      openapi: { method: "GET", path: "/github/commits", operationId: "listGitHubCommits", summary: "Commits newest first, filtered by branch, path, author, since, until; each with sha, author, date, message and changed-file counts; cursor pages", tags },
+      openapi: {
+        method: "GET",
+        path: "/github/commits",
+        operationId: "listGitHubCommits",
+        summary: "Commits newest first, filtered by branch, path, author, since, until; each with sha, author, date, message and changed-file counts; cursor pages",
+        tags,
+      },
       resource: "github",
     })
     .input(commitsInput)
@@ -27,7 +39,13 @@ export const githubRouter = router({
 
   runs: read
     .meta({
-      openapi: { method: "GET", path: "/github/runs", operationId: "listGitHubRuns", summary: "GitHub Actions runs in a window (default 7 days): status, conclusion, branch, workflow, event, duration; plus failure rate and median duration per workflow", tags },
+      openapi: {
+        method: "GET",
+        path: "/github/runs",
+        operationId: "listGitHubRuns",
+        summary: "GitHub Actions runs in a window (default 7 days): status, conclusion, branch, workflow, event, duration; plus failure rate and median duration per workflow",
+        tags,
+      },
       resource: "github",
     })
     .input(runsInput)

@@ -4,8 +4,21 @@ import { median, runDuration, summarizeRuns } from "./runs-summary";
 import type { RunInfo } from "./schema";
 
 const run = (workflow: string, status: string, conclusion: string | null, durationSeconds: number | null): RunInfo => ({
-  id: 1, workflow, workflowId: 1, branch: "main", headSha: "a".repeat(40), event: "push", status, conclusion, runNumber: 1, attempt: 1,
-  createdAt: "2026-11-01T00:00:00Z", startedAt: "2026-11-01T00:00:00Z", updatedAt: "2026-11-01T00:01:00Z", durationSeconds, htmlUrl: "https://github.com/x",
+  id: 1,
+  workflow,
+  workflowId: 1,
+  branch: "main",
+  headSha: "a".repeat(40),
+  event: "push",
+  status,
+  conclusion,
+  runNumber: 1,
+  attempt: 1,
+  createdAt: "2026-11-01T00:00:00Z",
+  startedAt: "2026-11-01T00:00:00Z",
+  updatedAt: "2026-11-01T00:01:00Z",
+  durationSeconds,
+  htmlUrl: "https://github.com/x",
 });
 
 describe("runs summary", () => {
@@ -41,7 +54,15 @@ describe("git log --numstat parsing", () => {
       `\x1e${"a".repeat(40)}${F}Ann${F}ann@example.com${F}2026-11-02T10:00:00+01:00${F}subject\n\nbody line${F}\n\n3\t1\tsrc/a.ts\n-\t-\tlogo.png\n0\t5\tdocs/{old => new}.md\n` +
       `\x1e${"b".repeat(40)}${F}Bob${F}${F}2026-11-01T10:00:00Z${F}first${F}\n`;
     expect(parseLog(out)).toEqual([
-      { sha: "a".repeat(40), author: { name: "Ann", email: "ann@example.com", login: null }, date: "2026-11-02T09:00:00.000Z", message: "subject\n\nbody line", filesChanged: 3, additions: 3, deletions: 6 },
+      {
+        sha: "a".repeat(40),
+        author: { name: "Ann", email: "ann@example.com", login: null },
+        date: "2026-11-02T09:00:00.000Z",
+        message: "subject\n\nbody line",
+        filesChanged: 3,
+        additions: 3,
+        deletions: 6,
+      },
       { sha: "b".repeat(40), author: { name: "Bob", email: null, login: null }, date: "2026-11-01T10:00:00.000Z", message: "first", filesChanged: 0, additions: 0, deletions: 0 },
     ]);
   });

@@ -40,11 +40,27 @@ export type RepoInfo = z.infer<typeof repoOutput>;
 export const commitsInput = z.strictObject({
   repo: repoIdSchema,
   branch: branchSchema.optional().describe("Default: the default branch"),
-  path: z.string().min(1).max(1000).refine((p) => !p.startsWith("-") && !p.split("/").includes(".."), "path must be a repository path").optional().describe("Only commits touching this file or folder"),
-  author: z.string().min(1).max(200).refine((a) => !a.startsWith("-"), "author must not start with -").optional().describe("GitHub login or email (local: a pattern on name or email)"),
+  path: z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine((p) => !p.startsWith("-") && !p.split("/").includes(".."), "path must be a repository path")
+    .optional()
+    .describe("Only commits touching this file or folder"),
+  author: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((a) => !a.startsWith("-"), "author must not start with -")
+    .optional()
+    .describe("GitHub login or email (local: a pattern on name or email)"),
   since: isoDate.optional(),
   until: isoDate.optional(),
-  cursor: z.string().regex(/^[0-9a-f]{40}\.\d{1,6}$/, "cursor must be a nextCursor from a previous page").optional().describe("nextCursor of the previous page"),
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f]{40}\.\d{1,6}$/, "cursor must be a nextCursor from a previous page")
+    .optional()
+    .describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 export type CommitsInput = z.infer<typeof commitsInput>;
@@ -73,11 +89,17 @@ export const runsInput = z.strictObject({
   repo: repoIdSchema,
   branch: branchSchema.optional(),
   workflow: z.string().min(1).max(200).optional().describe("Workflow name"),
-  event: z.string().regex(/^[a-z_]{1,50}$/, "event must be a GitHub event name, e.g. push").optional(),
+  event: z
+    .string()
+    .regex(/^[a-z_]{1,50}$/, "event must be a GitHub event name, e.g. push")
+    .optional(),
   status: z.enum(["queued", "in_progress", "completed", "success", "failure", "cancelled", "skipped", "timed_out", "action_required"]).optional(),
   since: isoDate.optional().describe("Window start (default: 7 days ago)"),
   until: isoDate.optional().describe("Window end (default: now)"),
-  cursor: z.string().regex(/^\d{1,4}$/, "cursor must be a nextCursor from a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,4}$/, "cursor must be a nextCursor from a previous page")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 export type RunsInput = z.infer<typeof runsInput>;

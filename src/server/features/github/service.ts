@@ -52,11 +52,27 @@ export async function listRuns(deps: Deps, input: RunsInput, now = new Date()): 
   }
   const window = { since, until };
   if (repo.source === "local") {
-    return { repo: repo.id, window, items: [], nextCursor: null, summary: [], truncated: false, note: "Workflow runs are GitHub Actions data; a local checkout has none. Set GITHUB_TOKEN and GITHUB_REPO to see them." };
+    return {
+      repo: repo.id,
+      window,
+      items: [],
+      nextCursor: null,
+      summary: [],
+      truncated: false,
+      note: "Workflow runs are GitHub Actions data; a local checkout has none. Set GITHUB_TOKEN and GITHUB_REPO to see them.",
+    };
   }
   const { runs, truncated } = await githubRuns(githubOf(deps), repo.id, input, window);
   const offset = Number(input.cursor ?? 0);
   const { items, cut } = fitToBudget(runs.slice(offset, offset + input.limit));
   const next = offset + items.length;
-  return { repo: repo.id, window, items, nextCursor: cut || next < runs.length ? String(next) : null, summary: summarizeRuns(runs), truncated, note: truncated ? "The window held more than 500 runs: the summary covers the newest 500; narrow since/until for the rest." : null };
+  return {
+    repo: repo.id,
+    window,
+    items,
+    nextCursor: cut || next < runs.length ? String(next) : null,
+    summary: summarizeRuns(runs),
+    truncated,
+    note: truncated ? "The window held more than 500 runs: the summary covers the newest 500; narrow since/until for the rest." : null,
+  };
 }

@@ -121,7 +121,15 @@ describe("GitHub webhook", () => {
     const { deliveries, audits } = await stored(r.id);
     expect(deliveries).toBe(1);
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ actorType: "github", actorId: "Codertocat", action: "github.push", resourceType: "github", target: `${REPO}@refs/heads/master`, surface: "webhook", outcome: "success" });
+    expect(audits[0]).toMatchObject({
+      actorType: "github",
+      actorId: "Codertocat",
+      action: "github.push",
+      resourceType: "github",
+      target: `${REPO}@refs/heads/master`,
+      surface: "webhook",
+      outcome: "success",
+    });
     expect(audits[0]!.detail).toMatchObject({ event: "push", reindex: "queued", indexRunId: r.body.runId, after: payload.after });
 
     const again = await deliver("push", payload, { id: r.id });
@@ -144,7 +152,10 @@ describe("GitHub webhook", () => {
   it("a push to another branch, a tag, or an unregistered repository is audited and queues nothing", async () => {
     const feature = await deliver("push", pushTo("refs/heads/feature/x"));
     expect(feature).toMatchObject({ status: 202, body: { reindex: "not_default_branch", runId: null } });
-    const tag = await deliver("push", example("push", (p) => p.ref === "refs/tags/simple-tag" && p.deleted === false));
+    const tag = await deliver(
+      "push",
+      example("push", (p) => p.ref === "refs/tags/simple-tag" && p.deleted === false),
+    );
     expect(tag.body.reindex).toBe("not_default_branch");
     const other = pushTo("refs/heads/master");
     other.repository = { ...(other.repository as Payload), full_name: "someone/else" };

@@ -1,4 +1,4 @@
-import { Webhooks } from "@octokit/webhooks";
+import { verify } from "@octokit/webhooks-methods";
 import type { AuditEventInput, Surface } from "@/server/core/audit/log";
 import type { Deps } from "@/server/deps";
 import type { Tx } from "@/server/adapters/db";
@@ -13,11 +13,11 @@ import type { Tx } from "@/server/adapters/db";
 /** GitHub caps payloads at 25 MB and drops larger ones itself, so nothing legitimate is bigger. */
 export const WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
 
-/** X-Hub-Signature-256 over the raw body (HMAC-SHA256, compared in constant time by @octokit/webhooks). */
+/** X-Hub-Signature-256 over the raw body (HMAC-SHA256, compared in constant time by @octokit/webhooks-methods). */
 export async function verifySignature(secret: string, rawBody: string, signature: string | null): Promise<boolean> {
   if (!signature || !signature.startsWith("sha256=")) return false;
   try {
-    return await new Webhooks({ secret }).verify(rawBody, signature);
+    return await verify(secret, rawBody, signature);
   } catch {
     return false;
   }
@@ -77,7 +77,9 @@ export function describeEvent(event: string, payload: Record<string, unknown>) {
 async function queueReindex(tx: Tx, payload: Record<string, unknown>): Promise<{ reindex: ReindexOutcome; runId: string | null }> {
   const fullName = str(obj(payload.repository).full_name) ?? "";
   // Lock the repo row: two pushes at once queue one run, not two.
-  const locked = await tx.$queryRaw<{ id: string; default_branch: string; index_state: string }[]>`SELECT id, default_branch, index_state FROM repo WHERE lower(id) = lower(${fullName}) AND source = 'github' FOR UPDATE`;
+  const locked = await tx.$queryRaw<
+    { id: string; default_branch: string; index_state: string }[]
+  >`SELECT id, default_branch, index_state FROM repo WHERE lower(id) = lower(${fullName}) AND source = 'github' FOR UPDATE`;
   const repo = locked[0];
   if (!repo) return { reindex: "unregistered", runId: null };
   if (payload.ref !== `refs/heads/${repo.default_branch}`) return { reindex: "not_default_branch", runId: null };

@@ -67,7 +67,11 @@ export const ACTION_SPECS = {
     params: z.strictObject({
       pullNumber: z.number().int().positive(),
       method: z.enum(["merge", "squash", "rebase"]).default("squash"),
-      expectedHeadSha: z.string().regex(/^[0-9a-f]{40}$/).optional().describe("Merge only if the PR head is still this commit"),
+      expectedHeadSha: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/)
+        .optional()
+        .describe("Merge only if the PR head is still this commit"),
     }),
   },
   create_issue: {

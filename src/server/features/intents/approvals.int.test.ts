@@ -57,12 +57,20 @@ describe("four-eyes on the server", () => {
   it("keys create with an owner (the CLI's --owner) makes that user the client's owner", async () => {
     const owner = await makeUser(deps, "approver");
     const clientId = `test-${randomUUID().slice(0, 8)}`;
-    const made = await createApiKey(deps.audit, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, { clientId, scopes: ["intents:propose"], ownerEmail: owner.email.toUpperCase() });
+    const made = await createApiKey(
+      deps.audit,
+      { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" },
+      { clientId, scopes: ["intents:propose"], ownerEmail: owner.email.toUpperCase() },
+    );
     expect((await deps.db.apiClient.findUniqueOrThrow({ where: { id: clientId } })).ownerUserId).toBe(owner.id);
     const actor = await authenticateApiKey(deps.db, made.key, null);
     const intent = await proposeIntent(deps, callAs(actor), prodDeploy());
     expect((await errorOf(caller(deps, owner).intents.approve({ id: intent.id, comment: "ok", payloadHash: intent.payloadHash }))).message).toMatch(/You own the client/);
-    const missing = await createApiKey(deps.audit, { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" }, { clientId, scopes: ["intents:propose"], ownerEmail: "nobody@nowhere" }).catch((e: Error) => e.message);
+    const missing = await createApiKey(
+      deps.audit,
+      { actor: systemActor("cli"), requestId: randomUUID(), surface: "cli" },
+      { clientId, scopes: ["intents:propose"], ownerEmail: "nobody@nowhere" },
+    ).catch((e: Error) => e.message);
     expect(missing).toMatch(/No user with email/);
   });
 
@@ -117,7 +125,11 @@ describe("four-eyes in the database (a bug in the server cannot get past it)", (
       decision,
       hash,
     );
-  const message = async (p: Promise<unknown>) => p.then(() => "no error", (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`);
+  const message = async (p: Promise<unknown>) =>
+    p.then(
+      () => "no error",
+      (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`,
+    );
 
   it("refuses the owner, a wrong hash, a viewer, a second decision and a non-pending intent", async () => {
     const owner = await makeUser(deps, "approver");

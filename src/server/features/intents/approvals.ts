@@ -26,10 +26,7 @@ export async function eligibility(db: Db, row: IntentWithApprovals, user: User, 
   if (row.expiresAt && row.expiresAt <= now) return no("This intent has expired.");
   if (!row.approverRoles.includes(user.role)) return no(`The policy asks for ${row.approverRoles.join(" or ")}; you are ${user.role}.`);
   if (row.approvals.some((a) => a.userId === user.id)) return no("You have already decided this intent.");
-  const [client, key] = await Promise.all([
-    row.clientId ? db.apiClient.findUnique({ where: { id: row.clientId } }) : null,
-    row.keyId ? db.apiKey.findUnique({ where: { id: row.keyId } }) : null,
-  ]);
+  const [client, key] = await Promise.all([row.clientId ? db.apiClient.findUnique({ where: { id: row.clientId } }) : null, row.keyId ? db.apiKey.findUnique({ where: { id: row.keyId } }) : null]);
   const me = `user:${user.id}`;
   if (key && !key.ownerUserId) {
     return { canApprove: false, canDeny: true, reason: `No person is accountable for the API key ${key.prefix} that proposed this intent, so nobody can approve it; you may still deny.` };

@@ -50,7 +50,16 @@ export async function startExecution(deps: Deps, call: CallContext, id: string, 
     await deps.audit.transact(async (tx, log) => {
       const to = outcome.ok ? "succeeded" : "failed";
       if (!(await compareAndSet(tx, id, "executing", to, row.version, final))) return;
-      await log(eventFor(system, { action: `intents.${to}`, resourceType: "intent", target: id, outcome: outcome.ok ? "success" : "failure", status: outcome.ok ? 200 : 502, detail: { summary: final.summary, dryRun: final.dryRun, requests: final.requests.length } }));
+      await log(
+        eventFor(system, {
+          action: `intents.${to}`,
+          resourceType: "intent",
+          target: id,
+          outcome: outcome.ok ? "success" : "failure",
+          status: outcome.ok ? 200 : 502,
+          detail: { summary: final.summary, dryRun: final.dryRun, requests: final.requests.length },
+        }),
+      );
       await notifyExecutionOutcome(tx, row, final);
     });
   })()
@@ -75,9 +84,7 @@ export async function waitBriefly(id: string, ms: number): Promise<void> {
  */
 export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ expired: number; started: number; abandoned: number }> {
   const expired = (await expireDue(deps, call, {})).length;
-  const stuck = await deps.db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT "id" FROM "intent" WHERE "status" = 'approved' AND "updated_at" < now() - interval '1 minute' ORDER BY "updated_at" LIMIT 50`,
-  );
+  const stuck = await deps.db.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "intent" WHERE "status" = 'approved' AND "updated_at" < now() - interval '1 minute' ORDER BY "updated_at" LIMIT 50`);
   let started = 0;
   for (const { id } of stuck) if (await startExecution(deps, call, id)) started++;
   // an execution still `executing` a minute past its executor's timeout was left by a process that stopped
@@ -93,11 +100,22 @@ export async function sweepIntents(deps: Deps, call: CallContext): Promise<{ exp
     const timeoutSeconds = (executor && EXECUTOR_TIMEOUT_MS[executor] ? EXECUTOR_TIMEOUT_MS[executor] : Math.max(...Object.values(EXECUTOR_TIMEOUT_MS))) / 1000;
     if (l.age < timeoutSeconds + graceSeconds) continue;
     const summary = `Abandoned: still executing ${l.age} s after it started, past its ${timeoutSeconds} s timeout (the process running it stopped). Not run again: check the target system before proposing again.`;
-    const final = { ...(l.result ?? { dryRun: false, executor: "unknown", requests: [], startedAt: "" }), ok: false, summary, error: "abandoned", finishedAt: new Date().toISOString() } as ExecutionResult;
+    const final = {
+      ...(l.result ?? { dryRun: false, executor: "unknown", requests: [], startedAt: "" }),
+      ok: false,
+      summary,
+      error: "abandoned",
+      finishedAt: new Date().toISOString(),
+    } as ExecutionResult;
     await deps.audit.transact(async (tx, log) => {
       if (!(await compareAndSet(tx, l.id, "executing", "failed", l.version, final))) return;
       abandoned++;
-      await log(eventFor({ ...call, actor: systemActor("executor") }, { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary, reason: "timeout" } }));
+      await log(
+        eventFor(
+          { ...call, actor: systemActor("executor") },
+          { action: "intents.failed", resourceType: "intent", target: l.id, outcome: "failure", status: 504, detail: { summary, reason: "timeout" } },
+        ),
+      );
       await notifyExecutionOutcome(tx, l, final);
     });
   }

@@ -57,11 +57,15 @@ describe("expiry by the database clock", () => {
         approver.id,
         intent.payloadHash,
       )
-      .then(() => "inserted", (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`);
+      .then(
+        () => "inserted",
+        (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`,
+      );
     expect(res).toMatch(/approval_expired/);
-    const pushBack = await deps.db
-      .$executeRawUnsafe(`UPDATE "intent" SET "expires_at" = now() + interval '1 day', "version" = "version" + 1 WHERE "id" = $1::uuid`, intent.id)
-      .then(() => "updated", (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`);
+    const pushBack = await deps.db.$executeRawUnsafe(`UPDATE "intent" SET "expires_at" = now() + interval '1 day', "version" = "version" + 1 WHERE "id" = $1::uuid`, intent.id).then(
+      () => "updated",
+      (e: Error) => `${e.message} ${JSON.stringify((e as { meta?: unknown }).meta ?? {})}`,
+    );
     expect(pushBack).toMatch(/intent_immutable/);
   });
 });

@@ -16,10 +16,7 @@ export async function expireDue(deps: Deps, call: CallContext, scope: { id?: str
   const due = await deps.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "intent" WHERE ${where}`, ...args);
   if (!due[0]?.n) return [];
   return deps.audit.transact(async (tx, log) => {
-    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "intent" SET "status" = 'expired', "version" = "version" + 1, "updated_at" = now() WHERE ${where} RETURNING "id"`,
-      ...args,
-    );
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`UPDATE "intent" SET "status" = 'expired', "version" = "version" + 1, "updated_at" = now() WHERE ${where} RETURNING "id"`, ...args);
     for (const { id } of rows) {
       await log(eventFor({ ...call, actor: systemActor("expiry") }, { action: "intents.expire", resourceType: "intent", target: id, detail: { by: "database clock" } }));
     }

@@ -15,7 +15,9 @@ const TTL_HOURS = 24;
 const STALE_SECONDS = 120;
 
 export function requestHash(operation: string, input: unknown): string {
-  return createHash("sha256").update(canonicalize({ operation, input }) ?? "").digest("hex");
+  return createHash("sha256")
+    .update(canonicalize({ operation, input }) ?? "")
+    .digest("hex");
 }
 
 export type Claim<T> = { kind: "claimed" } | { kind: "replay"; response: T };

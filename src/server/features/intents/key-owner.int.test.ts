@@ -90,7 +90,11 @@ describe("key owners and four-eyes", () => {
     }
     expect(errors.join("\n")).toMatch(/--owner <email>/);
     const owner = await makeUser(deps, "operator");
-    const made = await createApiKey(deps.audit, { actor: { type: "system", id: "cli" }, requestId: randomUUID(), surface: "cli" }, { clientId: `cli-${randomUUID().slice(0, 8)}`, scopes: ["context:read"], ownerEmail: owner.email });
+    const made = await createApiKey(
+      deps.audit,
+      { actor: { type: "system", id: "cli" }, requestId: randomUUID(), surface: "cli" },
+      { clientId: `cli-${randomUUID().slice(0, 8)}`, scopes: ["context:read"], ownerEmail: owner.email },
+    );
     expect(made.record.ownerUserId).toBe(owner.id);
   });
 });

@@ -38,6 +38,8 @@ export async function notifyExecutionOutcome(tx: Tx, row: { id: string; action: 
   const common = { intentId: row.id, action: row.action, summary: intentSummary(row.action, row.target as Record<string, unknown>), dryRun: result.dryRun };
   await enqueueNotification(
     tx,
-    result.ok ? { type: "intent.executed", data: { ...common, result: result.summary } } : { type: "intent.failed", data: { ...common, error: result.error ? `${result.summary} (${result.error})` : result.summary } },
+    result.ok
+      ? { type: "intent.executed", data: { ...common, result: result.summary } }
+      : { type: "intent.failed", data: { ...common, error: result.error ? `${result.summary} (${result.error})` : result.summary } },
   );
 }

@@ -23,15 +23,24 @@ let owner: Extract<Actor, { type: "user" }>;
 let viewer: Extract<Actor, { type: "user" }>;
 
 type Op =
-  | { kind: "approve" | "deny"; who: number }
-  | { kind: "ownerApprove" | "viewerApprove" | "wrongHash" | "cancel" | "expire" | "execute" | "forceApproved" | "forceExecuting" | "directOwnerInsert" };
+  { kind: "approve" | "deny"; who: number } | { kind: "ownerApprove" | "viewerApprove" | "wrongHash" | "cancel" | "expire" | "execute" | "forceApproved" | "forceExecuting" | "directOwnerInsert" };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom("approve" as const, "deny" as const), who: fc.integer({ min: 0, max: 3 }) }) },
   {
     weight: 3,
     arbitrary: fc.record({
-      kind: fc.constantFrom("ownerApprove" as const, "viewerApprove" as const, "wrongHash" as const, "cancel" as const, "expire" as const, "execute" as const, "forceApproved" as const, "forceExecuting" as const, "directOwnerInsert" as const),
+      kind: fc.constantFrom(
+        "ownerApprove" as const,
+        "viewerApprove" as const,
+        "wrongHash" as const,
+        "cancel" as const,
+        "expire" as const,
+        "execute" as const,
+        "forceApproved" as const,
+        "forceExecuting" as const,
+        "directOwnerInsert" as const,
+      ),
     }),
   },
 );
@@ -43,7 +52,12 @@ beforeAll(async () => {
   viewer = await makeUser(deps, "viewer");
   const admin = await makeUser(deps, "admin");
   // environments one/two/three need that many approvals
-  const rules = [1, 2, 3].map((n) => ({ id: `need-${n}`, match: { target: { environment: [["one", "two", "three"][n - 1]!] } }, decision: "require_approval", approvals: { count: n, roles: ["approver", "admin"], expiresInMinutes: 60 } }));
+  const rules = [1, 2, 3].map((n) => ({
+    id: `need-${n}`,
+    match: { target: { environment: [["one", "two", "three"][n - 1]!] } },
+    decision: "require_approval",
+    approvals: { count: n, roles: ["approver", "admin"], expiresInMinutes: 60 },
+  }));
   await replacePolicy(deps.audit, callAs(admin), { baseVersion: 1, rules, comment: "property test" });
 }, 120_000);
 afterAll(() => drop());
@@ -107,7 +121,12 @@ describe("no path to executing without approvals (fast-check, real database)", (
       fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(op, { minLength: 1, maxLength: 10 }), async (required, ops) => {
         const agent = await makeAgent(deps, { owner: owner.id });
         const env = ["one", "two", "three"][required - 1]!;
-        const intent = await proposeIntent(deps, callAs(agent.actor), { action: "deploy", target: { repo: "acme/web", ref: "v1", environment: env }, params: { workflow: "deploy.yml" }, reason: "property" });
+        const intent = await proposeIntent(deps, callAs(agent.actor), {
+          action: "deploy",
+          target: { repo: "acme/web", ref: "v1", environment: env },
+          params: { workflow: "deploy.yml" },
+          reason: "property",
+        });
         expect(intent.approvals.required).toBe(required);
         for (const o of ops) {
           await Promise.resolve(apply(o, intent.id, intent.payloadHash, agent.actor)).catch(() => undefined);

@@ -13,7 +13,13 @@ const tags = ["intents"];
 export const intentsRouter = router({
   propose: propose
     .meta({
-      openapi: { method: "POST", path: "/intents", operationId: "proposeIntent", summary: "Propose an action (deploy, rollback, workflow, merge, issue, cache purge, restart, backup); the policy decides, humans approve. Send Idempotency-Key to retry safely.", tags },
+      openapi: {
+        method: "POST",
+        path: "/intents",
+        operationId: "proposeIntent",
+        summary: "Propose an action (deploy, rollback, workflow, merge, issue, cache purge, restart, backup); the policy decides, humans approve. Send Idempotency-Key to retry safely.",
+        tags,
+      },
       resource: "intent",
       kind: "write",
       audit: "service",

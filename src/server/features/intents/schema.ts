@@ -93,7 +93,10 @@ export const idInput = z.strictObject({ id });
 export const decideInput = z.strictObject({
   id,
   comment: z.string().trim().min(1, "a comment is required").max(2000),
-  payloadHash: z.string().regex(/^[0-9a-f]{64}$/).describe("The payload hash shown with the intent: the decision binds to it"),
+  payloadHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe("The payload hash shown with the intent: the decision binds to it"),
 });
 
 export const historyInput = z.strictObject({

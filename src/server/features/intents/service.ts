@@ -49,7 +49,9 @@ export function parsePayload(input: ProposeInput): Payload {
 
 export function payloadHash(p: Payload, requester: Requester): string {
   const text = canonicalize({ action: p.action, target: p.target, params: p.params, reason: p.reason, requester: { type: requester.type, id: requester.id } });
-  return createHash("sha256").update(text ?? "").digest("hex");
+  return createHash("sha256")
+    .update(text ?? "")
+    .digest("hex");
 }
 
 /** GitHub's answer to "which branches have this commit as their head", when a token is configured. */

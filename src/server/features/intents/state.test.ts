@@ -7,11 +7,7 @@ import { canTransition, STATUSES, tally, TERMINAL, TRANSITIONS, type IntentStatu
  * pending → approved only when the tally says so. Random operation sequences (legal or not) never
  * reach executing without the required approvals from distinct eligible people and no denial.
  */
-type Op =
-  | { kind: "decide"; user: number; decision: "approve" | "deny"; eligible: boolean }
-  | { kind: "transition"; to: IntentStatus }
-  | { kind: "expire" }
-  | { kind: "cancel" };
+type Op = { kind: "decide"; user: number; decision: "approve" | "deny"; eligible: boolean } | { kind: "transition"; to: IntentStatus } | { kind: "expire" } | { kind: "cancel" };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("decide" as const), user: fc.integer({ min: 0, max: 5 }), decision: fc.constantFrom("approve" as const, "deny" as const), eligible: fc.boolean() }),

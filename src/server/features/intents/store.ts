@@ -58,7 +58,10 @@ const DB_ERRORS: Record<string, [AppError["code"], string]> = {
   approval_payload_mismatch: ["CONFLICT", "The intent's payload differs from the one you reviewed; reload it."],
   approval_forbidden: ["FORBIDDEN", "You may not decide this intent (role or account)."],
   approval_four_eyes: ["FORBIDDEN", "Four-eyes rule: the requester, or the owner or creator of its client or key, cannot approve its intent."],
-  approval_unowned_key: ["FORBIDDEN", "No person is accountable for the API key that proposed this intent, so it cannot be approved (only denied). Mint the client a key with an owner and propose again."],
+  approval_unowned_key: [
+    "FORBIDDEN",
+    "No person is accountable for the API key that proposed this intent, so it cannot be approved (only denied). Mint the client a key with an owner and propose again.",
+  ],
   intent_illegal_transition: ["CONFLICT", "That status change is not allowed."],
   intent_not_approved: ["CONFLICT", "The intent does not have its required approvals."],
   intent_not_denied: ["CONFLICT", "No denial was recorded."],
@@ -74,7 +77,8 @@ export function mapDbError(err: unknown): AppError | null {
   const text = `${e.message ?? ""} ${JSON.stringify(e.meta ?? {})}`;
   const tag = /\b((?:approval|intent)_[a-z_]+):/.exec(text)?.[1];
   if (tag && DB_ERRORS[tag]) return new AppError(DB_ERRORS[tag][0], DB_ERRORS[tag][1], { reason: tag });
-  if (e.code === "P2002" || /approval_intent_id_user_id_key|23505/.test(text)) return new AppError("CONFLICT", "You have already decided this intent: nobody decides twice.", { reason: "duplicate_decision" });
+  if (e.code === "P2002" || /approval_intent_id_user_id_key|23505/.test(text))
+    return new AppError("CONFLICT", "You have already decided this intent: nobody decides twice.", { reason: "duplicate_decision" });
   return null;
 }
 

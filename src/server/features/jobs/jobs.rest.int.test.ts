@@ -24,8 +24,31 @@ beforeAll(async () => {
   const ago = (min: number) => new Date(Date.now() - min * 60_000);
   await deps.db.jobRun.createMany({
     data: [
-      { job: lateJob.name, queueJobId: `rest-late-1-${Date.now()}`, attempt: 1, trigger: "schedule", status: "succeeded", instanceId: "test", startedAt: ago(10), finishedAt: ago(10), deadlineAt: ago(10), durationMs: 3 },
-      { job: lateJob.name, queueJobId: `rest-late-2-${Date.now()}`, attempt: 1, trigger: "schedule", status: "failed", instanceId: "test", startedAt: ago(9), finishedAt: ago(9), deadlineAt: ago(9), durationMs: 3, error: "boom" },
+      {
+        job: lateJob.name,
+        queueJobId: `rest-late-1-${Date.now()}`,
+        attempt: 1,
+        trigger: "schedule",
+        status: "succeeded",
+        instanceId: "test",
+        startedAt: ago(10),
+        finishedAt: ago(10),
+        deadlineAt: ago(10),
+        durationMs: 3,
+      },
+      {
+        job: lateJob.name,
+        queueJobId: `rest-late-2-${Date.now()}`,
+        attempt: 1,
+        trigger: "schedule",
+        status: "failed",
+        instanceId: "test",
+        startedAt: ago(9),
+        finishedAt: ago(9),
+        deadlineAt: ago(9),
+        durationMs: 3,
+        error: "boom",
+      },
     ],
   });
   key = (await makeKey(deps, ["metrics:read"])).key;

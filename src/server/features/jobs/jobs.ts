@@ -25,7 +25,12 @@ export const jobsJobs: JobDefinition[] = [
         const expectedAt = lastSuccess && interval ? new Date(lastSuccess.getTime() + interval) : now;
         const id = await enqueueNotification(deps.db, {
           type: "job.late",
-          data: { job: job.name, expectedAt: expectedAt.toISOString(), lateBySeconds: Math.max(0, Math.round((now.getTime() - expectedAt.getTime()) / 1000)), lastRunAt: job.lastRun?.startedAt.toISOString() ?? null },
+          data: {
+            job: job.name,
+            expectedAt: expectedAt.toISOString(),
+            lateBySeconds: Math.max(0, Math.round((now.getTime() - expectedAt.getTime()) / 1000)),
+            lastRunAt: job.lastRun?.startedAt.toISOString() ?? null,
+          },
           dedupeKey: `job.late:${job.name}:${lastSuccess?.toISOString() ?? "never"}`,
         });
         if (id) {

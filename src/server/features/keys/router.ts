@@ -13,9 +13,7 @@ export const keysRouter = router({
     })
     .input(createKeyInput)
     .output(createKeyOutput)
-    .mutation(({ ctx, input }) =>
-      createApiKey(ctx.deps.audit, callOf(ctx), { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null }),
-    ),
+    .mutation(({ ctx, input }) => createApiKey(ctx.deps.audit, callOf(ctx), { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null })),
 
   list: adminProcedure
     .meta({

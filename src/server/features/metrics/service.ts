@@ -22,17 +22,32 @@ export async function sharedMetrics(deps: Deps, windowMinutes: number): Promise<
  * at most one flush interval behind) and each connection's uptime and hourly latency.
  */
 export async function getMetrics(deps: Deps, windowMinutes: number, now = new Date()): Promise<Metrics> {
-  await metricsRecorder(deps.db).flush().catch(() => undefined);
+  await metricsRecorder(deps.db)
+    .flush()
+    .catch(() => undefined);
   const to = bucketStart(now, "minute") + MINUTE_MS;
   const from = to - windowMinutes * MINUTE_MS;
   const rows = await deps.db.procedureMetric.findMany({ where: { minute: { gte: new Date(from), lt: new Date(to) } } });
   const procedures = summarize(
-    rows.map((r) => ({ procedure: r.procedure, count: r.count, errors: r.errors, serverErrors: r.serverErrors, latencySum: r.latencySum, latencyMax: r.latencyMax, histogram: (r.histogram ?? {}) as LatencyHistogram })),
+    rows.map((r) => ({
+      procedure: r.procedure,
+      count: r.count,
+      errors: r.errors,
+      serverErrors: r.serverErrors,
+      latencySum: r.latencySum,
+      latencyMax: r.latencyMax,
+      histogram: (r.histogram ?? {}) as LatencyHistogram,
+    })),
   );
   const list = await listConnections(deps, {}, now);
   const configured = list.connections.filter((c) => c.configured);
   const hourTo = bucketStart(now, "hour") + HOUR_MS;
-  const hours = await readRollups(deps.db, configured.map((c) => c.id), "hour", new Date(hourTo - 24 * HOUR_MS));
+  const hours = await readRollups(
+    deps.db,
+    configured.map((c) => c.id),
+    "hour",
+    new Date(hourTo - 24 * HOUR_MS),
+  );
   return {
     asOf: now.toISOString(),
     window: { minutes: windowMinutes, from: new Date(from).toISOString(), to: new Date(to).toISOString() },

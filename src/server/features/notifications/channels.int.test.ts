@@ -74,7 +74,12 @@ describe("an intent waiting for approval", () => {
     const hook = http.received.find((r) => r.path === "/hook")!;
     const expected = `sha256=${createHmac("sha256", SECRET).update(hook.body).digest("hex")}`;
     expect(hook.headers["x-orchestrator-signature-256"]).toBe(expected);
-    expect(JSON.parse(hook.body)).toMatchObject({ type: "intent.approval_requested", severity: "warning", link: `http://dash.test/approvals/${intent.id}`, data: { intentId: intent.id, approverRoles: ["approver", "admin"] } });
+    expect(JSON.parse(hook.body)).toMatchObject({
+      type: "intent.approval_requested",
+      severity: "warning",
+      link: `http://dash.test/approvals/${intent.id}`,
+      data: { intentId: intent.id, approverRoles: ["approver", "admin"] },
+    });
     expect(hook.headers["x-orchestrator-event"]).toBe("intent.approval_requested");
 
     // a second drain finds nothing new to send

@@ -33,38 +33,42 @@ function startDrain(): { child: ChildProcess; done: Promise<number | null> } {
 }
 
 describe("a drain killed mid-send", () => {
-  it.skipIf(!process.env.TEST_DATABASE_URL)("is finished by the next process: each event accepted exactly once by an idempotent receiver", async () => {
-    const accepted = new Set<string>();
-    let repeats = 0;
-    http.respond = async (r) => {
-      await new Promise((res) => setTimeout(res, 20));
-      const key = r.headers["idempotency-key"] as string;
-      if (accepted.has(key)) repeats++;
-      accepted.add(key);
-      return { status: 200 };
-    };
-    const ids = new Set<string>();
-    for (let i = 0; i < EVENTS; i++) ids.add((await enqueueNotification(deps.db, { type: "suggestion.critical", data: { suggestionId: `s-${i}`, title: `finding ${i}`, summary: "…" } }))!);
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "is finished by the next process: each event accepted exactly once by an idempotent receiver",
+    async () => {
+      const accepted = new Set<string>();
+      let repeats = 0;
+      http.respond = async (r) => {
+        await new Promise((res) => setTimeout(res, 20));
+        const key = r.headers["idempotency-key"] as string;
+        if (accepted.has(key)) repeats++;
+        accepted.add(key);
+        return { status: 200 };
+      };
+      const ids = new Set<string>();
+      for (let i = 0; i < EVENTS; i++) ids.add((await enqueueNotification(deps.db, { type: "suggestion.critical", data: { suggestionId: `s-${i}`, title: `finding ${i}`, summary: "…" } }))!);
 
-    const first = startDrain();
-    const deadline = Date.now() + 60_000;
-    while (http.received.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    first.child.kill("SIGKILL");
-    await first.done;
-    const atKill = await deps.db.notificationDelivery.groupBy({ by: ["status"], _count: true });
-    expect(atKill.find((g) => g.status === "pending")?._count ?? 0).toBeGreaterThan(0);
+      const first = startDrain();
+      const deadline = Date.now() + 60_000;
+      while (http.received.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      first.child.kill("SIGKILL");
+      await first.done;
+      const atKill = await deps.db.notificationDelivery.groupBy({ by: ["status"], _count: true });
+      expect(atKill.find((g) => g.status === "pending")?._count ?? 0).toBeGreaterThan(0);
 
-    const second = startDrain();
-    expect(await second.done).toBe(0);
+      const second = startDrain();
+      expect(await second.done).toBe(0);
 
-    const rows = await deps.db.notificationDelivery.findMany({ select: { status: true, idempotencyKey: true } });
-    expect(rows).toHaveLength(EVENTS);
-    expect(rows.every((r) => r.status === "sent")).toBe(true);
-    expect(accepted).toEqual(new Set(rows.map((r) => r.idempotencyKey)));
-    expect(new Set(http.received.map((r) => (JSON.parse(r.body) as { id: string }).id))).toEqual(ids);
-    // what was in flight at the kill, or answered but not yet recorded, may have been sent twice (at least
-    // once): at most two rounds of the webhook's 16 concurrent sends; the receiver dropped those repeats
-    expect(repeats).toBeLessThanOrEqual(32);
-    expect(http.received.length).toBe(EVENTS + repeats);
-  }, 120_000); // two child processes start tsx and open the database: slow on a loaded machine
+      const rows = await deps.db.notificationDelivery.findMany({ select: { status: true, idempotencyKey: true } });
+      expect(rows).toHaveLength(EVENTS);
+      expect(rows.every((r) => r.status === "sent")).toBe(true);
+      expect(accepted).toEqual(new Set(rows.map((r) => r.idempotencyKey)));
+      expect(new Set(http.received.map((r) => (JSON.parse(r.body) as { id: string }).id))).toEqual(ids);
+      // what was in flight at the kill, or answered but not yet recorded, may have been sent twice (at least
+      // once): at most two rounds of the webhook's 16 concurrent sends; the receiver dropped those repeats
+      expect(repeats).toBeLessThanOrEqual(32);
+      expect(http.received.length).toBe(EVENTS + repeats);
+    },
+    120_000,
+  ); // two child processes start tsx and open the database: slow on a loaded machine
 });

@@ -87,9 +87,15 @@ export async function recordProbesForAlerts(db: Db, probes: ProbeOutcome[], d: D
         state = step.state;
         checked = p.at.getTime();
         if (step.alert === "down") {
-          await enqueueNotification(tx, { type: "connection.down", data: { connectionId: p.id, kind: p.kind, error: p.error, failedProbes: step.count, windowMinutes: Math.round(d.windowMs / 60_000) } });
+          await enqueueNotification(tx, {
+            type: "connection.down",
+            data: { connectionId: p.id, kind: p.kind, error: p.error, failedProbes: step.count, windowMinutes: Math.round(d.windowMs / 60_000) },
+          });
         } else if (step.alert === "recovered") {
-          await enqueueNotification(tx, { type: "connection.recovered", data: { connectionId: p.id, kind: p.kind, downSince: downSince === null ? null : new Date(downSince).toISOString(), goodProbes: step.count } });
+          await enqueueNotification(tx, {
+            type: "connection.recovered",
+            data: { connectionId: p.id, kind: p.kind, downSince: downSince === null ? null : new Date(downSince).toISOString(), goodProbes: step.count },
+          });
         }
         if (step.alert) alerts.push({ id: p.id, alert: step.alert });
       }

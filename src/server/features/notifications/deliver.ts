@@ -83,7 +83,11 @@ export async function buryExhausted(db: Db, maxAttempts: number): Promise<number
 async function sendOne(channel: NotifyChannel, row: Claimed, o: ChannelDrainOptions): Promise<Outcome> {
   const id = row.id.toString();
   try {
-    await channel.send(notificationOf({ id: row.event_id, type: row.type, severity: row.severity, payload: row.payload, createdAt: row.created_at }, row.idempotency_key, o.baseUrl), row.recipient, o.signal);
+    await channel.send(
+      notificationOf({ id: row.event_id, type: row.type, severity: row.severity, payload: row.payload, createdAt: row.created_at }, row.idempotency_key, o.baseUrl),
+      row.recipient,
+      o.signal,
+    );
     return { id, status: "sent", delay_ms: null, last_status: null, last_error: null };
   } catch (err) {
     const e = err instanceof DeliveryError ? err : new DeliveryError(`could not render or send: ${(err as Error).message}`, false);

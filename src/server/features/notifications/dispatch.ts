@@ -73,7 +73,13 @@ export async function routeEvents(db: Db, configured: ReadonlySet<ChannelName>, 
       for (const target of targetsFor(routes, event, configured, now)) {
         const recipients = target.channel === "email" ? emailsFor(target.recipients, event, people, owners) : [""];
         for (const recipient of recipients) {
-          rows.push({ event_id: event.id, channel: target.channel, recipient, idempotency_key: idempotencyKeyOf(event.id, target.channel, recipient), next_attempt_at: (target.notBefore ?? now).toISOString() });
+          rows.push({
+            event_id: event.id,
+            channel: target.channel,
+            recipient,
+            idempotency_key: idempotencyKeyOf(event.id, target.channel, recipient),
+            next_attempt_at: (target.notBefore ?? now).toISOString(),
+          });
         }
       }
     }
@@ -87,7 +93,10 @@ export async function routeEvents(db: Db, configured: ReadonlySet<ChannelName>, 
           JSON.stringify(rows),
         )
       : 0;
-    await tx.$executeRawUnsafe(`UPDATE "notification_outbox" SET "routed_at" = now() WHERE "id" = ANY($1::uuid[])`, events.map((e) => e.id));
+    await tx.$executeRawUnsafe(
+      `UPDATE "notification_outbox" SET "routed_at" = now() WHERE "id" = ANY($1::uuid[])`,
+      events.map((e) => e.id),
+    );
     return { events: events.length, deliveries: inserted };
   });
 }

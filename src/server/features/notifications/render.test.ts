@@ -27,7 +27,23 @@ describe("rendering", () => {
 
   it("Slack gets Block Kit with a button; email escapes what agents wrote", () => {
     const n = notificationOf(
-      { id: "e1", type: "intent.approval_requested", severity: "warning", createdAt: new Date("2026-12-06T00:00:00Z"), payload: { intentId: "7c9e6679-7425-40de-944b-e07fc1f90ae7", action: "deploy", summary: "deploy a/b", reason: "<script>x</script>", requester: "client gpt", approverRoles: ["approver"], requesterUserId: null, clientId: "gpt", expiresAt: null } },
+      {
+        id: "e1",
+        type: "intent.approval_requested",
+        severity: "warning",
+        createdAt: new Date("2026-12-06T00:00:00Z"),
+        payload: {
+          intentId: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+          action: "deploy",
+          summary: "deploy a/b",
+          reason: "<script>x</script>",
+          requester: "client gpt",
+          approverRoles: ["approver"],
+          requesterUserId: null,
+          clientId: "gpt",
+          expiresAt: null,
+        },
+      },
       "e1.slack",
       BASE,
     );
@@ -43,7 +59,12 @@ describe("rendering", () => {
 
 describe("secrets", () => {
   it("are scrubbed from error text: URLs, their paths, passwords and the signing secret", () => {
-    const secrets = notifySecrets({ SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T1/B2/abcdef", SMTP_URL: "smtp://bot:p%40ss-word@mail.example.com:587", NOTIFY_WEBHOOK_URL: undefined, NOTIFY_WEBHOOK_SECRET: "whsec-xyz" });
+    const secrets = notifySecrets({
+      SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T1/B2/abcdef",
+      SMTP_URL: "smtp://bot:p%40ss-word@mail.example.com:587",
+      NOTIFY_WEBHOOK_URL: undefined,
+      NOTIFY_WEBHOOK_SECRET: "whsec-xyz",
+    });
     const text = "POST https://hooks.slack.com/services/T1/B2/abcdef failed; path /services/T1/B2/abcdef; auth p@ss-word / p%40ss-word; sig whsec-xyz";
     const scrubbed = scrubSecrets(text, secrets);
     for (const s of ["abcdef", "p@ss-word", "p%40ss-word", "whsec-xyz"]) expect(scrubbed).not.toContain(s);

@@ -45,7 +45,10 @@ const RENDERERS: Renderers = {
   }),
   "audit.chain_failed": (d, page) => ({
     title: "Audit chain verification failed",
-    lines: [`${d.reason}${d.firstBadSeq === null ? "" : ` (first bad sequence number ${d.firstBadSeq})`}.`, `${d.checked} events checked before it. Treat the log after that point as untrusted until explained.`],
+    lines: [
+      `${d.reason}${d.firstBadSeq === null ? "" : ` (first bad sequence number ${d.firstBadSeq})`}.`,
+      `${d.checked} events checked before it. Treat the log after that point as untrusted until explained.`,
+    ],
     link: page(d.firstBadSeq === null ? "/audit" : `/audit?event=${d.firstBadSeq}`, "Open the audit log"),
   }),
 };
@@ -57,11 +60,7 @@ export function renderEvent(event: Pick<NotificationEvent, "type" | "data">, bas
   return render(event.data, page);
 }
 
-export function notificationOf(
-  row: { id: string; type: string; severity: string; payload: unknown; createdAt: Date },
-  idempotencyKey: string,
-  baseUrl: string,
-): Notification {
+export function notificationOf(row: { id: string; type: string; severity: string; payload: unknown; createdAt: Date }, idempotencyKey: string, baseUrl: string): Notification {
   const rendered = renderEvent({ type: row.type, data: row.payload } as NotificationEvent, baseUrl);
   return { eventId: row.id, type: row.type, severity: row.severity as Severity, occurredAt: row.createdAt.toISOString(), data: row.payload as Record<string, unknown>, idempotencyKey, ...rendered };
 }

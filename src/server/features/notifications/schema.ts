@@ -25,7 +25,8 @@ export const routeInput = z
   .superRefine((r, ctx) => {
     if (r.channel === "email" && r.recipients.length === 0) ctx.addIssue({ code: "custom", path: ["recipients"], message: "an email route needs at least one recipient" });
     if (r.channel !== "email" && r.recipients.length > 0) ctx.addIssue({ code: "custom", path: ["recipients"], message: `${r.channel} posts to one team destination; recipients are for email only` });
-    if (r.recipients.includes("approvers") && r.eventType !== "intent.approval_requested") ctx.addIssue({ code: "custom", path: ["recipients"], message: '"approvers" only applies to intent.approval_requested' });
+    if (r.recipients.includes("approvers") && r.eventType !== "intent.approval_requested")
+      ctx.addIssue({ code: "custom", path: ["recipients"], message: '"approvers" only applies to intent.approval_requested' });
     if ((r.quietStart === null) !== (r.quietEnd === null)) ctx.addIssue({ code: "custom", path: ["quietEnd"], message: "quiet hours need both a start and an end" });
   });
 export type RouteInput = z.infer<typeof routeInput>;

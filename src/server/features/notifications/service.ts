@@ -65,7 +65,14 @@ export async function sendTest(deps: Deps, call: CallContext, channelName: Chann
     error = scrubSecrets(err instanceof DeliveryError ? err.message : `could not send: ${(err as Error).message}`, notifySecrets(deps.env));
   }
   await deps.audit.record(
-    eventFor(call, { action: "notifications.test", resourceType: "notification", target: channelName, outcome: error ? "failure" : "success", status: error ? 502 : 200, detail: { target: channel.target, recipient: recipient || null, error } }),
+    eventFor(call, {
+      action: "notifications.test",
+      resourceType: "notification",
+      target: channelName,
+      outcome: error ? "failure" : "success",
+      status: error ? 502 : 200,
+      detail: { target: channel.target, recipient: recipient || null, error },
+    }),
   );
   return { ok: error === null, target: channel.target, recipient: recipient || null, error };
 }

@@ -25,8 +25,16 @@ async function decide(input: Omit<ProposeInput, "reason">, client = "gpt", looku
   return { decision: result.decision, rule: result.rule };
 }
 
-const deploy = (ref: string, extra: Record<string, unknown> = {}) => ({ action: "deploy" as const, target: { repo: "acme/web", ref, environment: "staging" }, params: { workflow: "deploy.yml", ...extra } });
-const run = (workflow: string, ref: string, inputs?: Record<string, string>) => ({ action: "run_workflow" as const, target: { repo: "acme/web", ref }, params: { workflow, ...(inputs ? { inputs } : {}) } });
+const deploy = (ref: string, extra: Record<string, unknown> = {}) => ({
+  action: "deploy" as const,
+  target: { repo: "acme/web", ref, environment: "staging" },
+  params: { workflow: "deploy.yml", ...extra },
+});
+const run = (workflow: string, ref: string, inputs?: Record<string, string>) => ({
+  action: "run_workflow" as const,
+  target: { repo: "acme/web", ref },
+  params: { workflow, ...(inputs ? { inputs } : {}) },
+});
 const DENIED = { decision: "deny", rule: "gpt-no-deploy-main" };
 const DEFAULT = { decision: "require_approval", rule: "default" };
 

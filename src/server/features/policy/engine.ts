@@ -172,7 +172,9 @@ function checkRule(rule: Rule, intent: IntentFacts, actor: ActorFacts, now: Date
     const names = [intent.action, ...(also.actions ?? []).filter((a) => a !== intent.action)];
     note(
       anyOrAll(strict, "action", names, undefined, (a) =>
-        actions.includes(a as IntentAction) ? { ok: true, why: `action ${a === intent.action ? a : `${intent.action} counts as ${a}: it`} is listed` } : { ok: false, why: `action ${a} is not one of ${actions.join(", ")}` },
+        actions.includes(a as IntentAction)
+          ? { ok: true, why: `action ${a === intent.action ? a : `${intent.action} counts as ${a}: it`} is listed` }
+          : { ok: false, why: `action ${a} is not one of ${actions.join(", ")}` },
       ),
     );
   }

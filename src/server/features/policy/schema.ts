@@ -13,7 +13,11 @@ export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Day = (typeof DAYS)[number];
 
 /** `*` any run of characters, `?` one; matched case-insensitively (engine.ts). */
-const glob = z.string().min(1).max(200).regex(/^[A-Za-z0-9._/*?:@+=-]+$/, "a glob of letters, digits, . _ / : @ + = - with * and ?");
+const glob = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._/*?:@+=-]+$/, "a glob of letters, digits, . _ / : @ + = - with * and ?");
 const globs = z.array(glob).min(1).max(50);
 const scalar = z.union([z.string().max(500), z.number(), z.boolean()]);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour");
@@ -39,7 +43,11 @@ export const timeWindowSchema = z
 
 export const ruleMatchSchema = z.strictObject({
   clients: globs.optional().describe("Client ids (API clients) or user:<email> (dashboard users)"),
-  actions: z.array(z.enum(INTENT_ACTIONS)).min(1).optional().describe("A run_workflow of a workflow named like a deploy (deploy, release, publish, promote, ship, or a numeric id) also counts as deploy"),
+  actions: z
+    .array(z.enum(INTENT_ACTIONS))
+    .min(1)
+    .optional()
+    .describe("A run_workflow of a workflow named like a deploy (deploy, release, publish, promote, ship, or a numeric id) also counts as deploy"),
   target: z
     .strictObject({
       repo: globs.optional(),

@@ -58,7 +58,14 @@ export async function replacePolicy(audit: AuditLog, call: CallContext, input: {
       .catch((err: { code?: string }) => {
         throw err.code === "P2002" ? new AppError("CONFLICT", "Someone saved a policy version at the same moment; reload and reapply.") : err;
       });
-    await log(eventFor(call, { action: "policy.replace", resourceType: "policy", target: `v${row.version}`, detail: { from: input.baseVersion, to: row.version, comment: input.comment, rules: rules.length } }));
+    await log(
+      eventFor(call, {
+        action: "policy.replace",
+        resourceType: "policy",
+        target: `v${row.version}`,
+        detail: { from: input.baseVersion, to: row.version, comment: input.comment, rules: rules.length },
+      }),
+    );
     return view(row);
   });
 }

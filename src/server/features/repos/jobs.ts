@@ -1,5 +1,5 @@
 import type { Deps } from "@/server/deps";
-import { indexRegisteredRepo, indexRepos, type RepoIndexOutcome } from "@/server/jobs/index-repo/jobs";
+import { indexRegisteredRepo, indexRepos, type RepoIndexOutcome } from "@/server/features/repos/indexer/jobs";
 import { registeredJobs } from "@/server/jobs/registry";
 import { enqueueJob } from "@/server/jobs/runner";
 import type { JobContext, JobDefinition } from "@/server/jobs/types";
@@ -14,7 +14,11 @@ import { pruneIndex } from "./prune";
 export const INDEX_JOB = "index-repos";
 
 function summary(outcomes: RepoIndexOutcome[]) {
-  return outcomes.map((o) => (o.status === "succeeded" ? { repo: o.repoId, status: o.status, runId: o.result.runId, toSha: o.result.toSha, added: o.result.added, changed: o.result.changed, removed: o.result.removed, durationMs: o.result.durationMs } : { repo: o.repoId, status: o.status, error: o.error }));
+  return outcomes.map((o) =>
+    o.status === "succeeded"
+      ? { repo: o.repoId, status: o.status, runId: o.result.runId, toSha: o.result.toSha, added: o.result.added, changed: o.result.changed, removed: o.result.removed, durationMs: o.result.durationMs }
+      : { repo: o.repoId, status: o.status, error: o.error },
+  );
 }
 
 async function runIndexJob({ deps, data, log }: JobContext) {

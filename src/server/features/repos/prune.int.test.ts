@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/env";
 import { createKeyValueStore } from "@/server/adapters/kv";
 import { createDeps, type Deps } from "@/server/deps";
-import { fileVectorId, folderVectorId } from "@/server/jobs/index-repo/vector-ids";
+import { fileVectorId, folderVectorId } from "@/server/features/repos/indexer/vector-ids";
 import { memoryVectorStore, type MemoryVectorStore } from "../../../../tests/fakes/vectors";
 import { closeDeps } from "../../../../tests/support/deps";
 import { TempGitRepo } from "../../../../tests/support/git-repo";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eventFor } from "@/server/core/audit/log";
 import { systemActor } from "@/server/core/auth/actor";
 import type { Deps } from "@/server/deps";
-import { fileVectorId, folderVectorId, vectorNamespace } from "@/server/jobs/index-repo/vector-ids";
+import { fileVectorId, folderVectorId, vectorNamespace } from "@/server/features/repos/indexer/vector-ids";
 import type { Repo } from "@/generated/prisma/client";
 import { repoSourceFor, syncRepos } from "./registry";
 
@@ -69,12 +69,15 @@ async function deleteFromIndex(deps: Deps, d: Doomed): Promise<number> {
     // a repo no longer configured keeps its row and run history, but no longer claims an index
     if (d.reason === "unconfigured") await tx.repo.update({ where: { id: d.repo.id }, data: { indexState: "never", indexedSha: null, indexedAt: null, updatedAt: new Date() } });
     await audit(
-      eventFor({ actor: systemActor("vectors-prune"), requestId: randomUUID(), surface: "system" }, {
-        action: "repo.prune",
-        resourceType: "repo",
-        target: d.repo.id,
-        detail: { reason: d.reason, files: d.paths.length, chunks: d.chunkIds.length, folders: d.folderPaths.length, vectors: deps.vectors ? ids.length : 0, samplePaths: d.paths.slice(0, SAMPLE) },
-      }),
+      eventFor(
+        { actor: systemActor("vectors-prune"), requestId: randomUUID(), surface: "system" },
+        {
+          action: "repo.prune",
+          resourceType: "repo",
+          target: d.repo.id,
+          detail: { reason: d.reason, files: d.paths.length, chunks: d.chunkIds.length, folders: d.folderPaths.length, vectors: deps.vectors ? ids.length : 0, samplePaths: d.paths.slice(0, SAMPLE) },
+        },
+      ),
     );
   });
   return deps.vectors ? ids.length : 0;
@@ -119,7 +122,15 @@ export async function pruneIndex(deps: Deps, opts: { dryRun?: boolean; signal?: 
     const vectorIds = doomed.chunkIds.length + doomed.paths.length + doomed.folderPaths.length;
     if (vectorIds === 0) continue;
     const vectors = opts.dryRun ? (deps.vectors ? vectorIds : 0) : await deleteFromIndex(deps, doomed);
-    const entry: RepoPrune = { repoId: repo.id, reason: doomed.reason, files: doomed.paths.length, chunks: doomed.chunkIds.length, folders: doomed.folderPaths.length, vectors, samplePaths: doomed.paths.slice(0, SAMPLE) };
+    const entry: RepoPrune = {
+      repoId: repo.id,
+      reason: doomed.reason,
+      files: doomed.paths.length,
+      chunks: doomed.chunkIds.length,
+      folders: doomed.folderPaths.length,
+      vectors,
+      samplePaths: doomed.paths.slice(0, SAMPLE),
+    };
     summary.repos.push(entry);
     summary.files += entry.files;
     summary.chunks += entry.chunks;

@@ -64,7 +64,14 @@ export async function syncRepos(deps: Deps, requestId = `repo-sync-${Date.now()}
         await audit(eventFor(systemCall(requestId), { action: "repo.register", resourceType: "repo", target: w.id, detail: fields }));
       } else if (before.source !== w.source || before.defaultBranch !== w.defaultBranch || before.localPath !== w.localPath || before.htmlUrl !== w.htmlUrl) {
         rows.push(await tx.repo.update({ where: { id: w.id }, data: { ...fields, updatedAt: new Date() } }));
-        await audit(eventFor(systemCall(requestId), { action: "repo.update", resourceType: "repo", target: w.id, detail: { before: { defaultBranch: before.defaultBranch, localPath: before.localPath }, after: fields } }));
+        await audit(
+          eventFor(systemCall(requestId), {
+            action: "repo.update",
+            resourceType: "repo",
+            target: w.id,
+            detail: { before: { defaultBranch: before.defaultBranch, localPath: before.localPath }, after: fields },
+          }),
+        );
       } else rows.push(before);
     }
     return rows;

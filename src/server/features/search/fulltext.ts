@@ -59,8 +59,7 @@ interface FieldRow {
  * The question's lexemes as (t = tsquery literal, i = 1-based position in lexeme order), computed in
  * each query itself so the search costs no extra round trip; every query numbers them alike.
  */
-const TERMS = (words: string) =>
-  Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
+const TERMS = (words: string) => Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
 /** A file field's document exactly as migration 20261127007000_search indexes it, so its GIN index answers. */
 const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`;
 

@@ -123,11 +123,9 @@ export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: File
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
     const covered = sumOf(new Set([...(scored[0]?.c.hits ?? []), ...file.path, ...sym])) / total;
-    const fields = w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
-    const score =
-      fields *
-      covered ** w.coverage *
-      (demote && isSecondaryPath(path) ? w.secondary : 1);
+    const fields =
+      w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
+    const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");
     if (file.path.length) signals.push("path");

@@ -25,7 +25,11 @@ export async function recall(db: Db, semantic: Semantic | null | undefined, inpu
   const keyOf = (kind: string, fileKey: string) => `${kind}\u0001${fileKey}`;
   const byKey = new Map(text.map((t) => [keyOf(t.kind, fileKeyOf(t.repo, t.path)), t]));
   const missing = hits.filter((h) => !byKey.has(keyOf(h.kind, h.fileKey)));
-  for (const item of await describe(db, missing.map((h) => ({ kind: h.kind as Item["kind"], ...splitFileKey(h.fileKey) })))) byKey.set(keyOf(item.kind, fileKeyOf(item.repo, item.path)), item);
+  for (const item of await describe(
+    db,
+    missing.map((h) => ({ kind: h.kind as Item["kind"], ...splitFileKey(h.fileKey) })),
+  ))
+    byKey.set(keyOf(item.kind, fileKeyOf(item.repo, item.path)), item);
   const vectorOrder = hits.map((h) => keyOf(h.kind, h.fileKey));
   for (const k of vectorOrder) byKey.get(k)?.retrievers.push("vector");
   const rrf = reciprocalRankFusion([text.map((t) => keyOf(t.kind, fileKeyOf(t.repo, t.path))), vectorOrder]);

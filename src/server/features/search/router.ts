@@ -29,7 +29,7 @@ export const searchRouter = router({
         method: "GET",
         path: "/github/recall",
         operationId: "recallCode",
-        summary: 'Where is X handled? File and folder summaries ranked against the question (semantic when vectors are configured, else full-text over summaries, paths and symbols)',
+        summary: "Where is X handled? File and folder summaries ranked against the question (semantic when vectors are configured, else full-text over summaries, paths and symbols)",
         tags: ["github"],
       },
       resource: "repo",

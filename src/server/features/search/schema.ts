@@ -30,10 +30,7 @@ export const codeResultSchema = z.object({
   matches: z.array(z.object({ ...lineRange, symbol: z.string().nullable() })).describe("The best chunks of the file, best first"),
   url: z.string().nullable().describe("The lines on GitHub at the indexed commit; null for a local repo"),
   localPath: z.string().nullable().describe("The file on disk, for a repo indexed from a local checkout"),
-  snippet: z
-    .object({ startLine: z.number().int(), html: z.string() })
-    .nullable()
-    .describe("Dashboard users only: the best lines, HTML-escaped, matches in <mark>"),
+  snippet: z.object({ startLine: z.number().int(), html: z.string() }).nullable().describe("Dashboard users only: the best lines, HTML-escaped, matches in <mark>"),
   content: z.string().nullable().describe("The best chunk's code: only for API keys when AI_RAW_CODE=allow (dashboard users get the snippet)"),
 });
 export type CodeResult = z.infer<typeof codeResultSchema>;
@@ -68,7 +65,16 @@ export const SOURCES = ["code", "audit", "context"] as const;
 export const unifiedSearchInput = z.strictObject({
   q,
   types: z
-    .preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(z.enum(SOURCES)).min(1))
+    .preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v,
+      z.array(z.enum(SOURCES)).min(1),
+    )
     .optional()
     .describe("Which sources to search (comma-separated): code, audit, context; all by default"),
   limit: limit(50, 20),

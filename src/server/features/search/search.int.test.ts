@@ -47,7 +47,13 @@ const FILES: Fixture[] = [
     language: "typescript",
     summary: "HTTP helpers.",
     symbols: ["retryWithBackoff"],
-    chunks: [{ start: 1, symbol: "retryWithBackoff", content: "export async function retryWithBackoff(fn) {\n  // exponential backoff between attempts\n  for (let attempt = 0; attempt < 5; attempt++) await sleep(2 ** attempt);\n}" }],
+    chunks: [
+      {
+        start: 1,
+        symbol: "retryWithBackoff",
+        content: "export async function retryWithBackoff(fn) {\n  // exponential backoff between attempts\n  for (let attempt = 0; attempt < 5; attempt++) await sleep(2 ** attempt);\n}",
+      },
+    ],
   },
   {
     path: "src/util/strings.ts",
@@ -80,7 +86,18 @@ async function insertRepo(id: string, files: Fixture[]) {
     for (const c of f.chunks) {
       const endLine = c.start + c.content.split("\n").length - 1;
       await deps.db.codeChunk.create({
-        data: { id: chunkId(id, f.path, c.start), repoId: id, path: f.path, blobSha: "b", startLine: c.start, endLine, kind: c.symbol ? "declaration" : "window", symbol: c.symbol, language: f.language, content: c.content },
+        data: {
+          id: chunkId(id, f.path, c.start),
+          repoId: id,
+          path: f.path,
+          blobSha: "b",
+          startLine: c.start,
+          endLine,
+          kind: c.symbol ? "declaration" : "window",
+          symbol: c.symbol,
+          language: f.language,
+          content: c.content,
+        },
       });
     }
   }
@@ -211,7 +228,7 @@ describe("code search", () => {
   });
 
   it("/ai/search returns typed code, audit and context results, skipping sources the key cannot read", async () => {
-    const scope = `session:search-${tag}`;
+    const scope = `repo:search/${tag}`;
     await putEntry(deps, { actor: user("operator"), requestId: randomUUID(), surface: "trpc" }, { scope, key: `invoice-${tag}`, value: { note: "invoice numbering changed" } });
     const all = await caller(apiKey(["search:read", "github:read", "audit:read", "context:read"])).search.all({ q: `invoice ${tag}` });
     expect(all.searched).toEqual(["code", "audit", "context"]);

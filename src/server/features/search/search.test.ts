@@ -18,7 +18,7 @@ describe("search terms", () => {
     // the one-scan splitter against the regex passes on random text, ASCII and not
     const alphabet = ["a", "b", "Z", "Q", "0", "7", "_", "-", " ", ".", "\n", "é", "É", "ß", "中", "²", "😀", "Ǆ", "ǅ"];
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 5000; n++) {
       const text = Array.from({ length: Math.floor(random() * 16) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
       expect(distinctWords(text), JSON.stringify(text)).toBe([...new Set(splitIdentifiers(text).split(" ").filter(Boolean))].join(" "));

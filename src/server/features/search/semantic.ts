@@ -31,9 +31,7 @@ export async function vectorHits(db: Db, semantic: Semantic, q: string, repos: s
   const perRepo = await Promise.all(repos.map(async (repo) => (await semantic.vectors.query(repo, vector, { topK })).map((m) => ({ repo, m }))));
   const matches = perRepo.flat().sort((a, b) => b.m.score - a.m.score);
   const ids = matches.map(({ m }) => m.id);
-  const chunks = ids.length
-    ? await db.codeChunk.findMany({ where: { id: { in: ids } }, select: { id: true, repoId: true, path: true, startLine: true, endLine: true } })
-    : [];
+  const chunks = ids.length ? await db.codeChunk.findMany({ where: { id: { in: ids } }, select: { id: true, repoId: true, path: true, startLine: true, endLine: true } }) : [];
   const byId = new Map(chunks.map((c) => [c.id, c]));
   const out: VectorHit[] = [];
   for (const { repo, m } of matches) {

@@ -8,7 +8,7 @@ export { recall } from "./recall";
 export { searchEverything } from "./unified";
 
 /**
- * The seed's rule "no raw code to AI, only matches": API keys get paths, line ranges, summaries and
+ * The rule "no raw code to AI, only matches": API keys get paths, line ranges, summaries and
  * scores, and code text only when AI_RAW_CODE=allow; signed-in users get highlighted, escaped snippets.
  */
 export function viewFor(actor: Actor, aiRawCode: "allow" | "deny"): CodeView {

@@ -46,5 +46,11 @@ export function snippetOf(content: string, firstLine: number, lexemes: string[])
     const hits = marked.slice(i, i + SNIPPET_LINES).reduce((n, m) => n + (m.hits > 0 ? 1 : 0), 0);
     if (hits > bestHits) [best, bestHits] = [i, hits];
   }
-  return { startLine: firstLine + best, html: marked.slice(best, best + SNIPPET_LINES).map((m) => m.html).join("\n") };
+  return {
+    startLine: firstLine + best,
+    html: marked
+      .slice(best, best + SNIPPET_LINES)
+      .map((m) => m.html)
+      .join("\n"),
+  };
 }

@@ -17,12 +17,7 @@ const MAX_SCOPES = 50;
 const MAX_KEYS_PER_SCOPE = 200;
 
 /** Each source's results scored 0..1 relative to its best, then merged: typed, best first. */
-export async function searchEverything(
-  deps: SearchDeps & { kv: KeyValueStore },
-  actor: Actor,
-  input: UnifiedSearchInput,
-  view: CodeView,
-): Promise<{ results: UnifiedResult[]; searched: Source[] }> {
+export async function searchEverything(deps: SearchDeps & { kv: KeyValueStore }, actor: Actor, input: UnifiedSearchInput, view: CodeView): Promise<{ results: UnifiedResult[]; searched: Source[] }> {
   const searched = (input.types ?? [...SOURCES]).filter((s) => can(actor, NEEDS[s]));
   const per = input.limit;
   const [code, audit, context] = await Promise.all([
@@ -73,7 +68,14 @@ async function contextResults(kv: KeyValueStore, q: string, limit: number): Prom
   const out: UnifiedResult[] = [];
   for (const entry of perScope.flat()) {
     const text = `${entry.scope} ${entry.key} ${JSON.stringify(entry.value)}`;
-    const have = new Set(text.split(/[^\p{L}\p{N}]+/u).flatMap((t) => t.replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2").toLowerCase().split(" ")));
+    const have = new Set(
+      text.split(/[^\p{L}\p{N}]+/u).flatMap((t) =>
+        t
+          .replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2")
+          .toLowerCase()
+          .split(" "),
+      ),
+    );
     const found = words.filter((w) => [...have].some((h) => wordMatches(h, w))).length;
     if (found === 0 || Date.parse(entry.expiresAt) <= now) continue;
     out.push({

@@ -24,7 +24,9 @@ export const statusOutput = z.object({
     .describe("Whether approved intents really reach each system (live) or are only recorded (dry-run), and why"),
   jobs: z.object({
     total: z.number().int(),
-    late: z.array(z.object({ name: z.string(), lastSuccessAt: z.string().nullable(), schedule: z.string().nullable() })).describe("Scheduled jobs with no success within twice their interval (details: /ai/jobs)"),
+    late: z
+      .array(z.object({ name: z.string(), lastSuccessAt: z.string().nullable(), schedule: z.string().nullable() }))
+      .describe("Scheduled jobs with no success within twice their interval (details: /ai/jobs)"),
   }),
 });
 export type Status = z.infer<typeof statusOutput>;

@@ -12,10 +12,7 @@ async function probe(name: string, kind: string, check: () => Promise<unknown>):
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS))),
-    ]);
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)))]);
     return { name, kind, state: "up", latencyMs: Math.round((performance.now() - started) * 10) / 10, detail: null };
   } catch (err) {
     return { name, kind, state: "down", latencyMs: null, detail: (err as Error).message };
@@ -42,10 +39,7 @@ async function embeddedDefaults(deps: Deps, diskPaths: boolean): Promise<string[
 
 /** `diskPaths`: name the server's folders (for the dashboard; an API key's caller learns nothing of the host's disk). */
 export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?: boolean } = {}): Promise<Status> {
-  const [database, store] = await Promise.all([
-    probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")),
-    probe("store", deps.kv.kind, () => deps.kv.ping()),
-  ]);
+  const [database, store] = await Promise.all([probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")), probe("store", deps.kv.kind, () => deps.kv.ping())]);
   // The other connections as the probe job last saw them (the database and the store are checked live).
   const connections = [database, store, ...(await latestProbeStates(deps))];
   const jobs = await listJobStatuses(deps, { now });

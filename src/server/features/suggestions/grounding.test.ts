@@ -5,7 +5,9 @@ import { RULES } from "./rules";
 
 const [failing] = RULES["workflow-failing"]!({
   ...emptySnapshot(new Date("2026-12-06T06:00:00Z")),
-  workflows: [{ repo: "acme/web", workflow: "deploy-site", workflowId: 7, branch: "main", runs: 10, failures: 4, medianSeconds: 300, previousMedianSeconds: 300, previousRuns: 9, lastFailureUrl: null }],
+  workflows: [
+    { repo: "acme/web", workflow: "deploy-site", workflowId: 7, branch: "main", runs: 10, failures: 4, medianSeconds: 300, previousMedianSeconds: 300, previousRuns: 9, lastFailureUrl: null },
+  ],
 });
 const corpus = corpusOf([failing!], [1]);
 

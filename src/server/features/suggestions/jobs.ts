@@ -14,8 +14,20 @@ export const suggestionsJobs: JobDefinition[] = [
     runsInCron: true,
     run: async (ctx) => {
       const result = await computeSuggestions(ctx.deps, { actor: systemActor("suggestions-daily"), requestId: ctx.runId, surface: "system" }, { mode: "daily" });
-      ctx.log(result.computed ? `computed ${result.briefing.day}: ${result.findings.length} live findings, ${result.appeared.length} new, ${result.resolved.length} resolved` : `${result.briefing.day} was already computed`);
-      return { day: result.briefing.day, computed: result.computed, counts: result.counts, appeared: result.appeared.length, newCritical: result.newCritical.map((f) => f.key), resolved: result.resolved.length, briefing: result.briefing.source };
+      ctx.log(
+        result.computed
+          ? `computed ${result.briefing.day}: ${result.findings.length} live findings, ${result.appeared.length} new, ${result.resolved.length} resolved`
+          : `${result.briefing.day} was already computed`,
+      );
+      return {
+        day: result.briefing.day,
+        computed: result.computed,
+        counts: result.counts,
+        appeared: result.appeared.length,
+        newCritical: result.newCritical.map((f) => f.key),
+        resolved: result.resolved.length,
+        briefing: result.briefing.source,
+      };
     },
   },
 ];

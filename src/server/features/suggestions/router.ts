@@ -22,7 +22,13 @@ function shaped(day: DailyOutput, status: "open" | "all"): DailyOutput {
 export const suggestionsRouter = router({
   daily: read
     .meta({
-      openapi: { method: "GET", path: "/suggestions/daily", operationId: "dailySuggestions", summary: "Today's briefing and suggestions (findings from the orchestrator's own signals, with evidence and ready intents); computed once a day", tags },
+      openapi: {
+        method: "GET",
+        path: "/suggestions/daily",
+        operationId: "dailySuggestions",
+        summary: "Today's briefing and suggestions (findings from the orchestrator's own signals, with evidence and ready intents); computed once a day",
+        tags,
+      },
       resource: "suggestion",
     })
     .input(dailyInput)
@@ -32,6 +38,7 @@ export const suggestionsRouter = router({
   refresh: read
     .meta({
       openapi: { method: "POST", path: "/suggestions/refresh", operationId: "refreshSuggestions", summary: "Recompute today's suggestions and briefing now from the latest signals", tags },
+      effect: { destructive: false, idempotent: true },
       resource: "suggestion",
       kind: "expensive",
       audit: "service",
@@ -42,7 +49,14 @@ export const suggestionsRouter = router({
 
   propose: scopedProcedure("intents:propose")
     .meta({
-      openapi: { method: "POST", path: "/suggestions/{id}/propose", operationId: "proposeSuggestion", summary: "Send a suggestion's ready intent through the policy (as POST /ai/intents would); returns the intent", tags },
+      openapi: {
+        method: "POST",
+        path: "/suggestions/{id}/propose",
+        operationId: "proposeSuggestion",
+        summary: "Send a suggestion's ready intent through the policy (as POST /ai/intents would); returns the intent",
+        tags,
+      },
+      effect: { destructive: false, idempotent: false },
       resource: "suggestion",
       kind: "write",
       audit: "service",

@@ -82,7 +82,8 @@ async function notifyComputation(tx: Tx, c: { day: string; briefingText: string;
   const byKey = new Map(c.found.map((f) => [f.key, f]));
   for (const { id, key } of c.newIds) {
     const f = byKey.get(key);
-    if (f?.severity === "critical") await enqueueNotification(tx, { type: "suggestion.critical", data: { suggestionId: id, title: f.title, summary: f.summary }, dedupeKey: `suggestion.critical:${id}:${f.fingerprint}` });
+    if (f?.severity === "critical")
+      await enqueueNotification(tx, { type: "suggestion.critical", data: { suggestionId: id, title: f.title, summary: f.summary }, dedupeKey: `suggestion.critical:${id}:${f.fingerprint}` });
   }
   if (c.daily) {
     const items = [...c.found].slice(0, 50).map((f) => ({ title: f.title, severity: f.severity, detail: f.summary }));
@@ -114,7 +115,13 @@ export async function computeSuggestions(deps: Deps, call: CallContext, opts: Su
     const { created } = await applyPlan(tx, plan, now);
     const saved = await saveBriefing(tx, day, now, briefing, signals);
     const reopened = plan.update.filter((u) => u.reopen);
-    await notifyComputation(tx, { day, briefingText: briefing.text, found, newIds: [...created.map((c) => ({ id: c.id, key: c.key })), ...reopened.map((u) => ({ id: u.row.id, key: u.row.key }))], daily: opts.mode === "daily" });
+    await notifyComputation(tx, {
+      day,
+      briefingText: briefing.text,
+      found,
+      newIds: [...created.map((c) => ({ id: c.id, key: c.key })), ...reopened.map((u) => ({ id: u.row.id, key: u.row.key }))],
+      daily: opts.mode === "daily",
+    });
     await log(
       eventFor(call, {
         action: "suggestions.compute",
@@ -169,7 +176,14 @@ async function setStatus(deps: Deps, call: CallContext, id: string, status: "ope
           ? { status, statusBy: null, statusReason: null, statusAt: null, statusFingerprint: null }
           : { status, statusBy: statusActor(call.actor), statusReason: reason, statusAt: now, statusFingerprint: current.fingerprint },
     });
-    await log(eventFor(call, { action: `suggestions.${status === "open" ? "reopen" : status === "done" ? "done" : "dismiss"}`, resourceType: "suggestion", target: id, detail: { key: current.key, from: current.status, to: status, reason } }));
+    await log(
+      eventFor(call, {
+        action: `suggestions.${status === "open" ? "reopen" : status === "done" ? "done" : "dismiss"}`,
+        resourceType: "suggestion",
+        target: id,
+        detail: { key: current.key, from: current.status, to: status, reason },
+      }),
+    );
     return updated;
   });
   const briefing = await deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) }, select: { actions: true } });
@@ -198,7 +212,10 @@ export async function proposeFromFinding(deps: Deps, call: CallContext, id: stri
 /** The most pressing open findings, for the Status page. Reads only. */
 export async function topFindings(deps: Deps, limit: number, now = new Date()): Promise<FindingDto[]> {
   const rows = await deps.db.suggestionFinding.findMany({ where: { resolvedAt: null, status: "open" } });
-  return rows.map((r) => findingDto(r, {}, now)).sort(byAttention).slice(0, limit);
+  return rows
+    .map((r) => findingDto(r, {}, now))
+    .sort(byAttention)
+    .slice(0, limit);
 }
 
 /** /maps/suggestions.json: the stored day as a map file (stable while nothing changes, so a scheduled commit only commits changes). */

@@ -26,8 +26,7 @@ export interface SignalSources {
 
 /** Late jobs from the jobs layer's run records. */
 export const defaultSources: SignalSources = {
-  lateJobs: async (deps, now) =>
-    (await lateJobs(deps, { now })).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, intervalSeconds: j.intervalSeconds ?? 0 })),
+  lateJobs: async (deps, now) => (await lateJobs(deps, { now })).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, intervalSeconds: j.intervalSeconds ?? 0 })),
 };
 
 const MAX_SCOPES = 500;
@@ -104,7 +103,7 @@ async function connectionSignals(deps: Deps, now: Date): Promise<ConnectionSigna
   });
 }
 
-const githubRepos = async (deps: Deps) => (deps.github ? (await deps.db.repo.findMany({ where: { source: "github" }, orderBy: { id: "asc" } })) : []);
+const githubRepos = async (deps: Deps) => (deps.github ? await deps.db.repo.findMany({ where: { source: "github" }, orderBy: { id: "asc" } }) : []);
 
 /** Per workflow on the default branch: the last 7 days against the 7 before (one windowed read of 14 days). */
 export function workflowsOf(repo: string, branch: string, runs: RunInfo[], now: Date): WorkflowSignal[] {
@@ -116,7 +115,10 @@ export function workflowsOf(repo: string, branch: string, runs: RunInfo[], now: 
     const before = list.filter((r) => Date.parse(r.createdAt) < split);
     const decided = (rs: RunInfo[]) => rs.filter((r) => r.status === "completed" && (r.conclusion === "success" || (RUN_FAILURES as readonly string[]).includes(r.conclusion ?? "")));
     const failed = decided(recent).filter((r) => r.conclusion !== "success");
-    const durations = (rs: RunInfo[]) => decided(rs).map((r) => r.durationSeconds).filter((d): d is number => d !== null);
+    const durations = (rs: RunInfo[]) =>
+      decided(rs)
+        .map((r) => r.durationSeconds)
+        .filter((d): d is number => d !== null);
     const lastFailure = [...failed].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     return {
       repo,
@@ -174,7 +176,13 @@ async function intentSignals(deps: Deps, now: Date) {
       take: MAX_INTENTS,
     }),
   ]);
-  const signal = (i: (typeof pending)[number]) => ({ id: i.id, action: i.action, requester: i.clientId ?? i.requesterId, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt?.toISOString() ?? null });
+  const signal = (i: (typeof pending)[number]) => ({
+    id: i.id,
+    action: i.action,
+    requester: i.clientId ?? i.requesterId,
+    createdAt: i.createdAt.toISOString(),
+    expiresAt: i.expiresAt?.toISOString() ?? null,
+  });
   return { pendingIntents: pending.map(signal), expiredUnseen: expired.map(signal) };
 }
 
@@ -199,14 +207,28 @@ async function repoSignals(deps: Deps, gaps: string[]): Promise<RepoIndexSignal[
         gaps.push(`head of ${r.id}: ${(err as Error).message}`);
         return null;
       });
-      return { repo: r.id, defaultBranch: r.defaultBranch, indexState: r.indexState, indexedSha: r.indexedSha, indexedAt: r.indexedAt?.toISOString() ?? null, headSha: head?.sha ?? null, headDate: head?.date ?? null };
+      return {
+        repo: r.id,
+        defaultBranch: r.defaultBranch,
+        indexState: r.indexState,
+        indexedSha: r.indexedSha,
+        indexedAt: r.indexedAt?.toISOString() ?? null,
+        headSha: head?.sha ?? null,
+        headDate: head?.date ?? null,
+      };
     }),
   );
 }
 
 async function keySignals(deps: Deps, now: Date) {
   const keys = await deps.db.apiKey.findMany({ where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }, orderBy: { createdAt: "asc" } });
-  return keys.map((k) => ({ prefix: k.prefix, clientId: k.clientId, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null }));
+  return keys.map((k) => ({
+    prefix: k.prefix,
+    clientId: k.clientId,
+    createdAt: k.createdAt.toISOString(),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+  }));
 }
 
 /** Entry counts per scope recorded by earlier days' computations (their briefings keep them). */

@@ -199,7 +199,13 @@ describe("/maps/suggestions.json", () => {
 
 describe("REST /ai/suggestions/*", () => {
   const call = (method: string, path: string, key: string | null, body?: unknown) =>
-    handleRest(new Request(`http://localhost/ai${path}`, { method, headers: { ...(key ? { "x-api-key": key } : {}), ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined }));
+    handleRest(
+      new Request(`http://localhost/ai${path}`, {
+        method,
+        headers: { ...(key ? { "x-api-key": key } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      }),
+    );
 
   it("answers 200, 400, 401, 403 and 404 as the contract says", async () => {
     setDeps(deps);

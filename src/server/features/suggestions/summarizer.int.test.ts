@@ -26,7 +26,9 @@ const findings = runRules({
       siteHealthCritical: [],
     },
   ],
-  workflows: [{ repo: "acme/web", workflow: "deploy-site", workflowId: 7, branch: "main", runs: 10, failures: 7, medianSeconds: 300, previousMedianSeconds: 300, previousRuns: 9, lastFailureUrl: null }],
+  workflows: [
+    { repo: "acme/web", workflow: "deploy-site", workflowId: 7, branch: "main", runs: 10, failures: 7, medianSeconds: 300, previousMedianSeconds: 300, previousRuns: 9, lastFailureUrl: null },
+  ],
 });
 const [down, failing] = [findings.find((f) => f.rule === "connection-down")!, findings.find((f) => f.rule === "workflow-failing")!];
 const idOf = (key: string) => `F${findings.findIndex((f) => f.key === key) + 1}`;

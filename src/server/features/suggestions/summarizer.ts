@@ -54,7 +54,12 @@ const ANSWER_JSON_SCHEMA = {
     briefing: { type: "string", description: "At most four sentences" },
     actions: {
       type: "array",
-      items: { type: "object", additionalProperties: false, required: ["id", "sentence"], properties: { id: { type: "string", description: "The finding's id, e.g. F1" }, sentence: { type: "string" } } },
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "sentence"],
+        properties: { id: { type: "string", description: "The finding's id, e.g. F1" }, sentence: { type: "string" } },
+      },
     },
   },
 };

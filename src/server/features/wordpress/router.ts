@@ -8,7 +8,13 @@ const hosting = scopedProcedure("hosting:read");
 export const wordpressRouter = router({
   sites: hosting
     .meta({
-      openapi: { method: "GET", path: "/wordpress/sites", operationId: "wordpressSites", summary: "The configured WordPress sites with their latest probe: state, /wp-json/ response time, warnings", tags: ["wordpress"] },
+      openapi: {
+        method: "GET",
+        path: "/wordpress/sites",
+        operationId: "wordpressSites",
+        summary: "The configured WordPress sites with their latest probe: state, /wp-json/ response time, warnings",
+        tags: ["wordpress"],
+      },
       resource: "hosting",
     })
     .input(z.strictObject({}))
@@ -17,7 +23,13 @@ export const wordpressRouter = router({
 
   health: hosting
     .meta({
-      openapi: { method: "GET", path: "/wordpress/sites/{id}/health", operationId: "wordpressSiteHealth", summary: "Check one WordPress site now: /wp-json/ discovery, response time and its Site Health tests", tags: ["wordpress"] },
+      openapi: {
+        method: "GET",
+        path: "/wordpress/sites/{id}/health",
+        operationId: "wordpressSiteHealth",
+        summary: "Check one WordPress site now: /wp-json/ discovery, response time and its Site Health tests",
+        tags: ["wordpress"],
+      },
       resource: "hosting",
       kind: "expensive",
     })

@@ -27,7 +27,8 @@ export async function listSites(deps: Deps) {
 
 function siteOf(sites: WordPressSite[], id: string): WordPressSite {
   const site = sites.find((s) => s.id === id || s.name === id);
-  if (!site) throw new AppError("NOT_FOUND", sites.length ? `No WordPress site "${id}"; configured: ${sites.map((s) => s.id).join(", ")}.` : "No WordPress site is configured (WP_REST_ENDPOINT, WP_SITES).");
+  if (!site)
+    throw new AppError("NOT_FOUND", sites.length ? `No WordPress site "${id}"; configured: ${sites.map((s) => s.id).join(", ")}.` : "No WordPress site is configured (WP_REST_ENDPOINT, WP_SITES).");
   return site;
 }
 

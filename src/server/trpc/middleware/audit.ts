@@ -52,7 +52,9 @@ async function wellFormedInput(getRawInput: () => Promise<unknown>) {
   const raw = await getRawInput().catch(() => undefined); // unparsable input is tRPC's own 400, later
   const at = illFormedTextAt(raw);
   if (at === null) return null;
-  const error = toTrpcError(new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair) or a NUL character (\\u0000); send well-formed Unicode text without NUL.`));
+  const error = toTrpcError(
+    new AppError("BAD_REQUEST", `Invalid input: ${at} holds a lone UTF-16 surrogate (\\uD800–\\uDFFF without its pair) or a NUL character (\\u0000); send well-formed Unicode text without NUL.`),
+  );
   // the shape of a failed next(): the rest of this middleware audits it like any refusal
   return { ok: false as const, error, marker: undefined as never };
 }

@@ -67,20 +67,40 @@ export function DecisionPanel({ intent }: { intent: Detail }) {
             {confirming === "approve" && intent.approvals.received + 1 >= intent.approvals.required ? " It will execute right away." : ""}
           </p>
           <div className="mt-2 flex gap-2">
-            <button type="button" onClick={submit} disabled={busy} className={`rounded-lg px-3 py-1.5 text-sm font-semibold text-white disabled:opacity-60 ${confirming === "approve" ? "bg-emerald-600 hover:bg-emerald-700" : "bg-red-600 hover:bg-red-700"}`}>
+            <button
+              type="button"
+              onClick={submit}
+              disabled={busy}
+              className={`rounded-lg px-3 py-1.5 text-sm font-semibold text-white disabled:opacity-60 ${confirming === "approve" ? "bg-emerald-600 hover:bg-emerald-700" : "bg-red-600 hover:bg-red-700"}`}
+            >
               {busy ? "Saving…" : confirming === "approve" ? "Yes, approve" : "Yes, deny"}
             </button>
-            <button type="button" onClick={() => setConfirming(null)} disabled={busy} className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-white">
+            <button
+              type="button"
+              onClick={() => setConfirming(null)}
+              disabled={busy}
+              className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-white"
+            >
               Back
             </button>
           </div>
         </div>
       ) : (
         <div className="mt-3 flex flex-wrap gap-2">
-          <button type="button" disabled={!eligibility.canApprove || comment.trim() === ""} onClick={() => setConfirming("approve")} className="rounded-lg bg-emerald-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50">
+          <button
+            type="button"
+            disabled={!eligibility.canApprove || comment.trim() === ""}
+            onClick={() => setConfirming("approve")}
+            className="rounded-lg bg-emerald-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:opacity-50"
+          >
             Approve
           </button>
-          <button type="button" disabled={!eligibility.canDeny || comment.trim() === ""} onClick={() => setConfirming("deny")} className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50">
+          <button
+            type="button"
+            disabled={!eligibility.canDeny || comment.trim() === ""}
+            onClick={() => setConfirming("deny")}
+            className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50"
+          >
             Deny
           </button>
         </div>

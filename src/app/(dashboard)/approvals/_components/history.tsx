@@ -65,11 +65,23 @@ export function History() {
         </label>
         <label className="text-sm font-medium text-slate-700">
           Proposed from
-          <input type="datetime-local" className={select} value={toLocalInput(filters.since)} onChange={(e) => setFilters((f) => ({ ...f, since: fromLocalInput(e.target.value) }))} data-testid="history-since" />
+          <input
+            type="datetime-local"
+            className={select}
+            value={toLocalInput(filters.since)}
+            onChange={(e) => setFilters((f) => ({ ...f, since: fromLocalInput(e.target.value) }))}
+            data-testid="history-since"
+          />
         </label>
         <label className="text-sm font-medium text-slate-700">
           Until
-          <input type="datetime-local" className={select} value={toLocalInput(filters.until)} onChange={(e) => setFilters((f) => ({ ...f, until: fromLocalInput(e.target.value) }))} data-testid="history-until" />
+          <input
+            type="datetime-local"
+            className={select}
+            value={toLocalInput(filters.until)}
+            onChange={(e) => setFilters((f) => ({ ...f, until: fromLocalInput(e.target.value) }))}
+            data-testid="history-until"
+          />
         </label>
         <div className="flex items-end">
           <button type="submit" className="w-full rounded-lg bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
@@ -91,7 +103,12 @@ export function History() {
             ))}
           </ul>
           {q.hasNextPage && (
-            <button type="button" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage} className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+            <button
+              type="button"
+              onClick={() => void q.fetchNextPage()}
+              disabled={q.isFetchingNextPage}
+              className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+            >
               {q.isFetchingNextPage ? "Loading…" : "Load more"}
             </button>
           )}

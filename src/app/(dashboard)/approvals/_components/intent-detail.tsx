@@ -32,9 +32,7 @@ const when = (iso: string) => new Date(iso).toLocaleString();
 
 export function IntentDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const q = useQuery(
-    trpc.intents.detail.queryOptions({ id }, { refetchInterval: (query) => (["approved", "executing"].includes(query.state.data?.status ?? "") ? 1_500 : 15_000) }),
-  );
+  const q = useQuery(trpc.intents.detail.queryOptions({ id }, { refetchInterval: (query) => (["approved", "executing"].includes(query.state.data?.status ?? "") ? 1_500 : 15_000) }));
   if (q.isPending) return <Loading label="Loading the intent" />;
   if (q.isError) return <Failure message={q.error.message} onRetry={() => void q.refetch()} />;
   const i: Detail = q.data;

@@ -124,7 +124,11 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 
 function FilterLink({ onClick, children }: { onClick: () => void; children: ReactNode }) {
   return (
-    <button type="button" onClick={onClick} className="rounded-full border border-slate-200 px-2.5 py-1 text-xs font-medium text-slate-700 hover:border-indigo-300 hover:bg-indigo-50 hover:text-indigo-700">
+    <button
+      type="button"
+      onClick={onClick}
+      className="rounded-full border border-slate-200 px-2.5 py-1 text-xs font-medium text-slate-700 hover:border-indigo-300 hover:bg-indigo-50 hover:text-indigo-700"
+    >
       {children}
     </button>
   );

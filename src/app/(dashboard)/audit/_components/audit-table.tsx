@@ -16,14 +16,30 @@ export function AuditTable({ events, selected, onSelect, now }: { events: AuditE
       <table className="w-full table-fixed text-left text-sm" data-testid="audit-table">
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
           <tr>
-            <th scope="col" className="w-24 px-3 py-2.5 sm:w-40">Time</th>
-            <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">Actor</th>
-            <th scope="col" className="hidden w-24 px-3 py-2.5 lg:table-cell">Client</th>
-            <th scope="col" className="px-3 py-2.5">Action</th>
-            <th scope="col" className="w-24 px-3 py-2.5">Outcome</th>
-            <th scope="col" className="hidden w-16 px-3 py-2.5 md:table-cell">Status</th>
-            <th scope="col" className="hidden w-20 px-3 py-2.5 xl:table-cell">Surface</th>
-            <th scope="col" className="hidden w-20 px-3 py-2.5 text-right md:table-cell">Latency</th>
+            <th scope="col" className="w-24 px-3 py-2.5 sm:w-40">
+              Time
+            </th>
+            <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
+              Actor
+            </th>
+            <th scope="col" className="hidden w-24 px-3 py-2.5 lg:table-cell">
+              Client
+            </th>
+            <th scope="col" className="px-3 py-2.5">
+              Action
+            </th>
+            <th scope="col" className="w-24 px-3 py-2.5">
+              Outcome
+            </th>
+            <th scope="col" className="hidden w-16 px-3 py-2.5 md:table-cell">
+              Status
+            </th>
+            <th scope="col" className="hidden w-20 px-3 py-2.5 xl:table-cell">
+              Surface
+            </th>
+            <th scope="col" className="hidden w-20 px-3 py-2.5 text-right md:table-cell">
+              Latency
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

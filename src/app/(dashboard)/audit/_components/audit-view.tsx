@@ -41,11 +41,7 @@ export function AuditView() {
 
   return (
     <>
-      <PageTitle
-        title="Audit"
-        description="Every API call, dashboard change and refusal, hash-chained so tampering shows."
-        actions={<VerifyButton verify={verify} />}
-      />
+      <PageTitle title="Audit" description="Every API call, dashboard change and refusal, hash-chained so tampering shows." actions={<VerifyButton verify={verify} />} />
       <div className="space-y-4">
         {(verify.dataUpdatedAt > dismissedAt || verify.errorUpdatedAt > dismissedAt) && (
           <VerifyResult verify={verify} onShowEvent={(seq) => go(filters, seq)} onDismiss={() => setDismissedAt(Math.max(verify.dataUpdatedAt, verify.errorUpdatedAt))} />
@@ -81,15 +77,7 @@ export function AuditView() {
           </>
         )}
       </div>
-      {selected && (
-        <AuditDetail
-          key={selected}
-          seq={selected}
-          known={events.find((e) => e.seq === selected)}
-          onClose={closeDetail}
-          onFilter={(f) => go(f)}
-        />
-      )}
+      {selected && <AuditDetail key={selected} seq={selected} known={events.find((e) => e.seq === selected)} onClose={closeDetail} onFilter={(f) => go(f)} />}
     </>
   );
 }

@@ -15,7 +15,7 @@ describe("audit filters in the URL", () => {
   });
 
   it("round-trips through the query string, with the open event", () => {
-    const filters = { actorId: "op@example.com", action: "context.", q: "\"window moved\"" } as const;
+    const filters = { actorId: "op@example.com", action: "context.", q: '"window moved"' } as const;
     const search = searchOf(filters, 42);
     expect(search).toBe("?q=%22window+moved%22&actorId=op%40example.com&action=context.&event=42");
     const back = new URLSearchParams(search);

@@ -19,7 +19,7 @@ export interface AuditFilters {
   until?: string;
 }
 
-const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => (list as readonly string[]).includes(v ?? "") ? (v as T) : undefined;
+const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => ((list as readonly string[]).includes(v ?? "") ? (v as T) : undefined);
 const text = (v: string | null | undefined, max = 200) => {
   const t = v?.trim();
   return t ? t.slice(0, max) : undefined;

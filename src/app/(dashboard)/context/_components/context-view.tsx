@@ -42,7 +42,10 @@ export function ContextView({ canWrite, me }: { canWrite: boolean; me: { id: str
   const query = useCursorPages(listKey, (cursor: string | null, signal) => client.context.list.query({ ...input, cursor: cursor ?? undefined }, { signal }));
   const live = useLiveScope(scope, listKey, prefix);
   const entries = (query.data?.pages.flatMap((p) => p.items) ?? []).filter((e) => Date.parse(e.expiresAt) > now);
-  const label = useActorLabels(entries.map((e) => e.updatedBy), me);
+  const label = useActorLabels(
+    entries.map((e) => e.updatedBy),
+    me,
+  );
   const byKey = (key: string | null | undefined) => entries.find((e) => e.key === key);
 
   const remove = useMutation(
@@ -75,7 +78,13 @@ export function ContextView({ canWrite, me }: { canWrite: boolean; me: { id: str
       <PageTitle
         title="Context"
         description="Shared state for GPT, Cursor and the team: JSON entries per scope, each expiring after its time to live."
-        actions={canWrite ? <button type="button" onClick={() => setEditing({ entry: null })} className={btn.primary} data-testid="new-entry">New entry</button> : undefined}
+        actions={
+          canWrite ? (
+            <button type="button" onClick={() => setEditing({ entry: null })} className={btn.primary} data-testid="new-entry">
+              New entry
+            </button>
+          ) : undefined
+        }
       />
       <div className="space-y-4">
         <ScopePicker key={scope} scope={scope} onPick={pick} />
@@ -86,10 +95,21 @@ export function ContextView({ canWrite, me }: { canWrite: boolean; me: { id: str
             </h2>
             <LiveBadge status={live.status} />
           </div>
-          <input type="search" value={prefix} onChange={(e) => setPrefix(e.target.value.replace(/[^A-Za-z0-9._:/-]/g, ""))} placeholder="Filter by key prefix" aria-label="Filter by key prefix" className={`${field} w-full sm:w-64`} />
+          <input
+            type="search"
+            value={prefix}
+            onChange={(e) => setPrefix(e.target.value.replace(/[^A-Za-z0-9._:/-]/g, ""))}
+            placeholder="Filter by key prefix"
+            aria-label="Filter by key prefix"
+            className={`${field} w-full sm:w-64`}
+          />
         </div>
         {notice && (
-          <p role="status" className={`flex items-start justify-between gap-3 rounded-lg px-3 py-2 text-sm ring-1 ring-inset ${notice.tone === "ok" ? "bg-emerald-50 text-emerald-800 ring-emerald-600/20" : "bg-amber-50 text-amber-900 ring-amber-600/20"}`} data-testid="context-notice">
+          <p
+            role="status"
+            className={`flex items-start justify-between gap-3 rounded-lg px-3 py-2 text-sm ring-1 ring-inset ${notice.tone === "ok" ? "bg-emerald-50 text-emerald-800 ring-emerald-600/20" : "bg-amber-50 text-amber-900 ring-amber-600/20"}`}
+            data-testid="context-notice"
+          >
             <span>{notice.text}</span>
             <button type="button" onClick={() => setNotice(null)} className="shrink-0 text-xs font-medium underline" aria-label="Dismiss">
               Dismiss
@@ -103,7 +123,9 @@ export function ContextView({ canWrite, me }: { canWrite: boolean; me: { id: str
           <ErrorState title="Could not load the entries" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
         ) : entries.length === 0 ? (
           <EmptyState title={prefix ? `No keys starting with "${prefix}"` : `Nothing in ${scope} yet`}>
-            {canWrite ? "Add an entry, or write one through PUT /ai/context; it appears here as soon as it is written." : "Entries written through the API or by operators appear here as soon as they are written."}
+            {canWrite
+              ? "Add an entry, or write one through PUT /ai/context; it appears here as soon as it is written."
+              : "Entries written through the API or by operators appear here as soon as they are written."}
           </EmptyState>
         ) : (
           <>

@@ -21,7 +21,7 @@ function formatBytes(n: number): string {
 export function EntryEditor({ scope, entry, latest, onSaved, onClose }: { scope: string; entry: Entry | null; latest?: Entry; onSaved: (r: PutResult) => void; onClose: () => void }) {
   const trpc = useTRPC();
   const [key, setKey] = useState(entry?.key ?? "");
-  const [text, setText] = useState(entry ? JSON.stringify(entry.value, null, 2) : '{\n  \n}');
+  const [text, setText] = useState(entry ? JSON.stringify(entry.value, null, 2) : "{\n  \n}");
   const [ttl, setTtl] = useState(String(DEFAULT_TTL));
   const [strict, setStrict] = useState(false);
   const put = useMutation(trpc.context.put.mutationOptions({ onSuccess: onSaved }));

@@ -13,7 +13,21 @@ import type { ActorLabel, ActorRef } from "../../../_components/actor-names";
 import type { Entry } from "./entry-list";
 
 /** A key in full: its current value and its last writes (from the audit log), conflicts marked. */
-export function EntryHistory({ scope, entryKey, entry, now, label, onClose }: { scope: string; entryKey: string; entry?: Entry; now: number; label: (r: ActorRef) => ActorLabel; onClose: () => void }) {
+export function EntryHistory({
+  scope,
+  entryKey,
+  entry,
+  now,
+  label,
+  onClose,
+}: {
+  scope: string;
+  entryKey: string;
+  entry?: Entry;
+  now: number;
+  label: (r: ActorRef) => ActorLabel;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const history = useQuery(trpc.context.history.queryOptions({ scope, key: entryKey, limit: 20 }));
 
@@ -25,7 +39,14 @@ export function EntryHistory({ scope, entryKey, entry, now, label, onClose }: { 
 
   return (
     <div className="fixed inset-0 z-40 flex justify-end bg-slate-900/30" onClick={onClose}>
-      <aside role="dialog" aria-modal="true" aria-labelledby="history-title" className="flex h-full w-full max-w-xl flex-col bg-white shadow-2xl" onClick={(e) => e.stopPropagation()} data-testid="entry-history">
+      <aside
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="history-title"
+        className="flex h-full w-full max-w-xl flex-col bg-white shadow-2xl"
+        onClick={(e) => e.stopPropagation()}
+        data-testid="entry-history"
+      >
         <header className="flex items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
           <div className="min-w-0">
             <p className="truncate font-mono text-xs text-slate-500">{scope}</p>
@@ -54,7 +75,10 @@ export function EntryHistory({ scope, entryKey, entry, now, label, onClose }: { 
                   const who = label({ type: h.actor.type, id: h.actor.id });
                   return (
                     <li key={h.auditSeq} className="relative" data-testid="history-item">
-                      <span className={`absolute -left-[1.63rem] top-1 h-2.5 w-2.5 rounded-full ring-4 ring-white ${h.operation === "delete" ? "bg-red-500" : h.conflict ? "bg-amber-500" : "bg-indigo-500"}`} aria-hidden="true" />
+                      <span
+                        className={`absolute -left-[1.63rem] top-1 h-2.5 w-2.5 rounded-full ring-4 ring-white ${h.operation === "delete" ? "bg-red-500" : h.conflict ? "bg-amber-500" : "bg-indigo-500"}`}
+                        aria-hidden="true"
+                      />
                       <div className="flex flex-wrap items-center gap-2 text-sm">
                         <Badge tone={h.operation === "delete" ? "red" : "indigo"}>{h.operation}</Badge>
                         {h.version !== null && <span className="font-medium tabular-nums text-slate-800">v{h.version}</span>}

@@ -48,7 +48,7 @@ export function previewValue(value: unknown, max = 120): string {
 
 /** Parses the editor's text: the value, or an error naming the line and column of the first mistake. */
 export function parseJson(text: string): { value: unknown } | { error: string } {
-  if (!text.trim()) return { error: "Enter a JSON value, e.g. {\"note\": \"…\"}, \"text\", 42 or null." };
+  if (!text.trim()) return { error: 'Enter a JSON value, e.g. {"note": "…"}, "text", 42 or null.' };
   try {
     return { value: JSON.parse(text) };
   } catch {

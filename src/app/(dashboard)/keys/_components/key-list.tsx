@@ -89,7 +89,10 @@ export function KeyList({ onCreate, highlight }: { onCreate?: () => void; highli
                     Last used {k.lastUsedAt ? <span title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt, now)}</span> : "never"} · created{" "}
                     <span title={formatDateTime(k.createdAt)}>{formatRelative(k.createdAt, now)}</span> by {k.createdBy}
                     {k.expiresAt && ` · ${state === "expired" ? "expired" : "expires"} ${formatRelative(k.expiresAt, now)}`}
-                    {k.rateLimits && ` · limits ${Object.entries(k.rateLimits).map(([kind, n]) => `${kind} ${n}/min`).join(", ")}`}
+                    {k.rateLimits &&
+                      ` · limits ${Object.entries(k.rateLimits)
+                        .map(([kind, n]) => `${kind} ${n}/min`)
+                        .join(", ")}`}
                   </p>
                 </div>
                 {state !== "revoked" && (

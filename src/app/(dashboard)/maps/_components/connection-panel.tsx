@@ -65,11 +65,17 @@ export function ConnectionPanel({ connection: c, history, historyError, now }: {
           <p className="text-xs text-slate-500">
             {c.checkedAt ? (
               <>
-                Checked <time dateTime={c.checkedAt} title={formatDateTime(c.checkedAt)}>{formatRelative(c.checkedAt, now)}</time>
+                Checked{" "}
+                <time dateTime={c.checkedAt} title={formatDateTime(c.checkedAt)}>
+                  {formatRelative(c.checkedAt, now)}
+                </time>
                 {c.since && (
                   <>
                     {" "}
-                    · {c.state} since <time dateTime={c.since} title={formatDateTime(c.since)}>{formatRelative(c.since, now)}</time>
+                    · {c.state} since{" "}
+                    <time dateTime={c.since} title={formatDateTime(c.since)}>
+                      {formatRelative(c.since, now)}
+                    </time>
                   </>
                 )}
               </>
@@ -85,7 +91,10 @@ export function ConnectionPanel({ connection: c, history, historyError, now }: {
           )}
           {!c.error && c.lastDownAt && (
             <p className="text-xs text-slate-500" data-testid="panel-last-down">
-              Last down <time dateTime={c.lastDownAt} title={formatDateTime(c.lastDownAt)}>{formatRelative(c.lastDownAt, now)}</time>
+              Last down{" "}
+              <time dateTime={c.lastDownAt} title={formatDateTime(c.lastDownAt)}>
+                {formatRelative(c.lastDownAt, now)}
+              </time>
             </p>
           )}
           {c.warnings.length > 0 && (

@@ -28,8 +28,7 @@ export function ConnectionsView({ canRefresh }: { canRefresh: boolean }) {
   const refresh = useMutation(
     trpc.connections.refresh.mutationOptions({
       // the run's result shows once the cards have reloaded too, so the two never disagree
-      onSettled: () =>
-        Promise.all([queryClient.invalidateQueries({ queryKey: trpc.connections.pathKey() }), queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() })]),
+      onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.connections.pathKey() }), queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() })]),
     }),
   );
   const list = useQuery(trpc.connections.list.queryOptions({}, { refetchInterval: (q) => (q.state.data?.progress.running ? LIST_WHILE_RUNNING_MS : LIST_MS) }));
@@ -85,7 +84,14 @@ export function ConnectionsView({ canRefresh }: { canRefresh: boolean }) {
           {configured.filter((c) => c.state === "up").length} up · {configured.filter((c) => c.state === "down").length} down · {unconfigured.length} not configured
         </span>
         <span className="text-xs text-slate-400">
-          Last run: {data.lastRunAt ? <time dateTime={data.lastRunAt} title={formatDateTime(data.lastRunAt)}>{formatRelative(data.lastRunAt, now)}</time> : "never"}
+          Last run:{" "}
+          {data.lastRunAt ? (
+            <time dateTime={data.lastRunAt} title={formatDateTime(data.lastRunAt)}>
+              {formatRelative(data.lastRunAt, now)}
+            </time>
+          ) : (
+            "never"
+          )}
         </span>
       </div>
       {list.isError && (
@@ -101,7 +107,12 @@ export function ConnectionsView({ canRefresh }: { canRefresh: boolean }) {
       {r && !refresh.isPending && (
         <p className="mb-4 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm text-slate-700" data-testid="refresh-result">
           {r.ran ? `Probed ${r.results.length} in ${r.durationMs} ms` : "A run was already going; these are its results"}
-          {r.results.some((x) => x.state === "down") ? ` · down: ${r.results.filter((x) => x.state === "down").map((x) => x.id).join(", ")}` : " · all answered"}
+          {r.results.some((x) => x.state === "down")
+            ? ` · down: ${r.results
+                .filter((x) => x.state === "down")
+                .map((x) => x.id)
+                .join(", ")}`
+            : " · all answered"}
         </p>
       )}
       <div className="mb-6 grid grid-cols-1 gap-6 lg:grid-cols-3">

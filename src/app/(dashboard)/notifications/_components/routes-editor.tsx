@@ -35,14 +35,25 @@ export function RoutesEditor() {
   if (!overview.data) return null;
   const current: Row[] =
     rows ??
-    overview.data.routes.map((r) => ({ eventType: r.eventType, channel: r.channel, recipients: r.recipients.join(", "), minSeverity: r.minSeverity, quietStart: r.quietStart ?? "", quietEnd: r.quietEnd ?? "", enabled: r.enabled }));
+    overview.data.routes.map((r) => ({
+      eventType: r.eventType,
+      channel: r.channel,
+      recipients: r.recipients.join(", "),
+      minSeverity: r.minSeverity,
+      quietStart: r.quietStart ?? "",
+      quietEnd: r.quietEnd ?? "",
+      enabled: r.enabled,
+    }));
   const update = (i: number, patch: Partial<Row>) => setRows(current.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const submit = () =>
     save.mutate({
       routes: current.map((r) => ({
         eventType: r.eventType as "*",
         channel: r.channel,
-        recipients: r.recipients.split(",").map((s) => s.trim()).filter(Boolean),
+        recipients: r.recipients
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
         minSeverity: r.minSeverity,
         quietStart: r.quietStart || null,
         quietEnd: r.quietEnd || null,
@@ -55,7 +66,8 @@ export function RoutesEditor() {
         Routes
       </h2>
       <p className="text-sm text-slate-600">
-        Recipients (email only): <code>approvers</code> (who may approve that intent, never its requester or the requesting client&apos;s owner), <code>role:admin</code>, <code>role:operator</code>, … or an address. Quiet hours are UTC and hold back everything below critical until they end.
+        Recipients (email only): <code>approvers</code> (who may approve that intent, never its requester or the requesting client&apos;s owner), <code>role:admin</code>, <code>role:operator</code>, …
+        or an address. Quiet hours are UTC and hold back everything below critical until they end.
       </p>
       <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full text-sm" data-testid="routes-table">
@@ -120,7 +132,11 @@ export function RoutesEditor() {
         </p>
       )}
       <div className="flex gap-2">
-        <button type="button" className={btn.secondary} onClick={() => setRows([...current, { eventType: "*", channel: "slack", recipients: "", minSeverity: "info", quietStart: "", quietEnd: "", enabled: true }])}>
+        <button
+          type="button"
+          className={btn.secondary}
+          onClick={() => setRows([...current, { eventType: "*", channel: "slack", recipients: "", minSeverity: "info", quietStart: "", quietEnd: "", enabled: true }])}
+        >
           Add route
         </button>
         <button type="button" className={btn.primary} disabled={rows === null || save.isPending} onClick={submit} data-testid="save-routes">

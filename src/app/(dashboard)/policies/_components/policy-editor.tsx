@@ -37,8 +37,18 @@ export function PolicyEditor() {
     }),
   );
 
-  if (current.isPending) return <p className="text-sm text-slate-500" data-testid="loading">Loading the policy…</p>;
-  if (current.isError) return <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-700">{current.error.message}</p>;
+  if (current.isPending)
+    return (
+      <p className="text-sm text-slate-500" data-testid="loading">
+        Loading the policy…
+      </p>
+    );
+  if (current.isError)
+    return (
+      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-700">
+        {current.error.message}
+      </p>
+    );
   const value = text ?? JSON.stringify(current.data.rules, null, 2);
   const withRules = (fn: (rules: unknown) => void) => {
     const parsed = parse(value);
@@ -51,7 +61,8 @@ export function PolicyEditor() {
   return (
     <div className="space-y-4" data-testid="policy-editor">
       <p className="text-sm text-slate-600">
-        Version <strong data-testid="policy-version">{current.data.version}</strong> in force, saved by {current.data.createdBy} on {new Date(current.data.createdAt).toLocaleString()}: “{current.data.comment}”.
+        Version <strong data-testid="policy-version">{current.data.version}</strong> in force, saved by {current.data.createdBy} on {new Date(current.data.createdAt).toLocaleString()}: “
+        {current.data.comment}”.
       </p>
       <label htmlFor="policy-json" className="block text-sm font-medium text-slate-700">
         Rules (JSON)
@@ -74,12 +85,23 @@ export function PolicyEditor() {
         </p>
       )}
       <div className="flex flex-wrap items-end gap-3">
-        <button type="button" onClick={() => withRules((rules) => dryRun.mutate({ rules, limit: 200 }))} disabled={dryRun.isPending} className="rounded-lg px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+        <button
+          type="button"
+          onClick={() => withRules((rules) => dryRun.mutate({ rules, limit: 200 }))}
+          disabled={dryRun.isPending}
+          className="rounded-lg px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+        >
           {dryRun.isPending ? "Checking…" : "Validate and dry-run"}
         </button>
         <label className="min-w-0 flex-1 text-sm font-medium text-slate-700">
           Comment
-          <input value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} placeholder="What changes and why" className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-1.5 text-sm" />
+          <input
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            maxLength={500}
+            placeholder="What changes and why"
+            className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-1.5 text-sm"
+          />
         </label>
         <button
           type="button"

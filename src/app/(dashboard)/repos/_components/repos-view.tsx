@@ -35,16 +35,19 @@ export function ReposView() {
           {list.data.repos.map((r) => (
             <section key={r.id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="repo-card">
               <div className="flex flex-wrap items-center gap-2">
-                <h2 className="font-mono text-sm font-semibold text-slate-900">{r.htmlUrl ? <a href={r.htmlUrl} className="hover:underline">{r.id}</a> : r.id}</h2>
+                <h2 className="font-mono text-sm font-semibold text-slate-900">
+                  {r.htmlUrl ? (
+                    <a href={r.htmlUrl} className="hover:underline">
+                      {r.id}
+                    </a>
+                  ) : (
+                    r.id
+                  )}
+                </h2>
                 <Badge tone={STATE_TONE[r.indexState] ?? "slate"}>{r.indexState}</Badge>
                 <Badge tone="slate">{r.source}</Badge>
                 {list.data.canReindex && (
-                  <button
-                    type="button"
-                    className={`${btn.secondary} ml-auto`}
-                    disabled={reindex.isPending && reindex.variables?.repo === r.id}
-                    onClick={() => reindex.mutate({ repo: r.id })}
-                  >
+                  <button type="button" className={`${btn.secondary} ml-auto`} disabled={reindex.isPending && reindex.variables?.repo === r.id} onClick={() => reindex.mutate({ repo: r.id })}>
                     {reindex.isPending && reindex.variables?.repo === r.id ? "Queueing…" : "Reindex"}
                   </button>
                 )}

@@ -88,7 +88,15 @@ export function FindingCard({ finding, canAct }: { finding: Finding; canAct: boo
             dismiss.mutate({ id: finding.id, reason }, { onSuccess: () => setDismissing(false) });
           }}
         >
-          <input className={`${field} max-w-md`} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why (kept with the dismissal)" aria-label="Why dismiss" required maxLength={500} />
+          <input
+            className={`${field} max-w-md`}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder="Why (kept with the dismissal)"
+            aria-label="Why dismiss"
+            required
+            maxLength={500}
+          />
           <button type="submit" className={btn.danger} disabled={dismiss.isPending || !reason.trim()}>
             Dismiss
           </button>

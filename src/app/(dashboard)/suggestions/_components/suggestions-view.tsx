@@ -39,8 +39,8 @@ export function SuggestionsView({ canAct }: { canAct: boolean }) {
           <div>
             <h2 className="text-sm font-semibold text-slate-900">Briefing for {briefing.day}</h2>
             <p className="mt-0.5 text-xs text-slate-500">
-              {briefing.source === "model" ? `Written by ${briefing.model}, checked against the evidence` : "From the rules"} · computed {new Date(briefing.computedAt).toLocaleTimeString()} · {counts.critical} critical,{" "}
-              {counts.warning} warnings, {counts.info} info
+              {briefing.source === "model" ? `Written by ${briefing.model}, checked against the evidence` : "From the rules"} · computed {new Date(briefing.computedAt).toLocaleTimeString()} ·{" "}
+              {counts.critical} critical, {counts.warning} warnings, {counts.info} info
             </p>
           </div>
           <button type="button" className={btn.secondary} onClick={() => refresh.mutate({})} disabled={refresh.isPending} data-testid="refresh">

@@ -88,7 +88,10 @@ export class CloudwaysExecutor implements Executor {
         polls++;
         const op = ((await this.call("GET", `/operation/${encodeURIComponent(String(operationId))}`, token, null, signal)).operation ?? {}) as Record<string, unknown>;
         if (String(op.is_completed) === "1" || op.is_completed === true) {
-          const failed = String(op.status ?? "").toLowerCase().includes("fail") || Boolean(op.error);
+          const failed =
+            String(op.status ?? "")
+              .toLowerCase()
+              .includes("fail") || Boolean(op.error);
           const message = String(op.message ?? op.status ?? "");
           return {
             ok: !failed,

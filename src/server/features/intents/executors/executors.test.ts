@@ -30,7 +30,12 @@ describe("GitHub executor", () => {
     const out = await new GitHubExecutor({ token: TOKEN, baseUrl: gh.url }).execute({ ...deploy, action: "rollback", params: { workflow: "deploy.yml", version: "v1.0.0" } }, long());
     expect(out).toMatchObject({ ok: true, dryRun: false, summary: "Dispatched deploy.yml on release-1 for production" });
     const sent = gh.requests.at(-1)!;
-    expect(sent).toEqual({ method: "POST", path: "/repos/acme/web/actions/workflows/deploy.yml/dispatches", body: { ref: "release-1", inputs: { environment: "production", version: "v1.0.0" } }, authorization: `token ${TOKEN}` });
+    expect(sent).toEqual({
+      method: "POST",
+      path: "/repos/acme/web/actions/workflows/deploy.yml/dispatches",
+      body: { ref: "release-1", inputs: { environment: "production", version: "v1.0.0" } },
+      authorization: `token ${TOKEN}`,
+    });
     expect(out.requests[0]!.body).toEqual(sent.body);
   });
 
@@ -84,11 +89,13 @@ function cloudwaysFake(opts: { polls: number; fail?: boolean }) {
       seen.push({ method: req.method ?? "", path, body, auth: req.headers.authorization ?? null });
       res.setHeader("content-type", "application/json");
       if (path === "/oauth/access_token") return res.end(JSON.stringify({ access_token: "cw-token", expires_in: 3600 }));
-      if (req.headers.authorization !== "Bearer cw-token") return (res.statusCode = 401), res.end("{}");
+      if (req.headers.authorization !== "Bearer cw-token") return ((res.statusCode = 401), res.end("{}"));
       if (path.startsWith("/operation/")) {
         polled++;
         const done = polled >= opts.polls;
-        return res.end(JSON.stringify({ operation: { id: 42, is_completed: done ? "1" : "0", status: done ? (opts.fail ? "Failed" : "Completed") : "Running", message: done && opts.fail ? "disk full" : "" } }));
+        return res.end(
+          JSON.stringify({ operation: { id: 42, is_completed: done ? "1" : "0", status: done ? (opts.fail ? "Failed" : "Completed") : "Running", message: done && opts.fail ? "disk full" : "" } }),
+        );
       }
       res.end(JSON.stringify({ operation_id: 42 }));
     });

@@ -19,7 +19,12 @@ export const intentWaiting: Rule = (s) => {
         { label: "oldest", value: oldest.id, href: `/approvals/${oldest.id}` },
         { label: "oldest waiting", value: oldestHours, unit: "h", href: `/ai/intents/${oldest.id}` },
       ],
-      material: { ids: waiting.map((i) => i.id).sort().join(",") },
+      material: {
+        ids: waiting
+          .map((i) => i.id)
+          .sort()
+          .join(","),
+      },
     }),
   ];
 };

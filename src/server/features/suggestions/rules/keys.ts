@@ -14,7 +14,9 @@ export const keyUnused: Rule = (s) =>
       finding("key-unused", k.prefix, {
         severity: "info",
         title: `Key ${k.prefix} of ${k.clientId} unused for ${idle} days`,
-        summary: k.lastUsedAt ? `API key ${k.prefix} (client ${k.clientId}) was last used ${idle} days ago.` : `API key ${k.prefix} (client ${k.clientId}) was created ${idle} days ago and never used.`,
+        summary: k.lastUsedAt
+          ? `API key ${k.prefix} (client ${k.clientId}) was last used ${idle} days ago.`
+          : `API key ${k.prefix} (client ${k.clientId}) was created ${idle} days ago and never used.`,
         action: `Revoke key ${k.prefix} on the Keys page if ${k.clientId} no longer needs it.`,
         evidence: [
           { label: "last used", value: k.lastUsedAt ?? "never", href: "/keys" },

@@ -42,12 +42,32 @@ const cases: Case[] = [
   { name: "flapping: 4 changes in 24 h", rule: "connection-flapping", snapshot: snap({ connections: [conn({ changes24h: 4 })] }), expect: [["wordpress", "warning"]] },
   { name: "not flapping: 3 changes", rule: "connection-flapping", snapshot: snap({ connections: [conn({ changes24h: 3 })] }), expect: [] },
   { name: "uptime 99 %", rule: "uptime-below-target", snapshot: snap({ connections: [conn({ uptime7d: { pct: 99, probes: 1000, down: 10, coverage: 1 } })] }), expect: [["wordpress", "warning"]] },
-  { name: "uptime 90 % is critical", rule: "uptime-below-target", snapshot: snap({ connections: [conn({ uptime7d: { pct: 90, probes: 1000, down: 100, coverage: 1 } })] }), expect: [["wordpress", "critical"]] },
+  {
+    name: "uptime 90 % is critical",
+    rule: "uptime-below-target",
+    snapshot: snap({ connections: [conn({ uptime7d: { pct: 90, probes: 1000, down: 100, coverage: 1 } })] }),
+    expect: [["wordpress", "critical"]],
+  },
   { name: "uptime low but too little data", rule: "uptime-below-target", snapshot: snap({ connections: [conn({ uptime7d: { pct: 50, probes: 4, down: 2, coverage: 0.1 } })] }), expect: [] },
   { name: "uptime at target", rule: "uptime-below-target", snapshot: snap({ connections: [conn({ uptime7d: { pct: 99.5, probes: 1000, down: 5, coverage: 1 } })] }), expect: [] },
-  { name: "p95 doubled", rule: "latency-regression", snapshot: snap({ connections: [conn({ latency: { p95Ms: 400, hours: 24, baselineP95Ms: 200, baselineHours: 168 } })] }), expect: [["wordpress", "warning"]] },
-  { name: "p95 tripled is critical", rule: "latency-regression", snapshot: snap({ connections: [conn({ latency: { p95Ms: 900, hours: 24, baselineP95Ms: 200, baselineHours: 168 } })] }), expect: [["wordpress", "critical"]] },
-  { name: "p95 doubled but only 20 ms more", rule: "latency-regression", snapshot: snap({ connections: [conn({ latency: { p95Ms: 40, hours: 24, baselineP95Ms: 20, baselineHours: 168 } })] }), expect: [] },
+  {
+    name: "p95 doubled",
+    rule: "latency-regression",
+    snapshot: snap({ connections: [conn({ latency: { p95Ms: 400, hours: 24, baselineP95Ms: 200, baselineHours: 168 } })] }),
+    expect: [["wordpress", "warning"]],
+  },
+  {
+    name: "p95 tripled is critical",
+    rule: "latency-regression",
+    snapshot: snap({ connections: [conn({ latency: { p95Ms: 900, hours: 24, baselineP95Ms: 200, baselineHours: 168 } })] }),
+    expect: [["wordpress", "critical"]],
+  },
+  {
+    name: "p95 doubled but only 20 ms more",
+    rule: "latency-regression",
+    snapshot: snap({ connections: [conn({ latency: { p95Ms: 40, hours: 24, baselineP95Ms: 20, baselineHours: 168 } })] }),
+    expect: [],
+  },
   { name: "p95 without a baseline", rule: "latency-regression", snapshot: snap({ connections: [conn({ latency: { p95Ms: 900, hours: 24, baselineP95Ms: null, baselineHours: 0 } })] }), expect: [] },
   { name: "workflow failing 40 %", rule: "workflow-failing", snapshot: snap({ workflows: [wf({ failures: 4 })] }), expect: [["acme/web/CI", "warning"]] },
   { name: "workflow failing 70 % is critical", rule: "workflow-failing", snapshot: snap({ workflows: [wf({ failures: 7 })] }), expect: [["acme/web/CI", "critical"]] },
@@ -65,7 +85,12 @@ const cases: Case[] = [
     expect: [["pending", "warning"]],
   },
   { name: "an intent waiting 2 h", rule: "intent-waiting", snapshot: snap({ pendingIntents: [{ id: "i", action: "deploy", requester: "gpt", createdAt: hoursAgo(2), expiresAt: null }] }), expect: [] },
-  { name: "intents expired unseen", rule: "intent-expired-unseen", snapshot: snap({ expiredUnseen: [{ id: "i", action: "deploy", requester: "gpt", createdAt: daysAgo(2), expiresAt: daysAgo(1) }] }), expect: [["expired", "info"]] },
+  {
+    name: "intents expired unseen",
+    rule: "intent-expired-unseen",
+    snapshot: snap({ expiredUnseen: [{ id: "i", action: "deploy", requester: "gpt", createdAt: daysAgo(2), expiresAt: daysAgo(1) }] }),
+    expect: [["expired", "info"]],
+  },
   { name: "no intent expired unseen", rule: "intent-expired-unseen", snapshot: snap({}), expect: [] },
   {
     name: "index behind the branch",
@@ -94,24 +119,73 @@ const cases: Case[] = [
   { name: "a job 3 intervals late", rule: "job-late", snapshot: snap({ lateJobs: [{ name: "probe", lastSuccessAt: hoursAgo(3), intervalSeconds: 3600 }] }), expect: [["probe", "warning"]] },
   { name: "a job that never succeeded", rule: "job-late", snapshot: snap({ lateJobs: [{ name: "probe", lastSuccessAt: null, intervalSeconds: 3600 }] }), expect: [["probe", "critical"]] },
   { name: "a job on time", rule: "job-late", snapshot: snap({ lateJobs: [{ name: "probe", lastSuccessAt: hoursAgo(1), intervalSeconds: 3600 }] }), expect: [] },
-  { name: "a key unused 100 days", rule: "key-unused", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(200), lastUsedAt: daysAgo(100), expiresAt: null }] }), expect: [["oo_ab12", "info"]] },
-  { name: "a key never used, made 95 days ago", rule: "key-unused", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(95), lastUsedAt: null, expiresAt: null }] }), expect: [["oo_ab12", "info"]] },
+  {
+    name: "a key unused 100 days",
+    rule: "key-unused",
+    snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(200), lastUsedAt: daysAgo(100), expiresAt: null }] }),
+    expect: [["oo_ab12", "info"]],
+  },
+  {
+    name: "a key never used, made 95 days ago",
+    rule: "key-unused",
+    snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(95), lastUsedAt: null, expiresAt: null }] }),
+    expect: [["oo_ab12", "info"]],
+  },
   { name: "a key used yesterday", rule: "key-unused", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(200), lastUsedAt: daysAgo(1), expiresAt: null }] }), expect: [] },
-  { name: "a key expiring in 10 days", rule: "key-expiring", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(10) }] }), expect: [["oo_ab12", "warning"]] },
-  { name: "a key expiring in 2 days", rule: "key-expiring", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(2) }] }), expect: [["oo_ab12", "critical"]] },
-  { name: "a key expiring in 60 days", rule: "key-expiring", snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(60) }] }), expect: [] },
+  {
+    name: "a key expiring in 10 days",
+    rule: "key-expiring",
+    snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(10) }] }),
+    expect: [["oo_ab12", "warning"]],
+  },
+  {
+    name: "a key expiring in 2 days",
+    rule: "key-expiring",
+    snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(2) }] }),
+    expect: [["oo_ab12", "critical"]],
+  },
+  {
+    name: "a key expiring in 60 days",
+    rule: "key-expiring",
+    snapshot: snap({ keys: [{ prefix: "oo_ab12", clientId: "ci", createdAt: daysAgo(20), lastUsedAt: daysAgo(1), expiresAt: inDays(60) }] }),
+    expect: [],
+  },
   { name: "Site Health criticals", rule: "wordpress-site-health", snapshot: snap({ connections: [conn({ siteHealthCritical: ["HTTPS is not used"] })] }), expect: [["wordpress", "warning"]] },
   { name: "Site Health all good", rule: "wordpress-site-health", snapshot: snap({ connections: [conn()] }), expect: [] },
   {
     name: "a scope growing every day",
     rule: "context-scope-growing",
-    snapshot: snap({ contextScopes: [{ scope: "repo:acme/web", entries: 400, history: [{ day: "2026-12-03", entries: 100 }, { day: "2026-12-04", entries: 200 }, { day: "2026-12-05", entries: 300 }] }] }),
+    snapshot: snap({
+      contextScopes: [
+        {
+          scope: "repo:acme/web",
+          entries: 400,
+          history: [
+            { day: "2026-12-03", entries: 100 },
+            { day: "2026-12-04", entries: 200 },
+            { day: "2026-12-05", entries: 300 },
+          ],
+        },
+      ],
+    }),
     expect: [["repo:acme/web", "info"]],
   },
   {
     name: "a scope that grew then shrank",
     rule: "context-scope-growing",
-    snapshot: snap({ contextScopes: [{ scope: "repo:acme/web", entries: 400, history: [{ day: "2026-12-03", entries: 100 }, { day: "2026-12-04", entries: 500 }, { day: "2026-12-05", entries: 300 }] }] }),
+    snapshot: snap({
+      contextScopes: [
+        {
+          scope: "repo:acme/web",
+          entries: 400,
+          history: [
+            { day: "2026-12-03", entries: 100 },
+            { day: "2026-12-04", entries: 500 },
+            { day: "2026-12-05", entries: 300 },
+          ],
+        },
+      ],
+    }),
     expect: [],
   },
   { name: "a huge scope", rule: "context-scope-growing", snapshot: snap({ contextScopes: [{ scope: "agents", entries: 6000, history: [] }] }), expect: [["agents", "warning"]] },
@@ -131,8 +205,14 @@ describe("rules: snapshots → findings", () => {
 
   it("every rule is covered by at least one case that fires and one that stays quiet", () => {
     for (const name of Object.keys(RULES)) {
-      expect(cases.some((c) => c.rule === name && c.expect.length > 0), `${name} fires`).toBe(true);
-      expect(cases.some((c) => c.rule === name && c.expect.length === 0), `${name} stays quiet`).toBe(true);
+      expect(
+        cases.some((c) => c.rule === name && c.expect.length > 0),
+        `${name} fires`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.rule === name && c.expect.length === 0),
+        `${name} stays quiet`,
+      ).toBe(true);
     }
   });
 

@@ -44,7 +44,11 @@ export function fingerprintOf(rule: string, subject: string, severity: Severity,
     .slice(0, 24);
 }
 
-export function finding(rule: string, subject: string, f: Omit<Finding, "rule" | "subject" | "key" | "fingerprint" | "action" | "proposal"> & { action?: string | null; proposal?: ProposeInput | null }): Finding {
+export function finding(
+  rule: string,
+  subject: string,
+  f: Omit<Finding, "rule" | "subject" | "key" | "fingerprint" | "action" | "proposal"> & { action?: string | null; proposal?: ProposeInput | null },
+): Finding {
   return { ...f, rule, subject, key: `${rule}:${subject}`, fingerprint: fingerprintOf(rule, subject, f.severity, f.material), action: f.action ?? null, proposal: f.proposal ?? null };
 }
 

@@ -4,11 +4,28 @@ import { REDACTED, redactSecrets } from "./redact";
 
 describe("skip rules", () => {
   it.each([
-    [".env", "secret"], [".env.local", "secret"], ["config/.env.production", "secret"], ["deploy/server.pem", "secret"], ["keys/api.key", "secret"],
-    ["home/.ssh/id_rsa", "secret"], ["id_ed25519.pub", "secret"], ["certs/client.p12", "secret"], ["tls/site.crt", "secret"], ["a/credentials.json", "secret"],
-    ["node_modules/x/index.js", "vendored"], ["web/vendor/lib.php", "vendored"], ["dist/app.js", "generated"], ["packages/a/build/out.js", "generated"],
-    [".next/server/page.js", "generated"], ["src/generated/prisma/client.ts", "generated"], ["package-lock.json", "lockfile"], ["sub/yarn.lock", "lockfile"],
-    ["go.sum", "lockfile"], ["assets/logo.png", "binary"], ["public/app.min.js", "generated"], ["src/app.js.map", "generated"],
+    [".env", "secret"],
+    [".env.local", "secret"],
+    ["config/.env.production", "secret"],
+    ["deploy/server.pem", "secret"],
+    ["keys/api.key", "secret"],
+    ["home/.ssh/id_rsa", "secret"],
+    ["id_ed25519.pub", "secret"],
+    ["certs/client.p12", "secret"],
+    ["tls/site.crt", "secret"],
+    ["a/credentials.json", "secret"],
+    ["node_modules/x/index.js", "vendored"],
+    ["web/vendor/lib.php", "vendored"],
+    ["dist/app.js", "generated"],
+    ["packages/a/build/out.js", "generated"],
+    [".next/server/page.js", "generated"],
+    ["src/generated/prisma/client.ts", "generated"],
+    ["package-lock.json", "lockfile"],
+    ["sub/yarn.lock", "lockfile"],
+    ["go.sum", "lockfile"],
+    ["assets/logo.png", "binary"],
+    ["public/app.min.js", "generated"],
+    ["src/app.js.map", "generated"],
   ])("%s is skipped as %s", (path, reason) => {
     expect(skipByPath(path, 100)).toBe(reason);
   });

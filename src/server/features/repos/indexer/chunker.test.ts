@@ -46,9 +46,18 @@ describe("chunker", () => {
 
   it("cuts Python at def and class, Go at func and type", () => {
     const py = `import os\n\n@cache\ndef load(path):\n    return open(path).read()\n\nclass Store:\n    def get(self):\n        pass\n`;
-    expect(chunkText(py, "python").map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([[null, 1, 1], ["load", 3, 5], ["Store", 7, 9]]);
+    expect(chunkText(py, "python").map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([
+      [null, 1, 1],
+      ["load", 3, 5],
+      ["Store", 7, 9],
+    ]);
     const go = `package main\n\nimport "fmt"\n\n// Server serves.\ntype Server struct {\n\tport int\n}\n\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\nfunc main() {\n\tfmt.Println("hi")\n}\n`;
-    expect(chunkText(go, "go").map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([[null, 1, 3], ["Server", 5, 8], ["Start", 10, 12], ["main", 14, 16]]);
+    expect(chunkText(go, "go").map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([
+      [null, 1, 3],
+      ["Server", 5, 8],
+      ["Start", 10, 12],
+      ["main", 14, 16],
+    ]);
   });
 
   it("uses overlapping line windows where no declarations are known", () => {
@@ -72,7 +81,11 @@ describe("chunker", () => {
     const body = (name: string) => [`    def ${name}(self):`, `        """Does ${name}."""`, ...Array.from({ length: 80 }, (_, i) => `        x${i} = helper(${i})`)];
     const py = ["class Console:", '    """A terminal."""', "", ...body("print"), "", "    # exports what was printed", ...body("export_html"), ""].join("\n");
     const chunks = chunkText(py, "python");
-    expect(chunks.map((c) => [c.symbol, c.startLine])).toEqual([["Console", 1], ["Console.print", 4], ["Console.export_html", 87]]);
+    expect(chunks.map((c) => [c.symbol, c.startLine])).toEqual([
+      ["Console", 1],
+      ["Console.print", 4],
+      ["Console.export_html", 87],
+    ]);
     expect(chunks[2]!.content.split("\n")[0]).toBe("    # exports what was printed");
     const rs = ["impl Command {", ...Array.from({ length: 80 }, (_, i) => `    pub fn f${i}(&self) -> bool {\n        self.get(${i})\n    }`), "}"].join("\n");
     const rsChunks = chunkText(rs, "rust");

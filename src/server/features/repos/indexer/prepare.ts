@@ -43,7 +43,10 @@ export async function modelSummaries(files: PreparedFile[], summarizer: Summariz
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++]!;
-      const text = `${f.summary}\n\n${f.chunks.map((c) => c.content).join("\n").slice(0, MODEL_INPUT_CHARS)}`;
+      const text = `${f.summary}\n\n${f.chunks
+        .map((c) => c.content)
+        .join("\n")
+        .slice(0, MODEL_INPUT_CHARS)}`;
       try {
         const s = (await summarizer.summarize({ path: f.path, kind: "file", text })).trim();
         if (s) Object.assign(f, { summary: redactSecrets(s).text, summarySource: "model" as const });

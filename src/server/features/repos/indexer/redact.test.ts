@@ -25,7 +25,10 @@ describe("redaction cost grows with the text, whatever the text", () => {
 
   it.each(Object.keys(hostile))("%s (256 KB) stays within a constant factor of plain text's cost", (name) => {
     redactSecrets(plain); // warm the regexes up
-    const baseline = Math.max(fastest(() => redactSecrets(plain)), 0.5);
+    const baseline = Math.max(
+      fastest(() => redactSecrets(plain)),
+      0.5,
+    );
     const ratio = fastest(() => redactSecrets(hostile[name]!)) / baseline;
     // Bounded patterns do a few dozen steps per start (~20× plain text here); the quadratic form was
     // tens of thousands of times plain text at this size (minutes).

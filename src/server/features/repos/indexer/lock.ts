@@ -14,9 +14,7 @@ export class IndexBusyError extends Error {
     readonly until: Date | null,
   ) {
     super(
-      `Repo ${repoId} is already being indexed by run ${holderRunId ?? "?"}` +
-        (until ? ` (its lease runs until ${until.toISOString()} unless renewed)` : "") +
-        "; try again when it has finished.",
+      `Repo ${repoId} is already being indexed by run ${holderRunId ?? "?"}` + (until ? ` (its lease runs until ${until.toISOString()} unless renewed)` : "") + "; try again when it has finished.",
     );
     this.name = "IndexBusyError";
   }
@@ -26,7 +24,9 @@ async function tryTake(db: Db, repoId: string, runId: string): Promise<boolean> 
   const n = await db.$executeRawUnsafe(
     `UPDATE repo SET index_lock_run_id = $2::uuid, index_lock_expires_at = now() + ($3 || ' milliseconds')::interval
      WHERE id = $1 AND (index_lock_run_id IS NULL OR index_lock_run_id = $2::uuid OR index_lock_expires_at < now())`,
-    repoId, runId, String(LEASE_MS),
+    repoId,
+    runId,
+    String(LEASE_MS),
   );
   return n === 1;
 }
@@ -48,7 +48,9 @@ export async function acquireIndexLock(db: Db, repoId: string, runId: string, wa
 export async function renewIndexLock(db: Db, repoId: string, runId: string): Promise<boolean> {
   const n = await db.$executeRawUnsafe(
     `UPDATE repo SET index_lock_expires_at = now() + ($3 || ' milliseconds')::interval WHERE id = $1 AND index_lock_run_id = $2::uuid`,
-    repoId, runId, String(LEASE_MS),
+    repoId,
+    runId,
+    String(LEASE_MS),
   );
   return n === 1;
 }

@@ -8,7 +8,25 @@ export type SkipReason = "secret" | "vendored" | "generated" | "lockfile" | "bin
 
 const VENDORED_DIRS = new Set(["node_modules", "vendor", "bower_components", "third_party", "third-party", ".yarn", ".pnpm-store", "jspm_packages", "Pods", ".venv", "venv", "__pycache__", ".git"]);
 const GENERATED_DIRS = new Set(["dist", "build", "out", ".next", ".nuxt", ".svelte-kit", ".turbo", ".cache", "coverage", "generated", "__generated__", "target", ".data", ".vercel", ".output"]);
-const LOCKFILES = new Set(["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock", "composer.lock", "Gemfile.lock", "Cargo.lock", "poetry.lock", "Pipfile.lock", "go.sum", "mix.lock", "pubspec.lock", "Podfile.lock", "flake.lock", "uv.lock"]);
+const LOCKFILES = new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+  "composer.lock",
+  "Gemfile.lock",
+  "Cargo.lock",
+  "poetry.lock",
+  "Pipfile.lock",
+  "go.sum",
+  "mix.lock",
+  "pubspec.lock",
+  "Podfile.lock",
+  "flake.lock",
+  "uv.lock",
+]);
 
 const SECRET_NAMES = [
   /^\.env(\..*)?$/i, // .env, .env.local, .env.production … (.env.example included: its values are often real)
@@ -20,7 +38,8 @@ const SECRET_NAMES = [
   /\.(pem|key|p12|pfx|jks|keystore|crt|cer|der|csr|p8|asc|gpg|ovpn|kdbx|tfstate|tfvars)$/i,
 ];
 
-const BINARY_EXT = /\.(png|jpe?g|gif|bmp|ico|icns|webp|avif|tiff?|psd|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|mkv|woff2?|ttf|otf|eot|zip|gz|tgz|bz2|xz|7z|rar|tar|jar|war|class|exe|dll|so|dylib|a|o|obj|wasm|pdf|docx?|xlsx?|pptx?|sqlite3?|db|bin|dat|pyc|pyo|node|lockb)$/i;
+const BINARY_EXT =
+  /\.(png|jpe?g|gif|bmp|ico|icns|webp|avif|tiff?|psd|mp[34]|m4a|wav|ogg|flac|webm|mov|avi|mkv|woff2?|ttf|otf|eot|zip|gz|tgz|bz2|xz|7z|rar|tar|jar|war|class|exe|dll|so|dylib|a|o|obj|wasm|pdf|docx?|xlsx?|pptx?|sqlite3?|db|bin|dat|pyc|pyo|node|lockb)$/i;
 const GENERATED_NAMES = /(\.min\.(js|css|mjs)|\.map|\.bundle\.js|\.d\.ts\.map|\.snap|\.pb\.go|_pb2\.py|\.generated\.\w+)$/i;
 
 export function isSecretPath(path: string): boolean {

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalGitSource } from "@/server/adapters/repo-source/local-git";
 import type { Deps } from "@/server/deps";
-import { closeDeps, testDeps } from "../../../../tests/support/deps";
-import { CountingEmbedder, EchoSummarizer, MemoryVectorStore } from "../../../../tests/fakes/index-fakes";
-import { TempGitRepo } from "../../../../tests/support/git-repo";
+import { closeDeps, testDeps } from "../../../../../tests/support/deps";
+import { CountingEmbedder, EchoSummarizer, MemoryVectorStore } from "../../../../../tests/fakes/index-fakes";
+import { TempGitRepo } from "../../../../../tests/support/git-repo";
 import { chunkText } from "./chunker";
 import { languageOf } from "./language";
 import { indexRepo } from "./run";
@@ -45,7 +45,10 @@ describe("local git source", () => {
     expect(await source.defaultBranch()).toBe("main");
     const snap = await source.snapshot();
     expect(snap.commitSha).toBe(repo.git("rev-parse", "HEAD").trim());
-    expect(snap.entries.map((e) => [e.path, e.size])).toEqual([["a.ts", 20], ["dir/b.md", 4]]);
+    expect(snap.entries.map((e) => [e.path, e.size])).toEqual([
+      ["a.ts", 20],
+      ["dir/b.md", 4],
+    ]);
     const blobs = await source.readBlobs([...snap.entries.map((e) => e.blobSha), "0".repeat(40)]);
     expect(blobs.size).toBe(2);
     expect(blobs.get(snap.entries[1]!.blobSha)!.toString()).toBe("# B\n");
@@ -66,7 +69,9 @@ describe("index follows the repository", () => {
       "lib/util.go": "package lib\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n",
       "README.md": "# Demo\n\nA demo repo.\n",
     };
-    repo.write({ ...files, ".env": `GITHUB_TOKEN=${TOKEN}\n`, "node_modules/x/index.js": "module.exports = 1;\n", "logo.png": Buffer.from([0x89, 0x50]), "data.txt": Buffer.from([1, 0, 2, 3]) }).commit("init");
+    repo
+      .write({ ...files, ".env": `GITHUB_TOKEN=${TOKEN}\n`, "node_modules/x/index.js": "module.exports = 1;\n", "logo.png": Buffer.from([0x89, 0x50]), "data.txt": Buffer.from([1, 0, 2, 3]) })
+      .commit("init");
     const source = createLocalGitSource(id, repo.dir);
     const vectors = new MemoryVectorStore();
     const embedder = new CountingEmbedder();
@@ -80,7 +85,13 @@ describe("index follows the repository", () => {
     expect(first.chunks).toBe(s.chunks.length);
     expect(s.chunks.find((c) => c.symbol === "createInvoice")).toMatchObject({ path: "src/billing/invoice.ts", startLine: 4, endLine: 6, kind: "declaration" });
     expect(s.files.find((f) => f.path === "src/billing/invoice.ts")).toMatchObject({ language: "typescript", summarySource: "extractive", symbols: ["createInvoice", "VAT"] });
-    expect(s.folders.map((f) => [f.path, f.fileCount])).toEqual([["", 5], ["app", 1], ["lib", 1], ["src", 2], ["src/billing", 1]]);
+    expect(s.folders.map((f) => [f.path, f.fileCount])).toEqual([
+      ["", 5],
+      ["app", 1],
+      ["lib", 1],
+      ["src", 2],
+      ["src/billing", 1],
+    ]);
     // vectors: one per chunk, per file and per folder
     expect(vectors.ids(id)).toEqual([...s.chunks.map((c) => c.id), ...s.paths.map((p) => fileVectorId(id, p)), ...s.folders.map((f) => folderVectorId(id, f.path))].sort());
     const repoRow = await deps.db.repo.findUniqueOrThrow({ where: { id } });
@@ -99,24 +110,36 @@ describe("index follows the repository", () => {
     const second = await indexRepo({ db: deps.db, audit: deps.audit, embedder, vectors }, { source: createLocalGitSource(id, repo.dir), trigger: "cli" });
     expect(second).toMatchObject({ added: 2, changed: 1, removed: 2, unchanged: 2, fromSha: first.toSha });
     s = await state(id);
-    const now = { ...files, "src/db.ts": "export const db = { insert() { return 2; } };\n\nexport function close() {}\n", "src/billing/refund.ts": "export function refund() {}\n", "core/store.py": files["app/store.py"]! };
+    const now = {
+      ...files,
+      "src/db.ts": "export const db = { insert() { return 2; } };\n\nexport function close() {}\n",
+      "src/billing/refund.ts": "export function refund() {}\n",
+      "core/store.py": files["app/store.py"]!,
+    };
     delete (now as Record<string, string>)["app/store.py"];
     delete (now as Record<string, string>)["lib/util.go"];
     expect(s.paths).toEqual(Object.keys(now).sort());
     expect(s.chunks).toHaveLength(expectedChunks(now));
     expect(s.chunks.filter((c) => c.path === "src/db.ts").map((c) => c.symbol)).toEqual(["db", "close"]);
-    expect(s.folders.map((f) => [f.path, f.fileCount])).toEqual([["", 5], ["core", 1], ["src", 3], ["src/billing", 2]]);
+    expect(s.folders.map((f) => [f.path, f.fileCount])).toEqual([
+      ["", 5],
+      ["core", 1],
+      ["src", 3],
+      ["src/billing", 2],
+    ]);
     expect(vectors.ids(id)).toEqual([...s.chunks.map((c) => c.id), ...s.paths.map((p) => fileVectorId(id, p)), ...s.folders.map((f) => folderVectorId(id, f.path))].sort());
   });
 
   it("never lets a secret reach chunks, summaries, the model or the embedder", async () => {
     const { repo, id } = newRepo();
     const url = "postgres://app:Sup3rS3cretPw@db.internal:5432/app";
-    repo.write({
-      "src/config.ts": `/** Config; token ${TOKEN}. */\nexport const token = "${TOKEN}";\nexport const dbUrl = "${url}";\n`,
-      ".env.production": `TOKEN=${TOKEN}\n`,
-      "deploy/key.pem": "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
-    }).commit();
+    repo
+      .write({
+        "src/config.ts": `/** Config; token ${TOKEN}. */\nexport const token = "${TOKEN}";\nexport const dbUrl = "${url}";\n`,
+        ".env.production": `TOKEN=${TOKEN}\n`,
+        "deploy/key.pem": "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
+      })
+      .commit();
     const embedder = new CountingEmbedder();
     const summarizer = new EchoSummarizer();
     const result = await indexRepo({ db: deps.db, audit: deps.audit, embedder, summarizer, vectors: new MemoryVectorStore() }, { source: createLocalGitSource(id, repo.dir), trigger: "cli" });

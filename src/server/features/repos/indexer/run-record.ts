@@ -20,7 +20,15 @@ export async function finishRun(deps: { db: Db; audit: AuditLog }, result: Index
   await deps.audit.transact(async (tx, audit) => {
     const run = await tx.indexRun.update({
       where: { id: result.runId },
-      data: { status: error ? "failed" : "succeeded", error: message, finishedAt: now, durationMs: result.durationMs, tokensEmbedded: result.tokensEmbedded, warnings: result.warnings, toSha: result.toSha || null },
+      data: {
+        status: error ? "failed" : "succeeded",
+        error: message,
+        finishedAt: now,
+        durationMs: result.durationMs,
+        tokensEmbedded: result.tokensEmbedded,
+        warnings: result.warnings,
+        toSha: result.toSha || null,
+      },
     });
     await tx.repo.update({
       where: { id: result.repoId },

@@ -28,16 +28,29 @@ function leadingDocComment(lines: string[]): string {
     }
   } else if (first.startsWith("//") || (first.startsWith("#") && !first.startsWith("#!"))) {
     const mark = first.startsWith("//") ? "//" : "#";
-    for (; i < lines.length && lines[i]!.trim().startsWith(mark); i++) text.push(lines[i]!.trim().slice(mark.length).replace(/^[/!]\s?/, "").trim());
+    for (; i < lines.length && lines[i]!.trim().startsWith(mark); i++)
+      text.push(
+        lines[i]!.trim()
+          .slice(mark.length)
+          .replace(/^[/!]\s?/, "")
+          .trim(),
+      );
   } else if (/^("""|''')/.test(first)) {
     const q = first.slice(0, 3);
     text.push(first.slice(3));
-    if (!first.slice(3).includes(q)) for (i++; i < lines.length; i++) {
-      text.push(lines[i]!.trim());
-      if (lines[i]!.includes(q)) break;
-    }
+    if (!first.slice(3).includes(q))
+      for (i++; i < lines.length; i++) {
+        text.push(lines[i]!.trim());
+        if (lines[i]!.includes(q)) break;
+      }
   }
-  return text.join(" ").replace(/("""|'''|\*\/)/g, "").replace(/\s+/g, " ").replace(/@\w+.*$/, "").trim().slice(0, 400);
+  return text
+    .join(" ")
+    .replace(/("""|'''|\*\/)/g, "")
+    .replace(/\s+/g, " ")
+    .replace(/@\w+.*$/, "")
+    .trim()
+    .slice(0, 400);
 }
 
 function imports(text: string, language: string | null): string[] {
@@ -84,7 +97,11 @@ export function extractiveFileSummary(path: string, text: string, language: stri
   if (others.length && supportsDeclarations(language)) parts.push(`${exported.length ? "Also declares" : "Declares"}: ${others.join(", ")}.`);
   if (deps.length) parts.push(`Imports: ${deps.join(", ")}.`);
   if (!supportsDeclarations(language) && !doc) {
-    const firstLines = lines.map((l) => l.trim()).filter(Boolean).slice(0, 3).join(" ");
+    const firstLines = lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 3)
+      .join(" ");
     if (firstLines) parts.push(`Begins: ${firstLines.slice(0, 200)}`);
   }
   return { summary: parts.join(" ").slice(0, MAX_SUMMARY_CHARS), symbols };

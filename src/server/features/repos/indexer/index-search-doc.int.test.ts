@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalGitSource } from "@/server/adapters/repo-source/local-git";
 import type { Deps } from "@/server/deps";
-import { scratchDeps } from "../../../../tests/support/deps";
-import { TempGitRepo } from "../../../../tests/support/git-repo";
+import { scratchDeps } from "../../../../../tests/support/deps";
+import { TempGitRepo } from "../../../../../tests/support/git-repo";
 import { indexRepo } from "./run";
 
 /**

@@ -93,7 +93,21 @@ export async function indexRepo(deps: IndexDeps, opts: IndexOptions): Promise<In
   const warnings: string[] = [];
   const warn = (m: string) => void (warnings.length < 100 && warnings.push(m));
   const result: IndexResult = {
-    runId, repoId: repo.id, fromSha: repo.indexedSha, toSha: "", filesTotal: 0, unchanged: 0, added: 0, changed: 0, removed: 0, skipped: 0, chunks: 0, tokensEmbedded: 0, redactions: 0, durationMs: 0, warnings,
+    runId,
+    repoId: repo.id,
+    fromSha: repo.indexedSha,
+    toSha: "",
+    filesTotal: 0,
+    unchanged: 0,
+    added: 0,
+    changed: 0,
+    removed: 0,
+    skipped: 0,
+    chunks: 0,
+    tokensEmbedded: 0,
+    redactions: 0,
+    durationMs: 0,
+    warnings,
     phases: { snapshot: 0, diff: 0, files: 0, folders: 0, merge: 0, record: 0 },
   };
   let mark = performance.now();
@@ -209,7 +223,11 @@ export async function indexRepo(deps: IndexDeps, opts: IndexOptions): Promise<In
     const existingFolders = touched.length && opts.full ? (await db.folderSummary.findMany({ where: { repoId: repo.id }, select: { path: true } })).map((f) => `${f.path}/x`) : [];
     const folders = await refreshFolders(db, repo.id, foldersOf([...touched, ...existingFolders]), deps.summarizer ?? null, warn);
     if (sink) {
-      await deleteVectors(sink, repo.id, folders.removed.map((p) => folderVectorId(repo.id, p)));
+      await deleteVectors(
+        sink,
+        repo.id,
+        folders.removed.map((p) => folderVectorId(repo.id, p)),
+      );
       result.tokensEmbedded += await upsertFolderVectors(sink, repo.id, folders.upserted);
     }
     phase("folders");

@@ -17,7 +17,10 @@ async function embedAndUpsert(sink: VectorSink, repoId: string, items: Item[]): 
   if (items.length === 0) return 0;
   const { vectors, tokens } = await sink.embedder.embed(items.map((i) => i.text.slice(0, EMBED_INPUT_CHARS)));
   if (vectors.length !== items.length) throw new Error(`The embedder returned ${vectors.length} vectors for ${items.length} texts.`);
-  await sink.store.upsert(vectorNamespace(repoId), items.map((it, i) => ({ id: it.id, values: vectors[i]!, metadata: it.metadata })));
+  await sink.store.upsert(
+    vectorNamespace(repoId),
+    items.map((it, i) => ({ id: it.id, values: vectors[i]!, metadata: it.metadata })),
+  );
   return tokens;
 }
 

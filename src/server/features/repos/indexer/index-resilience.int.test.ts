@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalGitSource } from "@/server/adapters/repo-source/local-git";
 import type { RepoSource } from "@/server/adapters/repo-source/types";
 import type { Deps } from "@/server/deps";
-import { closeDeps, testDeps } from "../../../../tests/support/deps";
-import { CountingEmbedder, MemoryVectorStore } from "../../../../tests/fakes/index-fakes";
-import { TempGitRepo } from "../../../../tests/support/git-repo";
+import { closeDeps, testDeps } from "../../../../../tests/support/deps";
+import { CountingEmbedder, MemoryVectorStore } from "../../../../../tests/fakes/index-fakes";
+import { TempGitRepo } from "../../../../../tests/support/git-repo";
 import { runQueuedIndexJobs } from "./jobs";
 import { acquireIndexLock, IndexBusyError, releaseIndexLock } from "./lock";
 import { indexRepo, type IndexDeps } from "./run";
@@ -35,7 +35,14 @@ function corpus(n: number) {
 /** Counts what the indexer reads from the source. */
 function countingSource(inner: RepoSource) {
   const reads: string[] = [];
-  const source: RepoSource = { ...inner, kind: inner.kind, repoId: inner.repoId, defaultBranch: () => inner.defaultBranch(), snapshot: (r) => inner.snapshot(r), readBlobs: (shas) => (reads.push(...shas), inner.readBlobs(shas)) };
+  const source: RepoSource = {
+    ...inner,
+    kind: inner.kind,
+    repoId: inner.repoId,
+    defaultBranch: () => inner.defaultBranch(),
+    snapshot: (r) => inner.snapshot(r),
+    readBlobs: (shas) => (reads.push(...shas), inner.readBlobs(shas)),
+  };
   return { source, reads };
 }
 

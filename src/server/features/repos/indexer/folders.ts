@@ -19,12 +19,24 @@ export function foldersOf(paths: Iterable<string>): string[] {
   return [...set].sort((a, b) => (b ? b.split("/").length : 0) - (a ? a.split("/").length : 0) || a.localeCompare(b));
 }
 
-interface ChildFile { path: string; language: string | null; symbols: string[] | null; summary: string }
-interface ChildFolder { path: string; file_count: number }
+interface ChildFile {
+  path: string;
+  language: string | null;
+  symbols: string[] | null;
+  summary: string;
+}
+interface ChildFolder {
+  path: string;
+  file_count: number;
+}
 
 function describeFile(f: ChildFile): string {
   const name = f.path.slice(f.path.lastIndexOf("/") + 1);
-  const doc = f.summary.split(/(?<=\.)\s/).slice(1, 2).join("").replace(/^(Exports|Imports|Declares|Begins):.*/, "");
+  const doc = f.summary
+    .split(/(?<=\.)\s/)
+    .slice(1, 2)
+    .join("")
+    .replace(/^(Exports|Imports|Declares|Begins):.*/, "");
   const symbols = (f.symbols ?? []).slice(0, 4).join(", ");
   return [name, doc.slice(0, 120), symbols && `(${symbols})`].filter(Boolean).join(" ");
 }
@@ -33,7 +45,10 @@ export function folderSummaryText(folder: string, files: ChildFile[], subfolders
   const fileCount = files.length + subfolders.reduce((n, s) => n + s.file_count, 0);
   const langs = new Map<string, number>();
   for (const f of files) langs.set(languageName(f.language), (langs.get(languageName(f.language)) ?? 0) + 1);
-  const langText = [...langs].sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(", ");
+  const langText = [...langs]
+    .sort((a, b) => b[1] - a[1])
+    .map(([l, n]) => `${l} ${n}`)
+    .join(", ");
   const parts = [`Folder ${folder || "(repository root)"}: ${fileCount} files${langText ? ` (here: ${langText})` : ""}.`];
   if (subfolders.length) parts.push(`Subfolders: ${subfolders.map((s) => `${s.path.slice(s.path.lastIndexOf("/") + 1)} (${s.file_count})`).join(", ")}.`);
   if (files.length) parts.push(`Files: ${files.map(describeFile).join("; ")}.`);
@@ -58,7 +73,8 @@ export async function refreshFolders(
     `SELECT path, language, symbols, summary FROM repo_file
      WHERE repo_id = $1 AND (CASE WHEN strpos(path, '/') = 0 THEN '' ELSE regexp_replace(path, '/[^/]*$', '') END) = ANY($2::text[])
      ORDER BY path`,
-    repoId, folders,
+    repoId,
+    folders,
   );
   const filesIn = new Map<string, ChildFile[]>();
   for (const f of files) {
@@ -97,7 +113,8 @@ export async function refreshFolders(
         `INSERT INTO folder_summary (repo_id, path, summary, file_count, updated_at)
          SELECT $1, path, summary, file_count, now() FROM jsonb_to_recordset($2::jsonb) AS x(path text, summary text, file_count int)
          ON CONFLICT (repo_id, path) DO UPDATE SET summary = EXCLUDED.summary, file_count = EXCLUDED.file_count, updated_at = EXCLUDED.updated_at`,
-        repoId, JSON.stringify(upserted.map((u) => ({ path: u.path, summary: u.summary, file_count: u.fileCount }))),
+        repoId,
+        JSON.stringify(upserted.map((u) => ({ path: u.path, summary: u.summary, file_count: u.fileCount }))),
       );
     }
   });

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAdminCommand } from "@/server/api/admin";
+import { runAdminCommand } from "@/server/api/commands";
 import { jobs } from "@/server/api/jobs";
 import { systemActor } from "@/server/core/auth/actor";
 import { setDeps, type Deps } from "@/server/deps";
 import { startJobRunner } from "@/server/jobs/runner";
 import { triggerNow } from "@/server/jobs/trigger";
-import { closeDeps, testDeps } from "../../../../tests/support/deps";
-import { TempGitRepo } from "../../../../tests/support/git-repo";
+import { closeDeps, testDeps } from "../../../../../tests/support/deps";
+import { TempGitRepo } from "../../../../../tests/support/git-repo";
 import type { RepoIndexOutcome } from "./jobs";
 
 let deps: Deps;
@@ -26,7 +26,6 @@ afterAll(async () => {
   await closeDeps(deps);
   repo.cleanup();
 });
-
 
 describe("entry points", () => {
   it("the index-repos job, queued by Run now, is carried out by a worker and indexes the configured repo", async () => {
