@@ -127,7 +127,7 @@ async function runConfig(name, fakes) {
   const rows = [];
   const failures = [];
   try {
-    const key = createKey(env, ["--client", `bench-ops-${name}`, "--scopes", SCOPES, "--rate-limit", UNLIMITED, ...(process.env.BENCH_KEY_OWNER ? ["--owner", process.env.BENCH_KEY_OWNER] : [])]);
+    const key = createKey(env, ["--client", `bench-ops-${name}`, "--scopes", SCOPES, "--rate-limit", UNLIMITED]);
     const headers = { "x-api-key": key };
     const doc = await json(await fetch(`${app.base}/api/openapi.json`), "reading the OpenAPI document");
     const seeds = await seed(app.base, headers);

@@ -97,7 +97,9 @@ export async function startApp(env) {
 
 /** A key from the CLI (`keys create` prints it alone on its last line). */
 export function createKey(env, args) {
-  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args], { env })
+  // every key names the person accountable for it: the app's first admin, made at its first start
+  const owner = args.includes("--owner") ? [] : ["--owner", "admin@localhost"];
+  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args, ...owner], { env })
     .toString()
     .trim()
     .split("\n")

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { parseEnv } from "@/env";
 import { createKeyValueStore } from "@/server/adapters/kv";
 import { systemActor } from "@/server/core/auth/actor";
@@ -9,11 +12,17 @@ import { closeProcessQueue } from "@/server/jobs/runner";
 import { scratchPostgres } from "./scratch-db";
 import { testDatabaseUrl, testRedisUrl } from "./services";
 
+/**
+ * A data folder of its own: what the app keeps beside its database (the local audit archive and its
+ * checkpoints, generated secrets) must not be shared with another database's tests, nor outlive a run.
+ */
+const dataDir = () => mkdtempSync(path.join(tmpdir(), "oo-test-data-"));
+
 /** Deps on the test services (or the embedded defaults), one set per test file. */
 export async function testDeps(envOverrides: Record<string, string> = {}): Promise<Deps> {
   const url = testDatabaseUrl();
   const redisUrl = testRedisUrl();
-  const env = parseEnv({ NODE_ENV: "test", ...envOverrides });
+  const env = parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir(), ...envOverrides });
   return createDeps({ env, database: url ? { url } : { memory: true }, kv: createKeyValueStore({ redisUrl, nearCache: nearCacheOf(env) }) });
 }
 
@@ -47,7 +56,7 @@ export async function makeKey(deps: Deps, scopes: Scope[], opts: { expiresAt?: D
  */
 export async function scratchDeps(): Promise<{ deps: Deps; drop: () => Promise<void> }> {
   const scratch = await scratchPostgres("test_scratch");
-  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+  const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir() }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
   return {
     deps,
     drop: async () => {

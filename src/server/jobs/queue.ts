@@ -51,6 +51,25 @@ function bossFor(deps: Deps, opts: QueueOptions): PgBoss {
   return new PgBoss({ ...common, connectionString: deps.database.url, max: 4, application_name: "orchestrator-jobs" });
 }
 
+const DEADLOCK = "40P01";
+
+async function createQueues(boss: PgBoss, defs: ReadonlyMap<string, JobDefinition>): Promise<void> {
+  for (const def of defs.values()) {
+    const dead = deadLetterOf(def.name);
+    await boss.createQueue(dead, { name: dead, retryLimit: 0 });
+    const policy = {
+      name: def.name,
+      retryLimit: def.retry.limit,
+      retryDelay: def.retry.delaySeconds,
+      retryBackoff: def.retry.backoff,
+      expireInSeconds: def.timeoutSeconds,
+      deadLetter: dead,
+    };
+    await boss.createQueue(def.name, { ...policy, policy: def.singleton ? "singleton" : "standard" });
+    await boss.updateQueue(def.name, policy);
+  }
+}
+
 export class JobQueue {
   private workers: string[] = [];
   private readonly shutdown = new AbortController();
@@ -63,20 +82,17 @@ export class JobQueue {
   static async open(deps: Deps, defs: ReadonlyMap<string, JobDefinition>, opts: QueueOptions): Promise<JobQueue> {
     const boss = bossFor(deps, opts);
     boss.on("error", (err: Error) => console.warn(`[jobs] queue: ${err.message}`));
-    await boss.start();
-    for (const def of defs.values()) {
-      const dead = deadLetterOf(def.name);
-      await boss.createQueue(dead, { name: dead, retryLimit: 0 });
-      const policy = {
-        name: def.name,
-        retryLimit: def.retry.limit,
-        retryDelay: def.retry.delaySeconds,
-        retryBackoff: def.retry.backoff,
-        expireInSeconds: def.timeoutSeconds,
-        deadLetter: dead,
-      };
-      await boss.createQueue(def.name, { ...policy, policy: def.singleton ? "singleton" : "standard" });
-      await boss.updateQueue(def.name, policy);
+    // Instances starting together on a fresh database create the same queues (a table partition each)
+    // at once, and Postgres may break their lock cycle with a deadlock error: setup is idempotent, so retry it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.start();
+        await createQueues(boss, defs);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+      }
     }
     return new JobQueue(boss, defs);
   }

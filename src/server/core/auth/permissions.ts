@@ -19,14 +19,14 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 
 /** Human-only permissions: no API key can ever carry them, whatever its scopes. */
-export const HUMAN_PERMISSIONS = ["intents:approve", "jobs:run"] as const;
+export const HUMAN_PERMISSIONS = ["intents:approve", "jobs:run", "connections:refresh", "repos:reindex", "suggestions:triage"] as const;
 export type Permission = Scope | (typeof HUMAN_PERMISSIONS)[number];
 
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 const VIEWER: Permission[] = ["context:read", "audit:read", "github:read", "search:read", "intents:read", "metrics:read", "suggestions:read", "hosting:read"];
-const OPERATOR: Permission[] = [...VIEWER, "context:write", "intents:propose", "cursor:write", "jobs:run"];
+const OPERATOR: Permission[] = [...VIEWER, "context:write", "intents:propose", "cursor:write", "jobs:run", "connections:refresh", "repos:reindex", "suggestions:triage"];
 const APPROVER: Permission[] = [...OPERATOR, "intents:approve"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import type { Actor } from "@/server/core/auth/actor";
-import type { Role } from "@/server/core/auth/permissions";
+import { can, type Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 import { runProbeJob } from "@/server/features/connections/probe-run";
@@ -74,9 +73,8 @@ export async function connectionHistory(deps: Deps, id: string, now = new Date()
 }
 
 /** Dashboard users from operator up may run the probes now; keys need metrics:read (checked by the builder). */
-const REFRESH_ROLES: readonly Role[] = ["operator", "approver", "admin"];
 export function canRefresh(actor: Actor): boolean {
-  return actor.type !== "user" || REFRESH_ROLES.includes(actor.role);
+  return actor.type !== "user" || can(actor, "connections:refresh");
 }
 
 /**

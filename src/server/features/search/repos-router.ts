@@ -40,10 +40,10 @@ export const repoIndexRouter = router({
     .meta({ resource: "repo" })
     .input(z.strictObject({}))
     .output(z.object({ repos: z.array(repoIndexSchema), canReindex: z.boolean() }))
-    .query(async ({ ctx }) => ({ repos: await listRepoIndex(ctx.deps.db), canReindex: ctx.actor.type === "user" && can(ctx.actor, "intents:propose") })),
+    .query(async ({ ctx }) => ({ repos: await listRepoIndex(ctx.deps.db), canReindex: ctx.actor.type === "user" && can(ctx.actor, "repos:reindex") })),
 
-  /** Operators and above (the operator's permission `intents:propose`); API keys cannot. */
-  reindex: humanProcedure("intents:propose")
+  /** Operators and above (repos:reindex); API keys cannot. */
+  reindex: humanProcedure("repos:reindex")
     .meta({ resource: "repo", audit: "service" })
     .input(z.strictObject({ repo: z.string().min(1).max(200), full: z.boolean().default(false) }))
     .output(z.object({ runId: z.string(), status: z.string(), alreadyQueued: z.boolean() }))

@@ -8,7 +8,7 @@ import { computeSuggestions, dailySuggestions, dismissFinding, markFindingDone, 
 
 const read = scopedProcedure("suggestions:read");
 // Dismissing hides a signal from the whole team: people (operators and up) decide that, never an agent.
-const act = humanProcedure("intents:propose");
+const act = humanProcedure("suggestions:triage");
 const tags = ["suggestions"];
 
 /** The findings asked for, most pressing first, cut to fit a GPT action's response limit (`truncated` says so). */
