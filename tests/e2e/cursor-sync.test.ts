@@ -28,7 +28,7 @@ function cli(args: string[], env: Record<string, string>) {
 
 beforeAll(async () => {
   server = await startApp();
-  const created = await cli(["keys", "create", "--client", "cursor-e2e", "--scopes", "cursor:write,context:read,context:write"], {});
+  const created = await cli(["keys", "create", "--client", "cursor-e2e", "--scopes", "cursor:write,context:read,context:write", "--owner", "admin@localhost"], {});
   key = created.stdout.trim().split("\n").pop()!;
   repo.write({ "src/app.ts": "export function app() {\n  return 1;\n}\n" }).commit("first");
   repo.git("checkout", "-q", "-b", "feature/e2e");

@@ -52,7 +52,7 @@ describe("notifications", () => {
     browser = await launchChromium();
     await cli("users", "create", "--email", APPROVER, "--role", "approver", "--password", PASSWORD);
     await cli("users", "create", "--email", ADMIN, "--role", "admin", "--password", PASSWORD);
-    agentKey = (await cli("keys", "create", "--client", "gpt", "--scopes", "intents:propose,intents:read")).at(-1)!;
+    agentKey = (await cli("keys", "create", "--client", "gpt", "--scopes", "intents:propose,intents:read", "--owner", ADMIN)).at(-1)!;
   });
 
   afterAll(async () => {

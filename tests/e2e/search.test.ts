@@ -31,7 +31,8 @@ describe.skipIf(!testDatabaseUrl())("search and repos in the browser", () => {
   beforeAll(async () => {
     scratch = await scratchPostgres("test_scratch_e2e_search");
     dbUrl = scratch!.url;
-    server = await startApp({ env: { DATABASE_URL: dbUrl } });
+    // no job runner in this app (a web service beside a worker): a queued index run stays queued for the assertion below
+    server = await startApp({ env: { DATABASE_URL: dbUrl, JOBS_RUNNER: "off" } });
     await run(process.execPath, ["bin/orchestrator.mjs", "users", "create", "--email", OPERATOR.email, "--role", "operator", "--password", OPERATOR.password], { env: server.env });
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
