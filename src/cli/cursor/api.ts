@@ -31,7 +31,7 @@ export interface Server {
 export function serverFrom(env: { ORCHESTRATOR_URL?: string; ORCHESTRATOR_API_KEY?: string; dataDir: string }): Server {
   const key = env.ORCHESTRATOR_API_KEY;
   if (!key) throw new ApiFailure("Set ORCHESTRATOR_API_KEY to a key with cursor:write and context:read (npx orchestrator keys create --client cursor --scopes cursor:write,context:read).", EXIT.usage);
-  const url = env.ORCHESTRATOR_URL ?? readAdminLink(env.dataDir)?.url;
+  const url = env.ORCHESTRATOR_URL ?? readAdminLink(env.dataDir)?.appUrl;
   if (!url) throw new ApiFailure("Set ORCHESTRATOR_URL (e.g. http://localhost:3000), or start the app on this machine.", EXIT.usage);
   return { url: url.replace(/\/$/, ""), key };
 }

@@ -22,7 +22,7 @@ export async function startAdminListener(deps: Deps): Promise<{ server: Server; 
   });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
   server.unref(); // never keeps the process alive on its own
-  const link = writeAdminLink(deps.env.dataDir, (server.address() as AddressInfo).port);
+  const link = writeAdminLink(deps.env.dataDir, (server.address() as AddressInfo).port, Number(process.env.PORT ?? 3000));
   return { server, link };
 }
 

@@ -8,15 +8,18 @@ import path from "node:path";
  * POST /api/admin/cli with the token. Whoever can read the data folder owns the database anyway.
  */
 export interface AdminLink {
+  /** The admin listener (operator commands, with the token). */
   url: string;
+  /** The app itself (its REST API), for CLI commands that talk to it as any client does (cursor sync, listen). */
+  appUrl?: string;
   token: string;
   pid: number;
 }
 
 const file = (dataDir: string) => path.join(dataDir, "admin.json");
 
-export function writeAdminLink(dataDir: string, port: number): AdminLink {
-  const link: AdminLink = { url: `http://127.0.0.1:${port}`, token: randomBytes(32).toString("base64url"), pid: process.pid };
+export function writeAdminLink(dataDir: string, port: number, appPort?: number): AdminLink {
+  const link: AdminLink = { url: `http://127.0.0.1:${port}`, ...(appPort ? { appUrl: `http://127.0.0.1:${appPort}` } : {}), token: randomBytes(32).toString("base64url"), pid: process.pid };
   writeFileSync(file(dataDir), JSON.stringify(link), { mode: 0o600 });
   chmodSync(file(dataDir), 0o600);
   process.once("exit", () => rmSync(file(dataDir), { force: true }));
