@@ -149,7 +149,7 @@ export const envSchema = z.object({
   NOTIFY_FLAP_WINDOW_MINUTES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(1_440).default(15)),
   /** Tries of one notification delivery before it becomes a dead letter. */
   NOTIFY_MAX_ATTEMPTS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(50).default(8)),
-  /** Signs audit manifests and checkpoints: `ed25519:<base64 32-byte seed>` or `hmac:<secret>`; unset, an HMAC key generated into DATA_DIR. */
+  /** Signs audit manifests and checkpoints: `ed25519:<base64 32-byte seed>` or `hmac:<secret>`; unset, an HMAC key generated into DATA_DIR (one instance only: instances sharing a database must share this key). */
   AUDIT_SIGNING_KEY: optional,
   /** Where sealed audit segments go: `s3://bucket/prefix` or a folder (default DATA_DIR/audit-archive). */
   AUDIT_ARCHIVE_URL: optional,

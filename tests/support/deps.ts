@@ -22,7 +22,8 @@ const dataDir = () => mkdtempSync(path.join(tmpdir(), "oo-test-data-"));
 export async function testDeps(envOverrides: Record<string, string> = {}): Promise<Deps> {
   const url = testDatabaseUrl();
   const redisUrl = testRedisUrl();
-  const env = parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir(), ...envOverrides });
+  // the test files on the shared database are instances of one deployment: one audit signing key
+  const env = parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir(), AUDIT_SIGNING_KEY: "hmac:shared-test-database", ...envOverrides });
   return createDeps({ env, database: url ? { url } : { memory: true }, kv: createKeyValueStore({ redisUrl, nearCache: nearCacheOf(env) }) });
 }
 
