@@ -41,7 +41,8 @@ export async function ensureFirstAdmin(db: Db, audit: AuditLog): Promise<{ email
     const user = await createUser(audit, call, { email: "admin@localhost", role: "admin", password });
     return { email: user.email, password };
   } catch (err) {
-    if (err instanceof AppError && err.code === "CONFLICT") return null; // another instance won the race
+    // another instance starting at the same time on the same fresh database won the race (checked, or at the unique index)
+    if ((err instanceof AppError && err.code === "CONFLICT") || (err as { code?: string }).code === "P2002") return null;
     throw err;
   }
 }
