@@ -1,3 +1,4 @@
+import { ChartLegend } from "./chart-legend";
 import type { RouterOutputs } from "../_trpc/client";
 
 type Activity = RouterOutputs["status"]["activity"];
@@ -30,14 +31,12 @@ export function ActivityChart({ activity }: { activity: Activity }) {
       </svg>
       <figcaption className="mt-1 flex justify-between text-[11px] text-slate-400">
         <span>60 min ago</span>
-        <span className="flex items-center gap-3">
-          <span className="flex items-center gap-1">
-            <span className="h-2 w-2 rounded-sm bg-indigo-400" aria-hidden="true" /> requests
-          </span>
-          <span className="flex items-center gap-1">
-            <span className="h-2 w-2 rounded-sm bg-red-400" aria-hidden="true" /> errors
-          </span>
-        </span>
+        <ChartLegend
+          items={[
+            { label: "requests", swatch: "bg-indigo-400" },
+            { label: "errors", swatch: "bg-red-400" },
+          ]}
+        />
         <span>now</span>
       </figcaption>
     </figure>
