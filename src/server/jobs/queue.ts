@@ -1,4 +1,5 @@
 import PgBoss from "pg-boss";
+import { mapConcurrent } from "@/server/core/concurrency";
 import type { Deps } from "@/server/deps";
 import { runAttempt } from "./execute";
 import type { JobDefinition, JobTrigger } from "./types";
@@ -114,7 +115,7 @@ export class JobQueue {
     for (const def of this.defs.values()) {
       const concurrency = def.singleton ? 1 : (opts.concurrency ?? 4);
       const workerId: string = await this.boss.work<QueuePayload>(def.name, { batchSize, includeMetadata: true, pollingIntervalSeconds: opts.pollingSeconds ?? 2 }, async (jobs) => {
-        await eachLimited(jobs, concurrency, async (job) => {
+        await mapConcurrent(jobs, concurrency, async (job) => {
           const t0 = performance.now();
           try {
             await runAttempt(deps, def, {
@@ -153,12 +154,4 @@ export class JobQueue {
     this.shutdown.abort();
     await this.boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true }).catch(() => {});
   }
-}
-
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(lanes);
 }

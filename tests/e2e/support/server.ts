@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePortOnLoopback } from "../../support/free-port";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,17 +14,8 @@ export interface AppServer {
   stop: () => Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port free on 127.0.0.1 right now. */
+export const freePort = freePortOnLoopback;
 
 export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), "oo-e2e-"));

@@ -1,3 +1,4 @@
+import { mapConcurrent } from "@/server/core/concurrency";
 import { githubStatus, splitRepo, type GitHubClient } from "@/server/adapters/github/client";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import { mapGitHubError } from "./errors";
@@ -76,19 +77,6 @@ async function commitStats(octokit: GitHubClient, kv: KeyValueStore, repoId: str
   return stats;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export function githubCommits(octokit: GitHubClient, kv: KeyValueStore, repoId: string, branch: string, input: CommitsInput) {
   const { owner, repo } = splitRepo(repoId);
   return guarded(repoId, async () => {
@@ -110,7 +98,7 @@ export function githubCommits(octokit: GitHubClient, kv: KeyValueStore, repoId: 
       }
       if (!nextPage) break;
     }
-    const items: CommitInfo[] = await mapLimited(picked, STATS_CONCURRENCY, async (c) => ({
+    const items: CommitInfo[] = await mapConcurrent(picked, STATS_CONCURRENCY, async (c) => ({
       sha: c.sha,
       author: { name: c.commit.author?.name ?? c.author?.login ?? "unknown", email: c.commit.author?.email ?? null, login: c.author && "login" in c.author ? c.author.login : null },
       date: c.commit.author?.date ?? c.commit.committer?.date ?? "",

@@ -1,4 +1,5 @@
 import type { Db } from "@/server/adapters/db";
+import { mapConcurrent } from "@/server/core/concurrency";
 import { DeliveryError, scrubSecrets, type ChannelName, type NotifyChannel } from "@/server/adapters/notify";
 import { retryDelayMs, type BackoffPolicy } from "./backoff";
 import { notificationOf } from "./render";
@@ -129,20 +130,6 @@ function outcomeRecorder(db: Db) {
   };
 }
 
-/** Runs `fn` over the items with at most `limit` in flight. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
  * One channel's due deliveries, batch after batch, until none is due, no new event arrived, or the time is up. A batch that
  * failed entirely on retryable errors means the receiver is down: the channel stops for this run
@@ -158,7 +145,7 @@ export async function drainChannel(db: Db, channel: NotifyChannel, o: ChannelDra
       continue;
     }
     const recorder = outcomeRecorder(db);
-    const outcomes = await pool(batch, o.concurrency, async (row) => {
+    const outcomes = await mapConcurrent(batch, o.concurrency, async (row) => {
       const out = await sendOne(channel, row, o);
       recorder.add(out);
       return out;

@@ -1,12 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useTRPC } from "../../../_trpc/client";
 import { OutcomeBadge } from "../../../_components/badge";
 import { formatLatency } from "../../../_components/format";
 import { JsonBlock } from "../../../_components/json-block";
 import { CloseButton } from "../../../_components/close-button";
+import { SidePanel } from "../../../_components/side-panel";
 import { ErrorState } from "../../../_components/query-states";
 import { formatDateTime } from "../../../_components/time";
 import { ACTOR_LABEL, type AuditEvent } from "./audit-table";
@@ -21,44 +22,29 @@ export function AuditDetail({ seq, known, onClose, onFilter }: { seq: number; kn
   const query = useQuery({ ...trpc.audit.list.queryOptions({ cursor: seq + 1, limit: 1 }), enabled: !known });
   const event = known ?? (query.data?.items[0]?.seq === seq ? query.data.items[0] : undefined);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
-
   return (
-    <div className="fixed inset-0 z-40 flex justify-end bg-slate-900/30" onClick={onClose}>
-      <aside
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="event-title"
-        className="flex h-full w-full max-w-xl flex-col overflow-hidden bg-white shadow-2xl"
-        onClick={(e) => e.stopPropagation()}
-        data-testid="audit-detail"
-      >
-        <header className="flex items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
-          <div className="min-w-0">
-            <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Event #{seq}</p>
-            <h2 id="event-title" className="mt-0.5 truncate font-mono text-base font-semibold text-slate-900">
-              {event?.action ?? "…"}
-            </h2>
-          </div>
-          <CloseButton label="Close the event details" onClose={onClose} />
-        </header>
-        <div className="flex-1 space-y-5 overflow-y-auto px-5 py-5">
-          {event ? (
-            <EventBody event={event} onFilter={onFilter} />
-          ) : query.isError ? (
-            <ErrorState title="Could not load the event" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
-          ) : query.isPending ? (
-            <p className="text-sm text-slate-500">Loading…</p>
-          ) : (
-            <p className="text-sm text-slate-600">There is no event #{seq}.</p>
-          )}
+    <SidePanel labelledBy="event-title" testId="audit-detail" onClose={onClose}>
+      <header className="flex items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
+        <div className="min-w-0">
+          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Event #{seq}</p>
+          <h2 id="event-title" className="mt-0.5 truncate font-mono text-base font-semibold text-slate-900">
+            {event?.action ?? "…"}
+          </h2>
         </div>
-      </aside>
-    </div>
+        <CloseButton label="Close the event details" onClose={onClose} />
+      </header>
+      <div className="flex-1 space-y-5 overflow-y-auto px-5 py-5">
+        {event ? (
+          <EventBody event={event} onFilter={onFilter} />
+        ) : query.isError ? (
+          <ErrorState title="Could not load the event" error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+        ) : query.isPending ? (
+          <p className="text-sm text-slate-500">Loading…</p>
+        ) : (
+          <p className="text-sm text-slate-600">There is no event #{seq}.</p>
+        )}
+      </div>
+    </SidePanel>
   );
 }
 
