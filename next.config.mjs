@@ -42,6 +42,9 @@ const nextConfig = {
   distDir,
   typescript: { tsconfigPath: tsconfigFor(distDir) },
   typedRoutes: false,
+  // `next dev` would otherwise write an AGENTS.md of its own into every checkout (and upgrade prompts into it)
+  agentRules: false,
+  experimental: { agentUpgrade: false },
 };
 
 export default nextConfig;
