@@ -1,14 +1,13 @@
 import type { Permission } from "@/server/core/auth/permissions";
 
 /**
- * The dashboard's navigation, one list. A page that is not built yet stays listed as a placeholder
- * (its issue fills it); `permission` hides an item from roles that lack it (the server still guards).
+ * The dashboard's navigation, one list; `permission` hides an item from roles that lack it (the server
+ * still guards).
  */
 export interface NavItem {
   href: string;
   label: string;
   permission?: Permission;
-  placeholder?: boolean;
   /** A live count beside the label (side-nav.tsx renders it). */
   badge?: "pendingApprovals";
 }

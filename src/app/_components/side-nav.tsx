@@ -26,7 +26,6 @@ export function SideNav({ permissions }: { permissions: readonly Permission[] })
               >
                 {item.label}
                 {item.badge === "pendingApprovals" && <PendingBadge active={active} />}
-                {item.placeholder && <span className={`text-[10px] uppercase tracking-wide ${active ? "text-slate-300" : "text-slate-400"}`}>soon</span>}
               </Link>
             </li>
           );
