@@ -1,7 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
-import { proximityOf } from "./proximity";
+import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
 import { wordMatches } from "./snippet";
 
@@ -108,11 +108,14 @@ async function byProximity(db: Db, files: RankedFile[], lexemes: string[], termW
   const head = files.slice(0, w.proximityFiles);
   const wanted = head.flatMap((f) => f.chunks.slice(0, w.proximityChunks).map((c) => ({ ...splitFileKey(f.fileKey), startLine: c.startLine })));
   if (wanted.length === 0) return files;
-  const rows = await db.codeChunk.findMany({ where: { OR: wanted.map((k) => ({ repoId: k.repoId, path: k.path, startLine: k.startLine })) }, select: { repoId: true, path: true, content: true } });
+  const rows = await db.$queryRaw<{ repo_id: string; path: string; content: string }[]>`
+    SELECT c."repo_id", c."path", c."content" FROM unnest(${wanted.map((k) => k.repoId)}::text[], ${wanted.map((k) => k.path)}::text[], ${wanted.map((k) => k.startLine)}::int[]) AS k("repo_id", "path", "start_line")
+    JOIN "code_chunk" c ON c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = k."start_line"`;
   const near = new Map<string, number>();
+  const proximityOf = proximityScorer(lexemes, termWeights, w.proximityWindow);
   for (const r of rows) {
-    const key = fileKeyOf(r.repoId, r.path);
-    near.set(key, Math.max(near.get(key) ?? 0, proximityOf(r.content, lexemes, termWeights, w.proximityWindow)));
+    const key = fileKeyOf(r.repo_id, r.path);
+    near.set(key, Math.max(near.get(key) ?? 0, proximityOf(r.content)));
   }
   const rescored = head.map((f) => ({ ...f, score: f.score * (1 + w.proximity * (near.get(f.fileKey) ?? 0)) })).sort(byScore);
   return [...rescored, ...files.slice(head.length)];

@@ -13,31 +13,38 @@ import { wordMatches } from "./snippet";
  * terms are that near each other.
  */
 export function proximityOf(content: string, lexemes: string[], weight: number[], window = 8): number {
+  return proximityScorer(lexemes, weight, window)(content);
+}
+
+/** proximityOf for many texts and one question: each distinct word is matched against the terms once. */
+export function proximityScorer(lexemes: string[], weight: number[], window = 8): (content: string) => number {
   const total = weight.reduce((a, b) => a + b, 0);
-  if (lexemes.length < 2 || total <= 0) return 0;
+  if (lexemes.length < 2 || total <= 0) return () => 0;
   const seen = new Map<string, number>();
   const termOf = (word: string) => {
     let t = seen.get(word);
     if (t === undefined) seen.set(word, (t = lexemes.findIndex((l) => wordMatches(word, l))));
     return t;
   };
-  const terms = splitIdentifiers(content).toLowerCase().split(" ").filter(Boolean).map(termOf);
-  const inWindow = new Array<number>(lexemes.length).fill(0);
-  let distinct = 0;
-  let sum = 0;
-  let best = 0;
-  for (let i = 0; i < terms.length; i++) {
-    const t = terms[i]!;
-    if (t >= 0 && inWindow[t]!++ === 0) {
-      distinct++;
-      sum += weight[t]!;
+  return (content) => {
+    const terms = splitIdentifiers(content).toLowerCase().split(" ").filter(Boolean).map(termOf);
+    const inWindow = new Array<number>(lexemes.length).fill(0);
+    let distinct = 0;
+    let sum = 0;
+    let best = 0;
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i]!;
+      if (t >= 0 && inWindow[t]!++ === 0) {
+        distinct++;
+        sum += weight[t]!;
+      }
+      const out = i >= window ? terms[i - window]! : -1;
+      if (out >= 0 && --inWindow[out]! === 0) {
+        distinct--;
+        sum -= weight[out]!;
+      }
+      if (distinct >= 2 && sum > best) best = sum;
     }
-    const out = i >= window ? terms[i - window]! : -1;
-    if (out >= 0 && --inWindow[out]! === 0) {
-      distinct--;
-      sum -= weight[out]!;
-    }
-    if (distinct >= 2 && sum > best) best = sum;
-  }
-  return best / total;
+    return best / total;
+  };
 }
