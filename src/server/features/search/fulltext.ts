@@ -1,7 +1,8 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
-import { globToRegex, searchWords, splitWords } from "./query";
-import { rankFiles, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
+import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
+import { proximityScorer } from "./proximity";
+import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
 import { wordMatches } from "./snippet";
 
 /** What narrows a code search: one repo, a path glob, a language. */
@@ -53,6 +54,8 @@ interface FieldRow {
   i: number;
   repo_id: string;
   path: string;
+  /** False when the term matched only as the start of a longer word (paths alone). */
+  exact: boolean;
 }
 
 /**
@@ -65,8 +68,19 @@ const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`
 
 /** Files matching term u.t in one field, through that field's own GIN index. */
 const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, filters: CodeFilters) =>
-  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM ${TERMS(terms)}
+  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path", true AS exact FROM ${TERMS(terms)}
     JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ u.t::tsquery${and(filtersOn("f", filters))}) f ON true`;
+
+/**
+ * Paths matching term u.t, or a word its stem begins ("pars" in parser.ts, "run" in runner.ts), which
+ * the stemmer leaves apart: a file named after the agent of a question's verb. Kept when the word is
+ * only a few letters longer than the stem (pathPrefixHolds), so "run" does not find runtime.ts.
+ */
+const pathMatches = (terms: string, filters: CodeFilters) => {
+  const doc = WORDS(Prisma.sql`f."path"`);
+  return Prisma.sql`SELECT 'path'::text AS field, u.i::int AS i, f."repo_id", f."path", f.exact FROM ${TERMS(terms)}
+    JOIN LATERAL (SELECT f."repo_id", f."path", ${doc} @@ u.t::tsquery AS exact FROM "repo_file" f WHERE ${doc} @@ (u.t || ':*')::tsquery${and(filtersOn("f", filters))}) f ON true`;
+};
 
 /** What ranking reads for one question: which chunks and file fields hold which of its lexemes. */
 export interface TextSignals {
@@ -77,10 +91,34 @@ export interface TextSignals {
 }
 
 /** Full-text candidates ranked at file level. */
-export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, weights?: Weights): Promise<{ files: RankedFile[]; terms: string[] }> {
+export async function fullTextFiles(db: Db, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[] }> {
   const s = await fullTextSignals(db, q, filters);
   if (!s) return { files: [], terms: [] };
-  return { files: rankFiles(s.lexemes, s.chunks, s.files, s.corpus, weights), terms: s.lexemes };
+  const { files, termWeights } = rankWithTermWeights(s.lexemes, s.chunks, s.files, s.corpus, w);
+  return { files: await byProximity(db, files, s.lexemes, termWeights, w), terms: s.lexemes };
+}
+
+/**
+ * The leading files rescored by how near the question's words are to each other in their best chunks
+ * (one query for those chunks' text): the index keeps which words a chunk holds, not where. The rest
+ * stay in order below them (rescoring only raises a score).
+ */
+async function byProximity(db: Db, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<RankedFile[]> {
+  if (w.proximity <= 0 || lexemes.length < 2) return files;
+  const head = files.slice(0, w.proximityFiles);
+  const wanted = head.flatMap((f) => f.chunks.slice(0, w.proximityChunks).map((c) => ({ ...splitFileKey(f.fileKey), startLine: c.startLine })));
+  if (wanted.length === 0) return files;
+  const rows = await db.$queryRaw<{ repo_id: string; path: string; content: string }[]>`
+    SELECT c."repo_id", c."path", c."content" FROM unnest(${wanted.map((k) => k.repoId)}::text[], ${wanted.map((k) => k.path)}::text[], ${wanted.map((k) => k.startLine)}::int[]) AS k("repo_id", "path", "start_line")
+    JOIN "code_chunk" c ON c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = k."start_line"`;
+  const near = new Map<string, number>();
+  const proximityOf = proximityScorer(lexemes, termWeights, w.proximityWindow);
+  for (const r of rows) {
+    const key = fileKeyOf(r.repo_id, r.path);
+    near.set(key, Math.max(near.get(key) ?? 0, proximityOf(r.content)));
+  }
+  const rescored = head.map((f) => ({ ...f, score: f.score * (1 + w.proximity * (near.get(f.fileKey) ?? 0)) })).sort(byScore);
+  return [...rescored, ...files.slice(head.length)];
 }
 
 /**
@@ -99,7 +137,7 @@ export async function fullTextSignals(db: Db, q: string, filters: CodeFilters): 
       JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
       JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
     db.$queryRaw<FieldRow[]>`
-      ${fieldMatches("path", WORDS(Prisma.sql`f."path"`), terms, filters)}
+      ${pathMatches(terms, filters)}
       UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
       UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}`,
     db.$queryRaw<{ n: number; mean: number | null; lexemes: string[] | null }[]>`
@@ -126,6 +164,7 @@ export async function fullTextSignals(db: Db, q: string, filters: CodeFilters): 
   }
   const files = new Map<string, FileSignals>();
   for (const r of fields) {
+    if (!r.exact && !pathPrefixHolds(r.path, lexemes[r.i - 1]!)) continue;
     const key = fileKeyOf(r.repo_id, r.path);
     const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
     const i = r.i - 1;

@@ -151,6 +151,12 @@ export function searchWords(q: string): string[] {
   return [...new Set(kept.length > 0 ? kept : words)].slice(0, 24);
 }
 
+/** How many letters a path word may add to a question word's stem and still name it (parse → parser). */
+const NAME_SUFFIX = 3;
+
+/** Whether a word of the path begins with the stem and adds at most NAME_SUFFIX letters ("pars" → parser.ts, not "run" → runtime.ts). */
+export const pathPrefixHolds = (path: string, lexeme: string) => splitWords(path).some((w) => w.startsWith(lexeme) && w.length - lexeme.length <= NAME_SUFFIX);
+
 /** A lexeme as a tsquery literal ('retri'), quotes doubled. */
 export const tsLiteral = (lexeme: string) => `'${lexeme.replace(/'/g, "''")}'`;
 

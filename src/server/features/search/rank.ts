@@ -46,7 +46,25 @@ export interface RankedFile {
   signals: Signal[];
 }
 
-export const WEIGHTS = { bestChunk: 1, body: 0.6, path: 1.2, basename: 0.8, symbols: 0.9, summary: 0.4, coverage: 1.5, k1: 1.2, b: 0.5, chunkB: 0.15, secondary: 0.5, symHit: 1 };
+export const WEIGHTS = {
+  bestChunk: 1,
+  body: 0.6,
+  path: 1.2,
+  basename: 0.8,
+  symbols: 0.9,
+  summary: 0.4,
+  coverage: 1.5,
+  k1: 1.2,
+  b: 0.5,
+  chunkB: 0.15,
+  secondary: 0.5,
+  symHit: 1,
+  /** Proximity: how much the nearest question words in a leading file's best chunks scale its score; over how many leading files, best chunks of each, words apart. */
+  proximity: 1,
+  proximityFiles: 30,
+  proximityChunks: 2,
+  proximityWindow: 8,
+};
 export type Weights = typeof WEIGHTS;
 
 /** BM25's IDF, over files. */
@@ -71,6 +89,11 @@ export const isSecondaryPath = (path: string) => SECONDARY_PATH.test(path);
 export const asksForSecondary = (lexemes: string[]) => lexemes.some((l) => ASKS_SECONDARY.test(l));
 
 export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): RankedFile[] {
+  return rankWithTermWeights(lexemes, chunks, files, corpus, w).files;
+}
+
+/** Ranked files, and each term's weight (its IDF over files) for what ranks them further. */
+export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): { files: RankedFile[]; termWeights: number[] } {
   const termCount = lexemes.length;
   const demote = !asksForSecondary(lexemes);
   const empty: FileSignals = { fileKey: "", path: [], base: [], sym: [], summary: [] };
@@ -133,8 +156,10 @@ export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: File
     if (file.summary.length) signals.push("summary");
     out.push({ fileKey, score, chunks: ranked, signals });
   }
-  return out.sort((a, b) => b.score - a.score || a.fileKey.localeCompare(b.fileKey));
+  return { files: out.sort(byScore), termWeights: weight };
 }
+
+export const byScore = (a: RankedFile, b: RankedFile) => b.score - a.score || a.fileKey.localeCompare(b.fileKey);
 
 /** Reciprocal rank fusion of ranked lists of keys (k = 60, as in Cormack et al.). */
 export function reciprocalRankFusion(lists: string[][], k = 60): Map<string, number> {

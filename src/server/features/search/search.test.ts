@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { distinctWords, globToRegex, searchWords, splitIdentifiers, splitWords } from "./query";
+import { proximityOf } from "./proximity";
+import { distinctWords, globToRegex, pathPrefixHolds, searchWords, splitIdentifiers, splitWords } from "./query";
 import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
 
@@ -23,6 +24,21 @@ describe("search terms", () => {
       const text = Array.from({ length: Math.floor(random() * 16) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
       expect(distinctWords(text), JSON.stringify(text)).toBe([...new Set(splitIdentifiers(text).split(" ").filter(Boolean))].join(" "));
     }
+  });
+  it("lets a path word extend a question word's stem by a few letters only", () => {
+    expect(pathPrefixHolds("_vendor/partial-json-parser/parser.ts", "pars")).toBe(true);
+    expect(pathPrefixHolds("lib/runner.ts", "run")).toBe(true);
+    expect(pathPrefixHolds("lib/runtime.ts", "run")).toBe(false);
+    expect(pathPrefixHolds("lib/parse.ts", "json")).toBe(false);
+  });
+  it("measures how near the question's words are, weighed by rarity", () => {
+    const lexemes = ["incomplet", "json", "pars"];
+    const weight = [3, 2, 1];
+    expect(proximityOf("/** Parse incomplete JSON */", lexemes, weight)).toBe(1);
+    const apart = `parse ${"x ".repeat(20)} incomplete ${"y ".repeat(20)} json`;
+    expect(proximityOf(apart, lexemes, weight)).toBe(0);
+    expect(proximityOf(`parseJSON(text) ${"z ".repeat(20)} incomplete`, lexemes, weight)).toBe(0.5);
+    expect(proximityOf("parse parse parse", lexemes, weight)).toBe(0);
   });
   it("drops question filler, unless nothing else is left", () => {
     expect(searchWords("Where is the retry logic handled?")).toEqual(["the", "retry"]);
