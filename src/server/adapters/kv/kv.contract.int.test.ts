@@ -324,6 +324,30 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
       const left = await store.ttlMs(`${groups}#exp`);
       expect(left).toBeGreaterThan(10_000);
     });
+
+    it.skipIf(skip)("of 12 concurrent lease claims on a pool of 5, exactly 5 win; a release or an expiry frees a lease", async () => {
+      const pool = index("leases");
+      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => store.claimLease(pool, `m${i}`, { limit: 5, ttlMs: 10_000 })));
+      const winners = claims.flatMap((c, i) => (c.taken ? [`m${i}`] : []));
+      expect(winners).toHaveLength(5);
+      for (const c of claims.filter((x) => !x.taken)) expect(c.held).toBe(5);
+      expect(await store.indexCount(pool)).toBe(5);
+      // a holder renews even when the pool is full; a newcomer does not get in
+      expect(await store.claimLease(pool, winners[0]!, { limit: 5, ttlMs: 10_000 })).toEqual({ taken: true, held: 5 });
+      expect((await store.claimLease(pool, "late", { limit: 5, ttlMs: 10_000 })).taken).toBe(false);
+      expect(await store.releaseLease(pool, winners[1]!)).toBe(true);
+      expect(await store.releaseLease(pool, winners[1]!)).toBe(false);
+      expect(await store.claimLease(pool, "late", { limit: 5, ttlMs: 10_000 })).toEqual({ taken: true, held: 5 });
+      expect((await store.claimLease(pool, "later", { limit: 5, ttlMs: 10_000 })).taken).toBe(false);
+      // a holder that stops renewing (a crashed instance) loses its lease when it expires
+      const short = index("short-leases");
+      expect((await store.claimLease(short, "crashed", { limit: 1, ttlMs: 300 })).taken).toBe(true);
+      expect((await store.claimLease(short, "next", { limit: 1, ttlMs: 10_000 })).taken).toBe(false);
+      await sleep(450);
+      expect(await store.claimLease(short, "next", { limit: 1, ttlMs: 10_000 })).toEqual({ taken: true, held: 1 });
+      expect(await store.releaseLease(short, "crashed")).toBe(false);
+      await expect(store.claimLease(short, "x", { limit: 0, ttlMs: 1_000 })).rejects.toThrow(/limit/);
+    });
   });
 });
 

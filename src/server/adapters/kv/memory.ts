@@ -1,4 +1,4 @@
-import { indexKeys } from "./scripts";
+import { assertLeaseOpts, indexKeys } from "./scripts";
 import type { IndexRef, KeyValueStore, Versioned } from "./types";
 
 /** A record (versioned value) or an index (member → expiry in ms) live beside strings and lists. */
@@ -132,6 +132,18 @@ export function createMemoryStore(): KeyValueStore {
     },
     async indexCount(index) {
       return indexAt(index, false)?.size ?? 0;
+    },
+    // No await between the count and the take: one claim runs to its end before another starts, as a script does in Redis.
+    async claimLease(index, member, opts) {
+      assertLeaseOpts(opts);
+      const leases = indexAt(index, false);
+      const held = leases?.size ?? 0;
+      if (!leases?.has(member) && held >= opts.limit) return { taken: false, held };
+      addMembers([{ index, member }], Date.now() + opts.ttlMs);
+      return { taken: true, held: indexAt(index, false)!.size };
+    },
+    async releaseLease(index, member) {
+      return indexAt(index, false)?.delete(member) ?? false;
     },
     async ping() {},
     async close() {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Redis, ReplyError, type RedisOptions } from "ioredis";
 import {
+  CLAIM_LEASE_LUA,
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
@@ -8,6 +9,9 @@ import {
   SET_VERSIONED_LUA,
   indexKeys,
   lexBounds,
+  RELEASE_LEASE_LUA,
+  assertLeaseOpts,
+  parseClaimLeaseReply,
   parseDelVersionedReply,
   parseIncrWindowReply,
   parseSetVersionedReply,
@@ -152,6 +156,13 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
     },
     async indexCount(index) {
       return Number(await run(INDEX_COUNT_LUA, indexKeys(index), []));
+    },
+    async claimLease(index, member, opts) {
+      assertLeaseOpts(opts);
+      return parseClaimLeaseReply(await run(CLAIM_LEASE_LUA, indexKeys(index), [member, opts.limit, opts.ttlMs]));
+    },
+    async releaseLease(index, member) {
+      return Number(await run(RELEASE_LEASE_LUA, indexKeys(index), [member])) === 1;
     },
     async ping() {
       await redis.ping();
