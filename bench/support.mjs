@@ -76,10 +76,18 @@ export async function waitFor(url, ms = 60_000) {
   throw new Error(`${url} did not come up`);
 }
 
-/** `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is the server's process. */
-export async function startApp(env) {
-  const port = await freePort();
-  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+/**
+ * `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is
+ * the server's process. `nodeArgs` go to its Node (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export async function startApp(env, nodeArgs = []) {
+  // BENCH_PORT: a port of one's own on a shared machine; a free one otherwise
+  const port = Number(process.env.BENCH_PORT) || (await freePort());
+  const app = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
   const base = `http://127.0.0.1:${port}`;
   const stop = () => {
     try {

@@ -204,6 +204,22 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
     expect(left).toBeLessThanOrEqual(10_000);
   });
 
+  it.skipIf(skip)("claim takes a free key, renews its holder's TTL, and answers another holder's value without touching it", async () => {
+    const k = key("claim");
+    expect(await store.claim(k, "a", 300)).toBe("a");
+    expect(await store.claim(k, "a", 10_000)).toBe("a");
+    expect(await store.ttlMs(k)).toBeGreaterThan(5_000);
+    expect(await store.claim(k, "b", 10_000)).toBe("a");
+    expect(await store.get(k)).toBe("a");
+    const race = key("claim-race");
+    const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claim(race, `c${i}`, 10_000)));
+    expect(new Set(racers).size).toBe(1);
+    const short = key("claim-short");
+    await store.claim(short, "old", 200);
+    await sleep(350);
+    expect(await store.claim(short, "new", 10_000)).toBe("new");
+  });
+
   describe("versioned records and indexes", () => {
     // Index names are registered for cleanup through the keys they occupy.
     const index = (name: string) => {

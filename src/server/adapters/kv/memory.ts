@@ -79,6 +79,13 @@ export function createMemoryStore(): KeyValueStore {
       data.set(key, { value, expiresAt: Date.now() + ttlMs });
       return true;
     },
+    async claim(key, value, ttlMs) {
+      assertPositiveInt("ttlMs", ttlMs);
+      const held = stringAt(key);
+      if (held !== null && held !== value) return held;
+      data.set(key, { value, expiresAt: Date.now() + ttlMs });
+      return value;
+    },
     async del(key) {
       const existed = live(key) !== undefined;
       data.delete(key);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Redis, ReplyError, type RedisOptions } from "ioredis";
 import {
   CLAIM_LEASE_LUA,
+  CLAIM_LUA,
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
@@ -112,6 +113,9 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
     },
     async setIfAbsent(key, value, ttlMs) {
       return (await writing(key, redis.set(key, value, "PX", ttlMs, "NX"))) === "OK";
+    },
+    async claim(key, value, ttlMs) {
+      return String(await writing(key, run(CLAIM_LUA, [key], [value, ttlMs])));
     },
     async del(key) {
       return (await writing(key, redis.del(key))) > 0;

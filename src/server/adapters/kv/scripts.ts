@@ -109,6 +109,14 @@ prune(KEYS[1], KEYS[2])
 return redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
 `;
 
+/** KEYS = key. ARGV = value, ttlMs. Sets the value when absent or equal (renewing the TTL); returns what the key holds. */
+export const CLAIM_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`;
+
 /**
  * A lease pool on an index's keys. KEYS = lex, exp. ARGV = member, limit, ttlMs.
  * Returns {taken 1|0, live leases after the call}. Expired leases are uncounted whether or not pruned yet.

@@ -53,6 +53,11 @@ export interface KeyValueStore {
   set(key: string, value: string, opts?: { ttlMs?: number }): Promise<void>;
   /** Sets only if absent (a lock); true when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets `value` with a TTL when the key is absent or holds `value` already (a holder renewing), in one
+   * atomic step; returns what the key holds after the call (`value`, or another holder's).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string>;
   /** Deletes; true when the key existed. */
   del(key: string): Promise<boolean>;
   /** Remaining time to live in ms; null when the key is missing or has no expiry. */

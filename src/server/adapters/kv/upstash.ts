@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis";
 import {
   CLAIM_LEASE_LUA,
+  CLAIM_LUA,
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
@@ -40,6 +41,7 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
   const indexRange = redis.createScript<string[]>(INDEX_RANGE_LUA);
   const indexCount = redis.createScript<number>(INDEX_COUNT_LUA);
   const claimLease = redis.createScript<unknown>(CLAIM_LEASE_LUA);
+  const claim = redis.createScript<string>(CLAIM_LUA);
   const releaseLease = redis.createScript<number>(RELEASE_LEASE_LUA);
 
   return {
@@ -55,6 +57,9 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     },
     async setIfAbsent(key, value, ttlMs) {
       return (await redis.set(key, value, { nx: true, px: ttlMs })) === "OK";
+    },
+    async claim(key, value, ttlMs) {
+      return String(await claim.exec([key], [value, String(ttlMs)]));
     },
     async del(key) {
       return (await redis.del(key)) > 0;
