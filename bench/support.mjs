@@ -2,9 +2,10 @@
 // against the local Postgres + Redis, a CLI key for it, and autocannon runs.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
+import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 
@@ -38,6 +39,9 @@ export function benchEnv(defaultDist, databaseUrl) {
   return {
     ...process.env,
     DATABASE_URL: process.env.DATABASE_URL ?? databaseUrl,
+    // a scratch database gets a data folder of its own: audit checkpoints archived there belong to its chain,
+    // and the next run's fresh database would read them as its own tail, removed
+    DATA_DIR: process.env.DATA_DIR ?? (process.env.DATABASE_URL || !databaseUrl ? undefined : mkdtempSync(path.join(os.tmpdir(), "oo-bench-data-"))),
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? defaultDist,
     NEXT_TELEMETRY_DISABLED: "1",
