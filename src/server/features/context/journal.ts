@@ -9,7 +9,8 @@ import { recordKey, type StoredEntry } from "./store";
 /**
  * The write-ahead journal of the shared context. An entry lives in the key-value store and its audit
  * event in Postgres, with no transaction spanning both, so every write is announced here (with the
- * audit event it will need) before the store is touched, and settled once that event is stored:
+ * audit event it will need) before the store is touched, and settled once that event is stored. (An IDE
+ * session's heartbeat only moves the entry's expiry and has no audit event: it is not journaled.)
  *
  * - a failure before the store write leaves nothing changed (the announcement fails first, or is settled);
  * - a crash, store timeout or database outage after it leaves the announcement, and `reconcileWrites`
