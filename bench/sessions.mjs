@@ -8,6 +8,7 @@
 //
 //   node bench/sessions.mjs            (builds into .next-bench-sessions if needed)
 //   BENCH_SECONDS=20 node bench/sessions.mjs --build
+//   BENCH_PORT=3400 BENCH_CPU_PROF=/tmp/prof node bench/sessions.mjs   (a port of one's own; the server's CPU profile)
 //   BENCH_URL=http://host:3000 BENCH_WRITER_KEY=… BENCH_READER_KEY=… node bench/sessions.mjs
 //                                      (an app already running: no build, RSS of BENCH_PID's process group if given)
 import { readdirSync, readFileSync } from "node:fs";
@@ -25,29 +26,41 @@ const external = process.env.BENCH_URL;
 const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase("bench_sessions");
 const env = { ...benchEnv(".next-bench-sessions", scratch?.url), CONTEXT_STREAM_MAX_PER_KEY: String(LISTENERS + 5) };
 
-/** Resident memory of every process in the group (next start and its server), in MB. */
-function groupRssMb(pgid) {
-  let kb = 0;
+/** Sums `measure(pid, statFields)` over every process in the group (next start and its server). */
+function overGroup(pgid, measure) {
+  let sum = 0;
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      if (Number(fields[2]) === pgid) sum += measure(pid, fields);
     } catch {}
   }
-  return kb / 1024;
+  return sum;
 }
+
+/** Resident memory of the group, in MB. */
+const groupRssMb = (pgid) => overGroup(pgid, (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0)) / 1024;
+/** CPU time (ms) the group has used so far: utime + stime, in USER_HZ (100). */
+const groupCpuMs = (pgid) => overGroup(pgid, (_, fields) => Number(fields[11]) + Number(fields[12])) * 10;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 if (!external) ensureBuild(env);
-const app = external ? { base: external.replace(/\/$/, ""), pid: Number(process.env.BENCH_PID ?? 0), stop: () => {} } : await startApp(env);
+// BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
+const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const app = external
+  ? { base: external.replace(/\/$/, ""), pid: Number(process.env.BENCH_PID ?? 0), stop: () => {} }
+  : await startApp(env, profile).catch(async (err) => {
+      await scratch?.drop();
+      throw err;
+    });
 const stops = [];
 try {
   const limits = ["--rate-limit", "read=100000000,write=100000000"];
   const writer = process.env.BENCH_WRITER_KEY ?? createKey(env, ["--client", "bench-cursor", "--scopes", "cursor:write", ...limits]);
-  const reader = process.env.BENCH_READER_KEY ?? createKey(env, ["--client", "bench-listener", "--scopes", "context:read", ...limits]);
+  // a session scope is its writing client's: the listeners are that client's other key (another client would need a grant)
+  const reader = process.env.BENCH_READER_KEY ?? createKey(env, ["--client", "bench-cursor", "--scopes", "context:read", ...limits]);
   const ids = Array.from({ length: SESSIONS }, (_, i) => `bench-${i}`);
   const scopes = ids.map((id) => `session:${id}`);
   const state = (id, n) => ({
@@ -115,7 +128,19 @@ try {
     rssMax = Math.max(rssMax, mb);
   }, 2_000);
   stops.push(() => clearInterval(sampler));
+  const cpuBefore = app.pid ? groupCpuMs(app.pid) : 0;
   const end = Date.now() + SECONDS * 1000;
+  // the baseline, in the same run: /api/health (no store, no auth) ten times a second beside the load
+  const health = [];
+  const probing = (async () => {
+    while (Date.now() < end) {
+      const started = performance.now();
+      const res = await fetch(`${app.base}/api/health`).catch(() => null);
+      if (res?.ok) health.push(performance.now() - started);
+      await res?.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
   await Promise.all(
     ids.map(async (id, i) => {
       await new Promise((r) => setTimeout(r, (i * 1000) / SESSIONS)); // spread over the second
@@ -131,18 +156,25 @@ try {
       }
     }),
   );
+  await probing;
+  const cpuUsed = app.pid ? groupCpuMs(app.pid) - cpuBefore : 0;
   await new Promise((r) => setTimeout(r, 3_000)); // let the last changes reach the listeners
   abort.abort();
 
   latencies.sort((a, b) => a - b);
+  health.sort((a, b) => a - b);
   const complete = seen.map((set) => [...changes].every((c) => set.has(c)));
   const missing = seen.map((set) => [...changes].filter((c) => !set.has(c)).length);
   console.log(
     `PUT /ai/cursor/session: ${latencies.length} ok, ${errors} failed; p50 ${percentile(latencies, 50).toFixed(1)} ms  p99 ${percentile(latencies, 99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms`,
   );
   console.log(
+    `GET /api/health (baseline, same run): ${health.length} ok; p50 ${percentile(health, 50).toFixed(1)} ms  p99 ${percentile(health, 99).toFixed(1)} ms; PUT/health: p50 ×${(percentile(latencies, 50) / percentile(health, 50)).toFixed(1)}, p99 ×${(percentile(latencies, 99) / percentile(health, 99)).toFixed(1)}`,
+  );
+  console.log(
     `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`,
   );
+  if (app.pid) console.log(`server CPU during the load: ${(cpuUsed / 1000).toFixed(1)} s of ${SECONDS} s (${(cpuUsed / latencies.length).toFixed(2)} ms per PUT, streams included)`);
   console.log(app.pid ? `server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB` : "server RSS: not measured (no BENCH_PID)");
   console.log(
     `targets:\n  ${percentile(latencies, 99) <= 30 ? "met    " : "NOT met"}  p99 of PUT ≤ 30 ms\n  ${complete.every(Boolean) && listenerErrors === 0 ? "met    " : "NOT met"}  every listener receives every change`,

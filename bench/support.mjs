@@ -2,9 +2,10 @@
 // against the local Postgres + Redis, a CLI key for it, and autocannon runs.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
+import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 
@@ -38,6 +39,9 @@ export function benchEnv(defaultDist, databaseUrl) {
   return {
     ...process.env,
     DATABASE_URL: process.env.DATABASE_URL ?? databaseUrl,
+    // a scratch database gets a data folder of its own: audit checkpoints archived there belong to its chain,
+    // and the next run's fresh database would read them as its own tail, removed
+    DATA_DIR: process.env.DATA_DIR ?? (process.env.DATABASE_URL || !databaseUrl ? undefined : mkdtempSync(path.join(os.tmpdir(), "oo-bench-data-"))),
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? defaultDist,
     NEXT_TELEMETRY_DISABLED: "1",
@@ -76,10 +80,18 @@ export async function waitFor(url, ms = 60_000) {
   throw new Error(`${url} did not come up`);
 }
 
-/** `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is the server's process. */
-export async function startApp(env) {
-  const port = await freePort();
-  const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+/**
+ * `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is
+ * the server's process. `nodeArgs` go to its Node (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export async function startApp(env, nodeArgs = []) {
+  // BENCH_PORT: a port of one's own on a shared machine; a free one otherwise
+  const port = Number(process.env.BENCH_PORT) || (await freePort());
+  const app = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
   const base = `http://127.0.0.1:${port}`;
   const stop = () => {
     try {

@@ -19,8 +19,7 @@ export const HEARTBEAT_MS = 15_000;
 const MAX_SCOPES = 100;
 /** A stream's lease in the shared store outlives a missed heartbeat, not a dead instance by long. */
 const LEASE_MS = 3 * HEARTBEAT_MS;
-const leaseIndex = (keyId: string) => `ctxstream:i:${keyId}`;
-const leaseKey = (id: string) => `ctxstream:c:${id}`;
+const leasePool = (keyId: string) => `ctxstream:i:${keyId}`;
 
 function scopesOf(url: URL): string[] {
   const scopes = [
@@ -39,23 +38,31 @@ function scopesOf(url: URL): string[] {
   return scopes;
 }
 
-/** Holds one of the key's stream slots in the shared store; refused with 429 when all are taken. */
-async function takeSlot(deps: Deps, actor: Extract<Actor, { type: "api_key" }>): Promise<{ refresh: () => Promise<void>; release: () => Promise<void> }> {
-  const max = deps.env.CONTEXT_STREAM_MAX_PER_KEY;
-  const index = leaseIndex(actor.keyId);
-  if ((await deps.kv.indexCount(index)) >= max) {
+interface Slot {
+  /** Renews the lease; false when it was lost (expired while this instance stalled, and taken by another stream). */
+  refresh: () => Promise<boolean>;
+  release: () => Promise<void>;
+}
+
+/**
+ * Takes one of the key's stream slots in the shared store, refused with 429 when all are taken. The
+ * count and the take are one atomic step of the store, so streams opening together never overshoot the
+ * limit; a slot is a lease renewed with each heartbeat, so a crashed instance's slots free themselves.
+ */
+async function takeSlot(deps: Deps, actor: Extract<Actor, { type: "api_key" }>): Promise<Slot> {
+  const limit = deps.env.CONTEXT_STREAM_MAX_PER_KEY;
+  const pool = leasePool(actor.keyId);
+  const id = randomUUID();
+  const claim = () => deps.kv.claimLease(pool, id, { limit, ttlMs: LEASE_MS });
+  if (!(await claim()).taken) {
     throw new AppError(
       "RATE_LIMITED",
-      `This key already holds ${max} open context streams (CONTEXT_STREAM_MAX_PER_KEY); close one first.`,
-      { limit: max },
+      `This key already holds ${limit} open context streams (CONTEXT_STREAM_MAX_PER_KEY); close one first.`,
+      { limit },
       { "retry-after": String(HEARTBEAT_MS / 1000) },
     );
   }
-  const id = randomUUID();
-  const indexes = [{ index, member: id }];
-  const refresh = async () => void (await deps.kv.setVersioned(leaseKey(id), "1", { ttlMs: LEASE_MS, indexes }));
-  await refresh();
-  return { refresh, release: async () => void (await deps.kv.delVersioned(leaseKey(id), { indexes })) };
+  return { refresh: async () => (await claim()).taken, release: async () => void (await deps.kv.releaseLease(pool, id)) };
 }
 
 function frame(item: FollowItem): string {
@@ -83,15 +90,7 @@ export const handleContextStream = guardRoute(
   },
 );
 
-function streamResponse(
-  deps: Deps,
-  scopes: string[],
-  visible: Map<string, () => Promise<boolean>>,
-  from: Map<string, number>,
-  clientGone: AbortSignal,
-  slot: Awaited<ReturnType<typeof takeSlot>>,
-  requestId: string,
-): Response {
+function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () => Promise<boolean>>, from: Map<string, number>, clientGone: AbortSignal, slot: Slot, requestId: string): Response {
   const abort = new AbortController();
   const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -109,7 +108,11 @@ function streamResponse(
       };
       heartbeat = setInterval(() => {
         send(": heartbeat\n\n");
-        void slot.refresh().catch(() => {});
+        // a stream whose slot went to another is over the limit: it ends, and its client reconnects if a slot is free
+        void slot.refresh().then(
+          (held) => held || end(),
+          () => {},
+        );
       }, HEARTBEAT_MS);
       try {
         const items = await followScopes(deps, scopes, from, abort.signal);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemActor } from "@/server/core/auth/actor";
 import { setDeps, type Deps } from "@/server/deps";
@@ -57,6 +58,17 @@ describe("MCP context resources", () => {
     expect(content.mimeType).toBe("application/json");
     expect(JSON.parse(content.text)).toMatchObject({ scope, key: "notes/today", value: { focus: "resources" }, version: 1 });
     await expect(client.readResource({ uri: contextResourceUri(scope, "missing") })).rejects.toThrow(/No context entry/);
+    await client.close();
+  });
+
+  it("advertises no resource subscriptions, and refuses a subscribe as a method it does not have", async () => {
+    const client = await connect((await makeKey(deps, ["context:read"])).key);
+    const resources = client.getServerCapabilities()?.resources;
+    expect(resources).toBeTruthy();
+    expect(resources).not.toHaveProperty("subscribe");
+    expect(resources).not.toHaveProperty("listChanged");
+    // a client that does not check capabilities first gets JSON-RPC's "method not found"
+    await expect(client.subscribeResource({ uri: contextResourceUri("global", "x") })).rejects.toMatchObject({ code: ErrorCode.MethodNotFound });
     await client.close();
   });
 

@@ -11,8 +11,12 @@ import { callOperation, operations } from "./operations";
 /**
  * Shared-context entries as MCP resources, `orchestrator://context/{scope}/{key}` (scope and key
  * percent-encoded): listed a scope's page at a time, read as JSON. Both go through the context
- * procedures, so they need context:read and are rate-limited and audited like the tools. The endpoint
- * is stateless (no server-initiated stream), so there are no subscriptions: follow /ai/context/stream.
+ * procedures, so they need context:read and are rate-limited and audited like the tools.
+ *
+ * No `subscribe` (nor `listChanged`) capability: `notifications/resources/updated` is a message the
+ * server sends unasked, which Streamable HTTP carries only on a session's open stream. This endpoint is
+ * stateless (a fresh server per POST, any instance answers), so there is nothing to carry it on; clients
+ * that want changes follow /ai/context/stream, which resumes on any instance.
  */
 const PREFIX = "orchestrator://context/";
 const PAGE = 100;
@@ -67,7 +71,7 @@ const resourceOf = (e: Entry): Resource => ({
 });
 
 export function registerContextResources(server: Server, caller: Caller): void {
-  server.registerCapabilities({ resources: { subscribe: false, listChanged: false } });
+  server.registerCapabilities({ resources: {} });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [
       { uriTemplate: `${PREFIX}{scope}/{key}`, name: "Shared context entry", mimeType: "application/json", description: "One shared-context entry: value, version, who wrote it, expiry" },

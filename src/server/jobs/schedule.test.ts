@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { CronExpressionParser } from "cron-parser";
+import { describe, expect, it, vi } from "vitest";
 import { intervalSeconds, lastTick, nextTick, tickJobId, ticksBetween } from "./schedule";
 
 const at = (iso: string) => new Date(iso);
@@ -23,6 +24,29 @@ describe("schedule arithmetic (UTC)", () => {
     expect(intervalSeconds("* * * * *")).toBe(60);
     expect(intervalSeconds("0 3 * * *")).toBe(86_400);
     expect(intervalSeconds("*/10 * * * * *")).toBe(10);
+  });
+
+  it("remembers the next tick and the interval of a schedule, and the remembered next tick stays right as time passes", () => {
+    const parse = vi.spyOn(CronExpressionParser, "parse");
+    try {
+      const daily = "17 4 * * *";
+      expect(nextTick(daily, at("2026-03-01T05:00:00Z")).toISOString()).toBe("2026-03-02T04:17:00.000Z");
+      expect(nextTick(daily, at("2026-03-02T04:16:59.999Z")).toISOString()).toBe("2026-03-02T04:17:00.000Z");
+      expect(parse).toHaveBeenCalledTimes(1);
+      // at the tick itself the next one is a day later; before the remembered start, computed afresh
+      expect(nextTick(daily, at("2026-03-02T04:17:00Z")).toISOString()).toBe("2026-03-03T04:17:00.000Z");
+      expect(nextTick(daily, at("2026-02-28T00:00:00Z")).toISOString()).toBe("2026-02-28T04:17:00.000Z");
+      expect(parse).toHaveBeenCalledTimes(3);
+
+      parse.mockClear();
+      const monthly = "41 4 1 * *";
+      const first = intervalSeconds(monthly, at("2026-03-10T12:00:00Z"));
+      expect(first).toBeGreaterThanOrEqual(28 * 86_400);
+      expect(intervalSeconds(monthly, at("2026-03-10T12:59:59Z"))).toBe(first);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it("derives one queue id per job and tick, shaped as a UUID", () => {

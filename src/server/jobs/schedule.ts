@@ -9,9 +9,28 @@ export function assertSchedule(expr: string): void {
   CronExpressionParser.parse(expr, { tz: "UTC" });
 }
 
+/**
+ * Answers remembered per schedule: the status of every job is asked on each status read, and the cron
+ * library finds a tick by stepping through the minutes between (a daily job: up to 1,440 steps per tick).
+ * Pure arithmetic, so every instance remembers the same answers; bounded by clearing when full.
+ */
+const MEMO_LIMIT = 500;
+const nextTicks = new Map<string, { from: number; next: number }>();
+const intervals = new Map<string, number>();
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** The first tick strictly after `after`. */
 export function nextTick(expr: string, after: Date): Date {
-  return CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().toDate();
+  const t = after.getTime();
+  const known = nextTicks.get(expr);
+  // no tick lies in (known.from, known.next), so the first one after any moment in between is known.next
+  if (known && known.from <= t && t < known.next) return new Date(known.next);
+  const next = CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().getTime();
+  return new Date(remember(nextTicks, expr, { from: t, next }).next);
 }
 
 /** The latest tick at or before `at`. */
@@ -28,8 +47,15 @@ export function ticksBetween(expr: string, from: Date, to: Date, limit = 100): D
   return out;
 }
 
-/** The longest gap between two consecutive ticks over the next week (a nightly job: a day). */
+const HOUR_MS = 3_600_000;
+
+/** The longest gap between two consecutive ticks over the week from the start of `from`'s hour (a nightly job: a day). */
 export function intervalSeconds(expr: string, from = new Date()): number {
+  const hour = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS;
+  return intervals.get(`${expr}@${hour}`) ?? remember(intervals, `${expr}@${hour}`, longestGapSeconds(expr, new Date(hour)));
+}
+
+function longestGapSeconds(expr: string, from: Date): number {
   const it = CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" });
   let prev = it.next().getTime();
   let longest = 0;

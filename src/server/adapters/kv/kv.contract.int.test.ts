@@ -204,6 +204,22 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
     expect(left).toBeLessThanOrEqual(10_000);
   });
 
+  it.skipIf(skip)("claim takes a free key, renews its holder's TTL, and answers another holder's value without touching it", async () => {
+    const k = key("claim");
+    expect(await store.claim(k, "a", 300)).toBe("a");
+    expect(await store.claim(k, "a", 10_000)).toBe("a");
+    expect(await store.ttlMs(k)).toBeGreaterThan(5_000);
+    expect(await store.claim(k, "b", 10_000)).toBe("a");
+    expect(await store.get(k)).toBe("a");
+    const race = key("claim-race");
+    const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claim(race, `c${i}`, 10_000)));
+    expect(new Set(racers).size).toBe(1);
+    const short = key("claim-short");
+    await store.claim(short, "old", 200);
+    await sleep(350);
+    expect(await store.claim(short, "new", 10_000)).toBe("new");
+  });
+
   describe("versioned records and indexes", () => {
     // Index names are registered for cleanup through the keys they occupy.
     const index = (name: string) => {
@@ -323,6 +339,30 @@ describe.each(targets)("KeyValueStore contract: $name", ({ kind, skip, open }) =
       expect(await store.indexRange(keys, { limit: 10 })).toEqual([]);
       const left = await store.ttlMs(`${groups}#exp`);
       expect(left).toBeGreaterThan(10_000);
+    });
+
+    it.skipIf(skip)("of 12 concurrent lease claims on a pool of 5, exactly 5 win; a release or an expiry frees a lease", async () => {
+      const pool = index("leases");
+      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => store.claimLease(pool, `m${i}`, { limit: 5, ttlMs: 10_000 })));
+      const winners = claims.flatMap((c, i) => (c.taken ? [`m${i}`] : []));
+      expect(winners).toHaveLength(5);
+      for (const c of claims.filter((x) => !x.taken)) expect(c.held).toBe(5);
+      expect(await store.indexCount(pool)).toBe(5);
+      // a holder renews even when the pool is full; a newcomer does not get in
+      expect(await store.claimLease(pool, winners[0]!, { limit: 5, ttlMs: 10_000 })).toEqual({ taken: true, held: 5 });
+      expect((await store.claimLease(pool, "late", { limit: 5, ttlMs: 10_000 })).taken).toBe(false);
+      expect(await store.releaseLease(pool, winners[1]!)).toBe(true);
+      expect(await store.releaseLease(pool, winners[1]!)).toBe(false);
+      expect(await store.claimLease(pool, "late", { limit: 5, ttlMs: 10_000 })).toEqual({ taken: true, held: 5 });
+      expect((await store.claimLease(pool, "later", { limit: 5, ttlMs: 10_000 })).taken).toBe(false);
+      // a holder that stops renewing (a crashed instance) loses its lease when it expires
+      const short = index("short-leases");
+      expect((await store.claimLease(short, "crashed", { limit: 1, ttlMs: 300 })).taken).toBe(true);
+      expect((await store.claimLease(short, "next", { limit: 1, ttlMs: 10_000 })).taken).toBe(false);
+      await sleep(450);
+      expect(await store.claimLease(short, "next", { limit: 1, ttlMs: 10_000 })).toEqual({ taken: true, held: 1 });
+      expect(await store.releaseLease(short, "crashed")).toBe(false);
+      await expect(store.claimLease(short, "x", { limit: 0, ttlMs: 1_000 })).rejects.toThrow(/limit/);
     });
   });
 });

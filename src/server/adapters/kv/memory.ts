@@ -1,4 +1,4 @@
-import { indexKeys } from "./scripts";
+import { assertLeaseOpts, indexKeys } from "./scripts";
 import type { IndexRef, KeyValueStore, Versioned } from "./types";
 
 /** A record (versioned value) or an index (member → expiry in ms) live beside strings and lists. */
@@ -79,6 +79,13 @@ export function createMemoryStore(): KeyValueStore {
       data.set(key, { value, expiresAt: Date.now() + ttlMs });
       return true;
     },
+    async claim(key, value, ttlMs) {
+      assertPositiveInt("ttlMs", ttlMs);
+      const held = stringAt(key);
+      if (held !== null && held !== value) return held;
+      data.set(key, { value, expiresAt: Date.now() + ttlMs });
+      return value;
+    },
     async del(key) {
       const existed = live(key) !== undefined;
       data.delete(key);
@@ -132,6 +139,18 @@ export function createMemoryStore(): KeyValueStore {
     },
     async indexCount(index) {
       return indexAt(index, false)?.size ?? 0;
+    },
+    // No await between the count and the take: one claim runs to its end before another starts, as a script does in Redis.
+    async claimLease(index, member, opts) {
+      assertLeaseOpts(opts);
+      const leases = indexAt(index, false);
+      const held = leases?.size ?? 0;
+      if (!leases?.has(member) && held >= opts.limit) return { taken: false, held };
+      addMembers([{ index, member }], Date.now() + opts.ttlMs);
+      return { taken: true, held: indexAt(index, false)!.size };
+    },
+    async releaseLease(index, member) {
+      return indexAt(index, false)?.delete(member) ?? false;
     },
     async ping() {},
     async close() {

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { Redis, ReplyError, type RedisOptions } from "ioredis";
 import {
+  CLAIM_LEASE_LUA,
+  CLAIM_LUA,
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
@@ -8,6 +10,9 @@ import {
   SET_VERSIONED_LUA,
   indexKeys,
   lexBounds,
+  RELEASE_LEASE_LUA,
+  assertLeaseOpts,
+  parseClaimLeaseReply,
   parseDelVersionedReply,
   parseIncrWindowReply,
   parseSetVersionedReply,
@@ -109,6 +114,9 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
     async setIfAbsent(key, value, ttlMs) {
       return (await writing(key, redis.set(key, value, "PX", ttlMs, "NX"))) === "OK";
     },
+    async claim(key, value, ttlMs) {
+      return String(await writing(key, run(CLAIM_LUA, [key], [value, ttlMs])));
+    },
     async del(key) {
       return (await writing(key, redis.del(key))) > 0;
     },
@@ -152,6 +160,13 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
     },
     async indexCount(index) {
       return Number(await run(INDEX_COUNT_LUA, indexKeys(index), []));
+    },
+    async claimLease(index, member, opts) {
+      assertLeaseOpts(opts);
+      return parseClaimLeaseReply(await run(CLAIM_LEASE_LUA, indexKeys(index), [member, opts.limit, opts.ttlMs]));
+    },
+    async releaseLease(index, member) {
+      return Number(await run(RELEASE_LEASE_LUA, indexKeys(index), [member])) === 1;
     },
     async ping() {
       await redis.ping();

@@ -109,6 +109,62 @@ prune(KEYS[1], KEYS[2])
 return redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
 `;
 
+/** KEYS = key. ARGV = value, ttlMs. Sets the value when absent or equal (renewing the TTL); returns what the key holds. */
+export const CLAIM_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`;
+
+/**
+ * A lease pool on an index's keys. KEYS = lex, exp. ARGV = member, limit, ttlMs.
+ * Returns {taken 1|0, live leases after the call}. Expired leases are uncounted whether or not pruned yet.
+ */
+export const CLAIM_LEASE_LUA = `${LUA_PRELUDE}
+local lex, exp = KEYS[1], KEYS[2]
+local member, limit, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+prune(lex, exp)
+local held = redis.call('ZCOUNT', exp, '(' .. now, '+inf')
+local mine = tonumber(redis.call('ZSCORE', exp, member))
+if not mine or mine <= now then
+  if held >= limit then return {0, held} end
+  held = held + 1
+end
+redis.call('ZADD', lex, 0, member)
+redis.call('ZADD', exp, now + ttl, member)
+if redis.call('PTTL', exp) < ttl then
+  redis.call('PEXPIRE', lex, ttl)
+  redis.call('PEXPIRE', exp, ttl)
+end
+return {1, held}
+`;
+
+/** KEYS = lex, exp. ARGV = member. Returns 1 when it held a live lease. */
+export const RELEASE_LEASE_LUA = `${LUA_PRELUDE}
+local score = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if score and score > now then return 1 end
+return 0
+`;
+
+/** A lease pool's limit and a lease's length are positive whole numbers (every store refuses others alike). */
+export function assertLeaseOpts(opts: { limit: number; ttlMs: number }): void {
+  for (const [name, n] of [
+    ["limit", opts.limit],
+    ["ttlMs", opts.ttlMs],
+  ] as const) {
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer, got ${n}`);
+  }
+}
+
+/** Parses CLAIM_LEASE_LUA's reply. */
+export function parseClaimLeaseReply(reply: unknown): { taken: boolean; held: number } {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`claimLease: unexpected reply ${JSON.stringify(reply)}`);
+  return { taken: Number(reply[0]) === 1, held: Number(reply[1]) };
+}
+
 /** ZRANGEBYLEX bounds for members starting with `prefix`, after `after` (exclusive). */
 export function lexBounds(prefix = "", after?: string): [min: string, max: string] {
   const min = after !== undefined && after >= prefix ? `(${after}` : `[${prefix}`;

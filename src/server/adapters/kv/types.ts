@@ -32,6 +32,13 @@ export interface SetVersionedResult {
   previous: Versioned | null;
 }
 
+export interface LeaseClaim {
+  /** Whether `member` holds a lease now. */
+  taken: boolean;
+  /** Live leases of the pool after this call. */
+  held: number;
+}
+
 export interface KeyValueStore {
   readonly kind: KeyValueStoreKind;
   /**
@@ -46,6 +53,11 @@ export interface KeyValueStore {
   set(key: string, value: string, opts?: { ttlMs?: number }): Promise<void>;
   /** Sets only if absent (a lock); true when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets `value` with a TTL when the key is absent or holds `value` already (a holder renewing), in one
+   * atomic step; returns what the key holds after the call (`value`, or another holder's).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string>;
   /** Deletes; true when the key existed. */
   del(key: string): Promise<boolean>;
   /** Remaining time to live in ms; null when the key is missing or has no expiry. */
@@ -79,6 +91,15 @@ export interface KeyValueStore {
   indexRange(index: string, opts: { prefix?: string; after?: string; limit: number }): Promise<string[]>;
   /** The number of live members of an index. */
   indexCount(index: string): Promise<number>;
+  /**
+   * A bounded pool of leases kept as an index (members are holders, expiring like index members).
+   * Atomically: drops expired leases, then gives `member` a lease of `ttlMs` from now when it holds one
+   * already (a renewal) or fewer than `limit` are held. Two concurrent claims for the last lease never both
+   * get it, and a holder that stops renewing (a crashed instance) loses its lease when it expires.
+   */
+  claimLease(index: string, member: string, opts: { limit: number; ttlMs: number }): Promise<LeaseClaim>;
+  /** Gives back `member`'s lease; true when it held a live one. */
+  releaseLease(index: string, member: string): Promise<boolean>;
   /** The near cache's counts (Redis over TCP with a near cache); absent or null without one. */
   nearCacheStats?(): NearCacheStats | null;
   /** Round trip to the store; resolves when it answers. */

@@ -1,5 +1,7 @@
 import { Redis } from "@upstash/redis";
 import {
+  CLAIM_LEASE_LUA,
+  CLAIM_LUA,
   DEL_VERSIONED_LUA,
   INCR_WINDOW_LUA,
   INDEX_COUNT_LUA,
@@ -7,6 +9,9 @@ import {
   SET_VERSIONED_LUA,
   indexKeys,
   lexBounds,
+  RELEASE_LEASE_LUA,
+  assertLeaseOpts,
+  parseClaimLeaseReply,
   parseDelVersionedReply,
   parseIncrWindowReply,
   parseSetVersionedReply,
@@ -35,6 +40,9 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
   const delVersioned = redis.createScript<unknown>(DEL_VERSIONED_LUA);
   const indexRange = redis.createScript<string[]>(INDEX_RANGE_LUA);
   const indexCount = redis.createScript<number>(INDEX_COUNT_LUA);
+  const claimLease = redis.createScript<unknown>(CLAIM_LEASE_LUA);
+  const claim = redis.createScript<string>(CLAIM_LUA);
+  const releaseLease = redis.createScript<number>(RELEASE_LEASE_LUA);
 
   return {
     kind: "upstash",
@@ -49,6 +57,9 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     },
     async setIfAbsent(key, value, ttlMs) {
       return (await redis.set(key, value, { nx: true, px: ttlMs })) === "OK";
+    },
+    async claim(key, value, ttlMs) {
+      return String(await claim.exec([key], [value, String(ttlMs)]));
     },
     async del(key) {
       return (await redis.del(key)) > 0;
@@ -92,6 +103,13 @@ export function createUpstashStore(cfg: { url: string; token: string }): KeyValu
     },
     async indexCount(index) {
       return Number(await indexCount.exec(indexKeys(index), []));
+    },
+    async claimLease(index, member, opts) {
+      assertLeaseOpts(opts);
+      return parseClaimLeaseReply(await claimLease.exec(indexKeys(index), [member, String(opts.limit), String(opts.ttlMs)]));
+    },
+    async releaseLease(index, member) {
+      return Number(await releaseLease.exec(indexKeys(index), [member])) === 1;
     },
     async ping() {
       await redis.ping();

@@ -87,14 +87,12 @@ export class ScopeGuard {
     if (clientId === null || isShared(scope)) return;
     if (scope.startsWith("session:")) {
       const ttlMs = this.deps.env.CONTEXT_MAX_TTL_SECONDS * 1000;
-      if (await this.deps.kv.setIfAbsent(sessionOwnerKey(scope), clientId, ttlMs)) {
-        this.owners.set(scope, Promise.resolve(clientId));
-        return;
-      }
-      this.owners.delete(scope);
-      const owner = await this.ownerOf(scope);
-      if (owner === clientId || (await this.grantOf(scope)) === "write") {
-        if (owner) await this.deps.kv.set(sessionOwnerKey(scope), owner, { ttlMs });
+      // taken when free, renewed when the caller's: one round trip on every heartbeat of an IDE session
+      const owner = await this.deps.kv.claim(sessionOwnerKey(scope), clientId, ttlMs);
+      this.owners.set(scope, Promise.resolve(owner));
+      if (owner === clientId) return;
+      if ((await this.grantOf(scope)) === "write") {
+        await this.deps.kv.set(sessionOwnerKey(scope), owner, { ttlMs });
         return;
       }
       throw foreignScope(scope);

@@ -9,7 +9,8 @@ import { recordKey, type StoredEntry } from "./store";
 /**
  * The write-ahead journal of the shared context. An entry lives in the key-value store and its audit
  * event in Postgres, with no transaction spanning both, so every write is announced here (with the
- * audit event it will need) before the store is touched, and settled once that event is stored:
+ * audit event it will need) before the store is touched, and settled once that event is stored. (An IDE
+ * session's heartbeat only moves the entry's expiry and has no audit event: it is not journaled.)
  *
  * - a failure before the store write leaves nothing changed (the announcement fails first, or is settled);
  * - a crash, store timeout or database outage after it leaves the announcement, and `reconcileWrites`
@@ -28,10 +29,15 @@ export async function announceWrite(db: Db, action: WriteAction, scope: string, 
   return id;
 }
 
-/** The write's audit event is stored (or the write is known not to have happened): forget the announcement. */
+/**
+ * The write's audit event is stored (or the write is known not to have happened): forget the announcement.
+ * Committed without waiting for the disk: a settlement lost to a database crash only leaves an
+ * announcement whose audit event exists, which the reconciler settles. A write's answer then waits for
+ * two flushes to disk (the announcement, the audit event), not three.
+ */
 export async function settleWrite(db: Db, id: string): Promise<void> {
   try {
-    await db.contextWriteIntent.deleteMany({ where: { id } });
+    await db.$transaction([db.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF"), db.contextWriteIntent.deleteMany({ where: { id } })]);
   } catch (err) {
     // the reconciler finds the audit event by request id and only settles it
     console.warn(`[context] write ${id} not settled: ${(err as Error).message}`);

@@ -126,11 +126,9 @@ export interface StoreInput {
 export interface StoreRules {
   /** What the audit entry keeps of the value; by default the value redacted, whole when small. */
   audited?: (value: unknown) => Record<string, unknown>;
-  /** False when the write only refreshes the entry (a heartbeat): then it is neither audited nor streamed, unless it overwrote a conflicting write. */
-  changed?: (previous: StoredEntry | null) => boolean;
 }
 
-export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; changed: boolean; previous: StoredEntry | null };
+export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; previous: StoredEntry | null };
 
 /** A checked write of an entry: stored with its TTL, then audited and streamed as one change. Features that keep their records in the shared context write through it. */
 export async function storeEntry(deps: Deps, call: CallContext, input: StoreInput, rules: StoreRules = {}): Promise<StoreResult> {
@@ -160,12 +158,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   }
 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
-  const changed = conflict || (rules.changed?.(previous) ?? true);
   const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
-  if (!changed) {
-    await settleWrite(deps.db, writeId); // a heartbeat: the entry's TTL moved, nothing a reader can see changed
-    return { written: true, entry, conflict, changed, previous };
-  }
   const detail = {
     version: result.version,
     previousVersion: result.previous ? previousVersion : null,
@@ -178,7 +171,27 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
-  return { written: true, entry, conflict, changed, previous };
+  return { written: true, entry, conflict, previous };
+}
+
+/**
+ * A heartbeat: the same value written again by the same writer, at the version it was read at. The
+ * entry's TTL and time move, and nothing else: there is no change to audit or stream, so nothing is
+ * journaled either (no Postgres on this path). The record keeps the write id of its last real write, so
+ * the journal can still tell that write landed.
+ */
+export async function refreshEntry(deps: Deps, call: CallContext, input: { scope: string; key: string; ttlSeconds: number; ifVersion: number }, current: StoredEntry): Promise<StoreResult> {
+  const now = new Date();
+  const stored: StoredEntry = { ...current, updatedBy: actorRef(call.actor), updatedAt: now.toISOString(), expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString() };
+  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify(stored), {
+    ttlMs: input.ttlSeconds * 1000,
+    ifVersion: input.ifVersion,
+    indexes: indexesOf(input.scope, input.key).put,
+  });
+  const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
+  if (!result.written) return { written: false, version: result.version, previous };
+  const entry: Entry = { scope: input.scope, key: input.key, value: stored.value, version: result.version, updatedBy: stored.updatedBy, updatedAt: stored.updatedAt, expiresAt: stored.expiresAt };
+  return { written: true, entry, conflict: false, previous };
 }
 
 /** An IDE session's own record changes only through PUT /ai/cursor/session, which checks its owner. */

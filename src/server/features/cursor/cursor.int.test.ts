@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
+import { recordKey } from "@/server/features/context/store";
 import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
 import { MAX_DIFF_BYTES } from "./schema";
 
@@ -98,6 +99,33 @@ describe("IDE sessions", () => {
     expect((await call("PUT", "/context", contextWriter.key, { scope: `session:${id}`, key: "cursor", value: { forged: true } })).status).toBe(403);
     expect((await call("DELETE", `/context?scope=session:${id}&key=cursor`, contextWriter.key)).status).toBe(403);
     expect((await call("PUT", "/context", contextWriter.key, { scope: `session:${id}`, key: "notes", value: "free" })).status).toBe(200);
+  });
+
+  it("a heartbeat is journaled nowhere (no database write) and keeps the write id of the state it refreshes", async () => {
+    const writer = await makeKey(deps, ["cursor:write"]);
+    const id = `s-${randomUUID().slice(0, 8)}`;
+    const first = await putOk(writer.key, session(id));
+    const record = async () => JSON.parse((await deps.kv.getVersioned(recordKey(`session:${id}`, "cursor")))!.value) as { writeId?: string; expiresAt: string };
+    const stored = await record();
+    expect(stored.writeId).toEqual(expect.any(String));
+    const announce = vi.spyOn(deps.db.contextWriteIntent, "create").mockRejectedValue(new Error("database down"));
+    try {
+      const beat = await putOk(writer.key, session(id));
+      expect(beat).toMatchObject({ changed: false, conflict: false });
+      expect(beat.session.version).toBe(first.session.version + 1);
+      expect(announce).not.toHaveBeenCalled();
+      const after = await record();
+      expect(after.writeId).toBe(stored.writeId);
+      expect(Date.parse(after.expiresAt)).toBeGreaterThanOrEqual(Date.parse(stored.expiresAt));
+      // a new state is a change again: journaled first, so with the database down it is refused
+      expect((await call("PUT", "/cursor/session", writer.key, session(id, { activeFile: "src/next.ts" }))).status).toBe(500);
+    } finally {
+      announce.mockRestore();
+    }
+    // a stale heartbeat is a change: it is flagged, audited and streamed
+    const stale = await putOk(writer.key, { ...session(id), expectedVersion: first.session.version });
+    expect(stale).toMatchObject({ changed: true, conflict: true });
+    expect(await auditOf(id)).toHaveLength(2);
   });
 
   it("two keys of the owning client: last write wins, the stale one is flagged as a conflict and audited", async () => {

@@ -6,7 +6,7 @@ import { AppError } from "@/server/core/errors";
 import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import type { Entry } from "@/server/features/context/schema";
-import { storeEntry } from "@/server/features/context/service";
+import { refreshEntry, storeEntry } from "@/server/features/context/service";
 import { entryOf, readEntry, recordKey, SCOPES_INDEX, SESSION_RECORD_KEY, type StoredEntry } from "@/server/features/context/store";
 import { redactSecrets } from "@/server/features/repos/indexer/redact";
 import { touchedSymbols } from "./diff";
@@ -71,7 +71,9 @@ export async function putSession(deps: Deps, call: CallContext, input: PutSessio
   const state = sha256(canonicalize(shape)!);
   const ttlSeconds = deps.env.CURSOR_SESSION_TTL_SECONDS;
   const scope = sessionScope(input.sessionId);
-  let diffStored = false;
+  // stored beside the record before the record names it; in flight while the record is read (the router has checked the owner)
+  const diffStored = diff ? deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 }) : Promise.resolve();
+  diffStored.catch(() => {}); // awaited below; a failure surfaces there
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.kv.getVersioned(recordKey(scope, SESSION_RECORD_KEY));
     const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
@@ -79,19 +81,26 @@ export async function putSession(deps: Deps, call: CallContext, input: PutSessio
     if (previous && previous.owner !== owner) {
       throw new AppError("FORBIDDEN", `Session ${input.sessionId} belongs to client ${previous.owner}; only its keys may write it (it expires ${before!.expiresAt}). Use another sessionId.`);
     }
-    if (diff && !diffStored) {
-      await deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 });
-      diffStored = true;
-    }
-    const unchanged = previous?.state === state && before?.updatedBy.id === call.actor.id;
-    const value: StoredSession = { ...shape, owner, state, changedAt: unchanged ? previous.changedAt : new Date().toISOString() };
-    const result = await storeEntry(
-      deps,
-      call,
-      { scope, key: SESSION_RECORD_KEY, value: value as unknown as Entry["value"], ttlSeconds, expectedVersion: input.expectedVersion, ifVersion: current?.version ?? 0 },
-      { changed: () => !unchanged, audited: () => ({ value: auditSummary(value), preview: "", truncated: false }) },
-    );
-    if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: result.changed };
+    await diffStored;
+    const version = current?.version ?? 0;
+    const conflict = input.expectedVersion !== undefined && input.expectedVersion !== version;
+    const sameState = previous?.state === state && before?.updatedBy.id === call.actor.id;
+    // the same state from the same writer, over the version it expected: a heartbeat (a conflicting one is a change, to flag it)
+    const heartbeat = sameState && !conflict;
+    const record = { scope, key: SESSION_RECORD_KEY, ttlSeconds, ifVersion: version };
+    const result = heartbeat
+      ? await refreshEntry(deps, call, record, before!)
+      : await storeEntry(
+          deps,
+          call,
+          {
+            ...record,
+            value: { ...shape, owner, state, changedAt: sameState ? previous!.changedAt : new Date().toISOString() } satisfies StoredSession as unknown as Entry["value"],
+            expectedVersion: input.expectedVersion,
+          },
+          { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }) },
+        );
+    if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: !heartbeat };
   }
   throw new AppError("CONFLICT", `Session ${input.sessionId} is being written by others too often to store this push; retry.`);
 }
