@@ -159,6 +159,8 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
       expect((await sink.listManifests()).map((m) => m.manifestHash)).toEqual(sealed.map((m) => m.manifestHash));
       const rows = await collect(sink.readSegment({ ...sealed[1]! }));
       expect(rows.map((r) => r.seq)).toEqual([4, 5, 6]);
+      // the lines Postgres wrote read back as the records themselves
+      expect(rows).toEqual(await collect(auditRows(deps.database, 4, 6)));
     }
     const stored = await deps.db.auditSegment.findMany({ orderBy: { segment: "asc" } });
     expect(stored.every((s) => s.archivedAt !== null)).toBe(true);
