@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: the audit log on the local Postgres.
-//  1. chained appends per second with 8 writers, two ways: 8 concurrent callers in one process (group
+//  1. chained appends per second: 1 caller, then 8 writers two ways: 8 concurrent callers in one process (group
 //     commit shares statements) and 8 processes' worth of pools each committing a change + its event
 //     per transaction (the chain lock serializes them);
 //  2. sealing + archiving (gzip NDJSON to the local folder sink) 1,000,000 events, in a child process
@@ -169,16 +169,16 @@ try {
     `seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk (load ${os.loadavg()[0].toFixed(1)})`,
   );
 
-  // 2a. 8 concurrent callers of one process: each awaits its own event, group commit batches them
-  {
+  // 2a. 1 caller, then 8 concurrent callers of one process: each awaits its own event, group commit batches them
+  for (const writers of [1, WRITERS]) {
     let n = 0;
     const until = performance.now() + SECONDS * 1000;
     await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
+      Array.from({ length: writers }, async () => {
         while (performance.now() < until) await deps.audit.record(event(new Date(), n++));
       }),
     );
-    console.log(`chained appends, ${WRITERS} callers in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s (load ${os.loadavg()[0].toFixed(1)})`);
+    console.log(`chained appends, ${writers} caller(s) in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s (load ${os.loadavg()[0].toFixed(1)})`);
   }
   // 2b. 8 instances (a connection pool each), each appending one event per statement: the chain lock serializes them
   {
