@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: the audit log on the local Postgres.
-//  1. chained appends per second with 8 writers, two ways: 8 concurrent callers in one process (group
+//  1. chained appends per second: 1 caller, then 8 writers two ways: 8 concurrent callers in one process (group
 //     commit shares statements) and 8 processes' worth of pools each committing a change + its event
 //     per transaction (the chain lock serializes them);
 //  2. sealing + archiving (gzip NDJSON to the local folder sink) 1,000,000 events, in a child process
@@ -9,6 +9,7 @@
 //   node bench/audit.mjs                      (a fresh database on the local Postgres, dropped at the end)
 //   BENCH_EVENTS=200000 BENCH_SECONDS=5 node bench/audit.mjs
 //   BENCH_SEAL_HEAP_MB=96 node bench/audit.mjs   (the seal under a 96 MB heap: proof that it streams)
+//   BENCH_COMPARE=0 node bench/audit.mjs          (without the archive-file comparison: four extra passes over the rows)
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -67,8 +68,65 @@ async function sealChild() {
   process.stdout.write(`${JSON.stringify({ ms, baselineMB, maxRssMB: process.resourceUsage().maxRSS / 1024, sealed: result.sealed.map((m) => ({ segment: m.segment, count: m.count })) })}\n`);
 }
 
+/** The seal's archive file alone over the same rows, pages read in turn (before) and read ahead (auditRows now), then gzip level 1 for scale. */
+async function archiveCompareChild() {
+  const { openDatabase } = await import("../src/server/adapters/db/index.ts");
+  const { auditRows, ROW_PAGE } = await import("../src/server/core/audit/rows.ts");
+  const { Readable } = await import("node:stream");
+  const { pipeline } = await import("node:stream/promises");
+  const { createGzip } = await import("node:zlib");
+  const { createWriteStream, statSync } = await import("node:fs");
+  const database = await openDatabase({ url: process.env.BENCH_URL });
+  const file = path.join(process.env.BENCH_DATA_DIR, "compare.ndjson.gz");
+  const time = async (name, level, rows) => {
+    const t0 = performance.now();
+    async function* chunks() {
+      let buffer = [];
+      for await (const row of rows()) {
+        buffer.push(JSON.stringify(row));
+        if (buffer.length >= 1_000) yield `${buffer.splice(0).join("\n")}\n`;
+      }
+      if (buffer.length) yield `${buffer.join("\n")}\n`;
+    }
+    await pipeline(Readable.from(chunks()), createGzip({ level }), createWriteStream(file));
+    return { name, ms: performance.now() - t0, mb: statSync(file).size / 1024 / 1024 };
+  };
+  // the reader as it was: each page asked for once the previous one is consumed
+  async function* inTurn() {
+    let from = 1;
+    for (;;) {
+      const page = [];
+      for await (const row of auditRows(database, from, from + ROW_PAGE - 1)) page.push(row);
+      yield* page;
+      if (page.length < ROW_PAGE) return;
+      from += ROW_PAGE;
+    }
+  }
+  const ahead = () => auditRows(database, 1);
+  const results = [
+    await time("pages in turn, gzip 6 (before)", 6, inTurn),
+    await time("pages read ahead, gzip 6 (now)", 6, ahead),
+    await time("pages in turn, gzip 6 (before, again)", 6, inTurn),
+    await time("pages read ahead, gzip 1", 1, ahead),
+  ];
+  await database.close();
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+async function runChild(flag, env, heap = []) {
+  const child = spawn(process.execPath, [...heap, process.argv[1], flag], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (c) => (out += c));
+  await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${flag} exited ${code}`)))));
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
+
 if (process.argv.includes("--seal-child")) {
   await sealChild();
+  process.exit(0);
+}
+if (process.argv.includes("--compare-child")) {
+  await archiveCompareChild();
   process.exit(0);
 }
 
@@ -96,29 +154,31 @@ try {
     await deps.database.sql.query("SELECT count(*) FROM audit_append($1::jsonb)", [JSON.stringify(batch)]);
   }
   console.log(`loaded ${EVENTS} events through audit_append in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // a week of rows has met autovacuum before it is sealed; a fresh load has not (first reads would set hint bits)
+  await deps.database.sql.query("VACUUM (ANALYZE) audit_event");
 
+  const childEnv = { BENCH_URL: scratch.url, BENCH_DATA_DIR: dataDir };
+  if (process.env.BENCH_COMPARE !== "0") {
+    for (const c of await runChild("--compare-child", childEnv)) console.log(`archive file, ${c.name}: ${(c.ms / 1000).toFixed(1)} s, ${c.mb.toFixed(0)} MB (load ${os.loadavg()[0].toFixed(1)})`);
+  }
   // BENCH_SEAL_HEAP_MB caps the child's V8 heap: a seal that held its rows could not finish under a small cap
   const heap = process.env.BENCH_SEAL_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_SEAL_HEAP_MB}`] : [];
-  const child = spawn(process.execPath, [...heap, process.argv[1], "--seal-child"], { env: { ...process.env, BENCH_URL: scratch.url, BENCH_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (c) => (out += c));
-  await new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seal child exited ${code}`)))));
-  const r = JSON.parse(out.trim().split("\n").at(-1));
+  const r = await runChild("--seal-child", childEnv, heap);
   const archived = execFileSync("du", ["-sm", path.join(dataDir, "audit-archive")], { encoding: "utf8" }).split("\t")[0];
   console.log(
-    `seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk`,
+    `seal + archive (${r.sealed.map((s) => `segment ${s.segment}: ${s.count} events`).join(", ")}): ${(r.ms / 1000).toFixed(1)} s, ${(EVENTS / (r.ms / 1000)).toFixed(0)} events/s; peak RSS ${r.maxRssMB.toFixed(0)} MB (process at start of seal: ${r.baselineMB.toFixed(0)} MB); archive ${archived} MB on disk (load ${os.loadavg()[0].toFixed(1)})`,
   );
 
-  // 2a. 8 concurrent callers of one process: each awaits its own event, group commit batches them
-  {
+  // 2a. 1 caller, then 8 concurrent callers of one process: each awaits its own event, group commit batches them
+  for (const writers of [1, WRITERS]) {
     let n = 0;
     const until = performance.now() + SECONDS * 1000;
     await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
+      Array.from({ length: writers }, async () => {
         while (performance.now() < until) await deps.audit.record(event(new Date(), n++));
       }),
     );
-    console.log(`chained appends, ${WRITERS} callers in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s`);
+    console.log(`chained appends, ${writers} caller(s) in one process (group commit): ${(n / SECONDS).toFixed(0)} events/s (load ${os.loadavg()[0].toFixed(1)})`);
   }
   // 2b. 8 instances (a connection pool each), each appending one event per statement: the chain lock serializes them
   {
@@ -130,7 +190,7 @@ try {
         while (performance.now() < until) await d.audit.record(event(new Date(), n++));
       }),
     );
-    console.log(`chained appends, ${WRITERS} instances, one event per statement each: ${(n / SECONDS).toFixed(0)} events/s`);
+    console.log(`chained appends, ${WRITERS} instances, one event per statement each: ${(n / SECONDS).toFixed(0)} events/s (load ${os.loadavg()[0].toFixed(1)})`);
     await Promise.all(instances.map((d) => d.database.close()));
   }
   await deps.database.close();

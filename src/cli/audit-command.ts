@@ -13,7 +13,7 @@ function parseDate(flag: string, value: string | undefined): Date | undefined {
 /** `audit verify [--archive]`: prints the result; a broken chain fails the command. */
 export async function auditVerifyCommand(archive: boolean): Promise<void> {
   const r = (await execute({ op: "audit.verify", archive }, { timeoutMs: 30 * 60_000 })) as LifecycleVerifyResult;
-  const scope = `${r.segments} sealed segment(s), live chain from ${r.liveFromSeq} (${r.checked} rows)${r.checkpointSeq ? `, checkpoint at ${r.checkpointSeq}` : ""}${archive ? `, ${r.archivedChecked} archived rows` : ""}`;
+  const scope = `${r.segments} sealed segment(s), live chain from ${r.liveFromSeq} (${r.checked} rows hashed)${r.checkpointSeq ? `, checkpoint at ${r.checkpointSeq}` : ""}${archive ? `, ${r.archivedChecked} archived rows` : ""}`;
   if (!r.ok) throw new CliError(`audit log NOT intact at sequence ${r.firstBadSeq}: ${r.reason}\n  checked: ${scope}`);
   console.log(`audit log ok: ${scope}; head ${r.headHash ?? "(empty)"}`);
 }

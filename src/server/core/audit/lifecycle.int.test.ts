@@ -159,6 +159,8 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
       expect((await sink.listManifests()).map((m) => m.manifestHash)).toEqual(sealed.map((m) => m.manifestHash));
       const rows = await collect(sink.readSegment({ ...sealed[1]! }));
       expect(rows.map((r) => r.seq)).toEqual([4, 5, 6]);
+      // every archived segment reads back as its rows in the database
+      for (const m of sealed) expect(await collect(sink.readSegment({ ...m }))).toEqual(await collect(auditRows(deps.database, m.firstSeq, m.lastSeq)));
     }
     const stored = await deps.db.auditSegment.findMany({ orderBy: { segment: "asc" } });
     expect(stored.every((s) => s.archivedAt !== null)).toBe(true);
@@ -214,6 +216,21 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
     expect(result.reason).toMatch(/tail removed/);
     await reinsert(deps, tail);
     expect((await verifyAudit(deps.database, life)).ok).toBe(true);
+  });
+
+  it("re-hashes only the rows after the last sealed head; sealed rows by count and boundaries, in full with the archive check", async () => {
+    const m = sealed.at(-1)!;
+    const tail = await deps.db.auditEvent.count({ where: { seq: { gt: BigInt(m.lastSeq) } } });
+    expect(await verifyAudit(deps.database, life)).toMatchObject({ ok: true, checked: tail });
+    const [row] = await collect(auditRows(deps.database, m.firstSeq + 1, m.firstSeq + 1));
+    await asTamperer(deps, `DELETE FROM audit_event WHERE seq = $1`, BigInt(row!.seq));
+    expect(await verifyAudit(deps.database, life)).toMatchObject({ ok: false, firstBadSeq: row!.seq, reason: expect.stringMatching(/gap/) });
+    await reinsert(deps, [row!]);
+    await asTamperer(deps, `UPDATE audit_event SET target = 'item:forged' WHERE seq = $1`, BigInt(row!.seq));
+    expect((await verifyAudit(deps.database, life)).ok).toBe(true); // a sealed row edited in place: the archive check's to find
+    expect(await verifyAudit(deps.database, life, { archive: true })).toMatchObject({ ok: false, firstBadSeq: row!.seq, reason: expect.stringMatching(/altered/) });
+    await asTamperer(deps, `UPDATE audit_event SET target = $2 WHERE seq = $1`, BigInt(row!.seq), row!.target);
+    expect((await verifyAudit(deps.database, life, { archive: true })).ok).toBe(true);
   });
 
   it("detects the live chain recomputed without the key", async () => {

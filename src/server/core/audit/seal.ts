@@ -93,8 +93,10 @@ async function nextSegmentEnd(database: Database, fromSeq: number, segmentDays: 
   const span = segmentDays * DAY_MS;
   const windowEnd = (Math.floor(first.at.getTime() / span) + 1) * span;
   if (windowEnd > now.getTime() - SETTLE_MS) return null;
-  const last = await database.prisma.auditEvent.aggregate({ where: { seq: { gte: BigInt(fromSeq) }, at: { lt: new Date(windowEnd) } }, _max: { seq: true } });
-  return last._max.seq === null ? null : Number(last._max.seq);
+  // not Prisma's aggregate: it wraps the filter in a subquery (OFFSET) that Postgres answers by reading the whole table;
+  // this reads the primary key backwards from the head, past at most the open window's rows
+  const [last] = await database.prisma.$queryRawUnsafe<{ seq: bigint | null }[]>(`SELECT max("seq") AS "seq" FROM "audit_event" WHERE "seq" >= $1 AND "at" < $2`, BigInt(fromSeq), new Date(windowEnd));
+  return last?.seq == null ? null : Number(last.seq);
 }
 
 /**

@@ -89,6 +89,33 @@ async function firstDifference(a: AsyncIterable<Linked>, b: AsyncIterable<Archiv
   }
 }
 
+/** A sealed segment still in the database, against its signed manifest: every row numbered, linked and hashed. */
+async function walkSealed(database: Database, m: SignedManifest): Promise<ChainProblem | null> {
+  const { problem, last } = await walk(auditRows(database, m.firstSeq, m.lastSeq), m.firstSeq, m.firstPrevHash, () => null);
+  if (problem) return problem;
+  if (!last || last.seq !== m.lastSeq)
+    return { firstBadSeq: last ? last.seq + 1 : m.firstSeq, reason: `sequence gap: segment ${m.segment} ends at ${last?.seq ?? "nothing"}, sealed through ${m.lastSeq}` };
+  return last.hash === m.headHash ? null : { firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` };
+}
+
+/**
+ * A sealed segment still in the database, by what its signed manifest fixes: its row count, its first
+ * row's link and its last row's hash (three index lookups). A removed row or a recomputed chain shows
+ * here; the rows' own hashes are the archive check's (a row edited in place also fails there).
+ */
+async function sealedBoundaries(database: Database, m: SignedManifest, recomputed: (m: SignedManifest) => ChainProblem): Promise<ChainProblem | null> {
+  const prisma = database.prisma;
+  const [count, first, last] = await Promise.all([
+    prisma.auditEvent.count({ where: { seq: { gte: BigInt(m.firstSeq), lte: BigInt(m.lastSeq) } } }),
+    prisma.auditEvent.findUnique({ where: { seq: BigInt(m.firstSeq) }, select: { prevHash: true } }),
+    prisma.auditEvent.findUnique({ where: { seq: BigInt(m.lastSeq) }, select: { hash: true } }),
+  ]);
+  // a missing row: the walk names the first one
+  if (count !== m.count || !first || !last) return walkSealed(database, m);
+  if (first.prevHash !== m.firstPrevHash) return { firstBadSeq: m.firstSeq, reason: "link broken: prev_hash does not match the previous row's hash" };
+  return last.hash === m.headHash ? null : recomputed(m);
+}
+
 /**
  * Verifies the audit log across rotation: the chain of sealed manifests and their signatures; the
  * live chain from where rotation left it (its first row links to the last rotated head), each sealed
@@ -154,32 +181,34 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     }
   }
 
-  // the live chain, each sealed head checked against its signed manifest
+  // Sealed segments still in the database: their signed manifests anchor them, so each is checked by its
+  // boundaries and row count (index lookups) instead of re-hashing its rows; with `archive`, walked in full.
+  // The rows after the last sealed head are walked and hashed: O(rows since the last seal), not O(table).
   const live = manifests.filter((m) => m.lastSeq >= liveFromSeq);
-  const byLastSeq = new Map(live.map((m) => [m.lastSeq, m]));
   const firstLive = await prisma.auditEvent.findFirst({ orderBy: { seq: "asc" }, select: { seq: true } });
   if (firstLive && Number(firstLive.seq) > liveFromSeq) return done({ firstBadSeq: liveFromSeq, reason: `rows ${liveFromSeq}..${Number(firstLive.seq) - 1} are missing but were never rotated` }, null);
   const startHash = rotated ? rotated.headHash : GENESIS_HASH;
   const recomputed = (m: SignedManifest): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` });
-  const {
-    problem,
-    checked: liveChecked,
-    last,
-  } = await walk(auditRows(database, liveFromSeq), liveFromSeq, startHash, (row) => {
-    const m = byLastSeq.get(row.seq);
-    return m && m.headHash !== row.hash ? recomputed(m) : null;
-  });
-  checked = liveChecked;
-  if (problem) {
+  const located = async (problem: ChainProblem): Promise<LifecycleVerifyResult> => {
     const m = live.find((s) => s.firstSeq <= problem.firstBadSeq && problem.firstBadSeq <= s.lastSeq);
     if (opts.archive && sink && m && problem.reason.includes("recomputed")) {
       const differs = await firstDifference(auditRows(database, m.firstSeq, m.lastSeq), sink.readSegment({ ...m }));
       if (differs !== null) return done({ ...problem, firstBadSeq: differs }, null);
     }
     return done(problem, null);
+  };
+  for (const m of live) {
+    const problem = opts.archive ? await walkSealed(database, m) : await sealedBoundaries(database, m, recomputed);
+    if (problem) return located(problem);
+    checked += opts.archive ? m.count : 0;
   }
+  const sealedLive = live.at(-1);
+  const walkFrom = sealedLive ? sealedLive.lastSeq + 1 : liveFromSeq;
+  const { problem, checked: tailChecked, last } = await walk(auditRows(database, walkFrom), walkFrom, sealedLive ? sealedLive.headHash : startHash, () => null);
+  checked += tailChecked;
+  if (problem) return located(problem);
   const sealedHead = manifests.at(-1);
-  const headSeq = last?.seq ?? liveFromSeq - 1;
+  const headSeq = last?.seq ?? walkFrom - 1;
   if (sealedHead && headSeq < sealedHead.lastSeq)
     return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, segment ${sealedHead.segment} was sealed through ${sealedHead.lastSeq}` }, null);
 
@@ -196,5 +225,5 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
       }
     }
   }
-  return done(null, last?.hash ?? (rotated ? startHash : null));
+  return done(null, last?.hash ?? sealedLive?.headHash ?? (rotated ? startHash : null));
 }

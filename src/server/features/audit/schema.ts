@@ -55,7 +55,7 @@ export const auditVerifyInput = z.strictObject({
 
 export const auditVerifyOutput = z.object({
   ok: z.boolean(),
-  checked: z.number().int().describe("Live rows checked"),
+  checked: z.number().int().describe("Live rows re-hashed: those after the last sealed head (with archive=true, the sealed ones still in the database too)"),
   firstBadSeq: z.number().int().nullable(),
   reason: z.string().nullable(),
   headHash: z.string().nullable(),
