@@ -78,7 +78,8 @@ export async function waitFor(url, ms = 60_000) {
 
 /** `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is the server's process. */
 export async function startApp(env) {
-  const port = await freePort();
+  // BENCH_PORT: a fixed port (on a machine shared by several people, each keeps to a range of their own)
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
   const app = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
   const base = `http://127.0.0.1:${port}`;
   const stop = () => {

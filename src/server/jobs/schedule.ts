@@ -9,9 +9,29 @@ export function assertSchedule(expr: string): void {
   CronExpressionParser.parse(expr, { tz: "UTC" });
 }
 
+/**
+ * Cron arithmetic is slow (a week of a minutely expression is some 30 ms of CPU) and the job monitor
+ * asks it for every job on every read of /ai/jobs and /ai/status; so each expression's last answer is
+ * kept with the span of instants it holds for, which makes the reuse exact, not an approximation.
+ */
+const MEMO_MAX = 256;
+const nextMemo = new Map<string, { from: number; tick: number }>();
+const intervalMemo = new Map<string, { from: number; until: number; seconds: number }>();
+
+function remember<V>(memo: Map<string, V>, expr: string, value: V) {
+  if (memo.size >= MEMO_MAX && !memo.has(expr)) memo.clear();
+  memo.set(expr, value);
+}
+
 /** The first tick strictly after `after`. */
 export function nextTick(expr: string, after: Date): Date {
-  return CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().toDate();
+  const t = after.getTime();
+  // no tick lies in (from, tick): for any instant in [from, tick) the next one is the same tick
+  const hit = nextMemo.get(expr);
+  if (hit && hit.from <= t && t < hit.tick) return new Date(hit.tick);
+  const tick = CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().toDate();
+  remember(nextMemo, expr, { from: t, tick: tick.getTime() });
+  return tick;
 }
 
 /** The latest tick at or before `at`. */
@@ -28,18 +48,25 @@ export function ticksBetween(expr: string, from: Date, to: Date, limit = 100): D
   return out;
 }
 
-/** The longest gap between two consecutive ticks over the next week (a nightly job: a day). */
+/** The longest gap between two consecutive ticks over a week from the next tick (a nightly job: a day). */
 export function intervalSeconds(expr: string, from = new Date()): number {
+  const t = from.getTime();
+  // the answer depends on the next tick only: the same for every instant before it
+  const hit = intervalMemo.get(expr);
+  if (hit && hit.from <= t && t < hit.until) return hit.seconds;
   const it = CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" });
-  let prev = it.next().getTime();
+  const first = it.next().getTime();
+  let prev = first;
   let longest = 0;
   for (let i = 0; i < 200; i++) {
-    const t = it.next().getTime();
-    longest = Math.max(longest, t - prev);
-    prev = t;
-    if (t - from.getTime() > 7 * 86_400_000) break;
+    const next = it.next().getTime();
+    longest = Math.max(longest, next - prev);
+    prev = next;
+    if (next - first > 7 * 86_400_000) break;
   }
-  return Math.round(longest / 1000);
+  const seconds = Math.round(longest / 1000);
+  remember(intervalMemo, expr, { from: t, until: first, seconds });
+  return seconds;
 }
 
 /**
