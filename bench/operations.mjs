@@ -64,7 +64,7 @@ async function json(res, what) {
   return JSON.parse(text);
 }
 
-/** Data every operation can read: a context entry, an intent, the configured connections' ids. */
+/** Data every operation can read: a context entry, an intent, an IDE session, the configured connections' ids. */
 async function seed(base, headers) {
   const h = { ...headers, "content-type": "application/json" };
   await json(
@@ -74,6 +74,14 @@ async function seed(base, headers) {
   const intent = await json(
     await fetch(`${base}/ai/intents`, { method: "POST", headers: h, body: JSON.stringify({ action: "purge_cache", target: { server: "101" }, params: {}, reason: "bench seed" }) }),
     "seeding an intent",
+  );
+  await json(
+    await fetch(`${base}/ai/cursor/session`, {
+      method: "PUT",
+      headers: h,
+      body: JSON.stringify({ sessionId: "bench-session", repo: "acme/web", branch: "main", head: "0123456789abcdef0123456789abcdef01234567", activeFile: "src/app.ts", changedFiles: [] }),
+    }),
+    "seeding an IDE session",
   );
   await fetch(`${base}/ai/connections/refresh`, { method: "POST", headers: h, body: "{}" }).catch(() => {});
   const connections = await json(await fetch(`${base}/ai/connections`, { headers }), "listing connections");
