@@ -28,7 +28,7 @@ const CONFIGS = (process.env.CONFIGS ?? "services,embedded").split(",");
 const ONLY = process.env.ONLY ? process.env.ONLY.split(",") : null;
 const DIST = process.env.NEXT_DIST_DIR ?? ".next-bench-ops";
 const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? "bench_ops";
-/** Figures of an earlier run (BENCH_SAVE of that run), shown beside this run's: { [config]: { [url]: { ratio, p99 } } }. */
+/** Figures of an earlier run (BENCH_SAVE of that run), shown beside this run's: { [config]: { [operation path]: { ratio, p99 } } }. */
 const BEFORE = process.env.BENCH_BEFORE && existsSync(process.env.BENCH_BEFORE) ? JSON.parse(readFileSync(process.env.BENCH_BEFORE, "utf8")) : null;
 const TARGETS = { readRatio: 0.5, medianRatio: 0.65, p99Ms: 50, searchP99Ms: 100, embeddedP99Ms: 100 };
 const SCOPES = "context:read,context:write,audit:read,github:read,search:read,intents:propose,intents:read,cursor:write,metrics:read,suggestions:read,hosting:read,admin";
@@ -202,8 +202,8 @@ function verdicts(result) {
 function table(result) {
   const before = BEFORE?.[result.name];
   const was = (r) => {
-    const b = before?.[r.url];
-    return b ? ` ${b.ratio.toFixed(2)} · ${b.p99} ms |` : " |";
+    const b = before?.[r.op.path];
+    return b ? ` ${Number.isFinite(b.ratio) ? b.ratio.toFixed(2) : "—"} · ${b.p99} ms |` : " |";
   };
   const lines = [
     `| operation (${result.name === "services" ? "Postgres + Redis" : "embedded: PGlite + in-process store"}) | ratio to /api/health | req/s | p50 | p99 | errors | server CPU / request |${before ? " before: ratio · p99 |" : ""}`,
@@ -230,6 +230,10 @@ try {
   await fakes.wp.close();
 }
 const after = loadLine();
+if (process.env.BENCH_SAVE) {
+  const saved = Object.fromEntries(results.map((r) => [r.name, Object.fromEntries(r.rows.map((x) => [x.op.path, { ratio: x.ratio, p50: x.p50, p99: x.p99 }]))]));
+  writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ ...saved, load: { before, after } }, null, 2));
+}
 const stamp = new Date()
   .toISOString()
   .replace(/:\d\d\.\d+Z$/, " UTC")
@@ -242,10 +246,6 @@ const report = [
   ...results.flatMap((r) => [table(r), "", ...verdicts(r).map((v) => `- ${v}`), ""]),
 ].join("\n");
 console.log(`\n${report}`);
-if (process.env.BENCH_SAVE) {
-  const saved = Object.fromEntries(results.map((r) => [r.name, Object.fromEntries(r.rows.map((x) => [x.url, { ratio: x.ratio, p50: x.p50, p99: x.p99 }]))]));
-  writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ ...saved, load: { before, after } }, null, 2));
-}
 if (process.argv.includes("--write")) {
   // appended: sections from several branches merge without touching each other
   const file = "docs/performance.md";
