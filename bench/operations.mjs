@@ -10,7 +10,9 @@
 //
 //   node bench/operations.mjs [--write] [--build]
 //   BENCH_SECONDS=5 BENCH_CONNECTIONS=10 CONFIGS=services,embedded ONLY=status,context node bench/operations.mjs
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+//   BENCH_SAVE=before.json …            keeps this run's figures; BENCH_BEFORE=before.json shows them beside the next run's
+//   BENCH_PORT=3300 BENCH_DB_PREFIX=bench_me REDIS_URL=redis://127.0.0.1:6379/13 …   a shared machine: own port, database names, Redis DB
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { register } from "tsx/esm/api";
@@ -25,6 +27,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CONFIGS = (process.env.CONFIGS ?? "services,embedded").split(",");
 const ONLY = process.env.ONLY ? process.env.ONLY.split(",") : null;
 const DIST = process.env.NEXT_DIST_DIR ?? ".next-bench-ops";
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? "bench_ops";
+/** Figures of an earlier run (BENCH_SAVE of that run), shown beside this run's: { [config]: { [operation path]: { ratio, p99 } } }. */
+const BEFORE = process.env.BENCH_BEFORE && existsSync(process.env.BENCH_BEFORE) ? JSON.parse(readFileSync(process.env.BENCH_BEFORE, "utf8")) : null;
 const TARGETS = { readRatio: 0.5, medianRatio: 0.65, p99Ms: 50, searchP99Ms: 100, embeddedP99Ms: 100 };
 const SCOPES = "context:read,context:write,audit:read,github:read,search:read,intents:propose,intents:read,cursor:write,metrics:read,suggestions:read,hosting:read,admin";
 const UNLIMITED = "read=100000000,write=100000000,expensive=100000000";
@@ -59,7 +64,7 @@ async function json(res, what) {
   return JSON.parse(text);
 }
 
-/** Data every operation can read: a context entry, an intent, the configured connections' ids. */
+/** Data every operation can read: a context entry, an intent, an IDE session, the configured connections' ids. */
 async function seed(base, headers) {
   const h = { ...headers, "content-type": "application/json" };
   await json(
@@ -69,6 +74,14 @@ async function seed(base, headers) {
   const intent = await json(
     await fetch(`${base}/ai/intents`, { method: "POST", headers: h, body: JSON.stringify({ action: "purge_cache", target: { server: "101" }, params: {}, reason: "bench seed" }) }),
     "seeding an intent",
+  );
+  await json(
+    await fetch(`${base}/ai/cursor/session`, {
+      method: "PUT",
+      headers: h,
+      body: JSON.stringify({ sessionId: "bench-session", repo: "acme/web", branch: "main", head: "0123456789abcdef0123456789abcdef01234567", activeFile: "src/app.ts", changedFiles: [] }),
+    }),
+    "seeding an IDE session",
   );
   await fetch(`${base}/ai/connections/refresh`, { method: "POST", headers: h, body: "{}" }).catch(() => {});
   const connections = await json(await fetch(`${base}/ai/connections`, { headers }), "listing connections");
@@ -111,7 +124,7 @@ async function measure(app, target) {
 }
 
 async function runConfig(name, fakes) {
-  const scratch = name === "services" ? await scratchDatabase("bench_ops") : null;
+  const scratch = name === "services" ? await scratchDatabase(DB_PREFIX) : null;
   const dataDir = name === "embedded" ? mkdtempSync(path.join(tmpdir(), "oo-bench-ops-")) : null;
   const common = {
     CW_EMAIL: fakes.cw.email,
@@ -187,14 +200,19 @@ function verdicts(result) {
 }
 
 function table(result) {
+  const before = BEFORE?.[result.name];
+  const was = (r) => {
+    const b = before?.[r.op.path];
+    return b ? ` ${Number.isFinite(b.ratio) ? b.ratio.toFixed(2) : "—"} · ${b.p99} ms |` : " |";
+  };
   const lines = [
-    `| operation (${result.name === "services" ? "Postgres + Redis" : "embedded: PGlite + in-process store"}) | ratio to /api/health | req/s | p50 | p99 | errors | server CPU / request |`,
-    "|---|---|---|---|---|---|---|",
+    `| operation (${result.name === "services" ? "Postgres + Redis" : "embedded: PGlite + in-process store"}) | ratio to /api/health | req/s | p50 | p99 | errors | server CPU / request |${before ? " before: ratio · p99 |" : ""}`,
+    `|---|---|---|---|---|---|---|${before ? "---|" : ""}`,
   ];
   for (const r of [...result.rows].sort((a, b) => a.ratio - b.ratio)) {
-    lines.push(`| \`GET ${r.url.replace(/\|/g, "\\|")}\` | ${r.ratio.toFixed(2)} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${r.cpuUs.toFixed(0)} µs |`);
+    lines.push(`| \`GET ${r.url.replace(/\|/g, "\\|")}\` | ${r.ratio.toFixed(2)} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${r.cpuUs.toFixed(0)} µs |${before ? was(r) : ""}`);
   }
-  for (const f of result.failures) lines.push(`| ${f.replace(/\|/g, "\\|")} | could not call | | | | | |`);
+  for (const f of result.failures) lines.push(`| ${f.replace(/\|/g, "\\|")} | could not call | | | | | |${before ? " |" : ""}`);
   return lines.join("\n");
 }
 
@@ -212,6 +230,10 @@ try {
   await fakes.wp.close();
 }
 const after = loadLine();
+if (process.env.BENCH_SAVE) {
+  const saved = Object.fromEntries(results.map((r) => [r.name, Object.fromEntries(r.rows.map((x) => [x.op.path, { ratio: x.ratio, p50: x.p50, p99: x.p99 }]))]));
+  writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ ...saved, load: { before, after } }, null, 2));
+}
 const stamp = new Date()
   .toISOString()
   .replace(/:\d\d\.\d+Z$/, " UTC")
@@ -225,10 +247,10 @@ const report = [
 ].join("\n");
 console.log(`\n${report}`);
 if (process.argv.includes("--write")) {
+  // appended: sections from several branches merge without touching each other
   const file = "docs/performance.md";
-  const doc = readFileSync(file, "utf8");
-  const at = doc.indexOf("\n## ");
-  writeFileSync(file, at < 0 ? `${doc}\n${report}` : `${doc.slice(0, at + 1)}${report}\n${doc.slice(at + 1)}`);
+  const doc = readFileSync(file, "utf8").replace(/\n*$/, "\n");
+  writeFileSync(file, `${doc}\n${report}`);
   console.log(`written to ${file}`);
 }
 process.exitCode = results.some((r) => r.failures.length) ? 1 : 0;

@@ -3,13 +3,13 @@ import { can } from "@/server/core/auth/actor";
 import type { Permission } from "@/server/core/auth/permissions";
 import type { Deps } from "@/server/deps";
 import { connectionMap } from "@/server/features/connections/map";
-import { listConnections } from "@/server/features/connections/service";
+import { sharedConnections } from "@/server/features/connections/service";
 import { suggestionsMap } from "@/server/features/suggestions/service";
 import { guardRoute } from "./guard";
 
 /** Each map file, the permission it needs, and what builds it (live, from stored state). */
 const MAPS: Record<string, { permission: Permission; build: (deps: Deps) => Promise<unknown> }> = {
-  "connections.json": { permission: "metrics:read", build: async (deps) => connectionMap(await listConnections(deps)) },
+  "connections.json": { permission: "metrics:read", build: async (deps) => connectionMap(await sharedConnections(deps)) },
   "suggestions.json": { permission: "suggestions:read", build: (deps) => suggestionsMap(deps) },
 };
 

@@ -1,6 +1,6 @@
 import type { Deps } from "@/server/deps";
 import { instanceId } from "./instance";
-import { finishRun, runSqlOf, startRun } from "./runs";
+import { finishRun, forgetJobSnapshots, runSqlOf, startRun } from "./runs";
 import type { JobDefinition, JobTrigger } from "./types";
 
 /**
@@ -35,6 +35,7 @@ export async function runAttempt(deps: Deps, def: JobDefinition, a: Attempt): Pr
   const sql = runSqlOf(deps);
   const runId = await startRun(sql, { job: def.name, queueJobId: a.queueJobId, attempt: a.attempt, trigger: a.trigger, instanceId: instanceId(), timeoutSeconds: def.timeoutSeconds });
   if (!runId) return { ran: false, runId: null };
+  forgetJobSnapshots(deps);
   const startedAt = performance.now();
   const log: string[] = [];
   const controller = new AbortController();
@@ -65,6 +66,7 @@ export async function runAttempt(deps: Deps, def: JobDefinition, a: Attempt): Pr
     await finishRun(sql, runId, { ok: false, error: message, log, durationMs: performance.now() - startedAt });
     throw new JobFailedError(def.name, message);
   } finally {
+    forgetJobSnapshots(deps);
     clearTimeout(timer);
     a.shutdown?.removeEventListener("abort", onShutdown);
   }

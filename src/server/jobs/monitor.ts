@@ -1,6 +1,6 @@
 import type { Deps } from "@/server/deps";
 import { registeredJobs } from "./registry";
-import { failAbandoned, runSqlOf } from "./runs";
+import { failAbandoned, JOBS_SNAPSHOTS, runSqlOf } from "./runs";
 import { intervalSeconds, nextTick } from "./schedule";
 import type { JobDefinition } from "./types";
 
@@ -118,6 +118,19 @@ export async function listJobStatuses(deps: Deps, opts: { defs?: ReadonlyMap<str
   );
   const now = opts.now ?? new Date();
   return defs.map((d) => statusOf(deps, d, rows.get(d.name), now));
+}
+
+/** Under the dashboard's 10-second refresh of the job list and the status page. */
+export const JOBS_MAX_AGE_MS = 2_000;
+
+/**
+ * listJobStatuses as every caller of this instance shares it for up to JOBS_MAX_AGE_MS (a run started,
+ * finished or queued here forgets it; another instance's within that bound), with when it was read.
+ */
+export async function sharedJobStatuses(deps: Deps): Promise<{ jobs: JobStatus[]; asOf: Date }> {
+  const names = [...registeredJobs().keys()].join(","); // a change of the registered jobs is a snapshot of its own
+  const { value, asOf } = await deps.snapshots.get(`${JOBS_SNAPSHOTS}statuses:${names}`, JOBS_MAX_AGE_MS, () => listJobStatuses(deps));
+  return { jobs: value, asOf };
 }
 
 /** The jobs that are late now (for the status page, notifications and the daily suggestions). */

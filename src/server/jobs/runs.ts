@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/server/adapters/db";
+import type { SnapshotCache } from "@/server/core/snapshot";
 import type { Deps } from "@/server/deps";
+
+/** Key prefix of the job monitor's snapshots (monitor.ts): forgotten when this instance starts or finishes a run, or queues one. */
+export const JOBS_SNAPSHOTS = "jobs:";
+
+export function forgetJobSnapshots(deps: { snapshots: SnapshotCache }) {
+  deps.snapshots.invalidate(JOBS_SNAPSHOTS);
+}
 
 /**
  * Run records: one `job_run` row per attempt, written by whichever backend ran it. The row is taken

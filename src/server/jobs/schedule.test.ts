@@ -49,6 +49,20 @@ describe("schedule arithmetic (UTC)", () => {
     }
   });
 
+  it("answers from its memory exactly as afresh: the same tick until it passes, then the next", () => {
+    const minutely = "*/1 * * * *";
+    expect(nextTick(minutely, at("2026-03-01T00:00:30Z")).toISOString()).toBe("2026-03-01T00:01:00.000Z");
+    expect(nextTick(minutely, at("2026-03-01T00:00:59.999Z")).toISOString()).toBe("2026-03-01T00:01:00.000Z");
+    expect(nextTick(minutely, at("2026-03-01T00:01:00Z")).toISOString()).toBe("2026-03-01T00:02:00.000Z");
+    expect(nextTick(minutely, at("2026-03-01T00:00:10Z")).toISOString()).toBe("2026-03-01T00:01:00.000Z"); // before what it remembers
+    // a monthly job's longest gap is the month after its next tick: 28 days from January, 31 from February
+    const monthly = "0 0 1 * *";
+    expect(intervalSeconds(monthly, at("2026-01-15T00:00:00Z"))).toBe(28 * 86_400);
+    expect(intervalSeconds(monthly, at("2026-01-31T23:59:59Z"))).toBe(28 * 86_400);
+    expect(intervalSeconds(monthly, at("2026-02-01T00:00:00Z"))).toBe(31 * 86_400);
+    expect(intervalSeconds(monthly, at("2026-01-20T00:00:00Z"))).toBe(28 * 86_400);
+  });
+
   it("derives one queue id per job and tick, shaped as a UUID", () => {
     const t = at("2026-01-01T00:00:10Z");
     expect(tickJobId("probe", t)).toBe(tickJobId("probe", new Date(t)));

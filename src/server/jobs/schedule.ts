@@ -10,27 +10,28 @@ export function assertSchedule(expr: string): void {
 }
 
 /**
- * Answers remembered per schedule: the status of every job is asked on each status read, and the cron
- * library finds a tick by stepping through the minutes between (a daily job: up to 1,440 steps per tick).
- * Pure arithmetic, so every instance remembers the same answers; bounded by clearing when full.
+ * Cron arithmetic is slow (a week of a minutely expression is some 30 ms of CPU) and the job monitor
+ * asks it for every job on every read of /ai/jobs and /ai/status; so each expression's last answer is
+ * kept with the span of instants it holds for, which makes the reuse exact, not an approximation.
  */
-const MEMO_LIMIT = 500;
-const nextTicks = new Map<string, { from: number; next: number }>();
-const intervals = new Map<string, number>();
-function remember<V>(memo: Map<string, V>, key: string, value: V): V {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
+const MEMO_MAX = 256;
+const nextMemo = new Map<string, { from: number; tick: number }>();
+const intervalMemo = new Map<string, { from: number; until: number; seconds: number }>();
+
+function remember<V>(memo: Map<string, V>, expr: string, value: V) {
+  if (memo.size >= MEMO_MAX && !memo.has(expr)) memo.clear();
+  memo.set(expr, value);
 }
 
 /** The first tick strictly after `after`. */
 export function nextTick(expr: string, after: Date): Date {
   const t = after.getTime();
-  const known = nextTicks.get(expr);
-  // no tick lies in (known.from, known.next), so the first one after any moment in between is known.next
-  if (known && known.from <= t && t < known.next) return new Date(known.next);
-  const next = CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().getTime();
-  return new Date(remember(nextTicks, expr, { from: t, next }).next);
+  // no tick lies in (from, tick): for any instant in [from, tick) the next one is the same tick
+  const hit = nextMemo.get(expr);
+  if (hit && hit.from <= t && t < hit.tick) return new Date(hit.tick);
+  const tick = CronExpressionParser.parse(expr, { currentDate: after, tz: "UTC" }).next().toDate();
+  remember(nextMemo, expr, { from: t, tick: tick.getTime() });
+  return tick;
 }
 
 /** The latest tick at or before `at`. */
@@ -47,25 +48,25 @@ export function ticksBetween(expr: string, from: Date, to: Date, limit = 100): D
   return out;
 }
 
-const HOUR_MS = 3_600_000;
-
-/** The longest gap between two consecutive ticks over the week from the start of `from`'s hour (a nightly job: a day). */
+/** The longest gap between two consecutive ticks over a week from the next tick (a nightly job: a day). */
 export function intervalSeconds(expr: string, from = new Date()): number {
-  const hour = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS;
-  return intervals.get(`${expr}@${hour}`) ?? remember(intervals, `${expr}@${hour}`, longestGapSeconds(expr, new Date(hour)));
-}
-
-function longestGapSeconds(expr: string, from: Date): number {
+  const t = from.getTime();
+  // the answer depends on the next tick only: the same for every instant before it
+  const hit = intervalMemo.get(expr);
+  if (hit && hit.from <= t && t < hit.until) return hit.seconds;
   const it = CronExpressionParser.parse(expr, { currentDate: from, tz: "UTC" });
-  let prev = it.next().getTime();
+  const first = it.next().getTime();
+  let prev = first;
   let longest = 0;
   for (let i = 0; i < 200; i++) {
-    const t = it.next().getTime();
-    longest = Math.max(longest, t - prev);
-    prev = t;
-    if (t - from.getTime() > 7 * 86_400_000) break;
+    const next = it.next().getTime();
+    longest = Math.max(longest, next - prev);
+    prev = next;
+    if (next - first > 7 * 86_400_000) break;
   }
-  return Math.round(longest / 1000);
+  const seconds = Math.round(longest / 1000);
+  remember(intervalMemo, expr, { from: t, until: first, seconds });
+  return seconds;
 }
 
 /**

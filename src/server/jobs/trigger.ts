@@ -3,6 +3,7 @@ import type { Env } from "@/env";
 import type { Deps } from "@/server/deps";
 import { JobFailedError, runAttempt } from "./execute";
 import { processQueue } from "./runner";
+import { forgetJobSnapshots } from "./runs";
 import { lastTick, tickJobId } from "./schedule";
 import type { JobDefinition, JobTrigger } from "./types";
 
@@ -40,6 +41,7 @@ async function runHere(deps: Deps, def: JobDefinition, queueJobId: string, trigg
 
 async function queue(deps: Deps, def: JobDefinition, queueJobId: string, trigger: JobTrigger): Promise<TriggerOutcome> {
   const sent = await (await processQueue(deps)).send(def.name, { id: queueJobId, trigger });
+  forgetJobSnapshots(deps);
   return { mode: sent ? "queued" : "already", queueJobId, runId: null, outcome: null, result: null, error: null };
 }
 

@@ -8,6 +8,7 @@ import { createUser } from "@/server/core/auth/users";
 import { setDeps, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { closeDeps, makeKey, scratchDeps, testDeps } from "../../../../tests/support/deps";
+import { searchAuditSeqs } from "./search";
 import { listAuditEvents, recentAuditEvents } from "./service";
 import { auditListInput } from "./schema";
 
@@ -80,6 +81,18 @@ describe("audit full-text search", () => {
     } while (cursor);
     expect(pages).toEqual(plain);
     expect(pages.flat()).toEqual([...seqs].reverse());
+  });
+
+  it("finds the same page among the newest events as from the index, and falls back to the index when they hold fewer", async () => {
+    const input = (extra: Record<string, unknown>) => ({ ...auditListInput.parse({ actorId: actor, ...extra }), q: String(extra.q) });
+    const seqsOf = async (extra: Record<string, unknown>, take: number, window: number) => (await searchAuditSeqs(deps.db, input(extra), take, window)).map(Number);
+    for (const extra of [{ q: token }, { q: token, cursor: seqs[3] }, { q: "friday" }, { q: token, outcome: "denied" }]) {
+      const fromIndex = await seqsOf(extra, 3, 0); // no window: the index alone
+      expect(await seqsOf(extra, 3, 2), JSON.stringify(extra)).toEqual(fromIndex); // a window too small for a page: the index
+      expect(await seqsOf(extra, 3, 1_000), JSON.stringify(extra)).toEqual(fromIndex); // a window that holds the page
+    }
+    expect(await seqsOf({ q: token }, 2, 1_000)).toEqual([seqs[3], seqs[2]]);
+    expect(await seqsOf({ q: "friday" }, 2, 2)).toEqual([seqs[0]]); // older than the window: found by the index
   });
 
   it("returns nothing for a query without words, and ignores a blank one", async () => {

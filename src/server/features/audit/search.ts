@@ -17,9 +17,9 @@ const query = (q: string) => Prisma.sql`regexp_replace(websearch_to_tsquery('sim
 /** An intent's events and the calls that named it, as the indexes of migrations 20261127003000 ("target") and 20261127010000 spell them. */
 export const intentCondition = (id: string) => Prisma.sql`("target" = ${id} OR ("resource_type" = 'intent' AND "input" #> '{id}' = to_jsonb(${id}::text)))`;
 
-/** The same filters as the Prisma path in service.ts (equality, intent, action prefix, [since, until), seq < cursor), in SQL. */
-function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
-  const out = [Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`];
+/** The same filters as the Prisma path in service.ts (equality, intent, action prefix, [since, until), seq < cursor), in SQL; the words apart. */
+function filters(q: AuditListInput): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [];
   if (q.actorType) out.push(Prisma.sql`"actor_type" = ${q.actorType}`);
   if (q.actorId) out.push(Prisma.sql`"actor_id" = ${q.actorId}`);
   if (q.clientId) out.push(Prisma.sql`"client_id" = ${q.clientId}`);
@@ -33,9 +33,30 @@ function conditions(q: AuditListInput & { q: string }): Prisma.Sql[] {
   return out;
 }
 
+const all = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(conditions, " AND ") : Prisma.sql`TRUE`);
+
+/**
+ * How many of the newest events (under the other filters) are tested in order before the index is
+ * asked. A word most events carry ("audit", a client id) has a match list as long as the log: read
+ * from the index, all of it is fetched and sorted to keep a page of it; read newest first, the page
+ * is there within a few rows. A rare word costs at most this many tests (some 50 µs of Postgres
+ * each) before the index answers.
+ */
+export const RECENT_WINDOW = 100;
+
 /** Sequence numbers of the matching events, newest first, at most `take`. */
-export async function searchAuditSeqs(db: Db, q: AuditListInput & { q: string }, take: number): Promise<bigint[]> {
+export async function searchAuditSeqs(db: Db, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
+  const toSeqs = (rows: { seq: bigint | number | string }[]) => rows.map((r) => BigInt(r.seq));
+  const others = filters(q);
+  // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all
+  const recent = await db.$queryRaw<{ seq: bigint | number | string }[]>`
+    SELECT "seq" FROM (SELECT * FROM "audit_event" WHERE ${all(others)} ORDER BY "seq" DESC LIMIT ${window}) AS "recent"
+     WHERE ${DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`;
+  if (recent.length >= take) return toSeqs(recent);
+  // The words are rare among recent events: the matches come from the GIN index and are sorted. Ordering
+  // by "seq" + 0 keeps the planner off a backward walk of the primary key, which would test every event
+  // down to the oldest match (the whole log when there are fewer matches than a page).
   const rows = await db.$queryRaw<{ seq: bigint | number | string }[]>`
-    SELECT "seq" FROM "audit_event" WHERE ${Prisma.join(conditions(q), " AND ")} ORDER BY "seq" DESC LIMIT ${take}`;
-  return rows.map((r) => BigInt(r.seq));
+    SELECT "seq" FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`;
+  return toSeqs(rows);
 }

@@ -12,14 +12,14 @@ export const cloudwaysRouter = router({
         method: "GET",
         path: "/cloudways/servers",
         operationId: "cloudwaysServers",
-        summary: "Cloudways servers with their status and their apps (live from the Cloudways API)",
+        summary: "Cloudways servers with their status and their apps (from the Cloudways API, at most 10 s old: asOf)",
         tags: ["cloudways"],
       },
       resource: "hosting",
     })
     .input(z.strictObject({}))
     .output(serversOutput)
-    .query(({ ctx }) => listServers(ctx.deps.cloudways)),
+    .query(({ ctx }) => listServers(ctx.deps)),
 
   services: hosting
     .meta({
@@ -34,7 +34,7 @@ export const cloudwaysRouter = router({
     })
     .input(serverIdInput)
     .output(servicesOutput)
-    .query(({ ctx, input }) => serverServices(ctx.deps.cloudways, input.serverId)),
+    .query(({ ctx, input }) => serverServices(ctx.deps, input.serverId)),
 
   monitoring: hosting
     .meta({
@@ -49,5 +49,5 @@ export const cloudwaysRouter = router({
     })
     .input(monitoringInput)
     .output(monitoringOutput)
-    .query(({ ctx, input }) => serverMonitoring(ctx.deps.cloudways, input.serverId, input.type)),
+    .query(({ ctx, input }) => serverMonitoring(ctx.deps, input.serverId, input.type)),
 });

@@ -1,6 +1,15 @@
 import { CloudwaysError, type CloudwaysClient } from "@/server/adapters/cloudways";
 import type { MonitoringType } from "@/server/adapters/cloudways/types";
 import { AppError } from "@/server/core/errors";
+import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS, type SnapshotCache } from "@/server/core/snapshot";
+
+interface CloudwaysDeps {
+  cloudways: CloudwaysClient | null;
+  snapshots: SnapshotCache;
+}
+
+/** Snapshots of Cloudways' answers; a refresh of the connections forgets them (they start with PROVIDER_SNAPSHOTS). */
+export const CLOUDWAYS_SNAPSHOTS = `${PROVIDER_SNAPSHOTS}cloudways:`;
 
 /** Cloudways reads for /ai/cloudways/*: upstream failures become our errors (429 stays 429, with Retry-After). */
 function configured(client: CloudwaysClient | null): CloudwaysClient {
@@ -23,15 +32,28 @@ async function upstream<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export const listServers = async (client: CloudwaysClient | null) => ({ servers: await upstream(() => configured(client).servers()) });
+/**
+ * One call to Cloudways per `key` every PROVIDER_MAX_AGE_MS on this instance, shared by the callers
+ * meanwhile (its rate limit is tight, and every agent and page polls); `asOf` says when it answered.
+ * A failure is not kept: the next caller asks again.
+ */
+async function shared<T>(deps: CloudwaysDeps, key: string, work: (client: CloudwaysClient) => Promise<T>): Promise<{ value: T; asOf: string }> {
+  const client = configured(deps.cloudways);
+  const { value, asOf } = await deps.snapshots.get(`${CLOUDWAYS_SNAPSHOTS}${key}`, PROVIDER_MAX_AGE_MS, () => upstream(() => work(client)));
+  return { value, asOf: asOf.toISOString() };
+}
 
-export const serverServices = async (client: CloudwaysClient | null, serverId: string) => ({
-  serverId,
-  services: await upstream(() => configured(client).services(serverId)),
-});
+export async function listServers(deps: CloudwaysDeps) {
+  const { value, asOf } = await shared(deps, "servers", (c) => c.servers());
+  return { servers: value, asOf };
+}
 
-export const serverMonitoring = async (client: CloudwaysClient | null, serverId: string, type: MonitoringType) => ({
-  serverId,
-  type,
-  items: await upstream(() => configured(client).monitoringSummary(serverId, type)),
-});
+export async function serverServices(deps: CloudwaysDeps, serverId: string) {
+  const { value, asOf } = await shared(deps, `services:${serverId}`, (c) => c.services(serverId));
+  return { serverId, services: value, asOf };
+}
+
+export async function serverMonitoring(deps: CloudwaysDeps, serverId: string, type: MonitoringType) {
+  const { value, asOf } = await shared(deps, `monitoring:${serverId}:${type}`, (c) => c.monitoringSummary(serverId, type));
+  return { serverId, type, items: value, asOf };
+}

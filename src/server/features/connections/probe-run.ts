@@ -4,6 +4,7 @@ import { pruneMetrics } from "@/server/core/metrics";
 import type { Deps } from "@/server/deps";
 import { ProgressTracker } from "./progress";
 import { connectionRegistry } from "./registry";
+import { forgetConnectionSnapshots } from "./snapshots";
 import { runProbes, type ProbeRecord } from "./runner";
 import { applyStates, pruneProbes, saveResults } from "./store";
 import { dampingOf } from "@/server/features/notifications/damping";
@@ -68,6 +69,7 @@ export async function runProbeJob(deps: Deps, opts: { trigger: Trigger; ids?: st
       const call = { actor: systemActor("probe"), requestId: runId, surface: "system" as const };
       const { changes } = await applyStates(deps.db, deps.audit, call, results, dampingOf(deps.env));
       await progress.finish(now());
+      forgetConnectionSnapshots(deps);
       await maybePrune(deps, now());
       const durationMs = Math.round(performance.now() - t0);
       const down = results.filter((r) => r.state === "down").map((r) => r.id);

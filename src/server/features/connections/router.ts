@@ -2,7 +2,7 @@ import { z } from "zod";
 import { router, scopedProcedure } from "@/server/trpc/procedures";
 import { readProgress } from "./progress";
 import { connectionIdInput, historyOutput, listConnectionsInput, listConnectionsOutput, progressSchema, refreshInput, refreshOutput, stateChangesInput, stateChangesOutput } from "./schema";
-import { connectionHistory, listConnections, refreshConnections, stateChanges, withoutDiskPaths } from "./service";
+import { refreshConnections, sharedConnectionHistory, sharedConnections, stateChanges, withoutDiskPaths } from "./service";
 
 const read = scopedProcedure("metrics:read");
 
@@ -20,7 +20,7 @@ export const connectionsRouter = router({
     })
     .input(listConnectionsInput)
     .output(listConnectionsOutput)
-    .query(async ({ ctx, input }) => withoutDiskPaths(ctx.actor, await listConnections(ctx.deps, input))),
+    .query(async ({ ctx, input }) => withoutDiskPaths(ctx.actor, await sharedConnections(ctx.deps, input))),
 
   history: read
     .meta({
@@ -35,7 +35,7 @@ export const connectionsRouter = router({
     })
     .input(connectionIdInput)
     .output(historyOutput)
-    .query(({ ctx, input }) => connectionHistory(ctx.deps, input.id)),
+    .query(({ ctx, input }) => sharedConnectionHistory(ctx.deps, input.id)),
 
   progress: read
     .meta({

@@ -56,6 +56,7 @@ export const listConnectionsOutput = z.object({
   status: z.enum(["ok", "degraded"]).describe("degraded when any connection is down"),
   lastRunAt: z.string().nullable(),
   progress: progressSchema,
+  asOf: z.string().describe("When the states and uptime were read (shared for up to 2 s, 0.5 s during a probe run; the progress is live)"),
   connections: z.array(connectionSummary),
 });
 
@@ -63,6 +64,7 @@ export const connectionIdInput = z.strictObject({ id: z.string().min(1).max(80) 
 
 export const historyOutput = z.object({
   id: z.string(),
+  asOf: z.string().describe("When the rollups were read (shared for up to 2 s; a probe run forgets it)"),
   latency: z
     .array(z.object({ t: z.string(), avgMs: z.number().nullable(), maxMs: z.number().nullable(), down: z.number().int() }))
     .describe("Last 24 h in 10-minute steps, oldest first; null where no probe was up"),

@@ -7,6 +7,7 @@ import { readProgress } from "./progress";
 import { connectionRegistry } from "./registry";
 import { DAY_MS, HOUR_MS, bucketStart } from "./rollup";
 import type { ConnectionHistory, ConnectionSummary, RefreshResult, listConnectionsInput, listConnectionsOutput, stateChangesOutput } from "./schema";
+import { CONNECTIONS_MAX_AGE_MS, CONNECTIONS_RUNNING_MAX_AGE_MS, CONNECTIONS_SNAPSHOTS, forgetConnectionSnapshots } from "./snapshots";
 import { readDailyRollups, readRollups } from "./store";
 import { dayCells, latencySeries, uptimeWindows } from "./uptime";
 
@@ -19,16 +20,31 @@ function splitWarnings(details: unknown): { details: Record<string, unknown> | n
   return { details: rest, warnings: Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === "string") : [] };
 }
 
+/**
+ * listConnections as every caller of this instance shares it (states, rollups and uptime are read once
+ * per CONNECTIONS_MAX_AGE_MS; `asOf` says when); the progress of a run is read live.
+ */
+export async function sharedConnections(deps: Deps, input: z.infer<typeof listConnectionsInput> = {}): Promise<List> {
+  const progress = await readProgress(deps.kv);
+  const maxAge = progress.running ? CONNECTIONS_RUNNING_MAX_AGE_MS : CONNECTIONS_MAX_AGE_MS;
+  const { value } = await deps.snapshots.get(`${CONNECTIONS_SNAPSHOTS}list`, maxAge, () => listConnections(deps));
+  return { ...value, progress, connections: value.connections.filter((c) => matches(c, input)) };
+}
+
+const matches = (c: ConnectionSummary, input: z.infer<typeof listConnectionsInput>) => (!input.layer || c.layer === input.layer) && (!input.state || c.state === input.state);
+
 /** Every connection with its latest probe and uptime windows (24 h, 7/30/90 d). */
 export async function listConnections(deps: Deps, input: z.infer<typeof listConnectionsInput> = {}, now = new Date()): Promise<List> {
   const defs = connectionRegistry(deps);
   const ids = defs.map((d) => d.id);
   const hourFrom = new Date(bucketStart(now, "hour") - 23 * HOUR_MS);
   const dayFrom = new Date(bucketStart(now, "day") - 89 * DAY_MS);
-  const states = await deps.db.connectionState.findMany({ where: { id: { in: ids } } });
-  const hours = await readRollups(deps.db, ids, "hour", hourFrom);
-  const days = await readDailyRollups(deps.db, ids, dayFrom);
-  const progress = await readProgress(deps.kv);
+  const [states, hours, days, progress] = await Promise.all([
+    deps.db.connectionState.findMany({ where: { id: { in: ids } } }),
+    readRollups(deps.db, ids, "hour", hourFrom),
+    readDailyRollups(deps.db, ids, dayFrom),
+    readProgress(deps.kv),
+  ]);
   const byId = new Map(states.map((s) => [s.id, s]));
   const connections: ConnectionSummary[] = defs.map((def) => {
     const s = def.probe ? byId.get(def.id) : undefined;
@@ -57,8 +73,19 @@ export async function listConnections(deps: Deps, input: z.infer<typeof listConn
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     lastRunAt: iso(lastRun),
     progress,
-    connections: connections.filter((c) => (!input.layer || c.layer === input.layer) && (!input.state || c.state === input.state)),
+    asOf: now.toISOString(),
+    connections: connections.filter((c) => matches(c, input)),
   };
+}
+
+/**
+ * connectionHistory as every caller of this instance shares it for up to CONNECTIONS_MAX_AGE_MS (the
+ * map refreshes it every minute; a probe run forgets it), with `asOf`.
+ */
+export async function sharedConnectionHistory(deps: Deps, id: string): Promise<ConnectionHistory> {
+  if (!connectionRegistry(deps).some((d) => d.id === id)) throw new AppError("NOT_FOUND", `No connection "${id}"; see GET /ai/connections.`);
+  const { value } = await deps.snapshots.get(`${CONNECTIONS_SNAPSHOTS}history:${id}`, CONNECTIONS_MAX_AGE_MS, () => connectionHistory(deps, id));
+  return value;
 }
 
 /** One connection's last 24 h of latency (10-minute steps) and its last 90 days of uptime. */
@@ -67,9 +94,8 @@ export async function connectionHistory(deps: Deps, id: string, now = new Date()
   const step = 10 * 60_000;
   const to = bucketStart(now, "minute") + 60_000;
   const from = to - DAY_MS;
-  const minutes = await readRollups(deps.db, [id], "minute", new Date(from));
-  const days = await readDailyRollups(deps.db, [id], new Date(bucketStart(now, "day") - 89 * DAY_MS));
-  return { id, latency: latencySeries(minutes.get(id) ?? [], from, to, step), days: dayCells(days.get(id) ?? [], now, 90) };
+  const [minutes, days] = await Promise.all([readRollups(deps.db, [id], "minute", new Date(from)), readDailyRollups(deps.db, [id], new Date(bucketStart(now, "day") - 89 * DAY_MS))]);
+  return { id, asOf: now.toISOString(), latency: latencySeries(minutes.get(id) ?? [], from, to, step), days: dayCells(days.get(id) ?? [], now, 90) };
 }
 
 /** Dashboard users from operator up may run the probes now; keys need metrics:read (checked by the builder). */
@@ -93,6 +119,7 @@ export async function refreshConnections(deps: Deps, actor: Actor, ids?: string[
   const waitStarted = performance.now();
   const deadline = Date.now() + deps.env.PROBE_TIMEOUT_MS * 2 + 5_000;
   while (Date.now() < deadline && (await readProgress(deps.kv)).running) await new Promise((r) => setTimeout(r, 250));
+  forgetConnectionSnapshots(deps); // the run may have been another instance's: what this one kept is older than its results
   const latest = await listConnections(deps);
   const wanted = latest.connections.filter((c) => c.configured && (!ids || ids.includes(c.id)));
   return { ran: false, runId: null, durationMs: Math.round(performance.now() - waitStarted), results: wanted.map((c) => ({ id: c.id, state: c.state, latencyMs: c.latencyMs, error: c.error })) };

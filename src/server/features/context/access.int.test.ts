@@ -6,6 +6,7 @@ import { handleRest } from "@/server/api/rest";
 import { appRouter } from "@/server/api/root";
 import type { Actor } from "@/server/core/auth/actor";
 import { authenticateApiKey } from "@/server/core/auth/resolve";
+import { SnapshotCache } from "@/server/core/snapshot";
 import { setDeps, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import type { ContextEvent } from "./schema";
@@ -128,5 +129,86 @@ describe("context scopes owned by a client", () => {
     expect((await rest("PUT", "/context", b.key, { scope, key: "shared", value: "now a may see" })).status).toBe(200);
     expect(((await first).value as ContextEvent).key).toBe("shared");
     abort.abort();
+  });
+});
+
+/**
+ * The context summary is a snapshot shared by the callers of one view for a short while; each change
+ * it shows is visible at the next read all the same, because the change forgets the snapshot: a put,
+ * a delete, and a grant or its revocation (which change what a client may see). The snapshots' clock
+ * is stopped here, so nothing depends on how fast the machine is; the snapshot's age is in `asOf`.
+ */
+interface Summary {
+  scopes: { scope: string; entries: number }[];
+  lastWrites: { scope: string; key: string; operation: string }[];
+  asOf: string;
+}
+const summary = async (key: string) => (await rest("GET", "/context/summary", key)).body as unknown as Summary;
+const countOf = (s: Summary, scope: string) => s.scopes.find((x) => x.scope === scope)?.entries ?? 0;
+
+describe("the context summary's snapshot", () => {
+  let running: SnapshotCache;
+  beforeAll(() => {
+    running = deps.snapshots;
+    deps.snapshots = new SnapshotCache(512, () => 1_000);
+  });
+  afterAll(() => {
+    deps.snapshots = running;
+  });
+
+  it("is shared by the callers of one view while nothing changes, and says when it was read", async () => {
+    const first = await summary(a.key);
+    const second = await summary(a.key);
+    expect(Number.isNaN(Date.parse(first.asOf))).toBe(false);
+    expect(second.asOf).toBe(first.asOf);
+    expect(second).toEqual(first);
+  });
+
+  it("shows a put and a delete at the next read", async () => {
+    const scope = `repo:bench/snap-${id()}`;
+    const before = await summary(a.key);
+    expect(countOf(before, scope)).toBe(0);
+
+    expect((await rest("PUT", "/context", a.key, { scope, key: "one", value: 1 })).status).toBe(200);
+    const afterPut = await summary(a.key);
+    expect(countOf(afterPut, scope)).toBe(1);
+    expect(afterPut.lastWrites[0]).toMatchObject({ scope, key: "one", operation: "put" });
+
+    expect((await rest("PUT", "/context", a.key, { scope, key: "two", value: 2 })).status).toBe(200);
+    expect(countOf(await summary(a.key), scope)).toBe(2);
+
+    expect((await rest("DELETE", "/context", a.key, { scope, key: "one" })).status).toBe(200);
+    const afterDelete = await summary(a.key);
+    expect(countOf(afterDelete, scope)).toBe(1);
+    expect(afterDelete.lastWrites[0]).toMatchObject({ scope, key: "one", operation: "delete" });
+  });
+
+  it("a write by another client forgets every view's snapshot", async () => {
+    const scope = `repo:bench/other-${id()}`;
+    await summary(a.key); // a's view is kept now
+    expect((await rest("PUT", "/context", b.key, { scope, key: "k", value: "from b" })).status).toBe(200);
+    expect(countOf(await summary(a.key), scope)).toBe(1);
+  });
+
+  it("a grant shows the scope to the client at its next read; revoking it hides the scope again", async () => {
+    const scope = `client:${b.clientId}`;
+    expect((await rest("PUT", "/context", b.key, { scope, key: "private", value: "b's" })).status).toBe(200);
+    expect(countOf(await summary(a.key), scope)).toBe(0); // a's view kept, without b's scope
+
+    await trpc(admin).context.grant({ scope, clientId: a.clientId, access: "read" });
+    expect(countOf(await summary(a.key), scope)).toBe(1);
+
+    await trpc(admin).context.revokeGrant({ scope, clientId: a.clientId });
+    const hidden = await summary(a.key);
+    expect(countOf(hidden, scope)).toBe(0);
+    expect(hidden.lastWrites.filter((w) => w.scope === scope)).toEqual([]);
+  });
+
+  it("views are kept apart: a client's snapshot is never served to another client or to a user", async () => {
+    const scope = `client:${a.clientId}`;
+    expect((await rest("PUT", "/context", a.key, { scope, key: "mine", value: "a's" })).status).toBe(200);
+    expect(countOf(await summary(a.key), scope)).toBeGreaterThan(0);
+    expect(countOf(await summary(b.key), scope)).toBe(0);
+    expect((await trpc(admin).context.summary({})).scopes.map((s) => s.scope)).toContain(scope);
   });
 });

@@ -38,6 +38,12 @@ export class ScopeGuard {
     return this.actor.type === "api_key" ? this.actor.clientId : null;
   }
 
+  /** Callers with the same view see the same scopes: one API client (its grants, its sessions), or every dashboard user. */
+  get view(): string {
+    const clientId = this.clientId();
+    return clientId === null ? "all" : `client:${clientId}`;
+  }
+
   private grantOf(scope: string): Promise<ScopeAccess | undefined> {
     const clientId = this.clientId()!;
     this.grants ??= this.deps.db.contextGrant.findMany({ where: { clientId } }).then((rows) => new Map(rows.map((g) => [g.scope, g.access as ScopeAccess])));

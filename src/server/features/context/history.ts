@@ -1,10 +1,11 @@
 import type { Db } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
+import type { SnapshotCache } from "@/server/core/snapshot";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { ScopeGuard } from "./access";
 import type { HistoryItem } from "./schema";
 import { SCOPES_INDEX, scopeIndex } from "./store";
-import { targetOf } from "./service";
+import { SUMMARY_SNAPSHOTS, targetOf } from "./service";
 
 /**
  * A key's history is read from the audit log (context.put / context.delete events with target
@@ -12,6 +13,8 @@ import { targetOf } from "./service";
  */
 const ACTIONS = ["context.put", "context.delete"];
 const MAX_SCOPES = 200;
+/** How long one view's summary is shared: under the Status page's 5-second refresh. */
+export const SUMMARY_MAX_AGE_MS = 2_000;
 
 interface Detail {
   scope?: string;
@@ -52,6 +55,15 @@ export async function keyHistory(db: Db, input: { scope: string; key: string; li
     take: input.limit,
   });
   return { items: rows.map((r) => withoutDetail(itemOf(r))) };
+}
+
+/**
+ * contextSummary as every caller with the same view shares it on this instance for up to
+ * SUMMARY_MAX_AGE_MS (a write, a delete or a grant forgets it at once); `asOf` says when it was read.
+ */
+export async function sharedContextSummary(deps: { db: Db; kv: KeyValueStore; snapshots: SnapshotCache }, guard: ScopeGuard) {
+  const { value, asOf } = await deps.snapshots.get(`${SUMMARY_SNAPSHOTS}${guard.view}`, SUMMARY_MAX_AGE_MS, () => contextSummary(deps, guard));
+  return { ...value, asOf: asOf.toISOString() };
 }
 
 /** Entry counts per live scope, and the last five writes across scopes, of the scopes the caller may read (the Status page's card). */

@@ -5,7 +5,7 @@ import { callOf } from "@/server/trpc/context";
 import { adminProcedure, router, scopedProcedure } from "@/server/trpc/procedures";
 import { ScopeGuard } from "./access";
 import { grantScope, listGrants, revokeGrant } from "./grants";
-import { contextSummary, keyHistory } from "./history";
+import { sharedContextSummary, keyHistory } from "./history";
 import {
   deleteOutput,
   entrySchema,
@@ -118,7 +118,7 @@ export const contextRouter = router({
     })
     .input(z.strictObject({}))
     .output(summaryOutput)
-    .query(({ ctx }) => contextSummary(ctx.deps, guard(ctx))),
+    .query(({ ctx }) => sharedContextSummary(ctx.deps, guard(ctx))),
 
   /** Dashboard only (tRPC over SSE): a scope's puts and deletes as they happen, on any instance. */
   watch: read

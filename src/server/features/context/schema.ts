@@ -111,6 +111,7 @@ export const historyOutput = z.object({ items: z.array(historyItemSchema) });
 export const summaryOutput = z.object({
   scopes: z.array(z.object({ scope: z.string(), entries: z.number().int() })),
   lastWrites: z.array(historyItemSchema.extend({ scope: z.string(), key: z.string() })),
+  asOf: z.string().describe("When the counts and writes were read (shared for up to 2 s; a write through this instance forgets it)"),
 });
 
 export const watchInput = z.strictObject({ scope: scopeSchema });

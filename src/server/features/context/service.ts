@@ -15,6 +15,12 @@ import { channelOf, entryOf, indexesOf, isSessionRecord, readEntry, recordKey, s
 /** How much of a value the audit entry (and so the history) keeps. */
 export const PREVIEW_CHARS = 2_000;
 
+/**
+ * Key prefix of the context summary's snapshots (one per view, see ScopeGuard.view): forgotten on
+ * this instance by every write that changes an entry or who may read it.
+ */
+export const SUMMARY_SNAPSHOTS = "context:summary:";
+
 export const targetOf = (scope: string, key: string) => `${scope}/${key}`;
 const actorRef = (actor: Actor): ActorRef => ({ type: actor.type, id: actor.id });
 
@@ -159,6 +165,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
   const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
+  deps.snapshots.invalidate(SUMMARY_SNAPSHOTS);
   const detail = {
     version: result.version,
     previousVersion: result.previous ? previousVersion : null,
@@ -212,6 +219,7 @@ export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput
     eventFor(call, { action: "context.delete", resourceType: "context", target, detail: { scope: input.scope, key: input.key } }),
   );
   const previous = await deps.kv.delVersioned(recordKey(input.scope, input.key), { indexes: indexesOf(input.scope, input.key).del });
+  if (previous) deps.snapshots.invalidate(SUMMARY_SNAPSHOTS);
   const at = new Date().toISOString();
   const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false, writeId };
   await Promise.all([

@@ -9,10 +9,12 @@ import { addRepo, commit, type FakeRepo, type FakeRun } from "../../../../tests/
 import { closeDeps, testDeps } from "../../../../tests/support/deps";
 import { appRouter } from "@/server/api/root";
 import type { Actor } from "@/server/core/auth/actor";
+import { SnapshotCache } from "@/server/core/snapshot";
 import { ROLE_PERMISSIONS } from "@/server/core/auth/permissions";
 import type { Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { syncRepos } from "../repos/registry";
+import { acceptDelivery } from "./webhook";
 
 /**
  * github.repo / commits / runs through the procedures (createCaller), once over GitHub (a local fake
@@ -79,7 +81,11 @@ describe("github procedures over GitHub", () => {
       run(7, "CI", "failure", ago(24 * 30), 5),
     ];
     deps = await testDeps({ GITHUB_TOKEN: token, GITHUB_REPO: repoId, GITHUB_API_URL: fake.url });
+    // the snapshots' clock stands still: an answer stays shared however slow the machine, until a delivery forgets it
+    deps.snapshots = new SnapshotCache(512, () => 1_000);
   });
+  const deliver = (event: string, fullName: string, extra: Record<string, unknown> = {}) =>
+    acceptDelivery(deps, { id: randomUUID(), event, payload: { repository: { full_name: fullName }, ...extra }, requestId: randomUUID(), ip: null });
   afterAll(async () => {
     await deps.db.repo.deleteMany({ where: { id: repoId } });
     await closeDeps(deps);
@@ -135,7 +141,30 @@ describe("github procedures over GitHub", () => {
     await expect(caller(deps).github.commits({ repo: "someone/else" })).rejects.toThrow(new RegExp(`known: .*${repoId}`));
   });
 
+  it("answers are shared until a webhook delivery for the repository: a push shows new commits, an edit the new description", async () => {
+    const info = await caller(deps).github.repo({});
+    const first = await caller(deps).github.commits({ limit: 1 });
+    const asked = fake.requests.length;
+    commit(fake.data, repo, { files: { "later.ts": "6" }, message: "pushed later" });
+    expect(await caller(deps).github.repo({})).toEqual(info);
+    expect(await caller(deps).github.commits({ limit: 1 })).toEqual(first);
+    expect(fake.requests.length).toBe(asked); // not even a conditional request
+
+    await deliver("push", "someone/else", { ref: "refs/heads/main" }); // another repository's: nothing forgotten
+    expect(await caller(deps).github.commits({ limit: 1 })).toEqual(first);
+
+    await deliver("push", repoId.toUpperCase(), { ref: "refs/heads/main", after: repo.branches.main });
+    expect((await caller(deps).github.commits({ limit: 1 })).items[0]).toMatchObject({ message: "pushed later" });
+    expect((await caller(deps).github.repo({})).headCommit).toMatchObject({ message: "pushed later" });
+
+    repo.description = "The web app, renamed";
+    expect((await caller(deps).github.repo({})).description).toBe("The web app");
+    await deliver("repository", repoId, { action: "edited" });
+    expect((await caller(deps).github.repo({})).description).toBe("The web app, renamed");
+  });
+
   it("an exhausted GitHub rate limit (reset in an hour) fails at once as 429 with the wait", async () => {
+    await deliver("push", repoId, { ref: "refs/heads/feature" }); // forgets the shared answers: the next read asks GitHub
     fake.data.rateLimits.push({ kind: "primary", resetInSeconds: 3600 });
     const started = Date.now();
     await expect(caller(deps).github.repo({})).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/try again in \d+ s/) });

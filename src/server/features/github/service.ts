@@ -11,6 +11,19 @@ import type { CommitsInput, RepoInfo, RunsInput, RunsPage } from "./schema";
 /** /ai/github/{repo,commits,runs}: the same answers from GitHub's API or from the local checkout. */
 const DEFAULT_RUN_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
+/**
+ * A GitHub repository's answers (its metadata, a page of commits) are shared by this instance's
+ * callers for up to GITHUB_MAX_AGE_MS: even answered from the ETag cache (a 304), each read is a
+ * round trip to GitHub. A webhook delivery for the repository (a push, a pull request, an issue)
+ * forgets them at once on the instance that receives it; the others within the same bound.
+ */
+export const GITHUB_MAX_AGE_MS = 10_000;
+export const githubSnapshots = (repoId: string) => `github:${repoId.toLowerCase()}:`;
+
+async function shared<T>(deps: Deps, repoId: string, key: string, compute: () => Promise<T>): Promise<T> {
+  return (await deps.snapshots.get(`${githubSnapshots(repoId)}${key}`, GITHUB_MAX_AGE_MS, compute)).value;
+}
+
 function githubOf(deps: Deps) {
   // repoSourceFor's rule: a GitHub row without a token is unavailable, never read anonymously.
   if (!deps.github) throw new Error("unreachable: GitHub repository without a client");
@@ -29,14 +42,17 @@ async function readable(deps: Deps, id: string | undefined): Promise<Repo> {
 
 export async function repoInfo(deps: Deps, input: { repo?: string }): Promise<RepoInfo> {
   const repo = await readable(deps, input.repo);
-  const info = repo.source === "github" ? await githubRepoInfo(githubOf(deps), repo.id) : await localRepoInfo(repo.id, repo.localPath ?? "", repo.defaultBranch);
+  const info = repo.source === "github" ? await shared(deps, repo.id, "info", () => githubRepoInfo(githubOf(deps), repo.id)) : await localRepoInfo(repo.id, repo.localPath ?? "", repo.defaultBranch);
   return { ...info, index: indexOf(repo) };
 }
 
 export async function listCommits(deps: Deps, input: CommitsInput) {
   const repo = await readable(deps, input.repo);
   const branch = input.branch ?? repo.defaultBranch;
-  const { head, ...page } = repo.source === "github" ? await githubCommits(githubOf(deps), deps.kv, repo.id, branch, input) : await localCommits(repo.id, repo.localPath ?? "", branch, input);
+  const { head, ...page } =
+    repo.source === "github"
+      ? await shared(deps, repo.id, `commits:${branch}:${JSON.stringify(input)}`, () => githubCommits(githubOf(deps), deps.kv, repo.id, branch, input))
+      : await localCommits(repo.id, repo.localPath ?? "", branch, input);
   const fitted = fitToBudget(page.items);
   if (!fitted.cut) return page;
   const offset = Number(input.cursor?.split(".")[1] ?? 0) + fitted.items.length;

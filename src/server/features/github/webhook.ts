@@ -2,6 +2,7 @@ import { verify } from "@octokit/webhooks-methods";
 import type { AuditEventInput, Surface } from "@/server/core/audit/log";
 import type { Deps } from "@/server/deps";
 import type { Tx } from "@/server/adapters/db";
+import { githubSnapshots } from "./service";
 
 /**
  * GitHub deliveries, once each: the delivery id is inserted first (ON CONFLICT DO NOTHING), so a
@@ -93,6 +94,13 @@ async function queueReindex(tx: Tx, payload: Record<string, unknown>): Promise<{
 
 export async function acceptDelivery(deps: Deps, d: Delivery): Promise<DeliveryResult> {
   const described = describeEvent(d.event, d.payload);
+  const result = await record(deps, d, described);
+  // what GitHub told of the repository is older than this delivery (a push, a pull request, an issue)
+  if (!result.duplicate && described.detail.repo) deps.snapshots.invalidate(githubSnapshots(described.detail.repo));
+  return result;
+}
+
+function record(deps: Deps, d: Delivery, described: ReturnType<typeof describeEvent>): Promise<DeliveryResult> {
   return deps.audit.transact(async (tx, audit) => {
     const inserted = await tx.webhookDelivery.createMany({
       data: [{ id: d.id, event: d.event, action: str(d.payload.action), repoId: described.detail.repo }],

@@ -45,6 +45,19 @@ describe("expiry by the database clock", () => {
     expect(["approved", "executing", "succeeded"]).toContain(ok.status);
   });
 
+  it("a poll of one intent expires it when due (read again, audited), and reads a pending or settled one once", async () => {
+    const agent = await makeAgent(deps);
+    const due = await proposeIntent(deps, callAs(agent.actor), prodDeploy());
+    const pending = await proposeIntent(deps, callAs(agent.actor), prodDeploy());
+    await deps.db.$executeRawUnsafe(`UPDATE "intent" SET "expires_at" = now() - interval '1 millisecond', "version" = "version" + 1 WHERE "id" = $1::uuid`, due.id);
+    const polled = await caller(deps, agent.actor).intents.get({ id: due.id });
+    expect(polled).toMatchObject({ id: due.id, status: "expired" });
+    expect(polled.version).toBeGreaterThan(due.version);
+    expect(await deps.db.auditEvent.count({ where: { target: due.id, action: "intents.expire" } })).toBe(1);
+    expect(await caller(deps, agent.actor).intents.get({ id: due.id })).toEqual(polled); // settled: as it is
+    expect(await caller(deps, agent.actor).intents.get({ id: pending.id })).toMatchObject({ status: "pending_approval", version: pending.version });
+  });
+
   it("the database refuses an approval of an expired intent even when the server's check is skipped", async () => {
     const agent = await makeAgent(deps);
     const approver = await makeUser(deps, "approver");

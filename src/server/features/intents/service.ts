@@ -169,9 +169,11 @@ async function loadOwn(deps: Deps, requester: Requester, id: string) {
 
 export async function getOwnIntent(deps: Deps, call: CallContext, id: string): Promise<IntentDto> {
   const requester = requesterOf(call.actor);
-  await loadOwn(deps, requester, id);
-  await expireDue(deps, call, { id });
-  return toDto(await loadOwn(deps, requester, id));
+  const row = await loadOwn(deps, requester, id);
+  // only a pending intent can expire, and it is read again only when it just did (a poll is the common read)
+  if (row.status !== "pending_approval") return toDto(row);
+  const expired = await expireDue(deps, call, { id });
+  return toDto(expired.length ? await loadOwn(deps, requester, id) : row);
 }
 
 export async function listOwnIntents(deps: Deps, call: CallContext, q: { status?: string; cursor?: string; limit: number }) {

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobDefinitions } from "@/server/api/jobs";
 import { prometheusText } from "@/server/api/prometheus";
 import { handleRest } from "@/server/api/rest";
+import { SnapshotCache } from "@/server/core/snapshot";
 import { setDeps, type Deps } from "@/server/deps";
+import { runAttempt } from "@/server/jobs/execute";
 import { registerJobs } from "@/server/jobs/registry";
 import { processQueue } from "@/server/jobs/runner";
 import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
@@ -86,6 +89,42 @@ describe("cron monitor", () => {
     expect(text).toMatch(/^oo_job_late\{job="test-late"\} 1$/m);
     expect(text).toMatch(/^oo_job_last_success_timestamp_seconds\{job="test-late"\} \d{10}$/m);
     expect(text).toMatch(/^oo_job_runs_total\{job="test-late",outcome="failed"\} 1$/m);
+  });
+
+  it("the monitor is shared for a moment, with its age; a run on this instance shows at the next read", async () => {
+    type Jobs = { jobs: { name: string; late: boolean; lastRun: { status: string } | null }[]; asOf: string };
+    const read = async () => (await (await get("/ai/jobs", key)).json()) as Jobs;
+    const testLate = (b: Jobs) => b.jobs.find((j) => j.name === "test-late");
+    const running = deps.snapshots;
+    deps.snapshots = new SnapshotCache(512, () => 1_000); // its clock stands still: only a run can forget it
+    try {
+      const before = await read();
+      expect(testLate(before)).toMatchObject({ late: true });
+      const now = new Date();
+      // another instance's run: this one's snapshot is not told, and is kept (at most 2 s in real time)
+      await deps.db.jobRun.create({
+        data: {
+          job: lateJob.name,
+          queueJobId: `rest-late-3-${Date.now()}`,
+          attempt: 1,
+          trigger: "schedule",
+          status: "succeeded",
+          instanceId: "other",
+          startedAt: now,
+          finishedAt: now,
+          deadlineAt: now,
+          durationMs: 1,
+        },
+      });
+      expect(await read()).toEqual(before);
+
+      await runAttempt(deps, lateJob, { queueJobId: randomUUID(), attempt: 1, trigger: "manual" });
+      const after = await read();
+      expect(testLate(after)).toMatchObject({ late: false, lastRun: { status: "succeeded" } });
+      expect(((await (await get("/ai/status", key)).json()) as { jobs: { late: { name: string }[] } }).jobs.late.map((j) => j.name)).not.toContain("test-late");
+    } finally {
+      deps.snapshots = running;
+    }
   });
 
   it("Run now: an operator queues the job (audited); a viewer and an API key cannot", async () => {

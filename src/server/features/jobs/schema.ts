@@ -31,7 +31,11 @@ export const jobStatusSchema = z.object({
 });
 export type JobStatusDto = z.infer<typeof jobStatusSchema>;
 
-export const jobsListOutput = z.object({ jobs: z.array(jobStatusSchema), late: z.array(z.string()) });
+export const jobsListOutput = z.object({
+  jobs: z.array(jobStatusSchema),
+  late: z.array(z.string()),
+  asOf: z.string().describe("When the runs were read (shared for up to 2 s; a run started, finished or queued by this instance forgets it)"),
+});
 
 export const runNowInput = z.strictObject({ name: z.string().min(1).max(40) });
 export const runNowOutput = z.object({

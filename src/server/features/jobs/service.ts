@@ -1,6 +1,6 @@
 import type { Deps } from "@/server/deps";
 import { AppError } from "@/server/core/errors";
-import { listJobStatuses, type JobStatus } from "@/server/jobs/monitor";
+import { sharedJobStatuses, type JobStatus } from "@/server/jobs/monitor";
 import { registeredJobs } from "@/server/jobs/registry";
 import { triggerNow } from "@/server/jobs/trigger";
 import type { JobStatusDto } from "./schema";
@@ -18,8 +18,9 @@ export function toDto(j: JobStatus): JobStatusDto {
 }
 
 export async function listJobs(deps: Deps) {
-  const jobs = (await listJobStatuses(deps)).map(toDto);
-  return { jobs, late: jobs.filter((j) => j.late).map((j) => j.name) };
+  const shared = await sharedJobStatuses(deps);
+  const jobs = shared.jobs.map(toDto);
+  return { jobs, late: jobs.filter((j) => j.late).map((j) => j.name), asOf: shared.asOf.toISOString() };
 }
 
 export async function runJobNow(deps: Deps, name: string) {

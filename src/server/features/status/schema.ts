@@ -27,6 +27,7 @@ export const statusOutput = z.object({
     late: z
       .array(z.object({ name: z.string(), lastSuccessAt: z.string().nullable(), schedule: z.string().nullable() }))
       .describe("Scheduled jobs with no success within twice their interval (details: /ai/jobs)"),
+    asOf: z.string().describe("When the job runs were read (shared for up to 2 s)"),
   }),
 });
 export type Status = z.infer<typeof statusOutput>;

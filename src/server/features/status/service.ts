@@ -3,7 +3,7 @@ import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
 import { executorModes } from "@/server/features/intents/executors";
-import { listJobStatuses } from "@/server/jobs/monitor";
+import { sharedJobStatuses } from "@/server/jobs/monitor";
 import type { Connection, Status } from "./schema";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -42,7 +42,7 @@ export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?
   const [database, store] = await Promise.all([probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")), probe("store", deps.kv.kind, () => deps.kv.ping())]);
   // The other connections as the probe job last saw them (the database and the store are checked live).
   const connections = [database, store, ...(await latestProbeStates(deps))];
-  const jobs = await listJobStatuses(deps, { now });
+  const { jobs, asOf: jobsAsOf } = await sharedJobStatuses(deps);
   return {
     name: "Ops Orchestrator",
     version: deps.version,
@@ -52,7 +52,11 @@ export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?
     connections,
     embeddedDefaults: await embeddedDefaults(deps, opts.diskPaths ?? true),
     executors: executorModes(deps.env),
-    jobs: { total: jobs.length, late: jobs.filter((j) => j.late).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, schedule: j.schedule })) },
+    jobs: {
+      total: jobs.length,
+      late: jobs.filter((j) => j.late).map((j) => ({ name: j.name, lastSuccessAt: j.lastSuccessAt?.toISOString() ?? null, schedule: j.schedule })),
+      asOf: jobsAsOf.toISOString(),
+    },
   };
 }
 

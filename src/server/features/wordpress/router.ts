@@ -27,7 +27,7 @@ export const wordpressRouter = router({
         method: "GET",
         path: "/wordpress/sites/{id}/health",
         operationId: "wordpressSiteHealth",
-        summary: "Check one WordPress site now: /wp-json/ discovery, response time and its Site Health tests",
+        summary: "Check one WordPress site: /wp-json/ discovery, response time and its Site Health tests (a check at most 10 s old, asOf)",
         tags: ["wordpress"],
       },
       resource: "hosting",
@@ -35,5 +35,5 @@ export const wordpressRouter = router({
     })
     .input(siteInput)
     .output(healthOutput)
-    .query(({ ctx, input }) => siteHealth(ctx.deps.wordpress, input.id)),
+    .query(({ ctx, input }) => siteHealth(ctx.deps, input.id)),
 });

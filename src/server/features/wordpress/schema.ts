@@ -14,6 +14,7 @@ export const sitesOutput = z.object({
       warnings: z.array(z.string()),
     }),
   ),
+  asOf: z.string().describe("When the probe states were read (reused for up to 2 s)"),
 });
 
 export const siteInput = z.strictObject({ id: z.string().min(1).max(80) });
@@ -28,4 +29,5 @@ export const healthOutput = z.object({
     .array(z.object({ test: z.string(), label: z.string(), status: z.enum(["good", "recommended", "critical", "error"]), badge: z.string().nullable(), error: z.string().optional() }))
     .nullable()
     .describe("null without an application password"),
+  asOf: z.string().describe("When the check ran (reused for up to 10 s; POST /ai/connections/refresh forgets it)"),
 });

@@ -1,11 +1,15 @@
 import { WordPressError, type WordPressSite } from "@/server/adapters/wordpress";
 import { AppError } from "@/server/core/errors";
+import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS, type SnapshotCache } from "@/server/core/snapshot";
 import type { Deps } from "@/server/deps";
-import { listConnections } from "@/server/features/connections/service";
+import { sharedConnections } from "@/server/features/connections/service";
 
-/** The configured sites with their latest probe (no outside call). */
+/** Snapshots of the sites' answers; a refresh of the connections forgets them (they start with PROVIDER_SNAPSHOTS). */
+export const WORDPRESS_SNAPSHOTS = `${PROVIDER_SNAPSHOTS}wordpress:`;
+
+/** The configured sites with their latest probe (no outside call), from the connections' shared snapshot. */
 export async function listSites(deps: Deps) {
-  const list = await listConnections(deps, { layer: "hosting" });
+  const list = await sharedConnections(deps, { layer: "hosting" });
   const byId = new Map(list.connections.map((c) => [c.id, c]));
   return {
     sites: deps.wordpress.map((s) => {
@@ -22,6 +26,7 @@ export async function listSites(deps: Deps) {
         warnings: c?.warnings ?? [],
       };
     }),
+    asOf: list.asOf,
   };
 }
 
@@ -32,9 +37,18 @@ function siteOf(sites: WordPressSite[], id: string): WordPressSite {
   return site;
 }
 
-/** Runs discovery and the Site Health tests on one site now. */
-export async function siteHealth(sites: WordPressSite[], id: string) {
-  const site = siteOf(sites, id);
+/**
+ * Discovery and the Site Health tests of one site, run at most once per PROVIDER_MAX_AGE_MS on this
+ * instance and shared by the callers meanwhile (a Site Health run is a dozen requests to the site);
+ * `asOf` says when it ran. A failure is not kept.
+ */
+export async function siteHealth(deps: { wordpress: WordPressSite[]; snapshots: SnapshotCache }, id: string) {
+  const site = siteOf(deps.wordpress, id);
+  const { value, asOf } = await deps.snapshots.get(`${WORDPRESS_SNAPSHOTS}health:${site.id}`, PROVIDER_MAX_AGE_MS, () => checkSite(site));
+  return { ...value, asOf: asOf.toISOString() };
+}
+
+async function checkSite(site: WordPressSite) {
   try {
     const { discovery, responseMs } = await site.discover();
     const tests = site.authenticated && discovery.siteHealthAvailable ? await site.siteHealth() : null;
