@@ -5,15 +5,6 @@
  * callers are told its age, so an answer never claims to be fresher than it is. `maxAgeMs` is kept
  * below the dashboard's refresh interval, so a page never shows data staler than its own refresh.
  */
-/**
- * Snapshots of what outside providers (Cloudways, WordPress) answered: their keys start with this, so
- * a refresh of the connections forgets them all without knowing each feature's keys.
- */
-export const PROVIDER_SNAPSHOTS = "provider:";
-
-/** How long a provider's answer is reused: the connections map's refresh interval (10 s). */
-export const PROVIDER_MAX_AGE_MS = 10_000;
-
 export interface Snapshot<T> {
   value: T;
   /** When the value was computed. */

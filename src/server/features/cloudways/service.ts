@@ -1,7 +1,8 @@
 import { CloudwaysError, type CloudwaysClient } from "@/server/adapters/cloudways";
 import type { MonitoringType } from "@/server/adapters/cloudways/types";
 import { AppError } from "@/server/core/errors";
-import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS, type SnapshotCache } from "@/server/core/snapshot";
+import type { SnapshotCache } from "@/server/core/snapshot";
+import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS } from "@/server/features/connections/snapshots";
 
 interface CloudwaysDeps {
   cloudways: CloudwaysClient | null;

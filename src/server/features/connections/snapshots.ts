@@ -1,4 +1,13 @@
-import { PROVIDER_SNAPSHOTS, type SnapshotCache } from "@/server/core/snapshot";
+import type { SnapshotCache } from "@/server/core/snapshot";
+
+/**
+ * Snapshots of what outside providers (Cloudways, WordPress) answered: their keys start with this, so
+ * a refresh of the connections forgets them all without knowing each feature's keys.
+ */
+export const PROVIDER_SNAPSHOTS = "provider:";
+
+/** How long a provider's answer is reused: the connections map's refresh interval (10 s). */
+export const PROVIDER_MAX_AGE_MS = 10_000;
 
 /** Key prefix of the connections' snapshots: forgotten whenever probe results are saved on this instance. */
 export const CONNECTIONS_SNAPSHOTS = "connections:";

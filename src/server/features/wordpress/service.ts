@@ -1,6 +1,7 @@
 import { WordPressError, type WordPressSite } from "@/server/adapters/wordpress";
 import { AppError } from "@/server/core/errors";
-import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS, type SnapshotCache } from "@/server/core/snapshot";
+import type { SnapshotCache } from "@/server/core/snapshot";
+import { PROVIDER_MAX_AGE_MS, PROVIDER_SNAPSHOTS } from "@/server/features/connections/snapshots";
 import type { Deps } from "@/server/deps";
 import { sharedConnections } from "@/server/features/connections/service";
 
