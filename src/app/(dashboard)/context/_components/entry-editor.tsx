@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
+import { useEscapeKey } from "../../../_components/use-escape-key";
 import { useTRPC, type RouterOutputs } from "../../../_trpc/client";
 import { btn, field, label } from "../../../_components/buttons";
 import type { Entry } from "./entry-list";
@@ -26,11 +27,7 @@ export function EntryEditor({ scope, entry, latest, onSaved, onClose }: { scope:
   const [strict, setStrict] = useState(false);
   const put = useMutation(trpc.context.put.mutationOptions({ onSuccess: onSaved }));
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   const parsed = parseJson(text);
   const bytes = "value" in parsed ? byteLength(JSON.stringify(parsed.value)) : byteLength(text);
