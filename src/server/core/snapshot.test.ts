@@ -41,4 +41,25 @@ describe("SnapshotCache", () => {
     await cache.get("c", 60_000, c.compute);
     expect((await cache.get("a", 60_000, c.compute)).value).toBe(4);
   });
+
+  it("joins callers that arrive while a computation runs, and computes afresh once it has settled", async () => {
+    const cache = new SnapshotCache();
+    let runs = 0;
+    let release!: () => void;
+    const compute = () => {
+      runs++;
+      return new Promise<number>((resolve) => (release = () => resolve(runs)));
+    };
+    const first = cache.joined("verify", compute);
+    const second = cache.joined("verify", compute);
+    release();
+    expect(await Promise.all([first, second])).toEqual([1, 1]);
+    const third = cache.joined("verify", compute);
+    release();
+    expect(await third).toBe(2);
+    await expect(cache.joined("verify", () => Promise.reject(new Error("broken")))).rejects.toThrow("broken");
+    const fourth = cache.joined("verify", compute);
+    release();
+    expect(await fourth).toBe(3);
+  });
 });

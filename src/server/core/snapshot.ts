@@ -18,6 +18,7 @@ interface Slot {
 
 export class SnapshotCache {
   private readonly slots = new Map<string, Slot>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly maxEntries = 512,
@@ -35,6 +36,19 @@ export class SnapshotCache {
     });
     while (this.slots.size > this.maxEntries) this.slots.delete(this.slots.keys().next().value!);
     return { value: await value, asOf: new Date(now) };
+  }
+
+  /**
+   * One computation for callers that arrive while it runs, none kept after it settles: for work too
+   * costly to run once per concurrent caller (a full verification of the audit chain) whose answer must
+   * still be fresh for whoever asks after it.
+   */
+  async joined<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key);
+    if (running) return (await running) as T;
+    const value = compute().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, value);
+    return value;
   }
 
   /** Forgets snapshots whose key starts with `prefix` (after a write that changes them). */

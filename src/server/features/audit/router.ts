@@ -46,5 +46,6 @@ export const auditRouter = router({
     })
     .input(auditVerifyInput)
     .output(auditVerifyOutput)
-    .query(async ({ ctx, input }) => notifyIfBroken(ctx.deps.db, await verifyAuditLog(ctx.deps, { archive: input.archive }))),
+    // concurrent callers share one verification (it re-hashes the live chain); each later call verifies afresh
+    .query(async ({ ctx, input }) => notifyIfBroken(ctx.deps.db, await ctx.deps.snapshots.joined(`audit:verify:${input.archive}`, () => verifyAuditLog(ctx.deps, { archive: input.archive })))),
 });
