@@ -89,13 +89,16 @@ async function firstDifference(a: AsyncIterable<Linked>, b: AsyncIterable<Archiv
   }
 }
 
+/** A segment whose rows link up but whose head is not the one its manifest signed: the chain was recomputed. */
+const recomputed = (m: SignedManifest): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` });
+
 /** A sealed segment still in the database, against its signed manifest: every row numbered, linked and hashed. */
 async function walkSealed(database: Database, m: SignedManifest): Promise<ChainProblem | null> {
   const { problem, last } = await walk(auditRows(database, m.firstSeq, m.lastSeq), m.firstSeq, m.firstPrevHash, () => null);
   if (problem) return problem;
   if (!last || last.seq !== m.lastSeq)
     return { firstBadSeq: last ? last.seq + 1 : m.firstSeq, reason: `sequence gap: segment ${m.segment} ends at ${last?.seq ?? "nothing"}, sealed through ${m.lastSeq}` };
-  return last.hash === m.headHash ? null : { firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` };
+  return last.hash === m.headHash ? null : recomputed(m);
 }
 
 /**
@@ -103,7 +106,7 @@ async function walkSealed(database: Database, m: SignedManifest): Promise<ChainP
  * row's link and its last row's hash (three index lookups). A removed row or a recomputed chain shows
  * here; the rows' own hashes are the archive check's (a row edited in place also fails there).
  */
-async function sealedBoundaries(database: Database, m: SignedManifest, recomputed: (m: SignedManifest) => ChainProblem): Promise<ChainProblem | null> {
+async function sealedBoundaries(database: Database, m: SignedManifest): Promise<ChainProblem | null> {
   const prisma = database.prisma;
   const [count, first, last] = await Promise.all([
     prisma.auditEvent.count({ where: { seq: { gte: BigInt(m.firstSeq), lte: BigInt(m.lastSeq) } } }),
@@ -188,7 +191,6 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
   const firstLive = await prisma.auditEvent.findFirst({ orderBy: { seq: "asc" }, select: { seq: true } });
   if (firstLive && Number(firstLive.seq) > liveFromSeq) return done({ firstBadSeq: liveFromSeq, reason: `rows ${liveFromSeq}..${Number(firstLive.seq) - 1} are missing but were never rotated` }, null);
   const startHash = rotated ? rotated.headHash : GENESIS_HASH;
-  const recomputed = (m: SignedManifest): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the live rows were recomputed, their head differs from the signed manifest` });
   const located = async (problem: ChainProblem): Promise<LifecycleVerifyResult> => {
     const m = live.find((s) => s.firstSeq <= problem.firstBadSeq && problem.firstBadSeq <= s.lastSeq);
     if (opts.archive && sink && m && problem.reason.includes("recomputed")) {
@@ -198,7 +200,7 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     return done(problem, null);
   };
   for (const m of live) {
-    const problem = opts.archive ? await walkSealed(database, m) : await sealedBoundaries(database, m, recomputed);
+    const problem = opts.archive ? await walkSealed(database, m) : await sealedBoundaries(database, m);
     if (problem) return located(problem);
     checked += opts.archive ? m.count : 0;
   }

@@ -83,7 +83,7 @@ export async function listConnections(deps: Deps, input: z.infer<typeof listConn
  * map refreshes it every minute; a probe run forgets it), with `asOf`.
  */
 export async function sharedConnectionHistory(deps: Deps, id: string): Promise<ConnectionHistory> {
-  if (!connectionRegistry(deps).some((d) => d.id === id)) throw new AppError("NOT_FOUND", `No connection "${id}"; see GET /ai/connections.`);
+  // an unknown id is refused by connectionHistory; the snapshot keeps no failure
   const { value } = await deps.snapshots.get(`${CONNECTIONS_SNAPSHOTS}history:${id}`, CONNECTIONS_MAX_AGE_MS, () => connectionHistory(deps, id));
   return value;
 }
