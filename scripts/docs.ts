@@ -7,22 +7,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { envSchema, parseEnv } from "@/env";
+import type { JsonSchema as Schema } from "@/server/api/json-schema";
 import { openApiDocument } from "@/server/api/rest";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BASE = "https://your-host";
 
-type Schema = {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  enum?: unknown[];
-  description?: string;
-  default?: unknown;
-  anyOf?: Schema[];
-  format?: string;
-};
 interface Parameter {
   name: string;
   in: string;

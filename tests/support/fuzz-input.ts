@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AnyProcedure } from "@trpc/server";
 import { appRouter } from "@/server/api/root";
 import { operations, type Operation } from "@/server/api/operations";
+import type { JsonSchema as Schema } from "@/server/api/json-schema";
 import { hostileString } from "./hostile";
 
 /**
@@ -10,30 +11,6 @@ import { hostileString } from "./hostile";
  * at and just past each bound, and hostile ones (a field's value replaced by hostile text or a wrong
  * type). The procedure list is read off the router, so a new operation is fuzzed without a change here.
  */
-type Schema = {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: Schema[];
-  oneOf?: Schema[];
-  allOf?: Schema[];
-  pattern?: string;
-  format?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  default?: unknown;
-  $ref?: string;
-  $defs?: Record<string, Schema>;
-};
 
 export type Mode = "valid" | "boundary" | "hostile";
 
