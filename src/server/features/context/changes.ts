@@ -1,3 +1,4 @@
+import { GroupCommit } from "@/server/core/group-commit";
 import type { Deps } from "@/server/deps";
 import type { ContextEvent } from "./schema";
 
@@ -38,22 +39,14 @@ export interface NumberedEvent extends ContextEvent {
   seq: number;
 }
 
-interface Pending {
-  event: ContextEvent;
-  resolve: (seq: number) => void;
-  reject: (err: unknown) => void;
-}
-
 /** The changes waiting for their statement, per database (tests open several in one process). */
-const queues = new WeakMap<Runner["database"], { pending: Pending[]; flushing: Promise<void> | null }>();
+const appenders = new WeakMap<Runner["database"], GroupCommit<ContextEvent, number>>();
 
 /** Records a change and returns its number in its scope (once it is committed). */
 export function appendChange(deps: Runner & Pick<Deps, "env">, event: ContextEvent): Promise<number> {
-  let queue = queues.get(deps.database);
-  if (!queue) queues.set(deps.database, (queue = { pending: [], flushing: null }));
-  const q = queue;
-  const numbered = new Promise<number>((resolve, reject) => q.pending.push({ event, resolve, reject }));
-  q.flushing ??= flush(deps, q);
+  let appender = appenders.get(deps.database);
+  if (!appender) appenders.set(deps.database, (appender = new GroupCommit((events) => record(deps, events), { keyOf: (e) => e.scope })));
+  const numbered = appender.add(event);
   if (++appendsSincePrune >= PRUNE_EVERY) {
     appendsSincePrune = 0;
     void pruneChanges(deps, deps.env.CONTEXT_STREAM_RETENTION_SECONDS).catch((err: Error) => console.warn(`[context] pruning changes failed: ${err.message}`));
@@ -61,44 +54,12 @@ export function appendChange(deps: Runner & Pick<Deps, "env">, event: ContextEve
   return numbered;
 }
 
-async function flush(deps: Runner, q: { pending: Pending[]; flushing: Promise<void> | null }): Promise<void> {
-  // the changes of this turn of the event loop join the first statement too
-  await new Promise((resolve) => setImmediate(resolve));
-  while (q.pending.length > 0) {
-    const batch = firstOfEachScope(q.pending, 500);
-    try {
-      await record(deps, batch);
-    } catch (err) {
-      if (batch.length === 1) batch[0]!.reject(err);
-      else for (const one of batch) await record(deps, [one]).catch((e: unknown) => one.reject(e)); // one bad change fails alone
-    }
-  }
-  q.flushing = null;
-}
-
-/** Takes out of `pending` the first change of each scope, in order, at most `max`. */
-function firstOfEachScope(pending: Pending[], max: number): Pending[] {
-  const batch: Pending[] = [];
-  const scopes = new Set<string>();
-  const rest: Pending[] = [];
-  for (const p of pending) {
-    if (batch.length < max && !scopes.has(p.event.scope)) {
-      scopes.add(p.event.scope);
-      batch.push(p);
-    } else rest.push(p);
-  }
-  pending.splice(0, pending.length, ...rest);
-  return batch;
-}
-
-async function record(deps: Runner, batch: Pending[]): Promise<void> {
-  const rows = await query<{ scope: string; seq: string | number | bigint }>(deps, APPEND_SQL, [JSON.stringify(batch.map((p) => ({ scope: p.event.scope, event: p.event })))]);
+/** One statement for changes of distinct scopes; their numbers in the same order. */
+async function record(deps: Runner, events: ContextEvent[]): Promise<number[]> {
+  const rows = await query<{ scope: string; seq: string | number | bigint }>(deps, APPEND_SQL, [JSON.stringify(events.map((event) => ({ scope: event.scope, event })))]);
+  // one head row and one change row per scope of the statement, by construction (scopes are distinct)
   const seqs = new Map(rows.map((r) => [r.scope, Number(r.seq)]));
-  for (const p of batch) {
-    const seq = seqs.get(p.event.scope);
-    if (seq === undefined) p.reject(new Error(`no number recorded for the change of ${p.event.scope}`));
-    else p.resolve(seq);
-  }
+  return events.map((e) => seqs.get(e.scope)!);
 }
 
 export async function pruneChanges(deps: Runner, retentionSeconds: number): Promise<void> {
