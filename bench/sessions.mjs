@@ -14,6 +14,8 @@
 //   BENCH_PORT=3400 BENCH_CPU_PROF=/tmp/prof node bench/sessions.mjs   (a port of one's own; the server's CPU profile)
 //   BENCH_DB_PREFIX=bench_mine BENCH_SLOW=1 node bench/sessions.mjs    (scratch database name prefix; list the slowest PUTs)
 //   BENCH_NODE_ARGS="--trace-gc --require ./probe.cjs" node bench/sessions.mjs   (more flags for the server's Node)
+//   BENCH_STAGGER=1 node bench/sessions.mjs   (sessions out of step: 20 changes every second instead of 100 every 5th)
+//   BENCH_CHANGE_EVERY=1000000 BENCH_LISTENERS=0 node bench/sessions.mjs   (diagnostics: heartbeats only; no listeners)
 //   BENCH_URL=http://host:3000 BENCH_WRITER_KEY=… BENCH_READER_KEY=… node bench/sessions.mjs
 //                                      (an app already running: no build, RSS of BENCH_PID's process group if given)
 import { readdirSync, readFileSync } from "node:fs";
@@ -23,8 +25,10 @@ import { benchEnv, createKey, ensureBuild, loadLine, scratchDatabase, startApp }
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SESSIONS = 100;
-const LISTENERS = 20;
-const CHANGE_EVERY = 5;
+const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 20);
+const CHANGE_EVERY = Number(process.env.BENCH_CHANGE_EVERY ?? 5);
+// BENCH_STAGGER=1: the sessions out of step (session i is i pushes ahead), so each second a fifth of them change, not all every 5th second
+const PHASE = (i) => (process.env.BENCH_STAGGER === "1" ? i : 0);
 const external = process.env.BENCH_URL;
 const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase(process.env.BENCH_DB_PREFIX ?? "bench_sessions");
 const env = { ...benchEnv(".next-bench-sessions", scratch?.url), CONTEXT_STREAM_MAX_PER_KEY: String(LISTENERS + 5) };
@@ -83,7 +87,7 @@ try {
     return { ms: performance.now() - started, ok: res.ok, body };
   };
   // create the sessions (and warm up the route) before measuring
-  for (const id of ids) await put(id, 0);
+  for (const [i, id] of ids.entries()) await put(id, PHASE(i));
 
   // listeners, in a worker thread (sessions-listeners.mjs) so their parsing does not delay the writers' timing
   const query = new URLSearchParams(scopes.map((s) => ["scope", s])).toString();
@@ -131,7 +135,7 @@ try {
       await new Promise((r) => setTimeout(r, (i * 1000) / SESSIONS)); // spread over the second
       for (let n = 1; Date.now() < end; n++) {
         const tickStart = Date.now();
-        const r = await put(id, n).catch(() => ({ ok: false, ms: 0 }));
+        const r = await put(id, n + PHASE(i)).catch(() => ({ ok: false, ms: 0 }));
         if (!r.ok) errors++;
         else {
           latencies.push(r.ms);
