@@ -1,7 +1,7 @@
 // The stream listeners of bench/sessions.mjs, in a worker thread of their own: 20 streams parsing every
 // event would otherwise share one event loop with the 100 writers and delay the timing of their PUTs.
 // workerData: { url, key, count }. Posts { type: "ready" } once every stream has said so; on "stop" it
-// aborts the streams and posts { type: "seen", seen: [[...]], errors }: each listener's "<scope>#<version>".
+// aborts the streams and posts { type: "seen", seen: [[...]], errors, waitedMs }: each listener's "<scope>#<version>".
 import { parentPort, workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
@@ -38,10 +38,15 @@ const ready = seen.map(
     }),
 );
 
-parentPort.on("message", (msg) => {
-  if (msg !== "stop") return;
+// { type: "stop", expect, timeoutMs }: waits until every listener has every expected change (or the
+// timeout), then stops; the answer says how long the last of them took to arrive after the writes ended
+parentPort.on("message", async (msg) => {
+  if (msg?.type !== "stop") return;
+  const started = performance.now();
+  const complete = () => seen.every((set) => msg.expect.every((c) => set.has(c)));
+  while (!complete() && performance.now() - started < msg.timeoutMs) await new Promise((r) => setTimeout(r, 50));
   abort.abort();
-  parentPort.postMessage({ type: "seen", seen: seen.map((s) => [...s]), errors });
+  parentPort.postMessage({ type: "seen", seen: seen.map((s) => [...s]), errors, waitedMs: performance.now() - started });
   parentPort.close();
 });
 await Promise.all(ready);

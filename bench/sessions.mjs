@@ -149,10 +149,10 @@ try {
   await probing;
   benchLoop.disable();
   const cpuUsed = app.pid ? groupCpuMs(app.pid) - cpuBefore : 0;
-  await new Promise((r) => setTimeout(r, 3_000)); // let the last changes reach the listeners
+  // the last changes may still be on their way: wait until every listener has them all, for up to 30 s
   const heard = listenersSaid("seen");
-  listeners.postMessage("stop");
-  const { errors: listenerErrors } = await heard;
+  listeners.postMessage({ type: "stop", expect: [...changes], timeoutMs: 30_000 });
+  const { errors: listenerErrors, waitedMs } = await heard;
   const seen = (await heard).seen.map((list) => new Set(list));
 
   latencies.sort((a, b) => a - b);
@@ -166,7 +166,7 @@ try {
     `GET /api/health (baseline, same run): ${health.length} ok; p50 ${percentile(health, 50).toFixed(1)} ms  p99 ${percentile(health, 99).toFixed(1)} ms; PUT/health: p50 ×${(percentile(latencies, 50) / percentile(health, 50)).toFixed(1)}, p99 ×${(percentile(latencies, 99) / percentile(health, 99)).toFixed(1)}`,
   );
   console.log(
-    `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`,
+    `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}; the last arrived ${(waitedMs / 1000).toFixed(1)} s after the writes ended`,
   );
   console.log(
     `bench process event-loop delay: p50 ${(benchLoop.percentile(50) / 1e6).toFixed(1)} ms  p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms  max ${(benchLoop.max / 1e6).toFixed(1)} ms`,
