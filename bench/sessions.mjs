@@ -2,28 +2,35 @@
 // Benchmark: IDE sessions and the live context stream against a production build on the local Postgres
 // and Redis. 100 sessions push every second (PUT /ai/cursor/session; every 5th push of a session moves its
 // active file and selection, a new state, the rest are heartbeats) while 20 listeners follow all 100
-// session scopes on GET /ai/context/stream, for BENCH_SECONDS (default 60). Reports p50/p99/max of the PUT,
+// session scopes on GET /ai/context/stream, for BENCH_SECONDS (default 60). The sessions keep step, so
+// every 5th second brings all 100 new states at once (a burst of 100 changes in one second, the rest
+// heartbeats): the worst case for the change path, kept on purpose. Reports p50/p99/max of the PUT,
 // whether every listener received every change (each new state's version, per session), and the server's
-// RSS (its whole process group, sampled every 2 s).
+// RSS (its whole process group, sampled every 2 s). The listeners run in a worker thread and the bench's
+// own event-loop delay is reported, so the PUT latencies measure the server, not the bench.
 //
 //   node bench/sessions.mjs            (builds into .next-bench-sessions if needed)
 //   BENCH_SECONDS=20 node bench/sessions.mjs --build
 //   BENCH_PORT=3400 BENCH_CPU_PROF=/tmp/prof node bench/sessions.mjs   (a port of one's own; the server's CPU profile)
+//   BENCH_DB_PREFIX=bench_mine BENCH_SLOW=1 node bench/sessions.mjs    (scratch database name prefix; list the slowest PUTs)
+//   BENCH_NODE_ARGS="--trace-gc --require ./probe.cjs" node bench/sessions.mjs   (more flags for the server's Node)
+//   BENCH_STAGGER=1 node bench/sessions.mjs   (sessions out of step: 20 changes every second instead of 100 every 5th)
+//   BENCH_CHANGE_EVERY=1000000 BENCH_LISTENERS=0 node bench/sessions.mjs   (diagnostics: heartbeats only; no listeners)
 //   BENCH_URL=http://host:3000 BENCH_WRITER_KEY=… BENCH_READER_KEY=… node bench/sessions.mjs
 //                                      (an app already running: no build, RSS of BENCH_PID's process group if given)
 import { readdirSync, readFileSync } from "node:fs";
-import { register } from "tsx/esm/api";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { benchEnv, createKey, ensureBuild, loadLine, scratchDatabase, startApp } from "./support.mjs";
-
-register({ tsconfig: "tsconfig.json" });
-const { readSse } = await import("../src/cli/cursor/sse.ts");
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SESSIONS = 100;
-const LISTENERS = 20;
-const CHANGE_EVERY = 5;
+const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 20);
+const CHANGE_EVERY = Number(process.env.BENCH_CHANGE_EVERY ?? 5);
+// BENCH_STAGGER=1: the sessions out of step (session i is i pushes ahead), so each second a fifth of them change, not all every 5th second
+const PHASE = (i) => (process.env.BENCH_STAGGER === "1" ? i : 0);
 const external = process.env.BENCH_URL;
-const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase("bench_sessions");
+const scratch = process.env.DATABASE_URL || external ? null : await scratchDatabase(process.env.BENCH_DB_PREFIX ?? "bench_sessions");
 const env = { ...benchEnv(".next-bench-sessions", scratch?.url), CONTEXT_STREAM_MAX_PER_KEY: String(LISTENERS + 5) };
 
 /** Sums `measure(pid, statFields)` over every process in the group (next start and its server). */
@@ -48,7 +55,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((
 
 if (!external) ensureBuild(env);
 // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
-const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const profile = [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
 const app = external
   ? { base: external.replace(/\/$/, ""), pid: Number(process.env.BENCH_PID ?? 0), stop: () => {} }
   : await startApp(env, profile).catch(async (err) => {
@@ -80,44 +87,26 @@ try {
     return { ms: performance.now() - started, ok: res.ok, body };
   };
   // create the sessions (and warm up the route) before measuring
-  for (const id of ids) await put(id, 0);
+  for (const [i, id] of ids.entries()) await put(id, PHASE(i));
 
-  // listeners: every change they see, as "<scope>#<version>"
-  const seen = Array.from({ length: LISTENERS }, () => new Set());
-  let listenerErrors = 0;
-  const abort = new AbortController();
+  // listeners, in a worker thread (sessions-listeners.mjs) so their parsing does not delay the writers' timing
   const query = new URLSearchParams(scopes.map((s) => ["scope", s])).toString();
-  const ready = [];
-  for (const [i, set] of seen.entries()) {
-    ready.push(
-      new Promise((resolve) => {
-        void (async () => {
-          try {
-            const res = await fetch(`${app.base}/ai/context/stream?${query}`, { headers: { "x-api-key": reader }, signal: abort.signal });
-            if (!res.ok) throw new Error(`listener ${i}: ${res.status} ${await res.text()}`);
-            for await (const e of readSse(res.body)) {
-              if (e.event === "ready") resolve();
-              if (e.event === "put") {
-                const ev = JSON.parse(e.data);
-                set.add(`${ev.scope}#${ev.entry.version}`);
-              }
-            }
-          } catch (err) {
-            if (!abort.signal.aborted) {
-              listenerErrors++;
-              console.error(err.message);
-              resolve();
-            }
-          }
-        })();
-      }),
-    );
-  }
-  await Promise.all(ready);
+  const listeners = new Worker(new URL("./sessions-listeners.mjs", import.meta.url), { workerData: { url: `${app.base}/ai/context/stream?${query}`, key: reader, count: LISTENERS } });
+  const listenersSaid = (type) =>
+    new Promise((resolve, reject) => {
+      const onMessage = (msg) => msg.type === type && (listeners.off("message", onMessage), resolve(msg));
+      listeners.on("message", onMessage);
+      listeners.once("error", reject);
+    });
+  stops.push(() => void listeners.terminate());
+  await listenersSaid("ready");
   console.log(`${SESSIONS} sessions pushing every second, ${LISTENERS} listeners on all ${SESSIONS} session scopes, ${SECONDS} s; before: ${loadLine()}`);
 
   const latencies = [];
+  const slow = [];
   const changes = new Set();
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
   let errors = 0;
   let rssMax = 0;
   const rssSamples = [];
@@ -146,10 +135,11 @@ try {
       await new Promise((r) => setTimeout(r, (i * 1000) / SESSIONS)); // spread over the second
       for (let n = 1; Date.now() < end; n++) {
         const tickStart = Date.now();
-        const r = await put(id, n).catch(() => ({ ok: false, ms: 0 }));
+        const r = await put(id, n + PHASE(i)).catch(() => ({ ok: false, ms: 0 }));
         if (!r.ok) errors++;
         else {
           latencies.push(r.ms);
+          if (r.ms > 100) slow.push({ at: new Date(Date.now() - r.ms).toISOString().slice(11, 23), ms: r.ms, id, changed: r.body.changed });
           if (r.body.changed) changes.add(`session:${id}#${r.body.session.version}`);
         }
         await new Promise((res) => setTimeout(res, Math.max(0, 1000 - (Date.now() - tickStart))));
@@ -157,9 +147,13 @@ try {
     }),
   );
   await probing;
+  benchLoop.disable();
   const cpuUsed = app.pid ? groupCpuMs(app.pid) - cpuBefore : 0;
-  await new Promise((r) => setTimeout(r, 3_000)); // let the last changes reach the listeners
-  abort.abort();
+  // the last changes may still be on their way: wait until every listener has them all, for up to 30 s
+  const heard = listenersSaid("seen");
+  listeners.postMessage({ type: "stop", expect: [...changes], timeoutMs: 30_000 });
+  const { errors: listenerErrors, waitedMs } = await heard;
+  const seen = (await heard).seen.map((list) => new Set(list));
 
   latencies.sort((a, b) => a - b);
   health.sort((a, b) => a - b);
@@ -172,8 +166,13 @@ try {
     `GET /api/health (baseline, same run): ${health.length} ok; p50 ${percentile(health, 50).toFixed(1)} ms  p99 ${percentile(health, 99).toFixed(1)} ms; PUT/health: p50 ×${(percentile(latencies, 50) / percentile(health, 50)).toFixed(1)}, p99 ×${(percentile(latencies, 99) / percentile(health, 99)).toFixed(1)}`,
   );
   console.log(
-    `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}`,
+    `changes (new states): ${changes.size}; listeners that received every one: ${complete.filter(Boolean).length}/${LISTENERS} (missing per listener: ${missing.join(",")}); listener errors ${listenerErrors}; the last arrived ${(waitedMs / 1000).toFixed(1)} s after the writes ended`,
   );
+  console.log(
+    `bench process event-loop delay: p50 ${(benchLoop.percentile(50) / 1e6).toFixed(1)} ms  p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms  max ${(benchLoop.max / 1e6).toFixed(1)} ms`,
+  );
+  if (process.env.BENCH_SLOW)
+    for (const x of slow.sort((a, b) => b.ms - a.ms).slice(0, 40)) console.log(`  slow PUT started ${x.at} ${x.ms.toFixed(0)} ms ${x.id} ${x.changed ? "change" : "heartbeat"}`);
   if (app.pid) console.log(`server CPU during the load: ${(cpuUsed / 1000).toFixed(1)} s of ${SECONDS} s (${(cpuUsed / latencies.length).toFixed(2)} ms per PUT, streams included)`);
   console.log(app.pid ? `server RSS (process group): max ${rssMax.toFixed(0)} MB, last ${rssSamples.at(-1)?.toFixed(0)} MB` : "server RSS: not measured (no BENCH_PID)");
   console.log(

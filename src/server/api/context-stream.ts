@@ -3,7 +3,7 @@ import { eventFor } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
-import { ScopeGuard } from "@/server/features/context/access";
+import { ScopeGuard, type ChangeRef } from "@/server/features/context/access";
 import { decodePositions, followScopes, type FollowItem } from "@/server/features/context/follow";
 import { SCOPE_PATTERN } from "@/server/features/context/schema";
 import { guardRoute } from "./guard";
@@ -90,7 +90,15 @@ export const handleContextStream = guardRoute(
   },
 );
 
-function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () => Promise<boolean>>, from: Map<string, number>, clientGone: AbortSignal, slot: Slot, requestId: string): Response {
+function streamResponse(
+  deps: Deps,
+  scopes: string[],
+  visible: Map<string, (change: ChangeRef) => Promise<boolean>>,
+  from: Map<string, number>,
+  clientGone: AbortSignal,
+  slot: Slot,
+  requestId: string,
+): Response {
   const abort = new AbortController();
   const encoder = new TextEncoder();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -118,7 +126,7 @@ function streamResponse(deps: Deps, scopes: string[], visible: Map<string, () =>
         const items = await followScopes(deps, scopes, from, abort.signal);
         send(`retry: 1000\n: following ${scopes.join(", ")}\n\n`);
         for await (const item of items) {
-          if (item.type === "change" && !(await visible.get(item.event.scope)!())) continue;
+          if (item.type === "change" && !(await visible.get(item.event.scope)!(item.event))) continue;
           send(frame(item));
         }
       } catch (err) {

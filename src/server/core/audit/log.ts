@@ -2,6 +2,7 @@ import type { Db, Tx } from "@/server/adapters/db";
 import type { SqlRunner } from "@/server/adapters/db/sql";
 import type { AuditEvent } from "@/generated/prisma/client";
 import type { Actor, ActorType } from "../auth/actor";
+import { GroupCommit } from "../group-commit";
 import { canonicalContent, type ChainedContent } from "./chain";
 import { auditInput, auditText, redact } from "./redact";
 
@@ -124,14 +125,16 @@ async function append(db: Db | Tx | SqlRunner, events: AuditEventInput[]): Promi
  * transaction), each resolved only once its event is durable.
  */
 export class AuditLog {
-  private queue: { event: AuditEventInput; resolve: (r: AuditRecord) => void; reject: (e: unknown) => void }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly group: GroupCommit<AuditEventInput, AuditRecord>;
 
   constructor(
     private readonly db: Db,
     /** Runs standalone appends when given (Database.sql); Prisma otherwise. */
     private readonly sql?: SqlRunner,
-  ) {}
+  ) {
+    // one statement and one commit for the events that arrive together (a batch of one costs Postgres as much as five)
+    this.group = new GroupCommit((events) => append(this.sql ?? this.db, events));
+  }
 
   async transact<T>(fn: (tx: Tx, audit: (e: AuditEventInput) => Promise<AuditRecord>) => Promise<T>): Promise<T> {
     return this.db.$transaction(async (tx) =>
@@ -143,42 +146,7 @@ export class AuditLog {
   }
 
   record(event: AuditEventInput): Promise<AuditRecord> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.flushing ??= this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    // Let the requests of this turn of the event loop join the first batch too: one statement and one
-    // commit for all of them, for the price of one loop turn (a batch of one costs Postgres as much as five).
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, 500);
-      try {
-        const rows = await append(
-          this.sql ?? this.db,
-          batch.map((b) => b.event),
-        );
-        batch.forEach((b, i) => b.resolve(rows[i]!));
-      } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(err);
-        else await this.appendOneByOne(batch);
-      }
-    }
-    this.flushing = null;
-  }
-
-  /** After a failed batch: each event alone, so one bad event fails its own caller and no one else's. */
-  private async appendOneByOne(batch: typeof this.queue): Promise<void> {
-    for (const b of batch) {
-      try {
-        const [row] = await append(this.sql ?? this.db, [b.event]);
-        b.resolve(row!);
-      } catch (err) {
-        b.reject(err);
-      }
-    }
+    return this.group.add(event);
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
 import { makeUser } from "../../../../tests/support/intents";
 import { handleRest } from "@/server/api/rest";
@@ -9,6 +9,7 @@ import { authenticateApiKey } from "@/server/core/auth/resolve";
 import { SnapshotCache } from "@/server/core/snapshot";
 import { setDeps, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
+import { ScopeGuard, sessionOwnerKey } from "./access";
 import type { ContextEvent } from "./schema";
 
 /**
@@ -129,6 +130,25 @@ describe("context scopes owned by a client", () => {
     expect((await rest("PUT", "/context", b.key, { scope, key: "shared", value: "now a may see" })).status).toBe(200);
     expect(((await first).value as ContextEvent).key).toBe("shared");
     abort.abort();
+  });
+
+  it("watchers checking the same change share one owner read; the next change is read afresh, so a new owner's writes stay hidden", async () => {
+    const actorA = await authenticateApiKey(deps.db, a.key, null);
+    const scope = `session:shared-${id()}`;
+    expect((await rest("PUT", "/context", a.key, { scope, key: "k", value: 1 })).status).toBe(200); // a owns it
+    const watchers = await Promise.all([1, 2, 3].map(() => new ScopeGuard(deps, actorA).assertWatch(scope, "none")));
+    const reads = vi.spyOn(deps.kv, "get");
+    const ownerReads = () => reads.mock.calls.filter(([key]) => key === sessionOwnerKey(scope)).length;
+    try {
+      expect(await Promise.all(watchers.map((w) => w({ seq: 1, at: "2026-12-06T00:00:01.000Z" })))).toEqual([true, true, true]);
+      expect(ownerReads()).toBe(1);
+      // the session changed hands (it expired and b took it): the next change is hidden from a's watchers
+      await deps.kv.set(sessionOwnerKey(scope), b.clientId, { ttlMs: 60_000 });
+      expect(await Promise.all(watchers.map((w) => w({ seq: 2, at: "2026-12-06T00:00:02.000Z" })))).toEqual([false, false, false]);
+      expect(ownerReads()).toBe(2);
+    } finally {
+      reads.mockRestore();
+    }
   });
 });
 

@@ -18,6 +18,34 @@ export const sessionOwnerKey = (scope: string) => `ctx:owner:${scope}`;
 const isShared = (scope: string) => scope === "global" || scope.startsWith("repo:");
 const foreignScope = (scope: string) => new AppError("FORBIDDEN", `Scope ${scope} belongs to another client; an admin can share it with yours (context grants).`);
 
+/** Which change a watcher is checking: its scope's number and time (a reset log reuses numbers). */
+export interface ChangeRef {
+  seq?: number;
+  at: string;
+}
+
+/**
+ * A session owner read for one change, shared by every watcher of this process that checks that change
+ * while the read is in flight (20 streams on a scope: one read, not 20). Every such read starts after
+ * the change arrived, so it is as fresh as a read of each watcher's own; once it answers, the next
+ * check reads again.
+ */
+const ownerReadsOfChanges = new WeakMap<KeyValueStore, Map<string, Promise<string | null>>>();
+
+function ownerAtChange(kv: KeyValueStore, scope: string, change: ChangeRef & { seq: number }): Promise<string | null> {
+  let reads = ownerReadsOfChanges.get(kv);
+  if (!reads) ownerReadsOfChanges.set(kv, (reads = new Map()));
+  const id = `${scope}#${change.seq}@${change.at}`;
+  let read = reads.get(id);
+  if (!read) {
+    const reading = kv.get(sessionOwnerKey(scope));
+    reads.set(id, (read = reading));
+    const forget = () => void reads.delete(id);
+    reading.then(forget, forget);
+  }
+  return read;
+}
+
 interface AccessDeps {
   db: Db;
   kv: KeyValueStore;
@@ -67,12 +95,14 @@ export class ScopeGuard {
   /**
    * Watching may begin on a session nobody owns yet (an agent listening before its first write); each
    * event is then shown only while `can` allows, read afresh, so another client's writes stay hidden.
+   * Given the change being checked, the owner read is shared with the other watchers checking it.
    */
-  async assertWatch(scope: string, notFound: string): Promise<() => Promise<boolean>> {
+  async assertWatch(scope: string, notFound: string): Promise<(change?: ChangeRef) => Promise<boolean>> {
     const unowned = scope.startsWith("session:") && (await this.ownerOf(scope)) === null;
     if (!unowned) await this.assertRead(scope, notFound);
-    return async () => {
-      this.owners.delete(scope);
+    return async (change) => {
+      if (change?.seq !== undefined && scope.startsWith("session:")) this.owners.set(scope, ownerAtChange(this.deps.kv, scope, { seq: change.seq, at: change.at }));
+      else this.owners.delete(scope);
       this.grants = undefined;
       return this.can(scope, "read");
     };

@@ -29,8 +29,21 @@ describe("context write journal", () => {
     await vi.waitFor(async () => expect(await deps.db.contextWriteIntent.count({ where: { scope, key: "plain" } })).toBe(0));
   });
 
+  it("writes made at once share one announcement statement, and each is still audited and settled", async () => {
+    const announce = vi.spyOn(deps.db.contextWriteIntent, "createMany");
+    try {
+      const keys = Array.from({ length: 10 }, (_, i) => `burst-${i}`);
+      await Promise.all(keys.map((key) => putEntry(deps, call(), { scope, key, value: key })));
+      expect(announce).toHaveBeenCalledTimes(1);
+      for (const key of keys) expect(await rowsOf(key)).toHaveLength(1);
+      await vi.waitFor(async () => expect(await deps.db.contextWriteIntent.count({ where: { scope, key: { in: keys } } })).toBe(0));
+    } finally {
+      announce.mockRestore();
+    }
+  });
+
   it("when the database refuses the announcement, the store is not touched", async () => {
-    const spy = vi.spyOn(deps.db.contextWriteIntent, "create").mockRejectedValueOnce(new Error("database down"));
+    const spy = vi.spyOn(deps.db.contextWriteIntent, "createMany").mockRejectedValueOnce(new Error("database down"));
     await expect(putEntry(deps, call(), { scope, key: "db-down", value: 1 })).rejects.toThrow("database down");
     spy.mockRestore();
     expect(await deps.kv.getVersioned(recordKey(scope, "db-down"))).toBeNull();

@@ -3,6 +3,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import type { AuditEventInput } from "@/server/core/audit/log";
 import { redact } from "@/server/core/audit/redact";
+import { GroupCommit } from "@/server/core/group-commit";
 import type { Deps } from "@/server/deps";
 import { recordKey, type StoredEntry } from "./store";
 
@@ -22,10 +23,35 @@ import { recordKey, type StoredEntry } from "./store";
  */
 export type WriteAction = "context.put" | "context.delete";
 
+/**
+ * Announcements and settlements made together share one statement each way (group commit, per
+ * database): a burst of writes (IDE sessions that move together) would otherwise take a pooled
+ * connection and a commit per write, twice, and queue behind the pool.
+ */
+const journals = new WeakMap<Db, { announce: GroupCommit<Prisma.ContextWriteIntentCreateManyInput, null>; settle: GroupCommit<string, null> }>();
+
+function journalOf(db: Db) {
+  let journal = journals.get(db);
+  if (!journal) {
+    journal = {
+      announce: new GroupCommit(async (rows) => {
+        await db.contextWriteIntent.createMany({ data: rows });
+        return rows.map(() => null);
+      }),
+      settle: new GroupCommit(async (ids) => {
+        await db.$transaction([db.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF"), db.contextWriteIntent.deleteMany({ where: { id: { in: ids } } })]);
+        return ids.map(() => null);
+      }),
+    };
+    journals.set(db, journal);
+  }
+  return journal;
+}
+
 export async function announceWrite(db: Db, action: WriteAction, scope: string, key: string, event: AuditEventInput): Promise<string> {
   const id = randomUUID();
   // redacted as the audit log would store it (jsonb refuses NUL, and no secret should sit here either)
-  await db.contextWriteIntent.create({ data: { id, action, scope, key, event: redact(event) as Prisma.InputJsonValue } });
+  await journalOf(db).announce.add({ id, action, scope, key, event: redact(event) as Prisma.InputJsonValue });
   return id;
 }
 
@@ -37,7 +63,7 @@ export async function announceWrite(db: Db, action: WriteAction, scope: string, 
  */
 export async function settleWrite(db: Db, id: string): Promise<void> {
   try {
-    await db.$transaction([db.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF"), db.contextWriteIntent.deleteMany({ where: { id } })]);
+    await journalOf(db).settle.add(id);
   } catch (err) {
     // the reconciler finds the audit event by request id and only settles it
     console.warn(`[context] write ${id} not settled: ${(err as Error).message}`);

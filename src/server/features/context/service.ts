@@ -255,12 +255,12 @@ async function publish(deps: Deps, change: ContextEvent): Promise<void> {
  * begun when this resolves, so a client that reads the scope after connecting misses nothing. Events
  * pass only while `visible` says the caller may read the scope.
  */
-export async function watchScope(deps: Deps, scope: string, signal?: AbortSignal, visible: () => Promise<boolean> = async () => true): Promise<AsyncGenerator<ContextEvent>> {
+export async function watchScope(deps: Deps, scope: string, signal?: AbortSignal, visible: (change: ContextEvent) => Promise<boolean> = async () => true): Promise<AsyncGenerator<ContextEvent>> {
   const events = await openEventStream(deps.events, channelOf(scope), signal);
   async function* withEntries(): AsyncGenerator<ContextEvent> {
     for await (const raw of events) {
-      if (!(await visible())) continue;
       const event = raw as ContextEvent;
+      if (!(await visible(event))) continue;
       const entry = event.type === "put" && !event.entry ? await readEntry(deps.kv, scope, event.key).catch(() => null) : event.entry;
       yield { type: event.type, scope, key: event.key, at: event.at, ...(entry ? { entry } : {}) };
     }

@@ -108,7 +108,7 @@ describe("IDE sessions", () => {
     const record = async () => JSON.parse((await deps.kv.getVersioned(recordKey(`session:${id}`, "cursor")))!.value) as { writeId?: string; expiresAt: string };
     const stored = await record();
     expect(stored.writeId).toEqual(expect.any(String));
-    const announce = vi.spyOn(deps.db.contextWriteIntent, "create").mockRejectedValue(new Error("database down"));
+    const announce = vi.spyOn(deps.db.contextWriteIntent, "createMany").mockRejectedValue(new Error("database down"));
     try {
       const beat = await putOk(writer.key, session(id));
       expect(beat).toMatchObject({ changed: false, conflict: false });
