@@ -12,6 +12,7 @@
 //   BENCH_SECONDS=5 BENCH_CONNECTIONS=10 CONFIGS=services,embedded ONLY=status,context node bench/operations.mjs
 //   BENCH_SAVE=before.json …            keeps this run's figures; BENCH_BEFORE=before.json shows them beside the next run's
 //   BENCH_PORT=3300 BENCH_DB_PREFIX=bench_me REDIS_URL=redis://127.0.0.1:6379/13 …   a shared machine: own port, database names, Redis DB
+//   BENCH_CPU_PROF=/tmp/prof …          the server writes a V8 CPU profile there when it stops (one per configuration)
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -150,7 +151,7 @@ async function runConfig(name, fakes) {
     PROBE_INTERVAL_SECONDS: "0",
   };
   const env = scratch ? { ...benchEnv(DIST, scratch.url), ...common } : { ...benchEnv(DIST, undefined), ...common, DATABASE_URL: "", REDIS_URL: "", DATA_DIR: dataDir };
-  const app = await startApp(env);
+  const app = await startApp(env, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
   const rows = [];
   const failures = [];
   try {

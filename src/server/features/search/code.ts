@@ -1,4 +1,5 @@
 import type { Db } from "@/server/adapters/db";
+import { rawQueryOf, type SqlRunner } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
 import { globMatcher } from "./query";
@@ -11,6 +12,8 @@ export interface SearchDeps {
   db: Db;
   /** Vector similarity, when embeddings and a vector store are configured; full-text alone otherwise. */
   semantic?: Semantic | null;
+  /** Runs the full-text statements instead of Prisma when given (searchDepsOf says when). */
+  sql?: SqlRunner;
 }
 
 /** What the caller may see: "no raw code to AI" unless AI_RAW_CODE=allow; dashboard users get highlighted snippets. */
@@ -31,7 +34,7 @@ interface Fused {
 /** Full-text ranking, fused by reciprocal rank with vector similarity when there is one. */
 async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
-  const [ft, vec] = await Promise.all([fullTextFiles(deps.db, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
+  const [ft, vec] = await Promise.all([fullTextFiles(rawQueryOf(deps.db, deps.sql), input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
   const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, 3) });
   if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false };
 
@@ -86,6 +89,7 @@ async function withLines(db: Db, page: Fused[]): Promise<Fused[]> {
 
 /** Files, repos and (when the caller may see code) the best chunk of each result, in three queries. */
 async function describe(db: Db, page: Fused[], terms: string[], view: CodeView): Promise<CodeResult[]> {
+  if (page.length === 0) return [];
   const keys = page.map((f) => splitFileKey(f.fileKey));
   const [files, repos, chunks] = await Promise.all([
     db.repoFile.findMany({ where: { OR: keys.map((k) => ({ repoId: k.repoId, path: k.path })) }, select: { repoId: true, path: true, language: true, summary: true } }),

@@ -1,11 +1,13 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
+import { rawQueryOf, type RawQuery } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, lexemesOf, splitFileKey } from "./fulltext";
 import { globMatcher, globToRegex, tsLiteral } from "./query";
 import { reciprocalRankFusion } from "./rank";
+import type { SearchDeps } from "./code";
 import type { RecallInput, RecallOutput } from "./schema";
-import { vectorHits, type Semantic } from "./semantic";
+import { vectorHits } from "./semantic";
 
 type Item = RecallOutput["results"][number];
 
@@ -14,9 +16,10 @@ type Item = RecallOutput["results"][number];
  * ts_rank_cd over their documents — small texts, so ranking them directly is cheap — fused by
  * reciprocal rank with vector similarity over the same summaries when vectors exist.
  */
-export async function recall(db: Db, semantic: Semantic | null | undefined, input: RecallInput): Promise<RecallOutput> {
-  const lexemes = await lexemesOf(db, input.q);
-  const text = lexemes.length ? await fullTextRecall(db, lexemes, input) : [];
+export async function recall({ db, semantic, sql }: SearchDeps, input: RecallInput): Promise<RecallOutput> {
+  const raw = rawQueryOf(db, sql);
+  const lexemes = await lexemesOf(raw, input.q);
+  const text = lexemes.length ? await fullTextRecall(raw, lexemes, input) : [];
   if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
 
   const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
@@ -48,7 +51,7 @@ interface Row {
   score: number;
 }
 
-async function fullTextRecall(db: Db, lexemes: string[], input: RecallInput): Promise<Item[]> {
+async function fullTextRecall(raw: RawQuery, lexemes: string[], input: RecallInput): Promise<Item[]> {
   const query = lexemes.map(tsLiteral).join(" | ");
   const where = (alias: string) => {
     const out: Prisma.Sql[] = [];
@@ -59,13 +62,13 @@ async function fullTextRecall(db: Db, lexemes: string[], input: RecallInput): Pr
   const fileDoc = Prisma.sql`"repo_file_search_document"(f."path", f."symbols", f."summary")`;
   const folderDoc = Prisma.sql`"folder_summary_search_document"(d."path", d."summary")`;
   // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
-  const rows = await db.$queryRaw<Row[]>`
+  const rows = await raw<Row>(Prisma.sql`
     (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, ${query}::tsquery, 1)::float8 AS score
        FROM "repo_file" f WHERE ${fileDoc} @@ ${query}::tsquery${where("f")})
     UNION ALL
     (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, ${query}::tsquery, 1)::float8 * 1.2 AS score
        FROM "folder_summary" d WHERE ${folderDoc} @@ ${query}::tsquery${where("d")})
-    ORDER BY score DESC, path LIMIT ${input.limit * 3}`;
+    ORDER BY score DESC, path LIMIT ${input.limit * 3}`);
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
 }
 

@@ -37,7 +37,7 @@ export const searchRouter = router({
     })
     .input(recallInput)
     .output(recallOutput)
-    .query(({ ctx, input }) => recall(ctx.deps.db, searchDepsOf(ctx.deps).semantic, input)),
+    .query(({ ctx, input }) => recall(searchDepsOf(ctx.deps), input)),
 
   all: searchRead
     .meta({

@@ -220,8 +220,25 @@ describe("code search", () => {
     expect(out.results.find((r) => r.path === "lib/parse_config.py")).toMatchObject({ retrievers: ["vector"], startLine: 1, endLine: 2 });
   });
 
+  it("answers the same through the database's plain SQL runner as through Prisma (the embedded database's path)", async () => {
+    const sql = deps.database.sql!;
+    const view = { rawCode: true, highlight: true };
+    for (const input of [
+      { q: "invoice order", repo: REPO, limit: 10 },
+      { q: "retry backoff attempts", limit: 10 },
+      { q: "invoice", repo: REPO, language: "TypeScript", path: "src/**", limit: 10 },
+      { q: "invoice numbers", repo: REPO, limit: 1, cursor: 1 },
+    ]) {
+      const viaPrisma = await searchCode({ db: deps.db }, input, view);
+      expect(viaPrisma.results.length).toBeGreaterThan(0);
+      expect(await searchCode({ db: deps.db, sql }, input, view)).toEqual(viaPrisma);
+    }
+    const question = { q: "where is billing handled?", repo: REPO, limit: 10 };
+    expect(await recall({ db: deps.db, sql }, question)).toEqual(await recall({ db: deps.db }, question));
+  });
+
   it("recalls folders and files by their summaries", async () => {
-    const out = await recall(deps.db, null, { q: "where is billing handled?", repo: REPO, limit: 10 });
+    const out = await recall({ db: deps.db }, { q: "where is billing handled?", repo: REPO, limit: 10 });
     expect(out.mode).toBe("fulltext");
     expect(out.results.map((r) => `${r.kind}:${r.path}`)).toEqual(expect.arrayContaining(["folder:src/billing", "file:docs/billing.md", "file:src/billing/invoice-service.ts"]));
     expect(out.results.every((r) => r.repo === REPO && r.retrievers.includes("fulltext"))).toBe(true);
