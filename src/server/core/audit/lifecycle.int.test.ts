@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, unlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/env";
@@ -16,6 +16,7 @@ import { createKeyValueStore } from "@/server/adapters/kv";
 import { createDeps, type Deps } from "@/server/deps";
 import { auditJobs } from "@/server/features/audit/jobs";
 import { exportAuditEvents } from "@/server/features/audit/lifecycle";
+import { JobFailedError, runAttempt } from "@/server/jobs/execute";
 import { closeDeps } from "../../../../tests/support/deps";
 import { startS3 } from "../../../../tests/support/s3";
 import { scratchPostgres } from "../../../../tests/support/scratch-db";
@@ -300,6 +301,58 @@ describe("the audit jobs", () => {
       const cp = (await checkpoint.run(ctx())) as { checkpointSeq: number };
       expect(cp.checkpointSeq).toBe(Number((await deps.db.auditEvent.findFirst({ orderBy: { seq: "desc" } }))!.seq));
       expect(await folder.latestCheckpoint()).toMatchObject({ seq: cp.checkpointSeq, alg: "hmac-sha256" });
+    } finally {
+      await closeDeps(deps);
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("audit-verify-archive fails its run with the first bad sequence when an archived row was edited", async () => {
+    const scratch = await scratchPostgres("test_audit_verify_job");
+    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-verify-job-"));
+    const deps = await createDeps({
+      env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:verify-job-secret", AUDIT_RETENTION_DAYS: "30" }),
+      database: scratch ? { url: scratch.url } : { memory: true },
+      kv: createKeyValueStore({}),
+    });
+    const job = auditJobs.find((j) => j.name === "audit-verify-archive")!;
+    const attempt = () => runAttempt(deps, job, { queueJobId: `verify-archive-${randomUUID()}`, attempt: 1, trigger: "manual" });
+    const runOf = (id: string) => deps.db.jobRun.findUniqueOrThrow({ where: { id } });
+    try {
+      expect(job.schedule).not.toBeNull();
+      const old = inWindow(Date.now() - 60 * DAY);
+      for (let i = 0; i < 5; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+      const ctx = { deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: () => {}, data: {} };
+      // sealed, archived and rotated: the archive is the only copy of rows 1..5
+      expect(await auditJobs.find((j) => j.name === "audit-seal")!.run(ctx)).toMatchObject({ sealed: 1, rotation: { rowsDropped: 5 } });
+
+      const good = await attempt();
+      expect(good).toMatchObject({ ran: true, result: { ok: true, segments: 1, archivedChecked: 5 } });
+      expect(await runOf((good as { runId: string }).runId)).toMatchObject({ status: "succeeded", error: null });
+
+      // one archived row edited (its content, not its hash): the archive is a plain gzip file anyone with the folder can rewrite
+      const file = path.join(dataDir, "audit-archive", `${segmentBaseName(1)}.ndjson.gz`);
+      const lines = gunzipSync(await readFile(file))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n");
+      const row = JSON.parse(lines[2]!) as ArchivedRow;
+      expect(row.seq).toBe(3);
+      lines[2] = JSON.stringify({ ...row, target: "item:edited" });
+      await writeFile(file, gzipSync(`${lines.join("\n")}\n`));
+
+      const failed = await attempt().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failed).toBeInstanceOf(JobFailedError);
+      const run = await deps.db.jobRun.findFirstOrThrow({ where: { job: job.name, status: "failed" }, orderBy: { startedAt: "desc" } });
+      expect(run.error).toMatch(/NOT intact at sequence 3: archive, segment 1: row altered/);
+      expect(run.log.join("\n")).toMatch(/1 sealed segment\(s\)/);
+      // and the people who watch the chain are told (once per break)
+      const told = await deps.db.notificationOutbox.findMany({ where: { type: "audit.chain_failed" } });
+      expect(told.map((n) => (n.payload as { firstBadSeq: number }).firstBadSeq)).toEqual([3]);
     } finally {
       await closeDeps(deps);
       await scratch?.drop();
