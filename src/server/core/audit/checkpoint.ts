@@ -1,6 +1,6 @@
 import type { Db } from "@/server/adapters/db";
 import type { AuditArchiveSink } from "@/server/adapters/audit-archive";
-import type { AuditSigner } from "./signing";
+import { signatureProblem, type AuditKeyring, type AuditSigner } from "./signing";
 
 /** A signed head of the chain: the live chain must still reach `seq` with this `hash`. */
 export interface Checkpoint {
@@ -14,8 +14,9 @@ export interface Checkpoint {
 
 const signed = (seq: number, hash: string, at: string) => `audit-checkpoint:${seq}:${hash}:${at}`;
 
-export function checkpointValid(cp: Checkpoint, signer: AuditSigner): boolean {
-  return cp.keyId === signer.keyId && signer.verify(signed(cp.seq, cp.hash, cp.at), cp.signature);
+/** Why a checkpoint does not verify under these keys, or null when it does. */
+export function checkpointProblem(cp: Checkpoint, keys: AuditKeyring): string | null {
+  return signatureProblem(keys, cp, signed(cp.seq, cp.hash, cp.at));
 }
 
 /**

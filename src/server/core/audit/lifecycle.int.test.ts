@@ -22,12 +22,12 @@ import { startS3 } from "../../../../tests/support/s3";
 import { scratchPostgres } from "../../../../tests/support/scratch-db";
 import { chainHash } from "./chain";
 import { writeCheckpoint } from "./checkpoint";
-import type { AuditLifecycle } from "./lifecycle";
+import { openAuditLifecycle, type AuditLifecycle } from "./lifecycle";
 import type { AuditEventInput, AuditRecord } from "./log";
 import type { SignedManifest } from "./manifest";
 import { auditRows } from "./rows";
 import { rotateSegments, sealSegments } from "./seal";
-import { signerFromKey } from "./signing";
+import { auditKeyring, signerFromKey } from "./signing";
 import { verifyAudit } from "./verify";
 
 const DAY = 86_400_000;
@@ -137,7 +137,8 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
     deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", AUDIT_SIGNING_KEY: SIGNING_KEY }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
     const s = await variant.sinks();
     removeManifest = s.removeManifest;
-    life = { signer: signerFromKey(SIGNING_KEY), sinks: s.sinks, segmentDays: 7, retentionDays: 30, close: async () => {} };
+    const signer = signerFromKey(SIGNING_KEY);
+    life = { signer, keys: auditKeyring(signer, undefined), sinks: s.sinks, segmentDays: 7, retentionDays: 30, close: async () => {} };
     let n = 0;
     for (const days of EVENT_DAYS) await Promise.all([0, 1, 2].map((h) => deps.audit.record(event(new Date(inWindow(now.getTime() - days * DAY) + h * 3_600_000), n++))));
     await Promise.all([0, 1, 2].map(() => deps.audit.record(event(new Date(now.getTime() - 60_000), n++))));
@@ -353,6 +354,46 @@ describe("the audit jobs", () => {
       // and the people who watch the chain are told (once per break)
       const told = await deps.db.notificationOutbox.findMany({ where: { type: "audit.chain_failed" } });
       expect(told.map((n) => (n.payload as { firstBadSeq: number }).firstBadSeq)).toEqual([3]);
+    } finally {
+      await closeDeps(deps);
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("after a signing-key rotation, what the old key signed verifies while it is listed in AUDIT_SIGNING_KEYS_PREVIOUS", async () => {
+    const scratch = await scratchPostgres("test_audit_key_rotation");
+    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-key-rotation-"));
+    const OLD = "hmac:the-key-before";
+    const NEW = `ed25519:${randomBytes(32).toString("base64")}`;
+    const envOf = (vars: Record<string, string>) => parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_RETENTION_DAYS: "30", ...vars });
+    const deps = await createDeps({ env: envOf({ AUDIT_SIGNING_KEY: OLD }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+    const verifyWith = async (vars: Record<string, string>) => {
+      const life = openAuditLifecycle(envOf(vars));
+      try {
+        return await verifyAudit(deps.database, life, { archive: true });
+      } finally {
+        await life.close();
+      }
+    };
+    try {
+      const old = inWindow(Date.now() - 60 * DAY);
+      for (let i = 0; i < 3; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+      // sealed, archived, rotated and checkpointed with the old key
+      await auditJobs.find((j) => j.name === "audit-seal")!.run({ deps, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
+      expect(await verifyWith({ AUDIT_SIGNING_KEY: OLD })).toMatchObject({ ok: true, segments: 1 });
+
+      expect(await verifyWith({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD })).toMatchObject({ ok: true, segments: 1, archivedChecked: 3 });
+      const unknown = await verifyWith({ AUDIT_SIGNING_KEY: NEW });
+      expect(unknown).toMatchObject({ ok: false, firstBadSeq: 1 });
+      expect(unknown.reason).toMatch(/^segment 1: signed with key [0-9a-f]{16}, which is neither the configured key [0-9a-f]{16} nor one of AUDIT_SIGNING_KEYS_PREVIOUS$/);
+
+      // the new key signs from now on: a checkpoint under it, and both verify together
+      const next = openAuditLifecycle(envOf({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD }));
+      const cp = await writeCheckpoint(deps.db, next.signer, next.sinks);
+      await next.close();
+      expect(cp?.keyId).toBe(signerFromKey(NEW).keyId);
+      expect(await verifyWith({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD })).toMatchObject({ ok: true, checkpointSeq: cp!.seq });
     } finally {
       await closeDeps(deps);
       await scratch?.drop();

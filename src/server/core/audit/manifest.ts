@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { GENESIS_HASH } from "./chain";
-import type { AuditSigner } from "./signing";
+import { signatureProblem, type AuditKeyring, type AuditSigner } from "./signing";
 
 /** What a sealed segment's manifest states; its canonical JSON (RFC 8785) is hashed and signed. */
 export interface SegmentManifest {
@@ -43,9 +43,10 @@ export interface ChainProblem {
 
 /**
  * Checks the manifests as one chain: numbering, contiguous sequence ranges, each linked to the
- * previous one's head and manifest hash, each hash and signature valid under this key.
+ * previous one's head and manifest hash, each hash valid and signed by the key it names, which must
+ * be the configured key or one it replaced.
  */
-export function verifyManifestChain(manifests: SignedManifest[], signer: AuditSigner): ChainProblem | null {
+export function verifyManifestChain(manifests: SignedManifest[], keys: AuditKeyring): ChainProblem | null {
   let prev: SignedManifest | null = null;
   for (const m of manifests) {
     const bad = (reason: string): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: ${reason}` });
@@ -56,8 +57,8 @@ export function verifyManifestChain(manifests: SignedManifest[], signer: AuditSi
     if (m.firstPrevHash !== (prev ? prev.headHash : GENESIS_HASH)) return bad("does not link to the previous segment's head");
     if (m.prevManifestHash !== (prev ? prev.manifestHash : null)) return bad("does not link to the previous manifest");
     if (manifestHash(m) !== m.manifestHash) return bad("manifest altered: its hash does not match its content");
-    if (m.keyId !== signer.keyId) return bad(`signed with key ${m.keyId}, not the configured key ${signer.keyId}`);
-    if (!signer.verify(`audit-manifest:${m.manifestHash}`, m.signature)) return bad("signature invalid");
+    const signature = signatureProblem(keys, m, `audit-manifest:${m.manifestHash}`);
+    if (signature) return bad(signature);
     prev = m;
   }
   return null;

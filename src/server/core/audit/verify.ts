@@ -1,7 +1,7 @@
 import type { Database, Db } from "@/server/adapters/db";
 import type { ArchivedRow } from "@/server/adapters/audit-archive/types";
 import { chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
-import { checkpointValid, latestCheckpoint } from "./checkpoint";
+import { checkpointProblem, latestCheckpoint } from "./checkpoint";
 import type { AuditLifecycle } from "./lifecycle";
 import { contentFromRow } from "./log";
 import { verifyManifestChain, type ChainProblem, type SignedManifest } from "./manifest";
@@ -148,7 +148,7 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     archivedChecked,
   });
 
-  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.signer) : null;
+  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.keys) : null;
   if (manifestProblem) return done(manifestProblem, null);
   for (const [i, r] of segmentRows.entries()) {
     const m = manifests[i]!;
@@ -217,7 +217,8 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
   const cp = await latestCheckpoint(prisma, life.sinks);
   if (cp) {
     checkpointSeq = cp.seq;
-    if (!checkpointValid(cp, life.signer)) return done({ firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq}: signature invalid` }, null);
+    const signature = checkpointProblem(cp, life.keys);
+    if (signature) return done({ firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq}: ${signature}` }, null);
     if (headSeq < cp.seq) return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, the signed checkpoint reaches ${cp.seq}` }, null);
     if (cp.seq >= liveFromSeq) {
       const at = await prisma.auditEvent.findUnique({ where: { seq: BigInt(cp.seq) }, select: { hash: true } });
