@@ -1,5 +1,6 @@
 import type { Db } from "@/server/adapters/db";
 import type { AuditArchiveSink } from "@/server/adapters/audit-archive";
+import { chainIdOf } from "./identity";
 import { signatureProblem, type AuditKeyring, type AuditSigner } from "./signing";
 
 /** A signed head of the chain: the live chain must still reach `seq` with this `hash`. */
@@ -9,14 +10,17 @@ export interface Checkpoint {
   at: string;
   alg: AuditSigner["alg"];
   keyId: string;
+  /** The chain it belongs to (signed with it); absent in checkpoints written before chains were named. */
+  chainId?: string;
   signature: string;
 }
 
-const signed = (seq: number, hash: string, at: string) => `audit-checkpoint:${seq}:${hash}:${at}`;
+const signed = (cp: Pick<Checkpoint, "seq" | "hash" | "at" | "chainId">) =>
+  cp.chainId === undefined ? `audit-checkpoint:${cp.seq}:${cp.hash}:${cp.at}` : `audit-checkpoint:${cp.chainId}:${cp.seq}:${cp.hash}:${cp.at}`;
 
 /** Why a checkpoint does not verify under these keys, or null when it does. */
 export function checkpointProblem(cp: Checkpoint, keys: AuditKeyring): string | null {
-  return signatureProblem(keys, cp, signed(cp.seq, cp.hash, cp.at));
+  return signatureProblem(keys, cp, signed(cp));
 }
 
 /**
@@ -24,12 +28,14 @@ export function checkpointProblem(cp: Checkpoint, keys: AuditKeyring): string | 
  * database is what makes a removed tail visible). Returns null on an empty chain.
  */
 export async function writeCheckpoint(db: Db, signer: AuditSigner, sinks: AuditArchiveSink[]): Promise<Checkpoint | null> {
-  const head = await db.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const [head, chainId] = await Promise.all([db.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }), chainIdOf(db)]);
   if (!head) return null;
-  const at = new Date().toISOString();
-  const seq = Number(head.seq);
-  const cp: Checkpoint = { seq, hash: head.hash, at, alg: signer.alg, keyId: signer.keyId, signature: signer.sign(signed(seq, head.hash, at)) };
-  await db.auditCheckpoint.createMany({ data: [{ seq: head.seq, hash: cp.hash, at: new Date(at), keyId: cp.keyId, alg: cp.alg, signature: cp.signature }], skipDuplicates: true });
+  const body = { seq: Number(head.seq), hash: head.hash, at: new Date().toISOString(), ...(chainId ? { chainId } : {}) };
+  const cp: Checkpoint = { ...body, alg: signer.alg, keyId: signer.keyId, signature: signer.sign(signed(body)) };
+  await db.auditCheckpoint.createMany({
+    data: [{ seq: head.seq, hash: cp.hash, at: new Date(cp.at), keyId: cp.keyId, alg: cp.alg, chainId: cp.chainId ?? null, signature: cp.signature }],
+    skipDuplicates: true,
+  });
   for (const sink of sinks) await sink.writeCheckpoint({ ...cp });
   return cp;
 }
@@ -37,7 +43,19 @@ export async function writeCheckpoint(db: Db, signer: AuditSigner, sinks: AuditA
 /** The newest checkpoint, from the database or any sink, whichever reaches furthest. */
 export async function latestCheckpoint(db: Db, sinks: AuditArchiveSink[]): Promise<Checkpoint | null> {
   const row = await db.auditCheckpoint.findFirst({ orderBy: { seq: "desc" } });
-  const candidates: Checkpoint[] = row ? [{ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString(), alg: row.alg as Checkpoint["alg"], keyId: row.keyId, signature: row.signature }] : [];
+  const candidates: Checkpoint[] = row
+    ? [
+        {
+          seq: Number(row.seq),
+          hash: row.hash,
+          at: row.at.toISOString(),
+          alg: row.alg as Checkpoint["alg"],
+          keyId: row.keyId,
+          ...(row.chainId ? { chainId: row.chainId } : {}),
+          signature: row.signature,
+        },
+      ]
+    : [];
   for (const sink of sinks) {
     const cp = await sink.latestCheckpoint();
     if (cp) candidates.push(cp as unknown as Checkpoint);

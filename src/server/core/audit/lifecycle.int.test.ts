@@ -400,4 +400,56 @@ describe("the audit jobs", () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("names its chain in manifests and checkpoints, and refuses another database's found in a shared archive", async () => {
+    const [scratchA, scratchB] = [await scratchPostgres("test_audit_chain_a"), await scratchPostgres("test_audit_chain_b")];
+    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-shared-archive-"));
+    const open = (scratch: typeof scratchA) =>
+      createDeps({
+        env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:shared-key", AUDIT_RETENTION_DAYS: "30" }),
+        database: scratch ? { url: scratch.url } : { memory: true },
+        kv: createKeyValueStore({}),
+      });
+    const a = await open(scratchA);
+    const b = await open(scratchB);
+    const verifyIn = async (deps: Deps, archive: boolean) => {
+      const life = openAuditLifecycle(deps.env);
+      try {
+        return await verifyAudit(deps.database, life, { archive });
+      } finally {
+        await life.close();
+      }
+    };
+    try {
+      const old = inWindow(Date.now() - 60 * DAY);
+      for (let i = 0; i < 4; i++) await a.audit.record(event(new Date(old + i * 1_000), i));
+      const chainA = (await a.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash;
+      await auditJobs.find((j) => j.name === "audit-seal")!.run({ deps: a, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
+      const folder = folderArchive(path.join(dataDir, "audit-archive"));
+      expect((await folder.listManifests()).map((m) => m.chainId)).toEqual([chainA]);
+      expect(await folder.latestCheckpoint()).toMatchObject({ chainId: chainA });
+      expect(await verifyIn(a, true)).toMatchObject({ ok: true });
+
+      // a second database pointed at the same archive: A's checkpoint reaches past B's head, which read as B's tail removed
+      await b.audit.record(event(new Date(), 100));
+      const plain = await verifyIn(b, false);
+      expect(plain).toMatchObject({ ok: false });
+      expect(plain.reason).toMatch(/^checkpoint at \d+ belongs to another chain \([0-9a-f]{16}…\), not this log's \([0-9a-f]{16}…\)/);
+      const withArchive = await verifyIn(b, true);
+      expect(withArchive).toMatchObject({ ok: false, firstBadSeq: 1 });
+      expect(withArchive.reason).toMatch(/^segment 1: the archived manifest belongs to another chain/);
+      // B's own checkpoints name B's chain and verify once it has the newest
+      for (let i = 0; i < 8; i++) await b.audit.record(event(new Date(), 101 + i));
+      const own = await writeCheckpoint(b.db, signerFromKey("hmac:shared-key"), []);
+      expect(own?.chainId).toBe((await b.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash);
+      expect(own?.chainId).not.toBe(chainA);
+      expect(await verifyIn(b, false)).toMatchObject({ ok: true, checkpointSeq: own!.seq });
+    } finally {
+      await closeDeps(a);
+      await closeDeps(b);
+      await scratchA?.drop();
+      await scratchB?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

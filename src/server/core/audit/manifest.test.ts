@@ -12,7 +12,7 @@ const hmac = signerFromKey("hmac:a-secret");
 const only = (signer: AuditSigner) => auditKeyring(signer, undefined);
 
 /** n manifests, the i-th (0-based) signed by `signerAt(i)`: a key rotated midway is `(i) => (i < 2 ? old : next)`. */
-function chainOf(n: number, signerAt: AuditSigner | ((i: number) => AuditSigner) = ed): SignedManifest[] {
+function chainOf(n: number, signerAt: AuditSigner | ((i: number) => AuditSigner) = ed, chainId?: string): SignedManifest[] {
   const out: SignedManifest[] = [];
   for (let i = 0; i < n; i++) {
     const signer = typeof signerAt === "function" ? signerAt(i) : signerAt;
@@ -31,6 +31,7 @@ function chainOf(n: number, signerAt: AuditSigner | ((i: number) => AuditSigner)
       sealedAt: "2026-01-09T00:00:00.000Z",
       alg: signer.alg,
       keyId: signer.keyId,
+      ...(chainId ? { chainId } : {}),
     };
     out.push(signManifest(body, signer));
   }
@@ -133,5 +134,35 @@ describe("signing-key rotation", () => {
     expect(checkpointProblem(cp(next), auditKeyring(next, "hmac:the-old-secret"))).toBeNull();
     expect(checkpointProblem(cp(old), only(next))).toMatch(/neither the configured key/);
     expect(checkpointProblem({ ...cp(old), hash: "b".repeat(64) }, auditKeyring(next, "hmac:the-old-secret"))).toBe("signature invalid");
+  });
+});
+
+describe("chain identity", () => {
+  const mine = "c".repeat(64);
+  const theirs = "d".repeat(64);
+
+  it("accepts manifests naming this chain, and manifests sealed before chains were named", () => {
+    expect(verifyManifestChain(chainOf(3, ed, mine), only(ed), mine)).toBeNull();
+    expect(verifyManifestChain(chainOf(3, ed), only(ed), mine)).toBeNull();
+    // the name is part of what is hashed and signed: it cannot be changed afterwards
+    const renamed = chainOf(3, ed, mine).map((m) => ({ ...m, chainId: theirs }));
+    expect(verifyManifestChain(renamed, only(ed), theirs)?.reason).toMatch(/segment 1: manifest altered/);
+  });
+
+  it("refuses a manifest of another chain at its first sequence number", () => {
+    expect(verifyManifestChain(chainOf(2, ed, theirs), only(ed), mine)).toEqual({
+      firstBadSeq: 1,
+      reason: `segment 1: belongs to another chain (${"d".repeat(16)}…), not this one (${"c".repeat(16)}…)`,
+    });
+  });
+
+  it("signs a checkpoint's chain with it; checkpoints without one keep verifying", () => {
+    const at = "2026-01-09T00:00:00.000Z";
+    const hash = "a".repeat(64);
+    const named: Checkpoint = { seq: 7, hash, at, alg: ed.alg, keyId: ed.keyId, chainId: mine, signature: ed.sign(`audit-checkpoint:${mine}:7:${hash}:${at}`) };
+    expect(checkpointProblem(named, only(ed))).toBeNull();
+    expect(checkpointProblem({ ...named, chainId: theirs }, only(ed))).toBe("signature invalid");
+    const legacy: Checkpoint = { seq: 7, hash, at, alg: ed.alg, keyId: ed.keyId, signature: ed.sign(`audit-checkpoint:7:${hash}:${at}`) };
+    expect(checkpointProblem(legacy, only(ed))).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { GENESIS_HASH } from "./chain";
+import { shortChainId } from "./identity";
 import { signatureProblem, type AuditKeyring, type AuditSigner } from "./signing";
 
 /** What a sealed segment's manifest states; its canonical JSON (RFC 8785) is hashed and signed. */
@@ -20,12 +21,15 @@ export interface SegmentManifest {
   sealedAt: string;
   alg: AuditSigner["alg"];
   keyId: string;
+  /** The chain it belongs to (the hash of the chain's first event); absent in manifests sealed before chains were named. */
+  chainId?: string;
 }
 
 export type SignedManifest = SegmentManifest & { manifestHash: string; signature: string };
 
-const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "firstPrevHash", "headHash", "firstAt", "lastAt", "prevManifestHash", "sealedAt", "alg", "keyId"] as const;
+const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "firstPrevHash", "headHash", "firstAt", "lastAt", "prevManifestHash", "sealedAt", "alg", "keyId", "chainId"] as const;
 
+/** Absent fields are left out of the canonical JSON, so a manifest without `chainId` hashes as it did when it was sealed. */
 export function manifestHash(m: SegmentManifest): string {
   const body = Object.fromEntries(MANIFEST_FIELDS.map((k) => [k, m[k]]));
   return createHash("sha256").update(canonicalize(body)!).digest("hex");
@@ -44,9 +48,9 @@ export interface ChainProblem {
 /**
  * Checks the manifests as one chain: numbering, contiguous sequence ranges, each linked to the
  * previous one's head and manifest hash, each hash valid and signed by the key it names, which must
- * be the configured key or one it replaced.
+ * be the configured key or one it replaced, and each that names its chain naming `chainId`.
  */
-export function verifyManifestChain(manifests: SignedManifest[], keys: AuditKeyring): ChainProblem | null {
+export function verifyManifestChain(manifests: SignedManifest[], keys: AuditKeyring, chainId: string | null = null): ChainProblem | null {
   let prev: SignedManifest | null = null;
   for (const m of manifests) {
     const bad = (reason: string): ChainProblem => ({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: ${reason}` });
@@ -57,6 +61,7 @@ export function verifyManifestChain(manifests: SignedManifest[], keys: AuditKeyr
     if (m.firstPrevHash !== (prev ? prev.headHash : GENESIS_HASH)) return bad("does not link to the previous segment's head");
     if (m.prevManifestHash !== (prev ? prev.manifestHash : null)) return bad("does not link to the previous manifest");
     if (manifestHash(m) !== m.manifestHash) return bad("manifest altered: its hash does not match its content");
+    if (m.chainId !== undefined && chainId !== null && m.chainId !== chainId) return bad(`belongs to another chain (${shortChainId(m.chainId)}), not this one (${shortChainId(chainId)})`);
     const signature = signatureProblem(keys, m, `audit-manifest:${m.manifestHash}`);
     if (signature) return bad(signature);
     prev = m;

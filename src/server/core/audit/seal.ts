@@ -12,6 +12,7 @@ import type { AuditSegment } from "@/generated/prisma/client";
 import { systemActor } from "../auth/actor";
 import { GENESIS_HASH } from "./chain";
 import { writeCheckpoint, type Checkpoint } from "./checkpoint";
+import { chainIdOf } from "./identity";
 import type { AuditLifecycle } from "./lifecycle";
 import { eventFor, type AuditLog, type AuditRecord } from "./log";
 import { signManifest, type SegmentManifest, type SignedManifest } from "./manifest";
@@ -126,6 +127,8 @@ export async function sealSegments(deps: SealDeps, life: AuditLifecycle, opts: {
     log(`archived segment ${m.segment} again (${m.firstSeq}..${m.lastSeq})`);
   }
 
+  // the first event's hash (or the first manifest's record of it): sealing does not change it
+  const chainId = await chainIdOf(prisma);
   for (;;) {
     opts.signal?.throwIfAborted();
     const prevRow = await prisma.auditSegment.findFirst({ orderBy: { segment: "desc" } });
@@ -150,6 +153,7 @@ export async function sealSegments(deps: SealDeps, life: AuditLifecycle, opts: {
         sealedAt: new Date().toISOString(),
         alg: life.signer.alg,
         keyId: life.signer.keyId,
+        ...(chainId ? { chainId } : {}),
       };
       const m = signManifest(body, life.signer);
       await deps.audit.transact(async (tx, audit) => {
