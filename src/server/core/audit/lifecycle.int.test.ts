@@ -281,56 +281,64 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
 });
 
 describe("the audit jobs", () => {
-  it("audit-seal seals, archives to DATA_DIR's folder and rotates; audit-checkpoint signs the head", async () => {
-    const scratch = await scratchPostgres("test_audit_job");
-    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-job-"));
-    const deps = await createDeps({
-      env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:job-test-secret", AUDIT_RETENTION_DAYS: "30" }),
-      database: scratch ? { url: scratch.url } : { memory: true },
-      kv: createKeyValueStore({}),
-    });
+  /** A scratch database with a DATA_DIR of its own (its archive folder), or the one given: two databases sharing an archive. */
+  async function jobDeps(name: string, vars: Record<string, string>, sharedDataDir?: string) {
+    const scratch = await scratchPostgres(name);
+    const dataDir = sharedDataDir ?? (await mkdtemp(path.join(tmpdir(), `${name}-`)));
+    const env = (more: Record<string, string> = {}) => parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_RETENTION_DAYS: "30", ...vars, ...more });
+    const deps = await createDeps({ env: env(), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+    const close = async () => {
+      await closeDeps(deps);
+      await scratch?.drop();
+      if (!sharedDataDir) await rm(dataDir, { recursive: true, force: true });
+    };
+    return { deps, dataDir, env, close };
+  }
+  const runJob = (deps: Deps, name: string) =>
+    auditJobs.find((j) => j.name === name)!.run({ deps, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
+  /** `n` events in a window that ended weeks ago: the next seal seals them, and rotation (30 days) drops them. */
+  async function recordOld(deps: Deps, n: number) {
+    const old = inWindow(Date.now() - 60 * DAY);
+    for (let i = 0; i < n; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+  }
+  /** Verifies with the keys and sinks of a configuration (`env`), not necessarily the one that sealed. */
+  async function verifyUnder(deps: Deps, env: ReturnType<typeof parseEnv>, archive: boolean) {
+    const life = openAuditLifecycle(env);
     try {
-      const old = inWindow(Date.now() - 60 * DAY);
-      for (let i = 0; i < 4; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
-      const ctx = () => ({ deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: () => {}, data: {} });
-      const seal = auditJobs.find((j) => j.name === "audit-seal")!;
-      const summary = await seal.run(ctx());
-      expect(summary).toMatchObject({ sealed: 1, archived: [1], rotation: { throughSegment: 1, rowsDropped: 4 } });
+      return await verifyAudit(deps.database, life, { archive });
+    } finally {
+      await life.close();
+    }
+  }
+
+  it("audit-seal seals, archives to DATA_DIR's folder and rotates; audit-checkpoint signs the head", async () => {
+    const { deps, dataDir, close } = await jobDeps("test_audit_job", { AUDIT_SIGNING_KEY: "hmac:job-test-secret" });
+    try {
+      await recordOld(deps, 4);
+      expect(await runJob(deps, "audit-seal")).toMatchObject({ sealed: 1, archived: [1], rotation: { throughSegment: 1, rowsDropped: 4 } });
       const folder = folderArchive(path.join(dataDir, "audit-archive"));
       expect((await folder.listManifests()).map((m) => [m.firstSeq, m.lastSeq])).toEqual([[1, 4]]);
-      const checkpoint = auditJobs.find((j) => j.name === "audit-checkpoint")!;
-      const cp = (await checkpoint.run(ctx())) as { checkpointSeq: number };
+      const cp = (await runJob(deps, "audit-checkpoint")) as { checkpointSeq: number };
       expect(cp.checkpointSeq).toBe(Number((await deps.db.auditEvent.findFirst({ orderBy: { seq: "desc" } }))!.seq));
       expect(await folder.latestCheckpoint()).toMatchObject({ seq: cp.checkpointSeq, alg: "hmac-sha256" });
     } finally {
-      await closeDeps(deps);
-      await scratch?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 
   it("audit-verify-archive fails its run with the first bad sequence when an archived row was edited", async () => {
-    const scratch = await scratchPostgres("test_audit_verify_job");
-    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-verify-job-"));
-    const deps = await createDeps({
-      env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:verify-job-secret", AUDIT_RETENTION_DAYS: "30" }),
-      database: scratch ? { url: scratch.url } : { memory: true },
-      kv: createKeyValueStore({}),
-    });
+    const { deps, dataDir, close } = await jobDeps("test_audit_verify_job", { AUDIT_SIGNING_KEY: "hmac:verify-job-secret" });
     const job = auditJobs.find((j) => j.name === "audit-verify-archive")!;
     const attempt = () => runAttempt(deps, job, { queueJobId: `verify-archive-${randomUUID()}`, attempt: 1, trigger: "manual" });
-    const runOf = (id: string) => deps.db.jobRun.findUniqueOrThrow({ where: { id } });
     try {
       expect(job.schedule).not.toBeNull();
-      const old = inWindow(Date.now() - 60 * DAY);
-      for (let i = 0; i < 5; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
-      const ctx = { deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: () => {}, data: {} };
+      await recordOld(deps, 5);
       // sealed, archived and rotated: the archive is the only copy of rows 1..5
-      expect(await auditJobs.find((j) => j.name === "audit-seal")!.run(ctx)).toMatchObject({ sealed: 1, rotation: { rowsDropped: 5 } });
+      expect(await runJob(deps, "audit-seal")).toMatchObject({ sealed: 1, rotation: { rowsDropped: 5 } });
 
       const good = await attempt();
       expect(good).toMatchObject({ ran: true, result: { ok: true, segments: 1, archivedChecked: 5 } });
-      expect(await runOf((good as { runId: string }).runId)).toMatchObject({ status: "succeeded", error: null });
+      expect(await deps.db.jobRun.findUniqueOrThrow({ where: { id: (good as { runId: string }).runId } })).toMatchObject({ status: "succeeded", error: null });
 
       // one archived row edited (its content, not its hash): the archive is a plain gzip file anyone with the folder can rewrite
       const file = path.join(dataDir, "audit-archive", `${segmentBaseName(1)}.ndjson.gz`);
@@ -355,101 +363,66 @@ describe("the audit jobs", () => {
       const told = await deps.db.notificationOutbox.findMany({ where: { type: "audit.chain_failed" } });
       expect(told.map((n) => (n.payload as { firstBadSeq: number }).firstBadSeq)).toEqual([3]);
     } finally {
-      await closeDeps(deps);
-      await scratch?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 
   it("after a signing-key rotation, what the old key signed verifies while it is listed in AUDIT_SIGNING_KEYS_PREVIOUS", async () => {
-    const scratch = await scratchPostgres("test_audit_key_rotation");
-    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-key-rotation-"));
     const OLD = "hmac:the-key-before";
     const NEW = `ed25519:${randomBytes(32).toString("base64")}`;
-    const envOf = (vars: Record<string, string>) => parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_RETENTION_DAYS: "30", ...vars });
-    const deps = await createDeps({ env: envOf({ AUDIT_SIGNING_KEY: OLD }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
-    const verifyWith = async (vars: Record<string, string>) => {
-      const life = openAuditLifecycle(envOf(vars));
-      try {
-        return await verifyAudit(deps.database, life, { archive: true });
-      } finally {
-        await life.close();
-      }
-    };
+    const { deps, env, close } = await jobDeps("test_audit_key_rotation", { AUDIT_SIGNING_KEY: OLD });
+    const rotated = env({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD });
     try {
-      const old = inWindow(Date.now() - 60 * DAY);
-      for (let i = 0; i < 3; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+      await recordOld(deps, 3);
       // sealed, archived, rotated and checkpointed with the old key
-      await auditJobs.find((j) => j.name === "audit-seal")!.run({ deps, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
-      expect(await verifyWith({ AUDIT_SIGNING_KEY: OLD })).toMatchObject({ ok: true, segments: 1 });
+      await runJob(deps, "audit-seal");
+      expect(await verifyUnder(deps, env(), true)).toMatchObject({ ok: true, segments: 1 });
 
-      expect(await verifyWith({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD })).toMatchObject({ ok: true, segments: 1, archivedChecked: 3 });
-      const unknown = await verifyWith({ AUDIT_SIGNING_KEY: NEW });
+      expect(await verifyUnder(deps, rotated, true)).toMatchObject({ ok: true, segments: 1, archivedChecked: 3 });
+      const unknown = await verifyUnder(deps, env({ AUDIT_SIGNING_KEY: NEW }), true);
       expect(unknown).toMatchObject({ ok: false, firstBadSeq: 1 });
       expect(unknown.reason).toMatch(/^segment 1: signed with key [0-9a-f]{16}, which is neither the configured key [0-9a-f]{16} nor one of AUDIT_SIGNING_KEYS_PREVIOUS$/);
 
       // the new key signs from now on: a checkpoint under it, and both verify together
-      const next = openAuditLifecycle(envOf({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD }));
+      const next = openAuditLifecycle(rotated);
       const cp = await writeCheckpoint(deps.db, next.signer, next.sinks);
       await next.close();
       expect(cp?.keyId).toBe(signerFromKey(NEW).keyId);
-      expect(await verifyWith({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD })).toMatchObject({ ok: true, checkpointSeq: cp!.seq });
+      expect(await verifyUnder(deps, rotated, true)).toMatchObject({ ok: true, checkpointSeq: cp!.seq });
     } finally {
-      await closeDeps(deps);
-      await scratch?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 
   it("names its chain in manifests and checkpoints, and refuses another database's found in a shared archive", async () => {
-    const [scratchA, scratchB] = [await scratchPostgres("test_audit_chain_a"), await scratchPostgres("test_audit_chain_b")];
-    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-shared-archive-"));
-    const open = (scratch: typeof scratchA) =>
-      createDeps({
-        env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:shared-key", AUDIT_RETENTION_DAYS: "30" }),
-        database: scratch ? { url: scratch.url } : { memory: true },
-        kv: createKeyValueStore({}),
-      });
-    const a = await open(scratchA);
-    const b = await open(scratchB);
-    const verifyIn = async (deps: Deps, archive: boolean) => {
-      const life = openAuditLifecycle(deps.env);
-      try {
-        return await verifyAudit(deps.database, life, { archive });
-      } finally {
-        await life.close();
-      }
-    };
+    const a = await jobDeps("test_audit_chain_a", { AUDIT_SIGNING_KEY: "hmac:shared-key" });
+    const b = await jobDeps("test_audit_chain_b", { AUDIT_SIGNING_KEY: "hmac:shared-key" }, a.dataDir);
     try {
-      const old = inWindow(Date.now() - 60 * DAY);
-      for (let i = 0; i < 4; i++) await a.audit.record(event(new Date(old + i * 1_000), i));
-      const chainA = (await a.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash;
-      await auditJobs.find((j) => j.name === "audit-seal")!.run({ deps: a, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
-      const folder = folderArchive(path.join(dataDir, "audit-archive"));
+      await recordOld(a.deps, 4);
+      const chainA = (await a.deps.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash;
+      await runJob(a.deps, "audit-seal");
+      const folder = folderArchive(path.join(a.dataDir, "audit-archive"));
       expect((await folder.listManifests()).map((m) => m.chainId)).toEqual([chainA]);
       expect(await folder.latestCheckpoint()).toMatchObject({ chainId: chainA });
-      expect(await verifyIn(a, true)).toMatchObject({ ok: true });
+      expect(await verifyUnder(a.deps, a.env(), true)).toMatchObject({ ok: true });
 
       // a second database pointed at the same archive: A's checkpoint reaches past B's head, which read as B's tail removed
-      await b.audit.record(event(new Date(), 100));
-      const plain = await verifyIn(b, false);
+      await b.deps.audit.record(event(new Date(), 100));
+      const plain = await verifyUnder(b.deps, b.env(), false);
       expect(plain).toMatchObject({ ok: false });
       expect(plain.reason).toMatch(/^checkpoint at \d+ belongs to another chain \([0-9a-f]{16}…\), not this log's \([0-9a-f]{16}…\)/);
-      const withArchive = await verifyIn(b, true);
+      const withArchive = await verifyUnder(b.deps, b.env(), true);
       expect(withArchive).toMatchObject({ ok: false, firstBadSeq: 1 });
       expect(withArchive.reason).toMatch(/^segment 1: the archived manifest belongs to another chain/);
       // B's own checkpoints name B's chain and verify once it has the newest
-      for (let i = 0; i < 8; i++) await b.audit.record(event(new Date(), 101 + i));
-      const own = await writeCheckpoint(b.db, signerFromKey("hmac:shared-key"), []);
-      expect(own?.chainId).toBe((await b.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash);
+      for (let i = 0; i < 8; i++) await b.deps.audit.record(event(new Date(), 101 + i));
+      const own = await writeCheckpoint(b.deps.db, signerFromKey("hmac:shared-key"), []);
+      expect(own?.chainId).toBe((await b.deps.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash);
       expect(own?.chainId).not.toBe(chainA);
-      expect(await verifyIn(b, false)).toMatchObject({ ok: true, checkpointSeq: own!.seq });
+      expect(await verifyUnder(b.deps, b.env(), false)).toMatchObject({ ok: true, checkpointSeq: own!.seq });
     } finally {
-      await closeDeps(a);
-      await closeDeps(b);
-      await scratchA?.drop();
-      await scratchB?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await b.close();
+      await a.close();
     }
   });
 });
