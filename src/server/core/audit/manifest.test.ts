@@ -144,9 +144,13 @@ describe("chain identity", () => {
   it("accepts manifests naming this chain, and manifests sealed before chains were named", () => {
     expect(verifyManifestChain(chainOf(3, ed, mine), only(ed), mine)).toBeNull();
     expect(verifyManifestChain(chainOf(3, ed), only(ed), mine)).toBeNull();
-    // the name is part of what is hashed and signed: it cannot be changed afterwards
+    // the name is signed: it cannot be changed afterwards
     const renamed = chainOf(3, ed, mine).map((m) => ({ ...m, chainId: theirs }));
-    expect(verifyManifestChain(renamed, only(ed), theirs)?.reason).toMatch(/segment 1: manifest altered/);
+    expect(verifyManifestChain(renamed, only(ed), theirs)).toEqual({ firstBadSeq: 1, reason: "segment 1: its chain's name: signature invalid" });
+    // and signed apart from the manifest's hash, which stays what the previous release computes (a rollback still verifies it)
+    const [named, unnamed] = [chainOf(1, ed, mine)[0]!, chainOf(1, ed)[0]!];
+    expect(named.manifestHash).toBe(unnamed.manifestHash);
+    expect(named.signature).toBe(unnamed.signature);
   });
 
   it("refuses a manifest of another chain at its first sequence number", () => {
@@ -156,13 +160,14 @@ describe("chain identity", () => {
     });
   });
 
-  it("signs a checkpoint's chain with it; checkpoints without one keep verifying", () => {
+  it("signs a checkpoint's chain apart from its head; checkpoints without one keep verifying", () => {
     const at = "2026-01-09T00:00:00.000Z";
     const hash = "a".repeat(64);
-    const named: Checkpoint = { seq: 7, hash, at, alg: ed.alg, keyId: ed.keyId, chainId: mine, signature: ed.sign(`audit-checkpoint:${mine}:7:${hash}:${at}`) };
-    expect(checkpointProblem(named, only(ed))).toBeNull();
-    expect(checkpointProblem({ ...named, chainId: theirs }, only(ed))).toBe("signature invalid");
     const legacy: Checkpoint = { seq: 7, hash, at, alg: ed.alg, keyId: ed.keyId, signature: ed.sign(`audit-checkpoint:7:${hash}:${at}`) };
     expect(checkpointProblem(legacy, only(ed))).toBeNull();
+    const named: Checkpoint = { ...legacy, chainId: mine, chainSignature: ed.sign(`audit-checkpoint-chain:${mine}:7:${hash}:${at}`) };
+    expect(checkpointProblem(named, only(ed))).toBeNull();
+    expect(checkpointProblem({ ...named, chainId: theirs }, only(ed))).toBe("its chain's name: signature invalid");
+    expect(checkpointProblem({ ...named, chainSignature: undefined }, only(ed))).toBe("its chain's name: signature invalid");
   });
 });

@@ -25,11 +25,16 @@ export interface SegmentManifest {
   chainId?: string;
 }
 
-export type SignedManifest = SegmentManifest & { manifestHash: string; signature: string };
+export type SignedManifest = SegmentManifest & { manifestHash: string; signature: string; chainSignature?: string };
 
-const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "firstPrevHash", "headHash", "firstAt", "lastAt", "prevManifestHash", "sealedAt", "alg", "keyId", "chainId"] as const;
+const chainSigned = (manifestHash: string, chainId: string) => `audit-manifest-chain:${manifestHash}:${chainId}`;
 
-/** Absent fields are left out of the canonical JSON, so a manifest without `chainId` hashes as it did when it was sealed. */
+const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "firstPrevHash", "headHash", "firstAt", "lastAt", "prevManifestHash", "sealedAt", "alg", "keyId"] as const;
+
+/**
+ * The hash of a manifest's fields except `chainId`, which is signed apart (`chainSignature`): the hash
+ * stays what the previous release computes, so a rollback still verifies the manifests this one sealed.
+ */
 export function manifestHash(m: SegmentManifest): string {
   const body = Object.fromEntries(MANIFEST_FIELDS.map((k) => [k, m[k]]));
   return createHash("sha256").update(canonicalize(body)!).digest("hex");
@@ -37,7 +42,8 @@ export function manifestHash(m: SegmentManifest): string {
 
 export function signManifest(m: SegmentManifest, signer: AuditSigner): SignedManifest {
   const hash = manifestHash(m);
-  return { ...m, manifestHash: hash, signature: signer.sign(`audit-manifest:${hash}`) };
+  const chain = m.chainId ? { chainSignature: signer.sign(chainSigned(hash, m.chainId)) } : {};
+  return { ...m, manifestHash: hash, signature: signer.sign(`audit-manifest:${hash}`), ...chain };
 }
 
 export interface ChainProblem {
@@ -61,9 +67,13 @@ export function verifyManifestChain(manifests: SignedManifest[], keys: AuditKeyr
     if (m.firstPrevHash !== (prev ? prev.headHash : GENESIS_HASH)) return bad("does not link to the previous segment's head");
     if (m.prevManifestHash !== (prev ? prev.manifestHash : null)) return bad("does not link to the previous manifest");
     if (manifestHash(m) !== m.manifestHash) return bad("manifest altered: its hash does not match its content");
-    if (m.chainId !== undefined && chainId !== null && m.chainId !== chainId) return bad(`belongs to another chain (${shortChainId(m.chainId)}), not this one (${shortChainId(chainId)})`);
     const signature = signatureProblem(keys, m, `audit-manifest:${m.manifestHash}`);
     if (signature) return bad(signature);
+    if (m.chainId !== undefined) {
+      const chainSignature = signatureProblem(keys, { ...m, signature: m.chainSignature ?? "" }, chainSigned(m.manifestHash, m.chainId));
+      if (chainSignature) return bad(`its chain's name: ${chainSignature}`);
+      if (chainId !== null && m.chainId !== chainId) return bad(`belongs to another chain (${shortChainId(m.chainId)}), not this one (${shortChainId(chainId)})`);
+    }
     prev = m;
   }
   return null;
