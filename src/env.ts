@@ -151,6 +151,8 @@ export const envSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(50).default(8)),
   /** Signs audit manifests and checkpoints: `ed25519:<base64 32-byte seed>` or `hmac:<secret>`; unset, an HMAC key generated into DATA_DIR (one instance only: instances sharing a database must share this key). */
   AUDIT_SIGNING_KEY: optional,
+  /** Keys AUDIT_SIGNING_KEY replaced, comma-separated, same format: manifests and checkpoints they signed still verify; they sign nothing new. */
+  AUDIT_SIGNING_KEYS_PREVIOUS: optional,
   /** Where sealed audit segments go: `s3://bucket/prefix` or a folder (default DATA_DIR/audit-archive). */
   AUDIT_ARCHIVE_URL: optional,
   /** Endpoint of an S3-compatible service for AUDIT_ARCHIVE_URL (MinIO, R2, …; path-style); unset, AWS. Credentials: the AWS SDK's usual variables. */

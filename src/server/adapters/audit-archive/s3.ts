@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { gzipNdjsonRows } from "./ndjson";
+import { parseS3Url } from "./s3-url";
 import { checkpointName, segmentBaseName, type AuditArchiveSink, type CheckpointDocument, type ManifestDocument, type SegmentSource } from "./types";
 
 export interface S3ArchiveConfig {
@@ -13,13 +14,6 @@ export interface S3ArchiveConfig {
   region?: string;
   /** Unset: the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, roles). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m) throw new Error(`AUDIT_ARCHIVE_URL: "${url}" is not s3://bucket/prefix`);
-  const prefix = m[2]!.replace(/\/+$/, "");
-  return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : "" };
 }
 
 /** S3-compatible object storage: the folder sink's layout under `prefix/`. */

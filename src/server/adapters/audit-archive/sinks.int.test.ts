@@ -8,6 +8,7 @@ import { createGzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3 } from "../../../../tests/support/s3";
 import { folderArchive } from "./folder";
+import { createArchiveSinks } from "./index";
 import { MONGO_BATCH, mongoArchive } from "./mongo";
 import { s3Archive } from "./s3";
 import type { ArchivedRow, AuditArchiveSink, ManifestDocument, SegmentSource } from "./types";
@@ -111,6 +112,27 @@ sinkContract("local folder", async () => {
 sinkContract("S3-compatible (s3rver)", async () => {
   const s3 = await startS3();
   return { sink: s3Archive({ url: `s3://${s3.bucket}/orchestrator/audit`, endpoint: s3.endpoint, credentials: s3.credentials }), done: s3.stop };
+});
+
+// the same sink as a deployment configures it: AUDIT_ARCHIVE_URL, credentials from the AWS SDK's variables, the SDK loaded on first use
+sinkContract("S3-compatible (s3rver), from AUDIT_ARCHIVE_URL", async () => {
+  const s3 = await startS3();
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  const [sink, ...others] = createArchiveSinks({ dataDir: scratch, AUDIT_ARCHIVE_URL: `s3://${s3.bucket}/from-env/`, AUDIT_ARCHIVE_S3_ENDPOINT: s3.endpoint });
+  expect(others).toEqual([]);
+  expect(sink!.name).toBe(`s3://${s3.bucket}/from-env/`);
+  return {
+    sink: sink!,
+    done: async () => {
+      await s3.stop();
+      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id] as const, ["AWS_SECRET_ACCESS_KEY", saved.secret] as const]) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+  };
 });
 
 // No MongoDB server can be installed on these machines: the mirror runs this contract where TEST_MONGO_URL names one.

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, unlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/env";
@@ -16,17 +16,18 @@ import { createKeyValueStore } from "@/server/adapters/kv";
 import { createDeps, type Deps } from "@/server/deps";
 import { auditJobs } from "@/server/features/audit/jobs";
 import { exportAuditEvents } from "@/server/features/audit/lifecycle";
+import { JobFailedError, runAttempt } from "@/server/jobs/execute";
 import { closeDeps } from "../../../../tests/support/deps";
 import { startS3 } from "../../../../tests/support/s3";
 import { scratchPostgres } from "../../../../tests/support/scratch-db";
 import { chainHash } from "./chain";
 import { writeCheckpoint } from "./checkpoint";
-import type { AuditLifecycle } from "./lifecycle";
+import { openAuditLifecycle, type AuditLifecycle } from "./lifecycle";
 import type { AuditEventInput, AuditRecord } from "./log";
 import type { SignedManifest } from "./manifest";
 import { auditRows } from "./rows";
 import { rotateSegments, sealSegments } from "./seal";
-import { signerFromKey } from "./signing";
+import { auditKeyring, signerFromKey } from "./signing";
 import { verifyAudit } from "./verify";
 
 const DAY = 86_400_000;
@@ -136,7 +137,8 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
     deps = await createDeps({ env: parseEnv({ NODE_ENV: "test", AUDIT_SIGNING_KEY: SIGNING_KEY }), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
     const s = await variant.sinks();
     removeManifest = s.removeManifest;
-    life = { signer: signerFromKey(SIGNING_KEY), sinks: s.sinks, segmentDays: 7, retentionDays: 30, close: async () => {} };
+    const signer = signerFromKey(SIGNING_KEY);
+    life = { signer, keys: auditKeyring(signer, undefined), sinks: s.sinks, segmentDays: 7, retentionDays: 30, close: async () => {} };
     let n = 0;
     for (const days of EVENT_DAYS) await Promise.all([0, 1, 2].map((h) => deps.audit.record(event(new Date(inWindow(now.getTime() - days * DAY) + h * 3_600_000), n++))));
     await Promise.all([0, 1, 2].map(() => deps.audit.record(event(new Date(now.getTime() - 60_000), n++))));
@@ -279,31 +281,148 @@ describe.each(variants)("audit lifecycle on the real database: $name", (variant)
 });
 
 describe("the audit jobs", () => {
-  it("audit-seal seals, archives to DATA_DIR's folder and rotates; audit-checkpoint signs the head", async () => {
-    const scratch = await scratchPostgres("test_audit_job");
-    const dataDir = await mkdtemp(path.join(tmpdir(), "audit-job-"));
-    const deps = await createDeps({
-      env: parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_SIGNING_KEY: "hmac:job-test-secret", AUDIT_RETENTION_DAYS: "30" }),
-      database: scratch ? { url: scratch.url } : { memory: true },
-      kv: createKeyValueStore({}),
-    });
+  /** A scratch database with a DATA_DIR of its own (its archive folder), or the one given: two databases sharing an archive. */
+  async function jobDeps(name: string, vars: Record<string, string>, sharedDataDir?: string) {
+    const scratch = await scratchPostgres(name);
+    const dataDir = sharedDataDir ?? (await mkdtemp(path.join(tmpdir(), `${name}-`)));
+    const env = (more: Record<string, string> = {}) => parseEnv({ NODE_ENV: "test", DATA_DIR: dataDir, AUDIT_RETENTION_DAYS: "30", ...vars, ...more });
+    const deps = await createDeps({ env: env(), database: scratch ? { url: scratch.url } : { memory: true }, kv: createKeyValueStore({}) });
+    const close = async () => {
+      await closeDeps(deps);
+      await scratch?.drop();
+      if (!sharedDataDir) await rm(dataDir, { recursive: true, force: true });
+    };
+    return { deps, dataDir, env, close };
+  }
+  const runJob = (deps: Deps, name: string) =>
+    auditJobs.find((j) => j.name === name)!.run({ deps, runId: randomUUID(), trigger: "manual", signal: new AbortController().signal, log: () => {}, data: {} });
+  /** `n` events in a window that ended weeks ago: the next seal seals them, and rotation (30 days) drops them. */
+  async function recordOld(deps: Deps, n: number) {
+    const old = inWindow(Date.now() - 60 * DAY);
+    for (let i = 0; i < n; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
+  }
+  /** Verifies with the keys and sinks of a configuration (`env`), not necessarily the one that sealed. */
+  async function verifyUnder(deps: Deps, env: ReturnType<typeof parseEnv>, archive: boolean) {
+    const life = openAuditLifecycle(env);
     try {
-      const old = inWindow(Date.now() - 60 * DAY);
-      for (let i = 0; i < 4; i++) await deps.audit.record(event(new Date(old + i * 1_000), i));
-      const ctx = () => ({ deps, runId: randomUUID(), trigger: "manual" as const, signal: new AbortController().signal, log: () => {}, data: {} });
-      const seal = auditJobs.find((j) => j.name === "audit-seal")!;
-      const summary = await seal.run(ctx());
-      expect(summary).toMatchObject({ sealed: 1, archived: [1], rotation: { throughSegment: 1, rowsDropped: 4 } });
+      return await verifyAudit(deps.database, life, { archive });
+    } finally {
+      await life.close();
+    }
+  }
+
+  it("audit-seal seals, archives to DATA_DIR's folder and rotates; audit-checkpoint signs the head", async () => {
+    const { deps, dataDir, close } = await jobDeps("test_audit_job", { AUDIT_SIGNING_KEY: "hmac:job-test-secret" });
+    try {
+      await recordOld(deps, 4);
+      expect(await runJob(deps, "audit-seal")).toMatchObject({ sealed: 1, archived: [1], rotation: { throughSegment: 1, rowsDropped: 4 } });
       const folder = folderArchive(path.join(dataDir, "audit-archive"));
       expect((await folder.listManifests()).map((m) => [m.firstSeq, m.lastSeq])).toEqual([[1, 4]]);
-      const checkpoint = auditJobs.find((j) => j.name === "audit-checkpoint")!;
-      const cp = (await checkpoint.run(ctx())) as { checkpointSeq: number };
+      const cp = (await runJob(deps, "audit-checkpoint")) as { checkpointSeq: number };
       expect(cp.checkpointSeq).toBe(Number((await deps.db.auditEvent.findFirst({ orderBy: { seq: "desc" } }))!.seq));
       expect(await folder.latestCheckpoint()).toMatchObject({ seq: cp.checkpointSeq, alg: "hmac-sha256" });
     } finally {
-      await closeDeps(deps);
-      await scratch?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await close();
+    }
+  });
+
+  it("audit-verify-archive fails its run with the first bad sequence when an archived row was edited", async () => {
+    const { deps, dataDir, close } = await jobDeps("test_audit_verify_job", { AUDIT_SIGNING_KEY: "hmac:verify-job-secret" });
+    const job = auditJobs.find((j) => j.name === "audit-verify-archive")!;
+    const attempt = () => runAttempt(deps, job, { queueJobId: `verify-archive-${randomUUID()}`, attempt: 1, trigger: "manual" });
+    try {
+      expect(job.schedule).not.toBeNull();
+      await recordOld(deps, 5);
+      // sealed, archived and rotated: the archive is the only copy of rows 1..5
+      expect(await runJob(deps, "audit-seal")).toMatchObject({ sealed: 1, rotation: { rowsDropped: 5 } });
+
+      const good = await attempt();
+      expect(good).toMatchObject({ ran: true, result: { ok: true, segments: 1, archivedChecked: 5 } });
+      expect(await deps.db.jobRun.findUniqueOrThrow({ where: { id: (good as { runId: string }).runId } })).toMatchObject({ status: "succeeded", error: null });
+
+      // one archived row edited (its content, not its hash): the archive is a plain gzip file anyone with the folder can rewrite
+      const file = path.join(dataDir, "audit-archive", `${segmentBaseName(1)}.ndjson.gz`);
+      const lines = gunzipSync(await readFile(file))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n");
+      const row = JSON.parse(lines[2]!) as ArchivedRow;
+      expect(row.seq).toBe(3);
+      lines[2] = JSON.stringify({ ...row, target: "item:edited" });
+      await writeFile(file, gzipSync(`${lines.join("\n")}\n`));
+
+      const failed = await attempt().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failed).toBeInstanceOf(JobFailedError);
+      const run = await deps.db.jobRun.findFirstOrThrow({ where: { job: job.name, status: "failed" }, orderBy: { startedAt: "desc" } });
+      expect(run.error).toMatch(/NOT intact at sequence 3: archive, segment 1: row altered/);
+      expect(run.log.join("\n")).toMatch(/1 sealed segment\(s\)/);
+      // and the people who watch the chain are told (once per break)
+      const told = await deps.db.notificationOutbox.findMany({ where: { type: "audit.chain_failed" } });
+      expect(told.map((n) => (n.payload as { firstBadSeq: number }).firstBadSeq)).toEqual([3]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("after a signing-key rotation, what the old key signed verifies while it is listed in AUDIT_SIGNING_KEYS_PREVIOUS", async () => {
+    const OLD = "hmac:the-key-before";
+    const NEW = `ed25519:${randomBytes(32).toString("base64")}`;
+    const { deps, env, close } = await jobDeps("test_audit_key_rotation", { AUDIT_SIGNING_KEY: OLD });
+    const rotated = env({ AUDIT_SIGNING_KEY: NEW, AUDIT_SIGNING_KEYS_PREVIOUS: OLD });
+    try {
+      await recordOld(deps, 3);
+      // sealed, archived, rotated and checkpointed with the old key
+      await runJob(deps, "audit-seal");
+      expect(await verifyUnder(deps, env(), true)).toMatchObject({ ok: true, segments: 1 });
+
+      expect(await verifyUnder(deps, rotated, true)).toMatchObject({ ok: true, segments: 1, archivedChecked: 3 });
+      const unknown = await verifyUnder(deps, env({ AUDIT_SIGNING_KEY: NEW }), true);
+      expect(unknown).toMatchObject({ ok: false, firstBadSeq: 1 });
+      expect(unknown.reason).toMatch(/^segment 1: signed with key [0-9a-f]{16}, which is neither the configured key [0-9a-f]{16} nor one of AUDIT_SIGNING_KEYS_PREVIOUS$/);
+
+      // the new key signs from now on: a checkpoint under it, and both verify together
+      const next = openAuditLifecycle(rotated);
+      const cp = await writeCheckpoint(deps.db, next.signer, next.sinks);
+      await next.close();
+      expect(cp?.keyId).toBe(signerFromKey(NEW).keyId);
+      expect(await verifyUnder(deps, rotated, true)).toMatchObject({ ok: true, checkpointSeq: cp!.seq });
+    } finally {
+      await close();
+    }
+  });
+
+  it("names its chain in manifests and checkpoints, and refuses another database's found in a shared archive", async () => {
+    const a = await jobDeps("test_audit_chain_a", { AUDIT_SIGNING_KEY: "hmac:shared-key" });
+    const b = await jobDeps("test_audit_chain_b", { AUDIT_SIGNING_KEY: "hmac:shared-key" }, a.dataDir);
+    try {
+      await recordOld(a.deps, 4);
+      const chainA = (await a.deps.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash;
+      await runJob(a.deps, "audit-seal");
+      const folder = folderArchive(path.join(a.dataDir, "audit-archive"));
+      expect((await folder.listManifests()).map((m) => m.chainId)).toEqual([chainA]);
+      expect(await folder.latestCheckpoint()).toMatchObject({ chainId: chainA });
+      expect(await verifyUnder(a.deps, a.env(), true)).toMatchObject({ ok: true });
+
+      // a second database pointed at the same archive: A's checkpoint reaches past B's head, which read as B's tail removed
+      await b.deps.audit.record(event(new Date(), 100));
+      const plain = await verifyUnder(b.deps, b.env(), false);
+      expect(plain).toMatchObject({ ok: false });
+      expect(plain.reason).toMatch(/^checkpoint at \d+ belongs to another chain \([0-9a-f]{16}…\), not this log's \([0-9a-f]{16}…\)/);
+      const withArchive = await verifyUnder(b.deps, b.env(), true);
+      expect(withArchive).toMatchObject({ ok: false, firstBadSeq: 1 });
+      expect(withArchive.reason).toMatch(/^segment 1: the archived manifest belongs to another chain/);
+      // B's own checkpoints name B's chain and verify once it has the newest
+      for (let i = 0; i < 8; i++) await b.deps.audit.record(event(new Date(), 101 + i));
+      const own = await writeCheckpoint(b.deps.db, signerFromKey("hmac:shared-key"), []);
+      expect(own?.chainId).toBe((await b.deps.db.auditEvent.findUniqueOrThrow({ where: { seq: 1n } })).hash);
+      expect(own?.chainId).not.toBe(chainA);
+      expect(await verifyUnder(b.deps, b.env(), false)).toMatchObject({ ok: true, checkpointSeq: own!.seq });
+    } finally {
+      await b.close();
+      await a.close();
     }
   });
 });

@@ -45,6 +45,7 @@ function hmacSigner(secret: string): AuditSigner {
   };
 }
 
+/** Parses one key as AUDIT_SIGNING_KEY takes it. */
 export function signerFromKey(key: string): AuditSigner {
   if (key.startsWith("ed25519:")) return ed25519Signer(Buffer.from(key.slice("ed25519:".length), "base64"));
   if (key.startsWith("hmac:")) return hmacSigner(key.slice("hmac:".length));
@@ -69,4 +70,34 @@ export function auditSigner(e: { AUDIT_SIGNING_KEY?: string; dataDir: string }):
     }
   }
   return signerFromKey(readFileSync(file, "utf8").trim());
+}
+
+/**
+ * The keys verification accepts, by key id: the configured one (the only one that signs) and the keys
+ * it replaced (AUDIT_SIGNING_KEYS_PREVIOUS, comma-separated), so rotating the key leaves what the old
+ * one signed verifiable.
+ */
+export interface AuditKeyring {
+  current: AuditSigner;
+  /** The key with this id; a document without a key id (written before ids were recorded) is the current key's. */
+  byId(keyId: string | undefined): AuditSigner | null;
+}
+
+export function auditKeyring(current: AuditSigner, previous: string | undefined): AuditKeyring {
+  const keys = new Map<string, AuditSigner>();
+  for (const key of (previous ?? "").split(",").map((k) => k.trim())) {
+    if (!key) continue;
+    const signer = signerFromKey(key);
+    keys.set(signer.keyId, signer);
+  }
+  keys.set(current.keyId, current);
+  return { current, byId: (keyId) => (keyId === undefined ? current : (keys.get(keyId) ?? null)) };
+}
+
+/** Why a signed document (a manifest, a checkpoint) does not verify under these keys, or null when it does. */
+export function signatureProblem(keys: AuditKeyring, doc: { keyId?: string; alg?: string; signature: string }, signed: string): string | null {
+  const key = keys.byId(doc.keyId);
+  if (!key) return `signed with key ${doc.keyId}, which is neither the configured key ${keys.current.keyId} nor one of AUDIT_SIGNING_KEYS_PREVIOUS`;
+  if (doc.alg !== undefined && doc.alg !== key.alg) return `signed with ${doc.alg}, but key ${key.keyId} is ${key.alg}`;
+  return key.verify(signed, doc.signature) ? null : "signature invalid";
 }

@@ -1,8 +1,9 @@
 import type { Database, Db } from "@/server/adapters/db";
 import type { ArchivedRow } from "@/server/adapters/audit-archive/types";
 import { chainHash, GENESIS_HASH, type ChainedContent } from "./chain";
-import { checkpointValid, latestCheckpoint } from "./checkpoint";
+import { checkpointProblem, latestCheckpoint } from "./checkpoint";
 import type { AuditLifecycle } from "./lifecycle";
+import { chainIdOf, shortChainId } from "./identity";
 import { contentFromRow } from "./log";
 import { verifyManifestChain, type ChainProblem, type SignedManifest } from "./manifest";
 import { auditRows } from "./rows";
@@ -148,7 +149,10 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     archivedChecked,
   });
 
-  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.signer) : null;
+  const chainId = await chainIdOf(prisma);
+  const otherChain = (id: string | undefined): string | null =>
+    id !== undefined && chainId !== null && id !== chainId ? `another chain (${shortChainId(id)}), not this log's (${shortChainId(chainId)})` : null;
+  const manifestProblem = manifests.length ? verifyManifestChain(manifests, life.keys, chainId) : null;
   if (manifestProblem) return done(manifestProblem, null);
   for (const [i, r] of segmentRows.entries()) {
     const m = manifests[i]!;
@@ -162,12 +166,20 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
     for (const m of manifests) {
       const a = archived.get(m.segment);
       if (!a) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: its manifest is missing from the archive (${sink.name})` }, null);
+      const foreign = otherChain(a.chainId);
+      if (foreign) return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the archived manifest belongs to ${foreign}` }, null);
       if (a.manifestHash !== m.manifestHash || a.signature !== m.signature)
         return done({ firstBadSeq: m.firstSeq, reason: `segment ${m.segment}: the archived manifest differs from the sealed one` }, null);
       archived.delete(m.segment);
     }
     const extra = [...archived.values()][0];
-    if (extra) return done({ firstBadSeq: extra.firstSeq, reason: `segment ${extra.segment}: archived but its manifest is missing from the database` }, null);
+    if (extra) {
+      const foreign = otherChain(extra.chainId);
+      return done(
+        { firstBadSeq: extra.firstSeq, reason: `segment ${extra.segment}: ${foreign ? `the archived manifest belongs to ${foreign}` : "archived but its manifest is missing from the database"}` },
+        null,
+      );
+    }
     for (const m of manifests) {
       let count = 0;
       const { problem, last } = await walk(sink.readSegment({ ...m }) as AsyncIterable<Linked>, m.firstSeq, m.firstPrevHash, () =>
@@ -217,7 +229,15 @@ export async function verifyAudit(database: Database, life: AuditLifecycle, opts
   const cp = await latestCheckpoint(prisma, life.sinks);
   if (cp) {
     checkpointSeq = cp.seq;
-    if (!checkpointValid(cp, life.signer)) return done({ firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq}: signature invalid` }, null);
+    const signature = checkpointProblem(cp, life.keys);
+    if (signature) return done({ firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq}: ${signature}` }, null);
+    // before the tail check: another database's checkpoint (an archive shared with it) reaches anywhere
+    const foreign = otherChain(cp.chainId);
+    if (foreign)
+      return done(
+        { firstBadSeq: cp.seq, reason: `checkpoint at ${cp.seq} belongs to ${foreign}: another database's (an archive shared with it?), or this log was recomputed from its first event` },
+        null,
+      );
     if (headSeq < cp.seq) return done({ firstBadSeq: headSeq + 1, reason: `tail removed: the chain ends at ${headSeq}, the signed checkpoint reaches ${cp.seq}` }, null);
     if (cp.seq >= liveFromSeq) {
       const at = await prisma.auditEvent.findUnique({ where: { seq: BigInt(cp.seq) }, select: { hash: true } });

@@ -1,7 +1,11 @@
 import type { JobDefinition } from "@/server/jobs/types";
-import { checkpointAuditHead, sealAndRotate } from "./lifecycle";
+import { checkpointAuditHead, sealAndRotate, verifyAuditLog } from "./lifecycle";
+import { notifyIfBroken } from "./service";
 
-/** The audit log's upkeep: sealing, archiving and rotation, and signed checkpoints of the head in between. */
+/**
+ * The audit log's upkeep: sealing, archiving and rotation, signed checkpoints of the head in between,
+ * and the weekly full check of the archive.
+ */
 export const auditJobs: JobDefinition[] = [
   {
     name: "audit-seal",
@@ -28,6 +32,25 @@ export const auditJobs: JobDefinition[] = [
     run: async (ctx) => {
       const cp = await checkpointAuditHead(ctx.deps);
       return { checkpointSeq: cp?.seq ?? null };
+    },
+  },
+  {
+    name: "audit-verify-archive",
+    description: "Verify the audit log with its archive (verify --archive): every archived segment's rows against its signed manifest; fails on the first bad sequence",
+    // weekly, after that day's seal: plain verify never re-hashes sealed rows, so an edit in place is found here
+    schedule: "47 4 * * 0",
+    timeoutSeconds: 3_600,
+    // a broken archive stays broken; the retry is for an archive that could not be read (S3 down)
+    retry: { limit: 1, delaySeconds: 900, backoff: false },
+    singleton: true,
+    runsInCron: false,
+    run: async (ctx) => {
+      const r = await notifyIfBroken(ctx.deps.db, await verifyAuditLog(ctx.deps, { archive: true }));
+      const checked = `${r.segments} sealed segment(s), ${r.archivedChecked} archived rows, ${r.checked} rows hashed in the database, live chain from ${r.liveFromSeq}`;
+      // a failed run keeps its error and log, not a result: what was checked goes to the log
+      ctx.log(`checked ${checked}${r.checkpointSeq ? `, checkpoint at ${r.checkpointSeq}` : ""}`);
+      if (!r.ok) throw new Error(`audit log NOT intact at sequence ${r.firstBadSeq}: ${r.reason}`);
+      return { ok: true, segments: r.segments, archivedChecked: r.archivedChecked, checked: r.checked, liveFromSeq: r.liveFromSeq, checkpointSeq: r.checkpointSeq, headHash: r.headHash };
     },
   },
 ];
