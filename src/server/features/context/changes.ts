@@ -1,3 +1,4 @@
+import { querySql } from "@/server/adapters/db";
 import type { Deps } from "@/server/deps";
 import type { ContextEvent } from "./schema";
 
@@ -20,11 +21,6 @@ let appendsSincePrune = 0;
 
 type Runner = Pick<Deps, "database" | "db">;
 
-async function query<T>(deps: Runner, text: string, params: unknown[]): Promise<T[]> {
-  if (deps.database.sql) return deps.database.sql.query<T>(text, params);
-  return deps.db.$queryRawUnsafe<T[]>(text, ...params);
-}
-
 /** A change as the stream sends it: the event and its number in its scope. */
 export interface NumberedEvent extends ContextEvent {
   seq: number;
@@ -32,7 +28,7 @@ export interface NumberedEvent extends ContextEvent {
 
 /** Records a change and returns its number in its scope. */
 export async function appendChange(deps: Runner & Pick<Deps, "env">, event: ContextEvent): Promise<number> {
-  const [row] = await query<{ seq: string | number | bigint }>(deps, APPEND_SQL, [event.scope, JSON.stringify(event)]);
+  const [row] = await querySql<{ seq: string | number | bigint }>(deps, APPEND_SQL, [event.scope, JSON.stringify(event)]);
   if (++appendsSincePrune >= PRUNE_EVERY) {
     appendsSincePrune = 0;
     void pruneChanges(deps, deps.env.CONTEXT_STREAM_RETENTION_SECONDS).catch((err: Error) => console.warn(`[context] pruning changes failed: ${err.message}`));
@@ -41,12 +37,12 @@ export async function appendChange(deps: Runner & Pick<Deps, "env">, event: Cont
 }
 
 export async function pruneChanges(deps: Runner, retentionSeconds: number): Promise<void> {
-  await query(deps, `DELETE FROM context_change WHERE at < now() - make_interval(secs => $1)`, [retentionSeconds]);
+  await querySql(deps, `DELETE FROM context_change WHERE at < now() - make_interval(secs => $1)`, [retentionSeconds]);
 }
 
 /** The latest change number of each scope (0 for a scope that never changed). */
 export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<string, number>> {
-  const rows = await query<{ scope: string; seq: string | number }>(deps, `SELECT scope, seq FROM context_stream_head WHERE scope = ANY($1::text[])`, [scopes]);
+  const rows = await querySql<{ scope: string; seq: string | number }>(deps, `SELECT scope, seq FROM context_stream_head WHERE scope = ANY($1::text[])`, [scopes]);
   const heads = new Map(scopes.map((s) => [s, 0]));
   for (const r of rows) heads.set(r.scope, Number(r.seq));
   return heads;
@@ -54,7 +50,7 @@ export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<strin
 
 /** A scope's changes after `after`, in order, at most `limit`. */
 export async function changesAfter(deps: Runner, scope: string, after: number, limit = 500): Promise<NumberedEvent[]> {
-  const rows = await query<{ seq: string | number; event: ContextEvent | string }>(deps, `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+  const rows = await querySql<{ seq: string | number; event: ContextEvent | string }>(deps, `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
     scope,
     after,
     limit,
