@@ -22,4 +22,4 @@ export function semanticOf(deps: Pick<Deps, "embedder" | "vectors">): Semantic |
   return deps.embedder && deps.vectors ? { embedder: deps.embedder, vectors: deps.vectors } : null;
 }
 
-export const searchDepsOf = (deps: Deps): SearchDeps & Pick<Deps, "kv"> => ({ db: deps.db, kv: deps.kv, semantic: semanticOf(deps) });
+export const searchDepsOf = (deps: Deps): SearchDeps & Pick<Deps, "kv" | "database"> => ({ db: deps.db, kv: deps.kv, database: deps.database, semantic: semanticOf(deps) });
