@@ -15,7 +15,7 @@ type Item = RecallOutput["results"][number];
  * reciprocal rank with vector similarity over the same summaries when vectors exist.
  */
 export async function recall(db: Db, semantic: Semantic | null | undefined, input: RecallInput): Promise<RecallOutput> {
-  const lexemes = await lexemesOf(db, input.q);
+  const lexemes = await lexemesOf({ db }, input.q);
   const text = lexemes.length ? await fullTextRecall(db, lexemes, input) : [];
   if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
 
