@@ -39,15 +39,24 @@ export async function readIntent(deps: Pick<Deps, "db" | "database">, id: string
   return row ? rowOf(row) : null;
 }
 
-/** A requester's intents, newest first, after the cursor's (createdAt, id) when given. */
+/**
+ * A requester's intents, newest first, after the cursor's (createdAt, id) when given. Each row also says
+ * whether any of the requester's intents, on this page or not, is pending past its expiry (`anyDue`), so a
+ * page needs no statement of its own to learn that none is.
+ */
 export async function readIntentPage(
   deps: Pick<Deps, "db" | "database">,
   q: { requester: { type: string; id: string }; status?: string; cursor: { at: Date; id: string } | null; take: number },
-): Promise<ReadIntent[]> {
+): Promise<(ReadIntent & { anyDue: boolean })[]> {
   const args: unknown[] = [q.requester.type, q.requester.id];
   let where = `i."requester_type" = $1 AND i."requester_id" = $2`;
   if (q.status) where += ` AND i."status" = $${args.push(q.status)}`;
   if (q.cursor) where += ` AND (i."created_at", i."id") < ($${args.push(q.cursor.at.toISOString())}::timestamptz, $${args.push(q.cursor.id)}::uuid)`;
-  const rows = await querySql<RawIntent>(deps, `SELECT ${COLUMNS} FROM "intent" i WHERE ${where} ORDER BY i."created_at" DESC, i."id" DESC LIMIT $${args.push(q.take)}`, args);
-  return rows.map(rowOf);
+  const anyDue = `EXISTS (SELECT 1 FROM "intent" d WHERE d."requester_type" = $1 AND d."requester_id" = $2 AND d."status" = 'pending_approval' AND d."expires_at" <= now()) AS "anyDue"`;
+  const rows = await querySql<RawIntent & { anyDue: boolean }>(
+    deps,
+    `SELECT ${COLUMNS}, ${anyDue} FROM "intent" i WHERE ${where} ORDER BY i."created_at" DESC, i."id" DESC LIMIT $${args.push(q.take)}`,
+    args,
+  );
+  return rows.map((r) => ({ ...rowOf(r), anyDue: r.anyDue }));
 }

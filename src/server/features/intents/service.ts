@@ -179,9 +179,13 @@ export async function getOwnIntent(deps: Deps, call: CallContext, id: string): P
 
 export async function listOwnIntents(deps: Deps, call: CallContext, q: { status?: string; cursor?: string; limit: number }) {
   const requester = requesterOf(call.actor);
-  await expireDue(deps, call, { requester });
   const cursor = decodeCursor(q.cursor);
-  const rows = await readIntentPage(deps, { requester, status: q.status, cursor, take: q.limit + 1 });
+  const page = () => readIntentPage(deps, { requester, status: q.status, cursor, take: q.limit + 1 });
+  let rows = await page();
+  // each row says whether any of the requester's intents is due to expire; an empty page cannot, so it asks
+  if (rows.length === 0 || rows[0]!.anyDue) {
+    if ((await expireDue(deps, call, { requester })).length) rows = await page();
+  }
   // A page is cut to GPT's response budget too (an intent carries up to ~20 KB of params): the cursor resumes after the last one sent.
   const { items, cut } = fitToBudget(rows.slice(0, q.limit).map(toDto));
   const last = rows[items.length - 1];
