@@ -12,7 +12,7 @@
 //   BENCH_SECONDS=5 BENCH_CONNECTIONS=10 CONFIGS=services,embedded ONLY=status,context node bench/operations.mjs
 //   BENCH_SAVE=before.json …            keeps this run's figures; BENCH_BEFORE=before.json shows them beside the next run's
 //   BENCH_PORT=3300 BENCH_DB_PREFIX=bench_me REDIS_URL=redis://127.0.0.1:6379/13 …   a shared machine: own port, database names, Redis DB
-//   BENCH_CPU_PROF=/tmp/prof …          the server writes a V8 CPU profile there when it stops (one per configuration)
+//   BENCH_CPU_PROF=/tmp/prof ONLY=whoami …   the server writes a V8 CPU profile there when it stops (one per configuration)
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,6 +34,7 @@ const BEFORE = process.env.BENCH_BEFORE && existsSync(process.env.BENCH_BEFORE) 
 const TARGETS = { readRatio: 0.5, medianRatio: 0.65, p99Ms: 50, searchP99Ms: 100, embeddedP99Ms: 100 };
 const SCOPES = "context:read,context:write,audit:read,github:read,search:read,intents:propose,intents:read,cursor:write,metrics:read,suggestions:read,hosting:read,admin";
 const UNLIMITED = "read=100000000,write=100000000,expensive=100000000";
+const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 /** Values for parameters the document marks required, or that make a read meaningful; ids come from the seeded data. */
 function parameterValue(name, seeds) {
@@ -151,7 +152,7 @@ async function runConfig(name, fakes) {
     PROBE_INTERVAL_SECONDS: "0",
   };
   const env = scratch ? { ...benchEnv(DIST, scratch.url), ...common } : { ...benchEnv(DIST, undefined), ...common, DATABASE_URL: "", REDIS_URL: "", DATA_DIR: dataDir };
-  const app = await startApp(env, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+  const app = await startApp(env, PROFILE);
   const rows = [];
   const failures = [];
   try {
@@ -175,7 +176,7 @@ async function runConfig(name, fakes) {
       const h = await measure(app, health);
       const o = await measure(app, { url, headers });
       rows.push({ op, url: url.slice(app.base.length), health: h, ...o, ratio: o.rps / h.rps });
-      process.stdout.write(`  ${name} ${op.path} ${(o.rps / h.rps).toFixed(2)}\n`);
+      process.stdout.write(`  ${name} ${op.path} ${(o.rps / h.rps).toFixed(2)} (server CPU per request ${o.cpuUs.toFixed(0)} µs, /api/health ${h.cpuUs.toFixed(0)} µs)\n`);
     }
   } finally {
     app.stop();

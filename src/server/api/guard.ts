@@ -66,7 +66,7 @@ export function guardRoute<A extends unknown[]>(rule: RouteRule, handler: (g: Gu
       const deps = await getDeps();
       if (rule.cors) {
         if (req.method === "OPTIONS") return preflight(req, deps.env, [...(rule.methods ?? ["GET", "POST", "PUT", "PATCH", "DELETE"]), "OPTIONS"].join(", "));
-        corsHeaders(req, deps.env).forEach((v, k) => headers.set(k, v));
+        corsHeaders(req, deps.env, headers);
       }
       if (rule.methods && !rule.methods.includes(req.method)) {
         const allow = [...rule.methods, ...(rule.cors ? ["OPTIONS"] : [])].join(", ");

@@ -46,8 +46,7 @@ const ALLOW_HEADERS = "authorization, content-type, x-api-key, x-client-id, x-re
 const EXPOSE_HEADERS = "x-request-id, retry-after, ratelimit, ratelimit-policy, mcp-session-id, etag";
 
 /** CORS for browsers calling /ai/* or /mcp from an allowed origin (DASHBOARD_ORIGIN); others get no CORS headers. */
-export function corsHeaders(req: Request, env: Env): Headers {
-  const headers = new Headers();
+export function corsHeaders(req: Request, env: Env, headers = new Headers()): Headers {
   const origin = req.headers.get("origin");
   if (origin && env.dashboardOrigins.includes(origin)) {
     headers.set("access-control-allow-origin", origin);
@@ -70,10 +69,20 @@ export function preflight(req: Request, env: Env, methods: string): Response {
   return new Response(null, { status: 204, headers });
 }
 
+/**
+ * The response with these headers added: in place when its headers may be changed (a response made
+ * here), else as a copy (a redirect's or a fetched response's headers are immutable). A copy wraps the
+ * body in a new response, which cost every API call a second Response and Headers.
+ */
 export function withHeaders(res: Response, ...extra: Headers[]): Response {
-  const headers = new Headers(res.headers);
-  for (const h of extra) h.forEach((v, k) => headers.set(k, v));
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  try {
+    for (const h of extra) h.forEach((v, k) => res.headers.set(k, v));
+    return res;
+  } catch {
+    const headers = new Headers(res.headers);
+    for (const h of extra) h.forEach((v, k) => headers.set(k, v));
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
 }
 
 /**

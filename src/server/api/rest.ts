@@ -83,12 +83,11 @@ export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: 
   // Authenticate before looking at the input: an unauthenticated caller learns nothing about schemas.
   if (op.protect) await g.authenticate();
   const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readJsonBody(req, deps.env.MAX_BODY_BYTES);
-  const ctx = createContext({ deps, requestId, surface: "rest", ip: g.ip, actor: g.actor, idempotencyKey: req.headers.get("idempotency-key") });
-  const headers = new Headers();
+  // the procedure's response headers (rate limits) go straight to the guard's, which it adds to the answer
+  const ctx = createContext({ deps, requestId, surface: "rest", ip: g.ip, actor: g.actor, idempotencyKey: req.headers.get("idempotency-key"), resHeaders: g.headers });
   try {
     const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
-    ctx.resHeaders.forEach((v, k) => headers.set(k, v));
-    headers.set("content-type", "application/json");
+    const headers = new Headers({ "content-type": "application/json" });
     const text = JSON.stringify(data);
     if (req.method === "GET" || req.method === "HEAD") return conditionalResponse(req, text, headers);
     return new Response(text, { status: 200, headers });
@@ -96,9 +95,7 @@ export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: 
     if (!(err instanceof TRPCError)) throw err;
     // The procedure's own failure: its audit entry is written by the audit middleware already.
     const app = reportedAppError(err, requestId);
-    ctx.resHeaders.forEach((v, k) => headers.set(k, v));
-    for (const [k, v] of Object.entries(app.headers ?? {})) headers.set(k, v);
-    return jsonError(app.code, app.message, requestId, { details: app.details, headers });
+    return jsonError(app.code, app.message, requestId, { details: app.details, headers: app.headers });
   }
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/server/adapters/db";
+import { querySql, type Db } from "@/server/adapters/db";
 import type { SnapshotCache } from "@/server/core/snapshot";
 import type { Deps } from "@/server/deps";
 
@@ -20,9 +20,7 @@ export function forgetJobSnapshots(deps: { snapshots: SnapshotCache }) {
 export type RunSql = <T>(text: string, params: unknown[]) => Promise<T[]>;
 
 export function runSqlOf(deps: Pick<Deps, "db" | "database">): RunSql {
-  const pool = deps.database.sql;
-  if (pool) return (text, params) => pool.query(text, params);
-  return (text, params) => deps.db.$queryRawUnsafe(text, ...params);
+  return (text, params) => querySql(deps, text, params);
 }
 
 /** How long past its deadline a run may still be reported running before it counts as abandoned. */

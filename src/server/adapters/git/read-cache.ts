@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { git } from "./cli";
 
@@ -30,17 +30,28 @@ function gitDirs(dir: string): Promise<GitDirs> {
   return found;
 }
 
-const readOr = (file: string) => readFile(file, "utf8").catch(() => "");
-const statOr = (file: string) =>
-  stat(file).then(
-    (s) => `${s.size}:${s.mtimeMs}`,
-    () => "-",
-  );
+/**
+ * HEAD and a ref are files of a few dozen bytes on the local disk, read on every git-backed request:
+ * read synchronously they cost microseconds, where fs/promises' open, stat, read and close through the
+ * thread pool were most of such a request's CPU.
+ */
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function statOr(file: string): string {
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s ? `${s.size}:${s.mtimeMs}` : "-";
+}
 
 /** A fingerprint of HEAD and the named refs (short names like `main` or full `refs/…`): equal while none of them moved. */
 export async function refStamp(dir: string, refs: string[]): Promise<string> {
   const { gitDir, commonDir } = await gitDirs(dir);
-  const head = await readOr(path.join(gitDir, "HEAD"));
+  const head = readOr(path.join(gitDir, "HEAD"));
   const symbolic = /^ref: (\S+)/.exec(head)?.[1];
   const names = new Set<string>(symbolic ? [symbolic] : []);
   for (const ref of refs) {
@@ -48,8 +59,8 @@ export async function refStamp(dir: string, refs: string[]): Promise<string> {
     if (ref.startsWith("refs/")) names.add(ref);
     else for (const prefix of ["refs/heads/", "refs/tags/", "refs/remotes/"]) names.add(prefix + ref);
   }
-  const loose = await Promise.all([...names].map(async (n) => `${n}=${(await readOr(path.join(commonDir, n))).trim()}`));
-  return [head.trim(), await statOr(path.join(commonDir, "packed-refs")), ...loose].join("|");
+  const loose = [...names].map((n) => `${n}=${readOr(path.join(commonDir, n)).trim()}`);
+  return [head.trim(), statOr(path.join(commonDir, "packed-refs")), ...loose].join("|");
 }
 
 interface Cached {

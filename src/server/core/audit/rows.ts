@@ -1,4 +1,4 @@
-import type { Database } from "@/server/adapters/db";
+import { querySql, type Database, type Db } from "@/server/adapters/db";
 import type { AuditRecord } from "./log";
 
 /**
@@ -30,8 +30,9 @@ interface RawRow {
   hash: string;
 }
 
-const SELECT = `SELECT "seq", "at", "actor_type", "actor_id", "client_id", "action", "resource_type", "target", "outcome", "status", "latency_ms",
-  "request_id", "surface", "ip", "input", "detail", "prev_hash", "hash" FROM "audit_event" WHERE "seq" >= $1 AND "seq" <= $2 ORDER BY "seq" LIMIT ${ROW_PAGE}`;
+const COLUMNS = `"seq", "at", "actor_type", "actor_id", "client_id", "action", "resource_type", "target", "outcome", "status", "latency_ms",
+  "request_id", "surface", "ip", "input", "detail", "prev_hash", "hash"`;
+const SELECT = `SELECT ${COLUMNS} FROM "audit_event" WHERE "seq" >= $1 AND "seq" <= $2 ORDER BY "seq" LIMIT ${ROW_PAGE}`;
 
 /** An archived row: the chained content plus its place in the chain (what the archive holds, one per line). */
 function toRecord(r: RawRow): AuditRecord {
@@ -73,4 +74,14 @@ export async function* auditRows(database: Database, fromSeq: number, toSeq: num
     next?.catch(() => {});
     for (const r of page) yield toRecord(r);
   }
+}
+
+/**
+ * The newest events matching `where` (SQL over the table's columns, with $1… parameters), newest first:
+ * what the log's readers page through (recent events, a search's page, a context key's history), read
+ * through the plain pg pool where there is one, which costs a reader about half of what Prisma does.
+ */
+export async function newestAuditEvents(deps: { db: Db; database: Pick<Database, "sql"> }, where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
+  const rows = await querySql<RawRow>(deps, `SELECT ${COLUMNS} FROM "audit_event" WHERE ${where} ORDER BY "seq" DESC LIMIT $${params.length + 1}`, [...params, limit]);
+  return rows.map(toRecord);
 }

@@ -12,7 +12,7 @@ import { searchAuditSeqs } from "./search";
 import { listAuditEvents, recentAuditEvents } from "./service";
 import { auditListInput } from "./schema";
 
-const list = (deps: Deps, input: Record<string, unknown>) => listAuditEvents(deps.db, auditListInput.parse(input));
+const list = (deps: Deps, input: Record<string, unknown>) => listAuditEvents(deps, auditListInput.parse(input));
 
 function event(actorId: string, extra: Partial<AuditEventInput> = {}): AuditEventInput {
   return { actorType: "system", actorId, action: "context.put", resourceType: "system", outcome: "success", status: 200, requestId: randomUUID(), surface: "rest", ...extra };
@@ -85,7 +85,7 @@ describe("audit full-text search", () => {
 
   it("finds the same page among the newest events as from the index, and falls back to the index when they hold fewer", async () => {
     const input = (extra: Record<string, unknown>) => ({ ...auditListInput.parse({ actorId: actor, ...extra }), q: String(extra.q) });
-    const seqsOf = async (extra: Record<string, unknown>, take: number, window: number) => (await searchAuditSeqs(deps.db, input(extra), take, window)).map(Number);
+    const seqsOf = async (extra: Record<string, unknown>, take: number, window: number) => (await searchAuditSeqs(deps, input(extra), take, window)).map(Number);
     for (const extra of [{ q: token }, { q: token, cursor: seqs[3] }, { q: "friday" }, { q: token, outcome: "denied" }]) {
       const fromIndex = await seqsOf(extra, 3, 0); // no window: the index alone
       expect(await seqsOf(extra, 3, 2), JSON.stringify(extra)).toEqual(fromIndex); // a window too small for a page: the index
@@ -150,7 +150,7 @@ describe("recent audit events and activity", () => {
   it("reads the newest events, newest first", async () => {
     const actor = `recent-${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 3; i++) await deps.audit.record(event(actor, { target: `t${i}` }));
-    expect((await recentAuditEvents(deps.db, 2)).items.map((e) => e.target)).toEqual(["t2", "t1"]);
+    expect((await recentAuditEvents(deps, 2)).items.map((e) => e.target)).toEqual(["t2", "t1"]);
   });
 
   it("counts requests and errors per minute over the last hour", async () => {

@@ -13,7 +13,7 @@ export const auditRouter = router({
     })
     .input(auditListInput)
     .output(auditListOutput)
-    .query(({ ctx, input }) => listAuditEvents(ctx.deps.db, input)),
+    .query(({ ctx, input }) => listAuditEvents(ctx.deps, input)),
 
   recent: auditRead
     .meta({
@@ -22,7 +22,7 @@ export const auditRouter = router({
     })
     .input(auditRecentInput)
     .output(auditRecentOutput)
-    .query(({ ctx, input }) => recentAuditEvents(ctx.deps.db, input.limit)),
+    .query(({ ctx, input }) => recentAuditEvents(ctx.deps, input.limit)),
 
   /** Dashboard only: emails for user ids that other records (e.g. context's updatedBy) carry; audit readers see them in the log anyway. */
   userNames: auditRead

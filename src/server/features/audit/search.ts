@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { Db } from "@/server/adapters/db";
+import { querySql, type Db, type Database } from "@/server/adapters/db";
 import type { AuditListInput } from "./schema";
 
 /**
@@ -45,18 +45,20 @@ const all = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(condi
 export const RECENT_WINDOW = 100;
 
 /** Sequence numbers of the matching events, newest first, at most `take`. */
-export async function searchAuditSeqs(db: Db, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
+export async function searchAuditSeqs(deps: { db: Db; database: Pick<Database, "sql"> }, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
+  // through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders)
+  const run = (sql: Prisma.Sql) => querySql<{ seq: bigint | number | string }>(deps, sql.text, sql.values);
   const toSeqs = (rows: { seq: bigint | number | string }[]) => rows.map((r) => BigInt(r.seq));
   const others = filters(q);
   // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all
-  const recent = await db.$queryRaw<{ seq: bigint | number | string }[]>`
+  const recent = await run(Prisma.sql`
     SELECT "seq" FROM (SELECT * FROM "audit_event" WHERE ${all(others)} ORDER BY "seq" DESC LIMIT ${window}) AS "recent"
-     WHERE ${DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`;
+     WHERE ${DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`);
   if (recent.length >= take) return toSeqs(recent);
   // The words are rare among recent events: the matches come from the GIN index and are sorted. Ordering
   // by "seq" + 0 keeps the planner off a backward walk of the primary key, which would test every event
   // down to the oldest match (the whole log when there are fewer matches than a page).
-  const rows = await db.$queryRaw<{ seq: bigint | number | string }[]>`
-    SELECT "seq" FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`;
+  const rows = await run(Prisma.sql`
+    SELECT "seq" FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`);
   return toSeqs(rows);
 }

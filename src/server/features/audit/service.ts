@@ -1,4 +1,5 @@
-import type { Db, Prisma } from "@/server/adapters/db";
+import type { Database, Db, Prisma } from "@/server/adapters/db";
+import { newestAuditEvents } from "@/server/core/audit/rows";
 import { contentFromRow } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
 import type { VerifyResult } from "@/server/core/audit/verify";
@@ -30,6 +31,8 @@ function whereOf(q: AuditListInput): Prisma.AuditEventWhereInput {
 }
 
 type Row = Awaited<ReturnType<Db["auditEvent"]["findMany"]>>[number];
+/** What the log's readers need: Prisma, and the plain pg pool where there is one (core/audit/rows.ts). */
+type Readers = { db: Db; database: Pick<Database, "sql"> };
 type Unnamed = Omit<AuditEventDto, "actorName">;
 const toDto = (r: Row): Unnamed => ({ ...contentFromRow(r), seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash });
 
@@ -62,12 +65,14 @@ async function resolveActorId(db: Db, actorId: string | undefined): Promise<stri
  * Newest first, filtered, paginated by sequence number and cut to fit a response budget. With `q`,
  * full-text search (raw SQL over the GIN index, search.ts) picks the page's rows under the same filters.
  */
-export async function listAuditEvents(db: Db, input: AuditListInput) {
+export async function listAuditEvents(deps: Readers, input: AuditListInput) {
+  const { db } = deps;
   const q = { ...input, actorId: await resolveActorId(db, input.actorId), intentId: input.intentId?.toLowerCase() };
   const take = q.limit + 1;
-  const where: Prisma.AuditEventWhereInput = q.q ? { seq: { in: await searchAuditSeqs(db, { ...q, q: q.q }, take) } } : whereOf(q);
-  const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });
-  const { items, cut } = fitToBudget(await withActorNames(db, rows.slice(0, q.limit).map(toDto)));
+  const rows: Unnamed[] = q.q
+    ? await newestAuditEvents(deps, `"seq" = ANY($1::bigint[])`, [(await searchAuditSeqs(deps, { ...q, q: q.q }, take)).map(String)], take)
+    : (await db.auditEvent.findMany({ where: whereOf(q), orderBy: { seq: "desc" }, take })).map(toDto);
+  const { items, cut } = fitToBudget(await withActorNames(db, rows.slice(0, q.limit)));
   const more = cut || rows.length > q.limit;
   return { items, nextCursor: more && items.length ? items[items.length - 1]!.seq : null };
 }
@@ -76,9 +81,8 @@ export async function listAuditEvents(db: Db, input: AuditListInput) {
  * The latest events for the dashboard: the newest rows, read backwards along the primary key (a
  * copy in the shared store cost every audited request more than this read costs the dashboard).
  */
-export async function recentAuditEvents(db: Db, limit: number) {
-  const rows = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, take: limit });
-  return { items: await withActorNames(db, rows.map(toDto)) };
+export async function recentAuditEvents(deps: Readers, limit: number) {
+  return { items: await withActorNames(deps.db, await newestAuditEvents(deps, "TRUE", [], limit)) };
 }
 
 /**

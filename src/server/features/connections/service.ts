@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { can, type Actor } from "@/server/core/auth/actor";
+import { newestAuditEvents } from "@/server/core/audit/rows";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 import { runProbeJob } from "@/server/features/connections/probe-run";
@@ -127,17 +128,13 @@ export async function refreshConnections(deps: Deps, actor: Actor, ids?: string[
 
 /** The latest up/down changes, from the audit log (where they are recorded with their reason). */
 export async function stateChanges(deps: Deps, limit: number): Promise<z.infer<typeof stateChangesOutput>> {
-  const rows = await deps.db.auditEvent.findMany({
-    where: { resourceType: "connection", action: { in: ["connection.down", "connection.up"] } },
-    orderBy: { seq: "desc" },
-    take: limit,
-  });
+  const rows = await newestAuditEvents(deps, `"resource_type" = 'connection' AND "action" = ANY($1::text[])`, [["connection.down", "connection.up"]], limit);
   return {
     items: rows.map((r) => {
       const d = (r.detail ?? {}) as { from?: unknown; error?: unknown };
       return {
-        seq: Number(r.seq),
-        at: r.at.toISOString(),
+        seq: r.seq,
+        at: r.at,
         connection: r.target ?? "",
         to: r.action === "connection.down" ? ("down" as const) : ("up" as const),
         from: typeof d.from === "string" ? d.from : null,

@@ -10,6 +10,7 @@ import { startCloudwaysFake, type CloudwaysFake } from "../../../../tests/fakes/
 import { startWordPressFake, type WordPressFake } from "../../../../tests/fakes/wordpress";
 import { closeDeps } from "../../../../tests/support/deps";
 import { scratchDatabase } from "../../../../tests/support/scratch-db";
+import { getStatus } from "@/server/features/status/service";
 import { runProbeJob } from "./probe-run";
 import { refreshConnections, sharedConnectionHistory, sharedConnections } from "./service";
 
@@ -107,6 +108,23 @@ describe("the connections' snapshots and the providers' cached answers", () => {
     const before = calls(cloudways, "/api/v1/service");
     await serverServices(deps, server.id);
     expect(calls(cloudways, "/api/v1/service")).toBe(before + 1);
+  });
+
+  it("the status's check of the connections is kept; a probe run makes the next read check again", async () => {
+    const site = wp.sites.get("main")!;
+    await runProbeJob(deps, { trigger: "cron" });
+    const first = await getStatus(deps);
+    expect(first.connections.find((c) => c.name === "wordpress")).toMatchObject({ state: "up" });
+    site.down = true;
+    try {
+      expect((await getStatus(deps)).connections).toEqual(first.connections); // kept: the site is not asked again
+      await runProbeJob(deps, { trigger: "cron" });
+      const after = await getStatus(deps);
+      expect(after.connections.find((c) => c.name === "wordpress")).toMatchObject({ state: "down" });
+      expect(after.status).toBe("degraded");
+    } finally {
+      site.down = false;
+    }
   });
 
   it("a failed answer from Cloudways is not kept", async () => {

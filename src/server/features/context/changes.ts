@@ -1,3 +1,4 @@
+import { querySql } from "@/server/adapters/db";
 import { GroupCommit } from "@/server/core/group-commit";
 import type { Deps } from "@/server/deps";
 import type { ContextEvent } from "./schema";
@@ -29,11 +30,6 @@ let appendsSincePrune = 0;
 
 type Runner = Pick<Deps, "database" | "db">;
 
-async function query<T>(deps: Runner, text: string, params: unknown[]): Promise<T[]> {
-  if (deps.database.sql) return deps.database.sql.query<T>(text, params);
-  return deps.db.$queryRawUnsafe<T[]>(text, ...params);
-}
-
 /** A change as the stream sends it: the event and its number in its scope. */
 export interface NumberedEvent extends ContextEvent {
   seq: number;
@@ -56,19 +52,19 @@ export function appendChange(deps: Runner & Pick<Deps, "env">, event: ContextEve
 
 /** One statement for changes of distinct scopes; their numbers in the same order. */
 async function record(deps: Runner, events: ContextEvent[]): Promise<number[]> {
-  const rows = await query<{ scope: string; seq: string | number | bigint }>(deps, APPEND_SQL, [JSON.stringify(events.map((event) => ({ scope: event.scope, event })))]);
+  const rows = await querySql<{ scope: string; seq: string | number | bigint }>(deps, APPEND_SQL, [JSON.stringify(events.map((event) => ({ scope: event.scope, event })))]);
   // one head row and one change row per scope of the statement, by construction (scopes are distinct)
   const seqs = new Map(rows.map((r) => [r.scope, Number(r.seq)]));
   return events.map((e) => seqs.get(e.scope)!);
 }
 
 export async function pruneChanges(deps: Runner, retentionSeconds: number): Promise<void> {
-  await query(deps, `DELETE FROM context_change WHERE at < now() - make_interval(secs => $1)`, [retentionSeconds]);
+  await querySql(deps, `DELETE FROM context_change WHERE at < now() - make_interval(secs => $1)`, [retentionSeconds]);
 }
 
 /** The latest change number of each scope (0 for a scope that never changed). */
 export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<string, number>> {
-  const rows = await query<{ scope: string; seq: string | number }>(deps, `SELECT scope, seq FROM context_stream_head WHERE scope = ANY($1::text[])`, [scopes]);
+  const rows = await querySql<{ scope: string; seq: string | number }>(deps, `SELECT scope, seq FROM context_stream_head WHERE scope = ANY($1::text[])`, [scopes]);
   const heads = new Map(scopes.map((s) => [s, 0]));
   for (const r of rows) heads.set(r.scope, Number(r.seq));
   return heads;
@@ -76,7 +72,7 @@ export async function headsOf(deps: Runner, scopes: string[]): Promise<Map<strin
 
 /** A scope's changes after `after`, in order, at most `limit`. */
 export async function changesAfter(deps: Runner, scope: string, after: number, limit = 500): Promise<NumberedEvent[]> {
-  const rows = await query<{ seq: string | number; event: ContextEvent | string }>(deps, `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+  const rows = await querySql<{ seq: string | number; event: ContextEvent | string }>(deps, `SELECT seq, event FROM context_change WHERE scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
     scope,
     after,
     limit,

@@ -1,7 +1,8 @@
-import type { Db } from "@/server/adapters/db";
+import type { Database, Db } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { SnapshotCache } from "@/server/core/snapshot";
-import type { AuditEvent } from "@/generated/prisma/client";
+import { newestAuditEvents } from "@/server/core/audit/rows";
+import type { AuditRecord } from "@/server/core/audit/log";
 import type { ScopeGuard } from "./access";
 import type { HistoryItem } from "./schema";
 import { SCOPES_INDEX, scopeIndex } from "./store";
@@ -12,6 +13,8 @@ import { SUMMARY_SNAPSHOTS, targetOf } from "./service";
  * "<scope>/<key>"): one durable, tamper-evident record, which outlives the entry itself.
  */
 const ACTIONS = ["context.put", "context.delete"];
+/** The audit log's readers: Prisma, and the plain pg pool where there is one. */
+type Readers = { db: Db; database: Pick<Database, "sql"> };
 const MAX_SCOPES = 200;
 /** How long one view's summary is shared: under the Status page's 5-second refresh. */
 export const SUMMARY_MAX_AGE_MS = 2_000;
@@ -28,11 +31,11 @@ interface Detail {
   truncated?: boolean;
 }
 
-function itemOf(row: AuditEvent): HistoryItem & { detail: Detail } {
+function itemOf(row: AuditRecord): HistoryItem & { detail: Detail } {
   const d = (row.detail ?? {}) as Detail;
   return {
     operation: row.action === "context.delete" ? "delete" : "put",
-    at: row.at.toISOString(),
+    at: row.at,
     actor: { type: row.actorType, id: row.actorId, clientId: row.clientId },
     version: d.version ?? null,
     previousVersion: d.previousVersion ?? null,
@@ -42,18 +45,14 @@ function itemOf(row: AuditEvent): HistoryItem & { detail: Detail } {
     preview: d.preview ?? null,
     truncated: d.truncated === true,
     requestId: row.requestId,
-    auditSeq: Number(row.seq),
+    auditSeq: row.seq,
     detail: d,
   };
 }
 
 /** The last `limit` writes of a key, newest first. */
-export async function keyHistory(db: Db, input: { scope: string; key: string; limit: number }): Promise<{ items: HistoryItem[] }> {
-  const rows = await db.auditEvent.findMany({
-    where: { target: targetOf(input.scope, input.key), action: { in: ACTIONS } },
-    orderBy: { seq: "desc" },
-    take: input.limit,
-  });
+export async function keyHistory(deps: Readers, input: { scope: string; key: string; limit: number }): Promise<{ items: HistoryItem[] }> {
+  const rows = await newestAuditEvents(deps, `"target" = $1 AND "action" = ANY($2::text[])`, [targetOf(input.scope, input.key), ACTIONS], input.limit);
   return { items: rows.map((r) => withoutDetail(itemOf(r))) };
 }
 
@@ -61,14 +60,14 @@ export async function keyHistory(db: Db, input: { scope: string; key: string; li
  * contextSummary as every caller with the same view shares it on this instance for up to
  * SUMMARY_MAX_AGE_MS (a write, a delete or a grant forgets it at once); `asOf` says when it was read.
  */
-export async function sharedContextSummary(deps: { db: Db; kv: KeyValueStore; snapshots: SnapshotCache }, guard: ScopeGuard) {
+export async function sharedContextSummary(deps: Readers & { kv: KeyValueStore; snapshots: SnapshotCache }, guard: ScopeGuard) {
   const { value, asOf } = await deps.snapshots.get(`${SUMMARY_SNAPSHOTS}${guard.view}`, SUMMARY_MAX_AGE_MS, () => contextSummary(deps, guard));
   return { ...value, asOf: asOf.toISOString() };
 }
 
 /** Entry counts per live scope, and the last five writes across scopes, of the scopes the caller may read (the Status page's card). */
-export async function contextSummary(deps: { db: Db; kv: KeyValueStore }, guard: ScopeGuard) {
-  const [scopes, rows] = await Promise.all([deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }), lastWrites(deps.db, guard)]);
+export async function contextSummary(deps: Readers & { kv: KeyValueStore }, guard: ScopeGuard) {
+  const [scopes, rows] = await Promise.all([deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }), lastWrites(deps, guard)]);
   const readable = (await Promise.all(scopes.map(async (s) => ((await guard.can(s, "read")) ? s : null)))).filter((s): s is string => s !== null);
   const counts = await Promise.all(readable.map((s) => deps.kv.indexCount(scopeIndex(s))));
   return {
@@ -85,15 +84,11 @@ const PAGE = 100;
 const MAX_PAGES = 10;
 
 /** The newest writes in scopes the caller may read, looking back at most MAX_PAGES pages of writes. */
-async function lastWrites(db: Db, guard: ScopeGuard): Promise<AuditEvent[]> {
-  const out: AuditEvent[] = [];
-  let before: bigint | undefined;
+async function lastWrites(deps: Readers, guard: ScopeGuard): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  let before = Number.MAX_SAFE_INTEGER;
   for (let page = 0; page < MAX_PAGES && out.length < LAST_WRITES; page++) {
-    const rows = await db.auditEvent.findMany({
-      where: { action: { in: ACTIONS }, target: { not: null }, ...(before !== undefined ? { seq: { lt: before } } : {}) },
-      orderBy: { seq: "desc" },
-      take: page === 0 ? LAST_WRITES : PAGE,
-    });
+    const rows = await newestAuditEvents(deps, `"action" = ANY($1::text[]) AND "target" IS NOT NULL AND "seq" < $2::bigint`, [ACTIONS, String(before)], page === 0 ? LAST_WRITES : PAGE);
     for (const row of rows) {
       if (out.length < LAST_WRITES && (await guard.can((row.detail as Detail | null)?.scope ?? "", "read"))) out.push(row);
     }

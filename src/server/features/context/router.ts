@@ -108,7 +108,7 @@ export const contextRouter = router({
     .output(historyOutput)
     .query(async ({ ctx, input }) => {
       await guard(ctx).assertRead(input.scope, missingEntry(input));
-      return keyHistory(ctx.deps.db, input);
+      return keyHistory(ctx.deps, input);
     }),
 
   summary: read

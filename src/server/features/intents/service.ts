@@ -12,6 +12,7 @@ import { splitRepo } from "@/server/adapters/github/client";
 import { ACTION_SPECS, factsOf, shaBranchesOf, type BranchesAtSha, type Payload } from "./actions";
 import { startExecution } from "./execution";
 import { expireDue } from "./expiry";
+import { readIntent, readIntentPage } from "./read";
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, withIdempotency } from "./idempotency";
 import { notifyApprovalRequested } from "./notify";
 import type { IntentDto, ProposeInput } from "./schema";
@@ -162,7 +163,7 @@ async function create(
 
 /** Another requester's intent is indistinguishable from a missing one: 404, never 403. */
 async function loadOwn(deps: Deps, requester: Requester, id: string) {
-  const row = await deps.db.intent.findUnique({ where: { id }, include: { approvals: true } });
+  const row = await readIntent(deps, id);
   if (!row || row.requesterType !== requester.type || row.requesterId !== requester.id) throw new AppError("NOT_FOUND", `No intent ${id}.`);
   return row;
 }
@@ -170,27 +171,21 @@ async function loadOwn(deps: Deps, requester: Requester, id: string) {
 export async function getOwnIntent(deps: Deps, call: CallContext, id: string): Promise<IntentDto> {
   const requester = requesterOf(call.actor);
   const row = await loadOwn(deps, requester, id);
-  // only a pending intent can expire, and it is read again only when it just did (a poll is the common read)
-  if (row.status !== "pending_approval") return toDto(row);
+  // the read says whether the intent is past its expiry (database clock); it is read again only when it just expired
+  if (!row.due) return toDto(row);
   const expired = await expireDue(deps, call, { id });
   return toDto(expired.length ? await loadOwn(deps, requester, id) : row);
 }
 
 export async function listOwnIntents(deps: Deps, call: CallContext, q: { status?: string; cursor?: string; limit: number }) {
   const requester = requesterOf(call.actor);
-  await expireDue(deps, call, { requester });
   const cursor = decodeCursor(q.cursor);
-  const rows = await deps.db.intent.findMany({
-    where: {
-      requesterType: requester.type,
-      requesterId: requester.id,
-      ...(q.status ? { status: q.status } : {}),
-      ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: q.limit + 1,
-    include: { approvals: true },
-  });
+  const page = () => readIntentPage(deps, { requester, status: q.status, cursor, take: q.limit + 1 });
+  let rows = await page();
+  // each row says whether any of the requester's intents is due to expire; an empty page cannot, so it asks
+  if (rows.length === 0 || rows[0]!.anyDue) {
+    if ((await expireDue(deps, call, { requester })).length) rows = await page();
+  }
   // A page is cut to GPT's response budget too (an intent carries up to ~20 KB of params): the cursor resumes after the last one sent.
   const { items, cut } = fitToBudget(rows.slice(0, q.limit).map(toDto));
   const last = rows[items.length - 1];

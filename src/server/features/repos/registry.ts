@@ -1,4 +1,5 @@
 import path from "node:path";
+import { querySql } from "@/server/adapters/db";
 import { gitTopLevel } from "@/server/adapters/git/cli";
 import { splitRepo } from "@/server/adapters/github/client";
 import { createGitHubSource } from "@/server/adapters/repo-source/github";
@@ -91,17 +92,34 @@ async function configuredIds(deps: Deps): Promise<string[]> {
   return local ? [local.id] : [];
 }
 
+const REPO_COLUMNS = `"id", "source", "default_branch" AS "defaultBranch", "local_path" AS "localPath", "html_url" AS "htmlUrl", "indexed_sha" AS "indexedSha",
+  "indexed_at" AS "indexedAt", "index_state" AS "indexState", "index_lock_run_id" AS "indexLockRunId", "index_lock_expires_at" AS "indexLockExpiresAt",
+  "created_at" AS "createdAt", "updated_at" AS "updatedAt"`;
+const dateOrNull = (d: Date | string | null) => (d === null ? null : new Date(d));
+
+/** Every registered repository, oldest first: read by every repository request, so through the plain pg pool where there is one. */
+async function registeredRepos(deps: Deps): Promise<Repo[]> {
+  const rows = await querySql<Repo>(deps, `SELECT ${REPO_COLUMNS} FROM "repo" ORDER BY "created_at"`, []);
+  return rows.map((r) => ({
+    ...r,
+    indexedAt: dateOrNull(r.indexedAt),
+    indexLockExpiresAt: dateOrNull(r.indexLockExpiresAt),
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+  }));
+}
+
 /**
  * The repository a request names (or, without a name, the first configured one), registering the
  * configured repositories on first use. Unknown ids are 404 with the known ones listed.
  */
 export async function resolveRepo(deps: Deps, id: string | undefined): Promise<Repo> {
-  let rows = await deps.db.repo.findMany({ orderBy: { createdAt: "asc" } });
+  let rows = await registeredRepos(deps);
   const configured = await configuredIds(deps);
   const find = (wanted: string) => rows.find((r) => r.id.toLowerCase() === wanted.toLowerCase());
   if (configured.some((c) => !find(c))) {
     await syncRepos(deps);
-    rows = await deps.db.repo.findMany({ orderBy: { createdAt: "asc" } });
+    rows = await registeredRepos(deps);
   }
   const row = id ? find(id) : configured.map(find).find(Boolean);
   if (row) return row;

@@ -1,19 +1,15 @@
 import type { Db } from "@/server/adapters/db";
-import { rawQueryOf, type SqlRunner } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
+import { fileKeyOf, fullTextFiles, splitFileKey, type SqlSource } from "./fulltext";
 import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
 import { vectorHits, type Semantic, type VectorHit } from "./semantic";
 import { snippetOf } from "./snippet";
 
-export interface SearchDeps {
-  db: Db;
+export interface SearchDeps extends SqlSource {
   /** Vector similarity, when embeddings and a vector store are configured; full-text alone otherwise. */
   semantic?: Semantic | null;
-  /** Runs the full-text statements instead of Prisma when given (searchDepsOf says when). */
-  sql?: SqlRunner;
 }
 
 /** What the caller may see: "no raw code to AI" unless AI_RAW_CODE=allow; dashboard users get highlighted snippets. */
@@ -34,7 +30,7 @@ interface Fused {
 /** Full-text ranking, fused by reciprocal rank with vector similarity when there is one. */
 async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
-  const [ft, vec] = await Promise.all([fullTextFiles(rawQueryOf(deps.db, deps.sql), input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
+  const [ft, vec] = await Promise.all([fullTextFiles(deps, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
   const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, 3) });
   if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false };
 

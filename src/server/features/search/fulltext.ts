@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { RawQuery } from "@/server/adapters/db/sql";
+import { querySql, type Database, type Db } from "@/server/adapters/db";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
 import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
@@ -18,6 +18,13 @@ export const splitFileKey = (key: string) => {
   return { repoId: key.slice(0, i), path: key.slice(i + 1) };
 };
 
+/** Where the search's statements run: the plain pg pool when there is one (far less CPU per row than Prisma), else Prisma. */
+export interface SqlSource {
+  db: Db;
+  database?: Pick<Database, "sql">;
+}
+export const select = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => querySql<T>(src, sql.text, sql.values);
+
 /** A chunk's stored document (migration 20261127008000), which its GIN index covers. */
 const CHUNK_DOC = Prisma.sql`c."search_doc"`;
 
@@ -32,10 +39,10 @@ function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
 const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` AND ${Prisma.join(parts, " AND ")}` : Prisma.empty);
 
 /** The question's stemmed lexemes, as Postgres's 'english' configuration stems the index. */
-export async function lexemesOf(raw: RawQuery, q: string): Promise<string[]> {
+export async function lexemesOf(src: SqlSource, q: string): Promise<string[]> {
   const words = searchWords(q);
   if (words.length === 0) return [];
-  const rows = await raw<{ lexeme: string }>(Prisma.sql`SELECT DISTINCT "lexeme" FROM unnest(to_tsvector('english'::regconfig, ${words.join(" ")}))`);
+  const rows = await select<{ lexeme: string }>(src, Prisma.sql`SELECT DISTINCT "lexeme" FROM unnest(to_tsvector('english'::regconfig, ${words.join(" ")}))`);
   return rows.map((r) => r.lexeme).sort();
 }
 
@@ -91,11 +98,11 @@ export interface TextSignals {
 }
 
 /** Full-text candidates ranked at file level. */
-export async function fullTextFiles(raw: RawQuery, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[] }> {
-  const s = await fullTextSignals(raw, q, filters);
+export async function fullTextFiles(src: SqlSource, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[] }> {
+  const s = await fullTextSignals(src, q, filters);
   if (!s) return { files: [], terms: [] };
   const { files, termWeights } = rankWithTermWeights(s.lexemes, s.chunks, s.files, s.corpus, w);
-  return { files: await byProximity(raw, files, s.lexemes, termWeights, w), terms: s.lexemes };
+  return { files: await byProximity(src, files, s.lexemes, termWeights, w), terms: s.lexemes };
 }
 
 /**
@@ -103,14 +110,17 @@ export async function fullTextFiles(raw: RawQuery, q: string, filters: CodeFilte
  * (one query for those chunks' text): the index keeps which words a chunk holds, not where. The rest
  * stay in order below them (rescoring only raises a score).
  */
-async function byProximity(raw: RawQuery, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<RankedFile[]> {
+async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<RankedFile[]> {
   if (w.proximity <= 0 || lexemes.length < 2) return files;
   const head = files.slice(0, w.proximityFiles);
   const wanted = head.flatMap((f) => f.chunks.slice(0, w.proximityChunks).map((c) => ({ ...splitFileKey(f.fileKey), startLine: c.startLine })));
   if (wanted.length === 0) return files;
-  const rows = await raw<{ repo_id: string; path: string; content: string }>(Prisma.sql`
+  const rows = await select<{ repo_id: string; path: string; content: string }>(
+    src,
+    Prisma.sql`
     SELECT c."repo_id", c."path", c."content" FROM unnest(${wanted.map((k) => k.repoId)}::text[], ${wanted.map((k) => k.path)}::text[], ${wanted.map((k) => k.startLine)}::int[]) AS k("repo_id", "path", "start_line")
-    JOIN "code_chunk" c ON c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = k."start_line"`);
+    JOIN "code_chunk" c ON c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = k."start_line"`,
+  );
   const near = new Map<string, number>();
   const proximityOf = proximityScorer(lexemes, termWeights, w.proximityWindow);
   for (const r of rows) {
@@ -125,25 +135,34 @@ async function byProximity(raw: RawQuery, files: RankedFile[], lexemes: string[]
  * Which chunk and which file field holds which term, from the GIN indexes alone (one parameterized
  * bitmap scan per term), so no document is recomputed. Null when the question has no searchable word.
  */
-export async function fullTextSignals(raw: RawQuery, q: string, filters: CodeFilters): Promise<TextSignals | null> {
+export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<TextSignals | null> {
   const terms = searchWords(q).join(" ");
   if (!terms) return null;
   const [chunks, fields, [corpus]] = await Promise.all([
     // One row per chunk and term, columns straight from that term's index scan: grouped below, which
     // costs less than Postgres sorting them (a chunk is one file's start line: one blob per path).
-    raw<ChunkHitRow>(Prisma.sql`
+    select<ChunkHitRow>(
+      src,
+      Prisma.sql`
       SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", c.i, f."size"
       FROM ${TERMS(terms)}
       JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
-      JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`),
-    raw<FieldRow>(Prisma.sql`
+      JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
+    ),
+    select<FieldRow>(
+      src,
+      Prisma.sql`
       ${pathMatches(terms, filters)}
       UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
-      UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}`),
-    raw<{ n: number; mean: number | null; lexemes: string[] | null }>(Prisma.sql`
+      UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}`,
+    ),
+    select<{ n: number; mean: number | null; lexemes: string[] | null }>(
+      src,
+      Prisma.sql`
       SELECT count(*)::int AS n, avg(f."size")::float8 AS mean,
         (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
-      FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`),
+      FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
+    ),
   ]);
   const lexemes = corpus?.lexemes ?? [];
   if (lexemes.length === 0) return null;

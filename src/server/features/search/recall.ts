@@ -1,8 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
-import { rawQueryOf, type RawQuery } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, lexemesOf, splitFileKey } from "./fulltext";
+import { fileKeyOf, lexemesOf, select, splitFileKey, type SqlSource } from "./fulltext";
 import { globMatcher, globToRegex, tsLiteral } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { SearchDeps } from "./code";
@@ -16,10 +15,10 @@ type Item = RecallOutput["results"][number];
  * ts_rank_cd over their documents — small texts, so ranking them directly is cheap — fused by
  * reciprocal rank with vector similarity over the same summaries when vectors exist.
  */
-export async function recall({ db, semantic, sql }: SearchDeps, input: RecallInput): Promise<RecallOutput> {
-  const raw = rawQueryOf(db, sql);
-  const lexemes = await lexemesOf(raw, input.q);
-  const text = lexemes.length ? await fullTextRecall(raw, lexemes, input) : [];
+export async function recall(deps: SearchDeps, input: RecallInput): Promise<RecallOutput> {
+  const { db, semantic } = deps;
+  const lexemes = await lexemesOf(deps, input.q);
+  const text = lexemes.length ? await fullTextRecall(deps, lexemes, input) : [];
   if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
 
   const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
@@ -51,7 +50,7 @@ interface Row {
   score: number;
 }
 
-async function fullTextRecall(raw: RawQuery, lexemes: string[], input: RecallInput): Promise<Item[]> {
+async function fullTextRecall(src: SqlSource, lexemes: string[], input: RecallInput): Promise<Item[]> {
   const query = lexemes.map(tsLiteral).join(" | ");
   const where = (alias: string) => {
     const out: Prisma.Sql[] = [];
@@ -62,13 +61,16 @@ async function fullTextRecall(raw: RawQuery, lexemes: string[], input: RecallInp
   const fileDoc = Prisma.sql`"repo_file_search_document"(f."path", f."symbols", f."summary")`;
   const folderDoc = Prisma.sql`"folder_summary_search_document"(d."path", d."summary")`;
   // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
-  const rows = await raw<Row>(Prisma.sql`
+  const rows = await select<Row>(
+    src,
+    Prisma.sql`
     (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, ${query}::tsquery, 1)::float8 AS score
        FROM "repo_file" f WHERE ${fileDoc} @@ ${query}::tsquery${where("f")})
     UNION ALL
     (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, ${query}::tsquery, 1)::float8 * 1.2 AS score
        FROM "folder_summary" d WHERE ${folderDoc} @@ ${query}::tsquery${where("d")})
-    ORDER BY score DESC, path LIMIT ${input.limit * 3}`);
+    ORDER BY score DESC, path LIMIT ${input.limit * 3}`,
+  );
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
 }
 

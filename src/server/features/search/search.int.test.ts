@@ -221,7 +221,6 @@ describe("code search", () => {
   });
 
   it("answers the same through the database's plain SQL runner as through Prisma (the embedded database's path)", async () => {
-    const sql = deps.database.sql!;
     const view = { rawCode: true, highlight: true };
     for (const input of [
       { q: "invoice order", repo: REPO, limit: 10 },
@@ -231,10 +230,10 @@ describe("code search", () => {
     ]) {
       const viaPrisma = await searchCode({ db: deps.db }, input, view);
       expect(viaPrisma.results.length).toBeGreaterThan(0);
-      expect(await searchCode({ db: deps.db, sql }, input, view)).toEqual(viaPrisma);
+      expect(await searchCode({ db: deps.db, database: deps.database }, input, view)).toEqual(viaPrisma);
     }
     const question = { q: "where is billing handled?", repo: REPO, limit: 10 };
-    expect(await recall({ db: deps.db, sql }, question)).toEqual(await recall({ db: deps.db }, question));
+    expect(await recall({ db: deps.db, database: deps.database }, question)).toEqual(await recall({ db: deps.db }, question));
   });
 
   it("recalls folders and files by their summaries", async () => {

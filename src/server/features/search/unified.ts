@@ -1,3 +1,4 @@
+import type { Database } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import { can, type Actor } from "@/server/core/auth/actor";
 import { fitToBudget } from "@/server/core/paging";
@@ -17,7 +18,9 @@ const MAX_SCOPES = 50;
 const MAX_KEYS_PER_SCOPE = 200;
 
 /** Each source's results scored 0..1 relative to its best, then merged: typed, best first. */
-export async function searchEverything(deps: SearchDeps & { kv: KeyValueStore }, actor: Actor, input: UnifiedSearchInput, view: CodeView): Promise<{ results: UnifiedResult[]; searched: Source[] }> {
+type UnifiedDeps = SearchDeps & { kv: KeyValueStore; database: Pick<Database, "sql"> };
+
+export async function searchEverything(deps: UnifiedDeps, actor: Actor, input: UnifiedSearchInput, view: CodeView): Promise<{ results: UnifiedResult[]; searched: Source[] }> {
   const searched = (input.types ?? [...SOURCES]).filter((s) => can(actor, NEEDS[s]));
   const per = input.limit;
   const [code, audit, context] = await Promise.all([
@@ -40,10 +43,10 @@ async function codeResults(deps: SearchDeps, q: string, limit: number, view: Cod
 }
 
 /** Audit events matching any of the words (newest first, so scored by position). */
-async function auditResults(deps: SearchDeps, q: string, limit: number): Promise<UnifiedResult[]> {
+async function auditResults(deps: UnifiedDeps, q: string, limit: number): Promise<UnifiedResult[]> {
   const words = searchWords(q).filter((w) => w !== "or");
   if (words.length === 0) return [];
-  const { items } = await listAuditEvents(deps.db, auditListInput.parse({ q: words.join(" or ").slice(0, 200), limit }));
+  const { items } = await listAuditEvents(deps, auditListInput.parse({ q: words.join(" or ").slice(0, 200), limit }));
   return items.map((e, i) => ({
     type: "audit" as const,
     score: Number((0.9 / (1 + i * 0.1)).toFixed(4)),

@@ -18,6 +18,7 @@ export const statusOutput = z.object({
   uptimeSeconds: z.number(),
   status: z.enum(["ok", "degraded"]),
   connections: z.array(connectionSchema),
+  asOf: z.string().describe("When the connections were checked: one check is shared by callers for at most 2 s, and a probe run makes the next read check again"),
   embeddedDefaults: z.array(z.string()).describe("Embedded stand-ins in use because the real service is not configured"),
   executors: z
     .array(z.object({ name: z.string(), mode: z.enum(["live", "dry-run"]), reason: z.string().nullable() }))

@@ -2,6 +2,7 @@ import type { Actor } from "@/server/core/auth/actor";
 import { vectorStoreKind } from "@/server/adapters/vectors";
 import type { Deps } from "@/server/deps";
 import { latestProbeStates } from "@/server/features/connections/service";
+import { CONNECTIONS_SNAPSHOTS } from "@/server/features/connections/snapshots";
 import { executorModes } from "@/server/features/intents/executors";
 import { sharedJobStatuses } from "@/server/jobs/monitor";
 import type { Connection, Status } from "./schema";
@@ -38,10 +39,18 @@ async function embeddedDefaults(deps: Deps, diskPaths: boolean): Promise<string[
 }
 
 /** `diskPaths`: name the server's folders (for the dashboard; an API key's caller learns nothing of the host's disk). */
-export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?: boolean } = {}): Promise<Status> {
+/** How long one check of the connections is shared: under the Status page's 10-second refresh of its probes. */
+export const STATUS_MAX_AGE_MS = 2_000;
+
+/** The database and the store checked live, the other connections as the probe job last saw them. */
+async function checkConnections(deps: Deps): Promise<Connection[]> {
   const [database, store] = await Promise.all([probe("database", deps.database.kind, () => deps.db.$queryRawUnsafe("SELECT 1")), probe("store", deps.kv.kind, () => deps.kv.ping())]);
-  // The other connections as the probe job last saw them (the database and the store are checked live).
-  const connections = [database, store, ...(await latestProbeStates(deps))];
+  return [database, store, ...(await latestProbeStates(deps))];
+}
+
+export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?: boolean } = {}): Promise<Status> {
+  // shared by this instance's callers for up to STATUS_MAX_AGE_MS; a probe run forgets it (forgetConnectionSnapshots)
+  const { value: connections, asOf } = await deps.snapshots.get(`${CONNECTIONS_SNAPSHOTS}status`, STATUS_MAX_AGE_MS, () => checkConnections(deps));
   const { jobs, asOf: jobsAsOf } = await sharedJobStatuses(deps);
   return {
     name: "Ops Orchestrator",
@@ -50,6 +59,7 @@ export async function getStatus(deps: Deps, now = new Date(), opts: { diskPaths?
     uptimeSeconds: Math.round((now.getTime() - deps.startedAt.getTime()) / 1000),
     status: connections.some((c) => c.state === "down") ? "degraded" : "ok",
     connections,
+    asOf: asOf.toISOString(),
     embeddedDefaults: await embeddedDefaults(deps, opts.diskPaths ?? true),
     executors: executorModes(deps.env),
     jobs: {

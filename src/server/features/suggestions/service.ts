@@ -9,7 +9,7 @@ import { enqueueNotification } from "@/server/features/notifications/outbox";
 import { runRules, type Finding } from "./rules";
 import type { DailyOutput, FindingDto } from "./schema";
 import { defaultSources, gatherSnapshot, type ScopeHistory, type SignalSources } from "./signals";
-import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, reconcile, saveBriefing, visibleAfter, type StoredSignals } from "./store";
+import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, liveFindingRows, reconcile, saveBriefing, storedBriefing, visibleAfter, type StoredSignals } from "./store";
 import { rulesBriefing, summarizerFromEnv, type Summarizer } from "./summarizer";
 
 /**
@@ -54,13 +54,12 @@ function counts(findings: FindingDto[]): DailyOutput["counts"] {
 }
 
 async function liveFindings(deps: Deps, actions: Record<string, string>, now: Date): Promise<FindingDto[]> {
-  const rows = await deps.db.suggestionFinding.findMany({ where: { resolvedAt: null } });
-  return rows.map((r) => findingDto(r, actions, now)).sort(byAttention);
+  return (await liveFindingRows(deps)).map((r) => findingDto(r, actions, now)).sort(byAttention);
 }
 
 /** The stored day, or null when it has not been computed. Reads only. */
 export async function readDay(deps: Deps, now = new Date()): Promise<DailyOutput | null> {
-  const [row, rows] = await Promise.all([deps.db.suggestionBriefing.findUnique({ where: { day: dayOf(now) } }), deps.db.suggestionFinding.findMany({ where: { resolvedAt: null } })]);
+  const [row, rows] = await Promise.all([storedBriefing(deps, dayOf(now)), liveFindingRows(deps)]);
   if (!row) return null;
   const findings = rows.map((r) => findingDto(r, row.actions as Record<string, string>, now)).sort(byAttention);
   return { computed: false, briefing: briefingDto(row), counts: counts(findings), findings };

@@ -1,4 +1,5 @@
-import type { Tx } from "@/server/adapters/db";
+import { querySql, type Tx } from "@/server/adapters/db";
+import type { Deps } from "@/server/deps";
 import { Prisma, type SuggestionBriefing, type SuggestionFinding } from "@/generated/prisma/client";
 import type { Briefing } from "./summarizer";
 import type { Finding } from "./rules";
@@ -74,6 +75,33 @@ export interface StoredSignals {
 export async function saveBriefing(tx: Tx, day: string, now: Date, briefing: Briefing, signals: StoredSignals): Promise<SuggestionBriefing> {
   const data = { computedAt: now, source: briefing.source, text: briefing.text, actions: briefing.actions, model: briefing.model, signals: signals as object };
   return tx.suggestionBriefing.upsert({ where: { day }, create: { day, ...data }, update: { ...data, computations: { increment: 1 } } });
+}
+
+/*
+ * The stored day as GET /ai/suggestions/daily reads it on every call: through the plain pg pool where
+ * there is one, and the briefing without its signals snapshot (tens of KB of JSON) but for the gaps
+ * the answer shows.
+ */
+const FINDING_COLUMNS = `"id", "key", "rule", "subject", "fingerprint", "severity", "title", "summary", "action", "evidence", "proposal", "status",
+  "first_seen_at" AS "firstSeenAt", "last_seen_at" AS "lastSeenAt", "resolved_at" AS "resolvedAt", "status_by" AS "statusBy", "status_reason" AS "statusReason",
+  "status_at" AS "statusAt", "status_fingerprint" AS "statusFingerprint", "intent_id" AS "intentId"`;
+const dateOrNull = (d: Date | string | null) => (d === null ? null : new Date(d));
+
+/** The findings not resolved, in no order. */
+export async function liveFindingRows(deps: Pick<Deps, "db" | "database">): Promise<SuggestionFinding[]> {
+  const rows = await querySql<SuggestionFinding>(deps, `SELECT ${FINDING_COLUMNS} FROM "suggestion_finding" WHERE "resolved_at" IS NULL`, []);
+  return rows.map((r) => ({ ...r, firstSeenAt: new Date(r.firstSeenAt), lastSeenAt: new Date(r.lastSeenAt), resolvedAt: dateOrNull(r.resolvedAt), statusAt: dateOrNull(r.statusAt) }));
+}
+
+/** A day's briefing, its signals cut to the gaps (what briefingDto reads of them), or null. */
+export async function storedBriefing(deps: Pick<Deps, "db" | "database">, day: string): Promise<SuggestionBriefing | null> {
+  const [row] = await querySql<SuggestionBriefing>(
+    deps,
+    `SELECT "day", "computed_at" AS "computedAt", "computations", "source", "text", "actions", "model", jsonb_build_object('gaps', "signals"->'gaps') AS "signals"
+       FROM "suggestion_briefing" WHERE "day" = $1`,
+    [day],
+  );
+  return row ? { ...row, computedAt: new Date(row.computedAt) } : null;
 }
 
 export function briefingDto(b: SuggestionBriefing): BriefingDto {
