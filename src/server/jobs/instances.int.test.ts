@@ -75,9 +75,10 @@ describe.skipIf(!url).concurrent("instances sharing one queue (two processes)", 
     expect(expected.length).toBeGreaterThanOrEqual(Math.floor(TICK_WINDOW_MS / 10_000) - 1);
     for (const tick of expected) expect({ tick, runs: perTick.get(tick) ?? 0 }).toEqual({ tick, runs: 1 });
     expect([...perTick.values()].every((n) => n === 1)).toBe(true);
-    // both instances did share the work
-    const pids = new Set(ran.map(([, pid]) => pid));
-    expect(pids.size).toBe(2);
+    // Which instance takes a tick is decided by the phase of the two workers' polls, not by the queue: with
+    // a 10-second schedule and 2-second polling, one instance can take every tick of the window (seen on a
+    // quiet machine), so this test does not ask that both took some. That a job runs on the other instance
+    // is the next test's subject.
   });
 
   it("retries a job killed mid-run once (on the other instance), then reports it failed", { timeout: 120_000 }, async () => {
