@@ -2,6 +2,7 @@ import type { Db } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
+import type { SnapshotCache } from "@/server/core/snapshot";
 
 /**
  * Who may use a context scope. `global` and `repo:` scopes are shared by every caller holding the
@@ -24,31 +25,10 @@ export interface ChangeRef {
   at: string;
 }
 
-/**
- * A session owner read for one change, shared by every watcher of this process that checks that change
- * while the read is in flight (20 streams on a scope: one read, not 20). Every such read starts after
- * the change arrived, so it is as fresh as a read of each watcher's own; once it answers, the next
- * check reads again.
- */
-const ownerReadsOfChanges = new WeakMap<KeyValueStore, Map<string, Promise<string | null>>>();
-
-function ownerAtChange(kv: KeyValueStore, scope: string, change: ChangeRef & { seq: number }): Promise<string | null> {
-  let reads = ownerReadsOfChanges.get(kv);
-  if (!reads) ownerReadsOfChanges.set(kv, (reads = new Map()));
-  const id = `${scope}#${change.seq}@${change.at}`;
-  let read = reads.get(id);
-  if (!read) {
-    const reading = kv.get(sessionOwnerKey(scope));
-    reads.set(id, (read = reading));
-    const forget = () => void reads.delete(id);
-    reading.then(forget, forget);
-  }
-  return read;
-}
-
 interface AccessDeps {
   db: Db;
   kv: KeyValueStore;
+  snapshots: SnapshotCache;
   env: { CONTEXT_MAX_TTL_SECONDS: number };
 }
 
@@ -84,6 +64,16 @@ export class ScopeGuard {
     return owner;
   }
 
+  /**
+   * The session owner as read for one change, the read shared by every watcher of this instance that
+   * checks that change while it is in flight (20 streams on a scope: one read, not 20). Each such read
+   * starts after the change arrived, so it is as fresh as a watcher's own; once it answers, the next
+   * check reads again. A reset log reuses numbers, so the change's time is part of its name.
+   */
+  private ownerAtChange(scope: string, change: Required<ChangeRef>): Promise<string | null> {
+    return this.deps.snapshots.joined(`ctx:owner-at-change:${scope}#${change.seq}@${change.at}`, () => this.deps.kv.get(sessionOwnerKey(scope)));
+  }
+
   async can(scope: string, access: ScopeAccess): Promise<boolean> {
     const clientId = this.clientId();
     if (clientId === null || isShared(scope) || scope === `client:${clientId}`) return true;
@@ -101,7 +91,7 @@ export class ScopeGuard {
     const unowned = scope.startsWith("session:") && (await this.ownerOf(scope)) === null;
     if (!unowned) await this.assertRead(scope, notFound);
     return async (change) => {
-      if (change?.seq !== undefined && scope.startsWith("session:")) this.owners.set(scope, ownerAtChange(this.deps.kv, scope, { seq: change.seq, at: change.at }));
+      if (change?.seq !== undefined && scope.startsWith("session:")) this.owners.set(scope, this.ownerAtChange(scope, { seq: change.seq, at: change.at }));
       else this.owners.delete(scope);
       this.grants = undefined;
       return this.can(scope, "read");
