@@ -42,6 +42,9 @@ export interface Database {
  * CPU of the same statement through Prisma's driver adapter), else through Prisma (the embedded database,
  * whose single connection Prisma alone schedules). Pass parameters as text or numbers and cast them in SQL.
  */
+/** What the hot readers pass to querySql: Prisma, and the database whose plain runner, if any, serves them. */
+export type SqlReaders = { db: Db; database: Pick<Database, "sql"> };
+
 export function querySql<T>(deps: { db: Db; database?: Pick<Database, "sql"> }, text: string, params: unknown[]): Promise<T[]> {
   if (deps.database?.sql) return deps.database.sql.query<T>(text, params);
   return deps.db.$queryRawUnsafe<T[]>(text, ...params);

@@ -1,4 +1,4 @@
-import { querySql, type Database, type Db } from "@/server/adapters/db";
+import { querySql, type Database, type SqlReaders } from "@/server/adapters/db";
 import type { AuditRecord } from "./log";
 
 /**
@@ -81,7 +81,7 @@ export async function* auditRows(database: Database, fromSeq: number, toSeq: num
  * what the log's readers page through (recent events, a search's page, a context key's history), read
  * through the plain pg pool where there is one, which costs a reader about half of what Prisma does.
  */
-export async function newestAuditEvents(deps: { db: Db; database: Pick<Database, "sql"> }, where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
+export async function newestAuditEvents(deps: SqlReaders, where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
   const rows = await querySql<RawRow>(deps, `SELECT ${COLUMNS} FROM "audit_event" WHERE ${where} ORDER BY "seq" DESC LIMIT $${params.length + 1}`, [...params, limit]);
   return rows.map(toRecord);
 }

@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { querySql, type Db, type Database } from "@/server/adapters/db";
+import { querySql, type SqlReaders } from "@/server/adapters/db";
 import type { AuditListInput } from "./schema";
 
 /**
@@ -45,7 +45,7 @@ const all = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(condi
 export const RECENT_WINDOW = 100;
 
 /** Sequence numbers of the matching events, newest first, at most `take`. */
-export async function searchAuditSeqs(deps: { db: Db; database: Pick<Database, "sql"> }, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
+export async function searchAuditSeqs(deps: SqlReaders, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
   // through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders)
   const run = (sql: Prisma.Sql) => querySql<{ seq: bigint | number | string }>(deps, sql.text, sql.values);
   const toSeqs = (rows: { seq: bigint | number | string }[]) => rows.map((r) => BigInt(r.seq));

@@ -1,4 +1,4 @@
-import type { Database, Db, Prisma } from "@/server/adapters/db";
+import type { Db, Prisma, SqlReaders } from "@/server/adapters/db";
 import { newestAuditEvents } from "@/server/core/audit/rows";
 import { contentFromRow } from "@/server/core/audit/log";
 import { fitToBudget } from "@/server/core/paging";
@@ -31,8 +31,6 @@ function whereOf(q: AuditListInput): Prisma.AuditEventWhereInput {
 }
 
 type Row = Awaited<ReturnType<Db["auditEvent"]["findMany"]>>[number];
-/** What the log's readers need: Prisma, and the plain pg pool where there is one (core/audit/rows.ts). */
-type Readers = { db: Db; database: Pick<Database, "sql"> };
 type Unnamed = Omit<AuditEventDto, "actorName">;
 const toDto = (r: Row): Unnamed => ({ ...contentFromRow(r), seq: Number(r.seq), prevHash: r.prevHash, hash: r.hash });
 
@@ -65,7 +63,7 @@ async function resolveActorId(db: Db, actorId: string | undefined): Promise<stri
  * Newest first, filtered, paginated by sequence number and cut to fit a response budget. With `q`,
  * full-text search (raw SQL over the GIN index, search.ts) picks the page's rows under the same filters.
  */
-export async function listAuditEvents(deps: Readers, input: AuditListInput) {
+export async function listAuditEvents(deps: SqlReaders, input: AuditListInput) {
   const { db } = deps;
   const q = { ...input, actorId: await resolveActorId(db, input.actorId), intentId: input.intentId?.toLowerCase() };
   const take = q.limit + 1;
@@ -81,7 +79,7 @@ export async function listAuditEvents(deps: Readers, input: AuditListInput) {
  * The latest events for the dashboard: the newest rows, read backwards along the primary key (a
  * copy in the shared store cost every audited request more than this read costs the dashboard).
  */
-export async function recentAuditEvents(deps: Readers, limit: number) {
+export async function recentAuditEvents(deps: SqlReaders, limit: number) {
   return { items: await withActorNames(deps.db, await newestAuditEvents(deps, "TRUE", [], limit)) };
 }
 

@@ -1,4 +1,4 @@
-import type { Database, Db } from "@/server/adapters/db";
+import type { SqlReaders } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { SnapshotCache } from "@/server/core/snapshot";
 import { newestAuditEvents } from "@/server/core/audit/rows";
@@ -13,8 +13,6 @@ import { SUMMARY_SNAPSHOTS, targetOf } from "./service";
  * "<scope>/<key>"): one durable, tamper-evident record, which outlives the entry itself.
  */
 const ACTIONS = ["context.put", "context.delete"];
-/** The audit log's readers: Prisma, and the plain pg pool where there is one. */
-type Readers = { db: Db; database: Pick<Database, "sql"> };
 const MAX_SCOPES = 200;
 /** How long one view's summary is shared: under the Status page's 5-second refresh. */
 export const SUMMARY_MAX_AGE_MS = 2_000;
@@ -51,7 +49,7 @@ function itemOf(row: AuditRecord): HistoryItem & { detail: Detail } {
 }
 
 /** The last `limit` writes of a key, newest first. */
-export async function keyHistory(deps: Readers, input: { scope: string; key: string; limit: number }): Promise<{ items: HistoryItem[] }> {
+export async function keyHistory(deps: SqlReaders, input: { scope: string; key: string; limit: number }): Promise<{ items: HistoryItem[] }> {
   const rows = await newestAuditEvents(deps, `"target" = $1 AND "action" = ANY($2::text[])`, [targetOf(input.scope, input.key), ACTIONS], input.limit);
   return { items: rows.map((r) => withoutDetail(itemOf(r))) };
 }
@@ -60,13 +58,13 @@ export async function keyHistory(deps: Readers, input: { scope: string; key: str
  * contextSummary as every caller with the same view shares it on this instance for up to
  * SUMMARY_MAX_AGE_MS (a write, a delete or a grant forgets it at once); `asOf` says when it was read.
  */
-export async function sharedContextSummary(deps: Readers & { kv: KeyValueStore; snapshots: SnapshotCache }, guard: ScopeGuard) {
+export async function sharedContextSummary(deps: SqlReaders & { kv: KeyValueStore; snapshots: SnapshotCache }, guard: ScopeGuard) {
   const { value, asOf } = await deps.snapshots.get(`${SUMMARY_SNAPSHOTS}${guard.view}`, SUMMARY_MAX_AGE_MS, () => contextSummary(deps, guard));
   return { ...value, asOf: asOf.toISOString() };
 }
 
 /** Entry counts per live scope, and the last five writes across scopes, of the scopes the caller may read (the Status page's card). */
-export async function contextSummary(deps: Readers & { kv: KeyValueStore }, guard: ScopeGuard) {
+export async function contextSummary(deps: SqlReaders & { kv: KeyValueStore }, guard: ScopeGuard) {
   const [scopes, rows] = await Promise.all([deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }), lastWrites(deps, guard)]);
   const readable = (await Promise.all(scopes.map(async (s) => ((await guard.can(s, "read")) ? s : null)))).filter((s): s is string => s !== null);
   const counts = await Promise.all(readable.map((s) => deps.kv.indexCount(scopeIndex(s))));
@@ -84,7 +82,7 @@ const PAGE = 100;
 const MAX_PAGES = 10;
 
 /** The newest writes in scopes the caller may read, looking back at most MAX_PAGES pages of writes. */
-async function lastWrites(deps: Readers, guard: ScopeGuard): Promise<AuditRecord[]> {
+async function lastWrites(deps: SqlReaders, guard: ScopeGuard): Promise<AuditRecord[]> {
   const out: AuditRecord[] = [];
   let before = Number.MAX_SAFE_INTEGER;
   for (let page = 0; page < MAX_PAGES && out.length < LAST_WRITES; page++) {
