@@ -49,7 +49,7 @@ export async function runAdminCommand(deps: Deps, call: CallContext, cmd: AdminC
     case "keys.create":
       return createApiKey(deps.audit, call, { ...cmd, expiresAt: cmd.expiresAt ? new Date(cmd.expiresAt) : null });
     case "keys.list":
-      return listApiKeys(deps.db, { clientId: cmd.clientId, includeRevoked: cmd.includeRevoked, limit: 1000 });
+      return listApiKeys(deps, { clientId: cmd.clientId, includeRevoked: cmd.includeRevoked, limit: 1000 });
     case "keys.revoke":
       return revokeApiKey(deps.audit, deps.apiKeyCache, call, cmd.prefix);
     case "users.create":

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db, Tx } from "@/server/adapters/db";
+import { querySql, type SqlReaders, type Tx } from "@/server/adapters/db";
 import type { ApiKey } from "@/generated/prisma/client";
 import { AppError } from "../errors";
 import { eventFor, type AuditLog, type CallContext } from "../audit/log";
@@ -112,14 +112,32 @@ export async function createApiKey(audit: AuditLog, call: CallContext, input: Cr
   return { key, record: toKeyView(record) };
 }
 
-export async function listApiKeys(db: Db, opts: { clientId?: string; includeRevoked?: boolean; cursor?: string; limit: number }) {
-  const rows = await db.apiKey.findMany({
-    where: { clientId: opts.clientId, ...(opts.includeRevoked ? {} : { revokedAt: null }) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-  });
-  const page = rows.slice(0, opts.limit);
+type Stamp = Date | string | null;
+const dateOf = (d: Stamp) => (d === null ? null : new Date(d));
+
+/**
+ * Newest keys first, `limit` after the key `cursor` names (none when it names no key): one statement
+ * through the plain pg pool where there is one.
+ */
+export async function listApiKeys(deps: SqlReaders, opts: { clientId?: string; includeRevoked?: boolean; cursor?: string; limit: number }) {
+  const rows = await querySql<Omit<ApiKey, "expiresAt" | "revokedAt" | "lastUsedAt" | "createdAt"> & Record<"expiresAt" | "revokedAt" | "lastUsedAt" | "createdAt", Stamp>>(
+    deps,
+    `SELECT "id"::text AS "id", "client_id" AS "clientId", "prefix", "hash", "scopes", "rate_limits" AS "rateLimits", "expires_at" AS "expiresAt",
+            "revoked_at" AS "revokedAt", "last_used_at" AS "lastUsedAt", "created_by" AS "createdBy", "created_at" AS "createdAt", "owner_user_id"::text AS "ownerUserId"
+       FROM "api_key"
+      WHERE ($1::text IS NULL OR "client_id" = $1) AND ($2::boolean OR "revoked_at" IS NULL)
+        AND ($3::uuid IS NULL OR ("created_at", "id") < (SELECT "created_at", "id" FROM "api_key" WHERE "id" = $3::uuid))
+      ORDER BY "created_at" DESC, "id" DESC
+      LIMIT $4::int`,
+    [opts.clientId ?? null, opts.includeRevoked ?? false, opts.cursor ?? null, opts.limit + 1],
+  );
+  const page = rows.slice(0, opts.limit).map((r) => ({
+    ...r,
+    expiresAt: dateOf(r.expiresAt),
+    revokedAt: dateOf(r.revokedAt),
+    lastUsedAt: dateOf(r.lastUsedAt),
+    createdAt: new Date(r.createdAt!),
+  }));
   return { items: page.map(toKeyView), nextCursor: rows.length > opts.limit ? page[page.length - 1]!.id : null };
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from "@/server/adapters/db";
+import { querySql, type SqlReaders } from "@/server/adapters/db";
 import type { ContextGrant } from "@/generated/prisma/client";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import { AppError } from "@/server/core/errors";
@@ -9,9 +9,16 @@ import { SUMMARY_SNAPSHOTS } from "./service";
 /** Admins share an owned context scope with another client; each grant and revocation is audited with it. */
 const view = (g: ContextGrant) => ({ scope: g.scope, clientId: g.clientId, access: g.access as ScopeAccess, grantedBy: g.grantedBy, grantedAt: g.grantedAt.toISOString() });
 
-export async function listGrants(db: Db, q: { scope?: string; clientId?: string }) {
-  const rows = await db.contextGrant.findMany({ where: { scope: q.scope, clientId: q.clientId }, orderBy: [{ scope: "asc" }, { clientId: "asc" }], take: 1000 });
-  return { items: rows.map(view) };
+/** Grants by scope and client, at most 1,000: one statement through the plain pg pool where there is one. */
+export async function listGrants(deps: SqlReaders, q: { scope?: string; clientId?: string }) {
+  const rows = await querySql<Omit<ContextGrant, "grantedAt"> & { grantedAt: Date | string }>(
+    deps,
+    `SELECT "scope", "client_id" AS "clientId", "access", "granted_by" AS "grantedBy", "granted_at" AS "grantedAt" FROM "context_grant"
+      WHERE ($1::text IS NULL OR "scope" = $1) AND ($2::text IS NULL OR "client_id" = $2)
+      ORDER BY "scope", "client_id" LIMIT 1000`,
+    [q.scope ?? null, q.clientId ?? null],
+  );
+  return { items: rows.map((r) => view({ ...r, grantedAt: new Date(r.grantedAt) })) };
 }
 
 export async function grantScope(deps: Deps, call: CallContext, input: { scope: string; clientId: string; access: ScopeAccess }) {

@@ -136,7 +136,7 @@ export const contextRouter = router({
     })
     .input(listGrantsInput)
     .output(listGrantsOutput)
-    .query(({ ctx, input }) => listGrants(ctx.deps.db, input)),
+    .query(({ ctx, input }) => listGrants(ctx.deps, input)),
 
   grant: adminProcedure
     .meta({

@@ -22,7 +22,7 @@ export const keysRouter = router({
     })
     .input(listKeysInput)
     .output(listKeysOutput)
-    .query(({ ctx, input }) => listApiKeys(ctx.deps.db, input)),
+    .query(({ ctx, input }) => listApiKeys(ctx.deps, input)),
 
   revoke: adminProcedure
     .meta({
