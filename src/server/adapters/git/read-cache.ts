@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { git } from "./cli";
 
@@ -33,9 +33,12 @@ function gitDirs(dir: string): Promise<GitDirs> {
 /**
  * HEAD and a ref are files of a few dozen bytes on the local disk, read on every git-backed request:
  * read synchronously they cost microseconds, where fs/promises' open, stat, read and close through the
- * thread pool were most of such a request's CPU.
+ * thread pool were most of such a request's CPU. Most names a stamp looks at do not exist (a branch
+ * is not also a tag or a remote), and a failed read throws an error with a stack trace: an existence
+ * check first costs a fraction of that.
  */
 function readOr(file: string): string {
+  if (!existsSync(file)) return "";
   try {
     return readFileSync(file, "utf8");
   } catch {

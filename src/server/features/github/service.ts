@@ -53,10 +53,18 @@ export async function listCommits(deps: Deps, input: CommitsInput) {
     repo.source === "github"
       ? await shared(deps, repo.id, `commits:${branch}:${JSON.stringify(input)}`, () => githubCommits(githubOf(deps), deps.kv, repo.id, branch, input))
       : await localCommits(repo.id, repo.localPath ?? "", branch, input);
-  const fitted = fitToBudget(page.items);
+  const fitted = fittedItems(page.items);
   if (!fitted.cut) return page;
   const offset = Number(input.cursor?.split(".")[1] ?? 0) + fitted.items.length;
   return { ...page, items: fitted.items, nextCursor: `${head}.${offset}` };
+}
+
+/** A page's cut to the response budget, measured once per page: the same cached page answers many requests. */
+const fittedPages = new WeakMap<object, ReturnType<typeof fitToBudget>>();
+function fittedItems<T>(items: T[]): { items: T[]; cut: boolean } {
+  let fitted = fittedPages.get(items);
+  if (!fitted) fittedPages.set(items, (fitted = fitToBudget(items)));
+  return fitted as { items: T[]; cut: boolean };
 }
 
 export async function listRuns(deps: Deps, input: RunsInput, now = new Date()): Promise<RunsPage> {
