@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { env } from "@/env";
@@ -101,7 +101,7 @@ export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: 
 
 /** A read's answer with its ETag: 304 without a body when the client's If-None-Match already names it (polling clients). */
 function conditionalResponse(req: Request, text: string, headers: Headers): Response {
-  const etag = `W/"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+  const etag = `W/"${hash("sha256", text, "base64url").slice(0, 27)}"`;
   headers.set("etag", etag);
   const sent = req.headers.get("if-none-match");
   if (sent && (sent.trim() === "*" || sent.split(",").some((t) => t.trim() === etag))) {

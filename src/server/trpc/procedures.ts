@@ -43,7 +43,8 @@ function guarded<HumanOnly extends boolean = false>(rule: Rule<HumanOnly>) {
     }
     if (rule.humanOnly && actor.type !== "user") throw toTrpcError(new AppError("FORBIDDEN", "Only a signed-in user can do this; API keys cannot."));
     if (rule.permission) requirePermission(actor, rule.permission);
-    return next({ ctx: { ...ctx, actor: actor as HumanOnly extends true ? UserActor : Actor } });
+    // only the narrowed field: tRPC merges it into the context itself (a copy of every field, with its spread helper)
+    return next({ ctx: { actor: actor as HumanOnly extends true ? UserActor : Actor } });
   });
 }
 
