@@ -38,14 +38,6 @@ function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
 }
 const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` AND ${Prisma.join(parts, " AND ")}` : Prisma.empty);
 
-/** The question's stemmed lexemes, as Postgres's 'english' configuration stems the index. */
-export async function lexemesOf(src: SqlSource, q: string): Promise<string[]> {
-  const words = searchWords(q);
-  if (words.length === 0) return [];
-  const rows = await select<{ lexeme: string }>(src, Prisma.sql`SELECT DISTINCT "lexeme" FROM unnest(to_tsvector('english'::regconfig, ${words.join(" ")}))`);
-  return rows.map((r) => r.lexeme).sort();
-}
-
 /** A chunk holding term i (1-based), with its file's size. */
 interface ChunkHitRow {
   repo_id: string;
@@ -138,33 +130,28 @@ async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[
 export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<TextSignals | null> {
   const terms = searchWords(q).join(" ");
   if (!terms) return null;
-  const [chunks, fields, [corpus]] = await Promise.all([
-    // One row per chunk and term, columns straight from that term's index scan: grouped below, which
-    // costs less than Postgres sorting them (a chunk is one file's start line: one blob per path).
-    select<ChunkHitRow>(
-      src,
-      Prisma.sql`
-      SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", c.i, f."size"
-      FROM ${TERMS(terms)}
-      JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
-      JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"`,
-    ),
-    select<FieldRow>(
-      src,
-      Prisma.sql`
-      ${pathMatches(terms, filters)}
-      UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
-      UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}`,
-    ),
-    select<{ n: number; mean: number | null; lexemes: string[] | null }>(
-      src,
-      Prisma.sql`
-      SELECT count(*)::int AS n, avg(f."size")::float8 AS mean,
-        (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
-      FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
-    ),
-  ]);
-  const lexemes = corpus?.lexemes ?? [];
+  // One statement (one round trip): each set of rows comes back as one JSON array, which also costs less to
+  // read than as rows. Chunk rows are one per chunk and term, columns straight from that term's index scan:
+  // grouped below, which costs less than Postgres sorting them (a chunk is one file's start line).
+  const [signals] = await select<{ chunks: ChunkHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
+    src,
+    Prisma.sql`
+    SELECT
+      (SELECT coalesce(json_agg(h), '[]'::json) FROM (
+        SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", c.i, f."size"
+        FROM ${TERMS(terms)}
+        JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
+        JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path") h) AS chunks,
+      (SELECT coalesce(json_agg(m), '[]'::json) FROM (
+        ${pathMatches(terms, filters)}
+        UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
+        UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}) m) AS fields,
+      count(*)::int AS n, avg(f."size")::float8 AS mean,
+      (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
+    FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
+  );
+  const { chunks, fields, ...corpus } = signals!;
+  const lexemes = corpus.lexemes ?? [];
   if (lexemes.length === 0) return null;
   const byChunk = new Map<string, ChunkSignals>();
   for (const r of chunks) {
@@ -190,7 +177,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
     f[r.field].push(i);
     if (r.field === "path" && basenameHas(r.path, lexemes[i]!)) f.base.push(i);
   }
-  return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus: { files: corpus?.n ?? 0, meanSize: corpus?.mean ?? 0 } };
+  return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus: { files: corpus.n, meanSize: corpus.mean ?? 0 } };
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

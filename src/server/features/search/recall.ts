@@ -1,8 +1,8 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, lexemesOf, select, splitFileKey, type SqlSource } from "./fulltext";
-import { globMatcher, globToRegex, tsLiteral } from "./query";
+import { fileKeyOf, select, splitFileKey, type SqlSource } from "./fulltext";
+import { globMatcher, globToRegex, searchWords } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { SearchDeps } from "./code";
 import type { RecallInput, RecallOutput } from "./schema";
@@ -17,8 +17,8 @@ type Item = RecallOutput["results"][number];
  */
 export async function recall(deps: SearchDeps, input: RecallInput): Promise<RecallOutput> {
   const { db, semantic } = deps;
-  const lexemes = await lexemesOf(deps, input.q);
-  const text = lexemes.length ? await fullTextRecall(deps, lexemes, input) : [];
+  const words = searchWords(input.q);
+  const text = words.length ? await fullTextRecall(deps, words, input) : [];
   if (!semantic) return { results: fitToBudget(text.slice(0, input.limit)).items, mode: "fulltext" };
 
   const repos = input.repo ? [input.repo] : (await db.repo.findMany({ select: { id: true } })).map((r) => r.id);
@@ -50,8 +50,14 @@ interface Row {
   score: number;
 }
 
-async function fullTextRecall(src: SqlSource, lexemes: string[], input: RecallInput): Promise<Item[]> {
-  const query = lexemes.map(tsLiteral).join(" | ");
+/**
+ * The question's stemmed lexemes as one OR query, stemmed by Postgres in the statement itself (one round
+ * trip): each quoted as tsLiteral quotes, in code-unit order. No lexeme (stop words only) matches nothing.
+ */
+const anyLexeme = (words: string[]) =>
+  Prisma.sql`(SELECT string_agg('''' || replace("lexeme", '''', '''''') || '''', ' | ' ORDER BY "lexeme" COLLATE "C") FROM unnest(to_tsvector('english'::regconfig, ${words.join(" ")})))::tsquery`;
+
+async function fullTextRecall(src: SqlSource, words: string[], input: RecallInput): Promise<Item[]> {
   const where = (alias: string) => {
     const out: Prisma.Sql[] = [];
     if (input.repo) out.push(Prisma.sql`${Prisma.raw(alias)}."repo_id" = ${input.repo}`);
@@ -64,11 +70,12 @@ async function fullTextRecall(src: SqlSource, lexemes: string[], input: RecallIn
   const rows = await select<Row>(
     src,
     Prisma.sql`
-    (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, ${query}::tsquery, 1)::float8 AS score
-       FROM "repo_file" f WHERE ${fileDoc} @@ ${query}::tsquery${where("f")})
+    WITH q AS (SELECT ${anyLexeme(words)} AS "query")
+    (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, (SELECT "query" FROM q), 1)::float8 AS score
+       FROM "repo_file" f WHERE ${fileDoc} @@ (SELECT "query" FROM q)${where("f")})
     UNION ALL
-    (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, ${query}::tsquery, 1)::float8 * 1.2 AS score
-       FROM "folder_summary" d WHERE ${folderDoc} @@ ${query}::tsquery${where("d")})
+    (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, (SELECT "query" FROM q), 1)::float8 * 1.2 AS score
+       FROM "folder_summary" d WHERE ${folderDoc} @@ (SELECT "query" FROM q)${where("d")})
     ORDER BY score DESC, path LIMIT ${input.limit * 3}`,
   );
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
