@@ -4,7 +4,7 @@
  * apart. The index keeps which words a chunk holds, not where, so this reads the text of the leading
  * files' best chunks (pure, so it is unit-tested); the ranking scales their scores by it.
  */
-import { splitIdentifiers } from "./query";
+import { scanWords } from "./query";
 import { wordMatches } from "./snippet";
 
 /**
@@ -20,14 +20,26 @@ export function proximityOf(content: string, lexemes: string[], weight: number[]
 export function proximityScorer(lexemes: string[], weight: number[], window = 8): (content: string) => number {
   const total = weight.reduce((a, b) => a + b, 0);
   if (lexemes.length < 2 || total <= 0) return () => 0;
+  // keyed by the word as written: its lower-case form, and so its term, follows from it
   const seen = new Map<string, number>();
   const termOf = (word: string) => {
     let t = seen.get(word);
-    if (t === undefined) seen.set(word, (t = lexemes.findIndex((l) => wordMatches(word, l))));
+    if (t === undefined) {
+      const lower = word.toLowerCase();
+      seen.set(word, (t = lexemes.findIndex((l) => wordMatches(lower, l))));
+    }
     return t;
   };
+  // A word matches a lexeme only if it starts with the lexeme's first letter (wordMatches): an ASCII word
+  // starting with none of them is no term, known without taking it out of the text.
+  const firsts = new Set(lexemes.map((l) => l.charCodeAt(0)));
   return (content) => {
-    const terms = splitIdentifiers(content).toLowerCase().split(" ").filter(Boolean).map(termOf);
+    const terms: number[] = [];
+    scanWords(content, (start, end, word) => {
+      if (word !== undefined) return void terms.push(termOf(word));
+      const c = content.charCodeAt(start);
+      terms.push(firsts.has(c >= 65 && c <= 90 ? c + 32 : c) ? termOf(content.slice(start, end)) : -1);
+    });
     const inWindow = new Array<number>(lexemes.length).fill(0);
     let distinct = 0;
     let sum = 0;

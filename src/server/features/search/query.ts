@@ -91,15 +91,14 @@ const otherChar = (text: string, i: number) => {
 };
 
 /**
- * The distinct words of splitIdentifiers(text), in order of first appearance: what a chunk's document
- * needs, since ranking reads which words a chunk holds, not where (on source code, ~40% of the text
- * to send and to stem, for the same lexemes). One scan instead of three regex passes: an ASCII run of
- * letters and digits splits by the same two rules (before an upper-case letter that follows a
- * lower-case letter or a digit; before the last of several upper-case letters followed by a
- * lower-case one); a run with other characters goes through splitIdentifiers itself.
+ * Each word of splitIdentifiers(text), in order, to `emit`: an ASCII word as its place in the text
+ * (`text.slice(start, end)`, left to the caller, who may not need it), any other word as its text.
+ * One scan instead of three regex passes: an ASCII run of letters and digits splits by the same two
+ * rules (before an upper-case letter that follows a lower-case letter or a digit; before the last of
+ * several upper-case letters followed by a lower-case one); a run with other characters goes through
+ * splitIdentifiers itself.
  */
-export function distinctWords(text: string): string {
-  const words = new Set<string>();
+export function scanWords(text: string, emit: (start: number, end: number, word?: string) => void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -122,20 +121,37 @@ export function distinctWords(text: string): string {
       i += other.length - 1;
     }
     if (!ascii) {
-      for (const word of splitIdentifiers(text.slice(start, i)).split(" ")) words.add(word);
+      for (const word of splitIdentifiers(text.slice(start, i)).split(" ")) emit(start, i, word);
       continue;
     }
     let from = start;
     for (let j = start + 1; j < i; j++) {
       if (ASCII_CLASS[text.charCodeAt(j)] !== UPPER) continue;
       if (ASCII_CLASS[text.charCodeAt(j - 1)] !== UPPER || (j + 1 < i && ASCII_CLASS[text.charCodeAt(j + 1)] === LOWER)) {
-        words.add(text.slice(from, j));
+        emit(from, j);
         from = j;
       }
     }
-    words.add(text.slice(from, i));
+    emit(from, i);
   }
+}
+
+/**
+ * The distinct words of splitIdentifiers(text), in order of first appearance: what a chunk's document
+ * needs, since ranking reads which words a chunk holds, not where (on source code, ~40% of the text
+ * to send and to stem, for the same lexemes).
+ */
+export function distinctWords(text: string): string {
+  const words = new Set<string>();
+  scanWords(text, (start, end, word) => words.add(word ?? text.slice(start, end)));
   return [...words].join(" ");
+}
+
+/** Every word of splitIdentifiers(text) in order, repeats included, as they are written (not lower-cased). */
+export function wordsInOrder(text: string): string[] {
+  const words: string[] = [];
+  scanWords(text, (start, end, word) => words.push(word ?? text.slice(start, end)));
+  return words;
 }
 
 /** Splits identifiers and punctuation into lower-case words, the same way the index does (each spelling once, in order). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { proximityOf } from "./proximity";
-import { distinctWords, globToRegex, pathPrefixHolds, searchWords, splitIdentifiers, splitWords } from "./query";
+import { distinctWords, globToRegex, pathPrefixHolds, searchWords, splitIdentifiers, splitWords, wordsInOrder } from "./query";
 import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
 
@@ -23,7 +23,9 @@ describe("search terms", () => {
     for (let n = 0; n < 5000; n++) {
       const text = Array.from({ length: Math.floor(random() * 16) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
       expect(distinctWords(text), JSON.stringify(text)).toBe([...new Set(splitIdentifiers(text).split(" ").filter(Boolean))].join(" "));
+      expect(wordsInOrder(text), JSON.stringify(text)).toEqual(splitIdentifiers(text).split(" ").filter(Boolean));
     }
+    expect(wordsInOrder("getUser(user); getUser(id)")).toEqual(["get", "User", "user", "get", "User", "id"]);
   });
   it("lets a path word extend a question word's stem by a few letters only", () => {
     expect(pathPrefixHolds("_vendor/partial-json-parser/parser.ts", "pars")).toBe(true);
