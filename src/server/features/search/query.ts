@@ -147,13 +147,6 @@ export function distinctWords(text: string): string {
   return [...words].join(" ");
 }
 
-/** Every word of splitIdentifiers(text) in order, repeats included, as they are written (not lower-cased). */
-export function wordsInOrder(text: string): string[] {
-  const words: string[] = [];
-  scanWords(text, (start, end, word) => words.push(word ?? text.slice(start, end)));
-  return words;
-}
-
 /** Splits identifiers and punctuation into lower-case words, the same way the index does (each spelling once, in order). */
 export function splitWords(text: string): string[] {
   const words = distinctWords(text);

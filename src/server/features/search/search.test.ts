@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { proximityOf } from "./proximity";
-import { distinctWords, globToRegex, pathPrefixHolds, searchWords, splitIdentifiers, splitWords, wordsInOrder } from "./query";
+import { distinctWords, globToRegex, pathPrefixHolds, searchWords, scanWords, splitIdentifiers, splitWords } from "./query";
 import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
+
+/** Every word scanWords finds, in order, as text. */
+const wordsInOrder = (text: string) => {
+  const words: string[] = [];
+  scanWords(text, (start, end, word) => words.push(word ?? text.slice(start, end)));
+  return words;
+};
 
 describe("search terms", () => {
   it("splits identifiers like the index does", () => {
