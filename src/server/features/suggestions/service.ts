@@ -9,7 +9,7 @@ import { enqueueNotification } from "@/server/features/notifications/outbox";
 import { runRules, type Finding } from "./rules";
 import type { DailyOutput, FindingDto } from "./schema";
 import { defaultSources, gatherSnapshot, type ScopeHistory, type SignalSources } from "./signals";
-import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, liveFindingRows, reconcile, saveBriefing, storedBriefing, visibleAfter, type StoredSignals } from "./store";
+import { applyPlan, briefingDto, byAttention, dayBefore, dayOf, findingDto, liveFindingRows, reconcile, saveBriefing, storedDay, visibleAfter, type StoredSignals } from "./store";
 import { rulesBriefing, summarizerFromEnv, type Summarizer } from "./summarizer";
 
 /**
@@ -59,10 +59,10 @@ async function liveFindings(deps: Deps, actions: Record<string, string>, now: Da
 
 /** The stored day, or null when it has not been computed. Reads only. */
 export async function readDay(deps: Deps, now = new Date()): Promise<DailyOutput | null> {
-  const [row, rows] = await Promise.all([storedBriefing(deps, dayOf(now)), liveFindingRows(deps)]);
-  if (!row) return null;
-  const findings = rows.map((r) => findingDto(r, row.actions as Record<string, string>, now)).sort(byAttention);
-  return { computed: false, briefing: briefingDto(row), counts: counts(findings), findings };
+  const day = await storedDay(deps, dayOf(now));
+  if (!day) return null;
+  const findings = day.findings.map((r) => findingDto(r, day.briefing.actions as Record<string, string>, now)).sort(byAttention);
+  return { computed: false, briefing: briefingDto(day.briefing), counts: counts(findings), findings };
 }
 
 /** GET /ai/suggestions/daily: today's set, computed once per day when missing. */

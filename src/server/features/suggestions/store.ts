@@ -87,21 +87,36 @@ const FINDING_COLUMNS = `"id", "key", "rule", "subject", "fingerprint", "severit
   "status_at" AS "statusAt", "status_fingerprint" AS "statusFingerprint", "intent_id" AS "intentId"`;
 const dateOrNull = (d: Date | string | null) => (d === null ? null : new Date(d));
 
+const LIVE_FINDINGS = `SELECT ${FINDING_COLUMNS} FROM "suggestion_finding" WHERE "resolved_at" IS NULL`;
+/** A finding row as read by querySql: its times as Date, or as text when they came inside JSON. */
+const findingRow = (r: SuggestionFinding): SuggestionFinding => ({
+  ...r,
+  firstSeenAt: new Date(r.firstSeenAt),
+  lastSeenAt: new Date(r.lastSeenAt),
+  resolvedAt: dateOrNull(r.resolvedAt),
+  statusAt: dateOrNull(r.statusAt),
+});
+
 /** The findings not resolved, in no order. */
 export async function liveFindingRows(deps: Pick<Deps, "db" | "database">): Promise<SuggestionFinding[]> {
-  const rows = await querySql<SuggestionFinding>(deps, `SELECT ${FINDING_COLUMNS} FROM "suggestion_finding" WHERE "resolved_at" IS NULL`, []);
-  return rows.map((r) => ({ ...r, firstSeenAt: new Date(r.firstSeenAt), lastSeenAt: new Date(r.lastSeenAt), resolvedAt: dateOrNull(r.resolvedAt), statusAt: dateOrNull(r.statusAt) }));
+  return (await querySql<SuggestionFinding>(deps, LIVE_FINDINGS, [])).map(findingRow);
 }
 
-/** A day's briefing, its signals cut to the gaps (what briefingDto reads of them), or null. */
-export async function storedBriefing(deps: Pick<Deps, "db" | "database">, day: string): Promise<SuggestionBriefing | null> {
-  const [row] = await querySql<SuggestionBriefing>(
+/**
+ * A day's briefing, its signals cut to the gaps (what briefingDto reads of them), with the findings not
+ * resolved (in no order) — one statement, the findings as one JSON array — or null when the day has none.
+ */
+export async function storedDay(deps: Pick<Deps, "db" | "database">, day: string): Promise<{ briefing: SuggestionBriefing; findings: SuggestionFinding[] } | null> {
+  const [row] = await querySql<SuggestionBriefing & { findings: SuggestionFinding[] }>(
     deps,
-    `SELECT "day", "computed_at" AS "computedAt", "computations", "source", "text", "actions", "model", jsonb_build_object('gaps', "signals"->'gaps') AS "signals"
+    `SELECT "day", "computed_at" AS "computedAt", "computations", "source", "text", "actions", "model", jsonb_build_object('gaps', "signals"->'gaps') AS "signals",
+            (SELECT coalesce(json_agg(f), '[]'::json) FROM (${LIVE_FINDINGS}) f) AS "findings"
        FROM "suggestion_briefing" WHERE "day" = $1`,
     [day],
   );
-  return row ? { ...row, computedAt: new Date(row.computedAt) } : null;
+  if (!row) return null;
+  const { findings, ...briefing } = row;
+  return { briefing: { ...briefing, computedAt: new Date(briefing.computedAt) }, findings: findings.map(findingRow) };
 }
 
 export function briefingDto(b: SuggestionBriefing): BriefingDto {
