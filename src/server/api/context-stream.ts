@@ -65,10 +65,17 @@ async function takeSlot(deps: Deps, actor: Extract<Actor, { type: "api_key" }>):
   return { refresh: async () => (await claim()).taken, release: async () => void (await deps.kv.releaseLease(pool, id)) };
 }
 
+/** A live change is one object shared by every stream of this instance: its JSON is made once. */
+const changeJson = new WeakMap<object, string>();
+
 function frame(item: FollowItem): string {
-  const data = item.type === "change" ? item.event : item.type === "reset" ? { scope: item.scope } : { positions: item.positions };
+  let data: string;
+  if (item.type === "change") {
+    data = changeJson.get(item.event) ?? JSON.stringify(item.event);
+    changeJson.set(item.event, data);
+  } else data = JSON.stringify(item.type === "reset" ? { scope: item.scope } : { positions: item.positions });
   const name = item.type === "change" ? item.event.type : item.type;
-  return `id: ${item.positions}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `id: ${item.positions}\nevent: ${name}\ndata: ${data}\n\n`;
 }
 
 export const handleContextStream = guardRoute(
@@ -111,8 +118,16 @@ function streamResponse(
   clientGone.addEventListener("abort", end, { once: true });
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      // frames made in one turn of the event loop (a burst of changes) leave as one chunk: one socket write, not one each
+      let pending = "";
+      const flush = () => {
+        const text = pending;
+        pending = "";
+        if (text && !abort.signal.aborted) controller.enqueue(encoder.encode(text));
+      };
       const send = (text: string) => {
-        if (!abort.signal.aborted) controller.enqueue(encoder.encode(text));
+        if (pending === "") setImmediate(flush);
+        pending += text;
       };
       heartbeat = setInterval(() => {
         send(": heartbeat\n\n");
@@ -122,16 +137,28 @@ function streamResponse(
           () => {},
         );
       }, HEARTBEAT_MS);
+      let failure: unknown;
       try {
         const items = await followScopes(deps, scopes, from, abort.signal);
         send(`retry: 1000\n: following ${scopes.join(", ")}\n\n`);
+        // every change's access check starts as it arrives (the checks of a burst share their round trips);
+        // frames still leave in order, each once its own check has answered
+        let sent: Promise<void> = Promise.resolve();
         for await (const item of items) {
-          if (item.type === "change" && !(await visible.get(item.event.scope)!(item.event))) continue;
-          send(frame(item));
+          const shown = item.type === "change" ? visible.get(item.event.scope)!(item.event) : true;
+          sent = sent.then(async () => void ((await shown) && send(frame(item))));
+          // a failed check ends the stream (its client reconnects and resumes)
+          sent.catch((err: unknown) => {
+            if (!abort.signal.aborted) failure ??= err;
+            end();
+          });
         }
+        await sent;
       } catch (err) {
-        if (!abort.signal.aborted) console.error(`[${requestId}] context stream failed:`, err);
+        if (!abort.signal.aborted) failure ??= err;
       } finally {
+        if (failure !== undefined) console.error(`[${requestId}] context stream failed:`, failure);
+        flush();
         end();
         try {
           controller.close();

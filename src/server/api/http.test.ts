@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/env";
-import { clientIp, requestIdOf } from "./http";
+import { clientIp, COMPRESS_FROM_BYTES, jsonAnswer, requestIdOf } from "./http";
 
 const req = (headers: Record<string, string>) => new Request("http://localhost/ai/status", { headers });
 
@@ -26,5 +26,16 @@ describe("request ids", () => {
     expect(a).toMatch(/^trace-12345678\.[0-9a-f-]{13}$/);
     expect(b).not.toBe(a);
     expect(requestIdOf(req({ "x-request-id": "bad id with spaces" }))).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("JSON answers", () => {
+  it("marks a small answer no-transform, so Next's gzip leaves it as it is; a larger one is compressed as before", () => {
+    const small = jsonAnswer(JSON.stringify({ ok: "é".repeat(100) }), 200, new Headers());
+    expect(small.headers.get("cache-control")).toBe("no-transform");
+    expect(small.headers.get("content-type")).toBe("application/json");
+    // counted in bytes, not characters: 512 two-byte characters are over the threshold
+    const large = jsonAnswer(JSON.stringify({ text: "é".repeat(COMPRESS_FROM_BYTES / 2) }), 200, new Headers());
+    expect(large.headers.get("cache-control")).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import { VERSION } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { reportedAppError } from "@/server/trpc/init";
 import { guardRoute } from "./guard";
-import { assertUrlLength, jsonError, readBodyCapped } from "./http";
+import { assertUrlLength, jsonAnswer, jsonError, readBodyCapped } from "./http";
 import { callOperation, effectOf, matchOperation, operations, restInput } from "./operations";
 import { appRouter } from "./root";
 
@@ -87,10 +87,10 @@ export const handleRest = guardRoute({ action: "rest", surface: "rest", caller: 
   const ctx = createContext({ deps, requestId, surface: "rest", ip: g.ip, actor: g.actor, idempotencyKey: req.headers.get("idempotency-key"), resHeaders: g.headers });
   try {
     const data = await callOperation(op, ctx, restInput(op, { method: req.method, query: url.searchParams, body, params }));
-    const headers = new Headers({ "content-type": "application/json" });
+    const headers = new Headers();
     const text = JSON.stringify(data);
     if (req.method === "GET" || req.method === "HEAD") return conditionalResponse(req, text, headers);
-    return new Response(text, { status: 200, headers });
+    return jsonAnswer(text, 200, headers);
   } catch (err) {
     if (!(err instanceof TRPCError)) throw err;
     // The procedure's own failure: its audit entry is written by the audit middleware already.
@@ -104,11 +104,8 @@ function conditionalResponse(req: Request, text: string, headers: Headers): Resp
   const etag = `W/"${hash("sha256", text, "base64url").slice(0, 27)}"`;
   headers.set("etag", etag);
   const sent = req.headers.get("if-none-match");
-  if (sent && (sent.trim() === "*" || sent.split(",").some((t) => t.trim() === etag))) {
-    headers.delete("content-type");
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(text, { status: 200, headers });
+  if (sent && (sent.trim() === "*" || sent.split(",").some((t) => t.trim() === etag))) return new Response(null, { status: 304, headers });
+  return jsonAnswer(text, 200, headers);
 }
 
 /** A JSON request body (an empty one is `{}`): 413 over the cap, 415 when not JSON, 400 when malformed. */

@@ -84,21 +84,14 @@ export function createRedisStore(url: string, opts: { nearCache?: NearCacheConfi
   async function readVersionedExpiring(keys: string[], withExpiry = true): Promise<Loaded[]> {
     if (keys.length === 0) return [];
     const sent = Date.now();
-    const pipeline = redis.pipeline();
-    for (const key of keys) {
-      pipeline.hmget(key, "v", "d");
-      if (withExpiry) pipeline.pttl(key);
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    const step = withExpiry ? 2 : 1;
-    return keys.map((_, i) => {
-      const [err, reply] = replies[i * step]!;
-      if (err) throw err;
-      const [version, value] = reply as (string | null)[];
-      const ttl = withExpiry ? Number(replies[i * step + 1]![1]) : -1;
+    // single commands, not a pipeline of their own: auto-pipelining sends them in order with everything
+    // else issued in this turn (a write's owner claim, other requests' commands), in one socket write
+    const replies = await Promise.all(keys.map((key) => Promise.all([redis.hmget(key, "v", "d"), withExpiry ? redis.pttl(key) : -1])));
+    return replies.map(([[version, value], ttl]) => ({
+      record: versionedOf(version, value),
       // measured from before the request went out: the copy expires no later than the record
-      return { record: versionedOf(version, value), expiresAt: ttl >= 0 ? sent + ttl : null };
-    });
+      expiresAt: ttl >= 0 ? sent + ttl : null,
+    }));
   }
 
   return {

@@ -120,16 +120,31 @@ describe("context scopes owned by a client", () => {
     await expect(trpc(actorA).context.watch({ scope: `client:${b.clientId}` })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     const scope = `session:race-${id()}`;
+    // Each change is checked when it reaches the watcher, against access as it is then. A write answers
+    // before its notification arrives, so the grant waits until the watcher has hidden both writes:
+    // checked after the grant, a's view of them would be right (a may read the scope by then) and this test wrong.
+    const can = ScopeGuard.prototype.can;
+    let hidden = 0;
+    const checks = vi.spyOn(ScopeGuard.prototype, "can").mockImplementation(async function (this: ScopeGuard, s, access) {
+      const allowed = await can.call(this, s, access);
+      if (s === scope && !allowed) hidden++;
+      return allowed;
+    });
     const abort = new AbortController();
-    const stream = (await trpc(actorA, abort.signal).context.watch({ scope })) as AsyncIterable<ContextEvent>;
-    const iterator = stream[Symbol.asyncIterator]();
-    const first = iterator.next();
-    expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-1", value: "b only" })).status).toBe(200);
-    expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-2", value: "b only" })).status).toBe(200);
-    await trpc(admin).context.grant({ scope, clientId: a.clientId, access: "read" });
-    expect((await rest("PUT", "/context", b.key, { scope, key: "shared", value: "now a may see" })).status).toBe(200);
-    expect(((await first).value as ContextEvent).key).toBe("shared");
-    abort.abort();
+    try {
+      const stream = (await trpc(actorA, abort.signal).context.watch({ scope })) as AsyncIterable<ContextEvent>;
+      const iterator = stream[Symbol.asyncIterator]();
+      const first = iterator.next();
+      expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-1", value: "b only" })).status).toBe(200);
+      expect((await rest("PUT", "/context", b.key, { scope, key: "hidden-2", value: "b only" })).status).toBe(200);
+      await vi.waitFor(() => expect(hidden).toBe(2));
+      await trpc(admin).context.grant({ scope, clientId: a.clientId, access: "read" });
+      expect((await rest("PUT", "/context", b.key, { scope, key: "shared", value: "now a may see" })).status).toBe(200);
+      expect(((await first).value as ContextEvent).key).toBe("shared");
+    } finally {
+      abort.abort();
+      checks.mockRestore();
+    }
   });
 
   it("watchers checking the same change share one owner read; the next change is read afresh, so a new owner's writes stay hidden", async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeDeps, testDeps } from "../../../../tests/support/deps";
+import { watchAnnouncements } from "../../../../tests/support/journal";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
 import type { Deps } from "@/server/deps";
 import { announceWrite, reconcileWrites } from "./journal";
@@ -30,22 +31,22 @@ describe("context write journal", () => {
   });
 
   it("writes made at once share one announcement statement, and each is still audited and settled", async () => {
-    const announce = vi.spyOn(deps.db.contextWriteIntent, "createMany");
+    const announce = watchAnnouncements(deps);
     try {
       const keys = Array.from({ length: 10 }, (_, i) => `burst-${i}`);
       await Promise.all(keys.map((key) => putEntry(deps, call(), { scope, key, value: key })));
-      expect(announce).toHaveBeenCalledTimes(1);
+      expect(announce.count()).toBe(1);
       for (const key of keys) expect(await rowsOf(key)).toHaveLength(1);
       await vi.waitFor(async () => expect(await deps.db.contextWriteIntent.count({ where: { scope, key: { in: keys } } })).toBe(0));
     } finally {
-      announce.mockRestore();
+      announce.restore();
     }
   });
 
   it("when the database refuses the announcement, the store is not touched", async () => {
-    const spy = vi.spyOn(deps.db.contextWriteIntent, "createMany").mockRejectedValueOnce(new Error("database down"));
+    const announce = watchAnnouncements(deps, new Error("database down"));
     await expect(putEntry(deps, call(), { scope, key: "db-down", value: 1 })).rejects.toThrow("database down");
-    spy.mockRestore();
+    announce.restore();
     expect(await deps.kv.getVersioned(recordKey(scope, "db-down"))).toBeNull();
   });
 
@@ -72,13 +73,7 @@ describe("context write journal", () => {
 
   it("a process that died after announcing and before (or during) the store write is audited as uncertain, never silently dropped", async () => {
     const c = call();
-    await announceWrite(
-      deps.db,
-      "context.put",
-      scope,
-      "crashed",
-      eventFor(c, { action: "context.put", resourceType: "context", target: targetOf(scope, "crashed"), detail: { scope, key: "crashed" } }),
-    );
+    await announceWrite(deps, "context.put", scope, "crashed", eventFor(c, { action: "context.put", resourceType: "context", target: targetOf(scope, "crashed"), detail: { scope, key: "crashed" } }));
     await reconcileWrites(deps, { olderThanMs: 0, scope });
     const [row] = await rowsOf("crashed");
     expect(row).toMatchObject({ outcome: "failure", requestId: c.requestId });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@/generated/prisma/client";
-import type { Db } from "@/server/adapters/db";
+import { querySql, type Db, type SqlReaders } from "@/server/adapters/db";
 import type { AuditEventInput } from "@/server/core/audit/log";
 import { redact } from "@/server/core/audit/redact";
 import { GroupCommit } from "@/server/core/group-commit";
@@ -26,32 +25,47 @@ export type WriteAction = "context.put" | "context.delete";
 /**
  * Announcements and settlements made together share one statement each way (group commit, per
  * database): a burst of writes (IDE sessions that move together) would otherwise take a pooled
- * connection and a commit per write, twice, and queue behind the pool.
+ * connection and a commit per write, twice, and queue behind the pool. Both are one plain statement
+ * (no Prisma, no transaction block): a lone write's journal costs two round trips, not five.
  */
-const journals = new WeakMap<Db, { announce: GroupCommit<Prisma.ContextWriteIntentCreateManyInput, null>; settle: GroupCommit<string, null> }>();
+const ANNOUNCE_SQL = `INSERT INTO context_write_intent (id, action, scope, key, event)
+SELECT x->>'id', x->>'action', x->>'scope', x->>'key', x->'event' FROM jsonb_array_elements($1::jsonb) AS x`;
+/** The statement's own transaction commits without waiting for the disk (set_config local to it). */
+const SETTLE_SQL = `WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+DELETE FROM context_write_intent WHERE id = ANY($1::text[]) AND EXISTS (SELECT 1 FROM async_commit)`;
 
-function journalOf(db: Db) {
-  let journal = journals.get(db);
+interface Announcement {
+  id: string;
+  action: WriteAction;
+  scope: string;
+  key: string;
+  event: unknown;
+}
+
+const journals = new WeakMap<Db, { announce: GroupCommit<Announcement, null>; settle: GroupCommit<string, null> }>();
+
+function journalOf(deps: SqlReaders) {
+  let journal = journals.get(deps.db);
   if (!journal) {
     journal = {
       announce: new GroupCommit(async (rows) => {
-        await db.contextWriteIntent.createMany({ data: rows });
+        await querySql(deps, ANNOUNCE_SQL, [JSON.stringify(rows)]);
         return rows.map(() => null);
       }),
       settle: new GroupCommit(async (ids) => {
-        await db.$transaction([db.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF"), db.contextWriteIntent.deleteMany({ where: { id: { in: ids } } })]);
+        await querySql(deps, SETTLE_SQL, [ids]);
         return ids.map(() => null);
       }),
     };
-    journals.set(db, journal);
+    journals.set(deps.db, journal);
   }
   return journal;
 }
 
-export async function announceWrite(db: Db, action: WriteAction, scope: string, key: string, event: AuditEventInput): Promise<string> {
+export async function announceWrite(deps: SqlReaders, action: WriteAction, scope: string, key: string, event: AuditEventInput): Promise<string> {
   const id = randomUUID();
   // redacted as the audit log would store it (jsonb refuses NUL, and no secret should sit here either)
-  await journalOf(db).announce.add({ id, action, scope, key, event: redact(event) as Prisma.InputJsonValue });
+  await journalOf(deps).announce.add({ id, action, scope, key, event: redact(event) });
   return id;
 }
 
@@ -61,9 +75,9 @@ export async function announceWrite(db: Db, action: WriteAction, scope: string, 
  * announcement whose audit event exists, which the reconciler settles. A write's answer then waits for
  * two flushes to disk (the announcement, the audit event), not three.
  */
-export async function settleWrite(db: Db, id: string): Promise<void> {
+export async function settleWrite(deps: SqlReaders, id: string): Promise<void> {
   try {
-    await journalOf(db).settle.add(id);
+    await journalOf(deps).settle.add(id);
   } catch (err) {
     // the reconciler finds the audit event by request id and only settles it
     console.warn(`[context] write ${id} not settled: ${(err as Error).message}`);

@@ -142,7 +142,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   const bytes = Buffer.byteLength(JSON.stringify(input.value));
   const announced = { scope: input.scope, key: input.key, ttlSeconds: input.ttlSeconds, bytes, ...(rules.audited ?? auditedValue)(input.value) };
   // announced before the store is touched, so a crash between the write and its audit event leaves a trace the reconciler audits
-  const writeId = await announceWrite(deps.db, "context.put", input.scope, input.key, eventFor(call, { action: "context.put", resourceType: "context", target, detail: announced }));
+  const writeId = await announceWrite(deps, "context.put", input.scope, input.key, eventFor(call, { action: "context.put", resourceType: "context", target, detail: announced }));
   const now = new Date();
   const stored: StoredEntry = {
     value: input.value,
@@ -159,7 +159,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   const previousVersion = result.previous?.version ?? 0;
   if (!result.written) {
-    await settleWrite(deps.db, writeId); // refused by the store: nothing changed (the refusal is audited by the call's middleware)
+    await settleWrite(deps, writeId); // refused by the store: nothing changed (the refusal is audited by the call's middleware)
     return { written: false, version: result.version, previous };
   }
 
@@ -175,7 +175,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     writeId,
   };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
+    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
   return { written: true, entry, conflict, previous };
@@ -212,7 +212,7 @@ export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput
   guardFeatureRecord(input);
   const target = targetOf(input.scope, input.key);
   const writeId = await announceWrite(
-    deps.db,
+    deps,
     "context.delete",
     input.scope,
     input.key,
@@ -223,7 +223,7 @@ export async function deleteEntry(deps: Deps, call: CallContext, input: GetInput
   const at = new Date().toISOString();
   const detail = { scope: input.scope, key: input.key, deleted: previous !== null, version: previous?.version ?? null, previousVersion: previous?.version ?? null, conflict: false, writeId };
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target, detail })).then(() => settleWrite(deps.db, writeId)),
+    deps.audit.record(eventFor(call, { action: "context.delete", resourceType: "context", target, detail })).then(() => settleWrite(deps, writeId)),
     previous ? publish(deps, { type: "delete", scope: input.scope, key: input.key, at }) : undefined,
   ]);
   return { deleted: previous !== null };

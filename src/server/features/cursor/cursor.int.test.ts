@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleRest } from "@/server/api/rest";
 import { setDeps, type Deps } from "@/server/deps";
 import { recordKey } from "@/server/features/context/store";
 import { closeDeps, makeKey, testDeps } from "../../../../tests/support/deps";
+import { watchAnnouncements } from "../../../../tests/support/journal";
 import { MAX_DIFF_BYTES } from "./schema";
 
 /** IDE sessions over REST: ownership, last write wins with conflicts, heartbeats, redaction, who sees diff text. */
@@ -108,19 +109,19 @@ describe("IDE sessions", () => {
     const record = async () => JSON.parse((await deps.kv.getVersioned(recordKey(`session:${id}`, "cursor")))!.value) as { writeId?: string; expiresAt: string };
     const stored = await record();
     expect(stored.writeId).toEqual(expect.any(String));
-    const announce = vi.spyOn(deps.db.contextWriteIntent, "createMany").mockRejectedValue(new Error("database down"));
+    const announce = watchAnnouncements(deps, new Error("database down"));
     try {
       const beat = await putOk(writer.key, session(id));
       expect(beat).toMatchObject({ changed: false, conflict: false });
       expect(beat.session.version).toBe(first.session.version + 1);
-      expect(announce).not.toHaveBeenCalled();
+      expect(announce.count()).toBe(0);
       const after = await record();
       expect(after.writeId).toBe(stored.writeId);
       expect(Date.parse(after.expiresAt)).toBeGreaterThanOrEqual(Date.parse(stored.expiresAt));
       // a new state is a change again: journaled first, so with the database down it is refused
       expect((await call("PUT", "/cursor/session", writer.key, session(id, { activeFile: "src/next.ts" }))).status).toBe(500);
     } finally {
-      announce.mockRestore();
+      announce.restore();
     }
     // a stale heartbeat is a change: it is flagged, audited and streamed
     const stale = await putOk(writer.key, { ...session(id), expectedVersion: first.session.version });

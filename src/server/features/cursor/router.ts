@@ -27,8 +27,7 @@ export const cursorRouter = router({
     .output(putSessionOutput)
     .mutation(async ({ ctx, input }) => {
       // the session's scope is the client's like any session scope: its other entries, grants and stream follow the same owner
-      await new ScopeGuard(ctx.deps, ctx.actor).assertWrite(sessionScope(input.sessionId));
-      return putSession(ctx.deps, callOf(ctx), input);
+      return putSession(ctx.deps, callOf(ctx), input, new ScopeGuard(ctx.deps, ctx.actor).assertWrite(sessionScope(input.sessionId)));
     }),
 
   get: read

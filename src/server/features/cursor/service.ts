@@ -6,7 +6,7 @@ import { AppError } from "@/server/core/errors";
 import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import type { Entry } from "@/server/features/context/schema";
-import { refreshEntry, storeEntry } from "@/server/features/context/service";
+import { refreshEntry, storeEntry, type StoreResult } from "@/server/features/context/service";
 import { entryOf, readEntry, recordKey, SCOPES_INDEX, SESSION_RECORD_KEY, type StoredEntry } from "@/server/features/context/store";
 import { redactSecrets } from "@/server/features/repos/indexer/redact";
 import { touchedSymbols } from "./diff";
@@ -44,7 +44,22 @@ export function ownerOf(actor: Actor): string {
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-function prepareDiff(diff: string | undefined): { text: string; info: NonNullable<StoredSession["diff"]>; symbols: Map<string, string[]> } | null {
+interface PreparedDiff {
+  text: string;
+  info: NonNullable<StoredSession["diff"]>;
+  symbols: Map<string, string[]>;
+}
+
+/**
+ * The last diffs prepared, by the hash of the text as sent: an IDE sends the same diff with every
+ * heartbeat, and redacting and chunking 200 KB of it takes 20–80 ms of CPU, hashing it under 1 ms. The
+ * answer depends on the text alone, so nothing ever makes an entry wrong, and instances need not share it.
+ */
+const PREPARED_KEPT = 16;
+const prepared = new Map<string, PreparedDiff>();
+
+/** The diff as stored: size-checked, secrets redacted, hashed, with the symbols it touches per file. */
+export function prepareDiff(diff: string | undefined): PreparedDiff | null {
   if (diff === undefined || diff === "") return null;
   const bytes = Buffer.byteLength(diff);
   if (bytes > MAX_DIFF_BYTES) {
@@ -53,8 +68,17 @@ function prepareDiff(diff: string | undefined): { text: string; info: NonNullabl
       limit: MAX_DIFF_BYTES,
     });
   }
-  const { text, redactions } = redactSecrets(diff);
-  return { text, info: { bytes: Buffer.byteLength(text), sha256: sha256(text), redactions }, symbols: touchedSymbols(text) };
+  const sent = sha256(diff);
+  let out = prepared.get(sent);
+  if (out)
+    prepared.delete(sent); // kept again below, as the newest
+  else {
+    const { text, redactions } = redactSecrets(diff);
+    out = { text, info: { bytes: Buffer.byteLength(text), sha256: sha256(text), redactions }, symbols: touchedSymbols(text) };
+  }
+  prepared.set(sent, out);
+  if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+  return out;
 }
 
 const ATTEMPTS = 5;
@@ -62,44 +86,58 @@ const ATTEMPTS = 5;
 /**
  * Stores a push or heartbeat. The owner check and the write are one compare-and-set on the entry's
  * version (retried when another push lands in between), so a foreign client can never slip a write in.
+ * `ownerChecked` is the caller's check of the session scope's owner (ScopeGuard.assertWrite): the
+ * record's first read goes out with it, and nothing is written before it passes. A heartbeat's diff text
+ * (already named by the record) is stored again with the record, in the same round trip, to keep its TTL.
  */
-export async function putSession(deps: Deps, call: CallContext, input: PutSessionInput): Promise<{ session: SessionView; conflict: boolean; changed: boolean }> {
+export async function putSession(
+  deps: Deps,
+  call: CallContext,
+  input: PutSessionInput,
+  ownerChecked: Promise<void> = Promise.resolve(),
+): Promise<{ session: SessionView; conflict: boolean; changed: boolean }> {
+  const scope = sessionScope(input.sessionId);
+  const key = recordKey(scope, SESSION_RECORD_KEY);
+  // the owner is checked before the input is looked at further (a foreign client gets 403, whatever it sent)
+  let current = (await Promise.all([deps.kv.getVersioned(key), ownerChecked]))[0];
   const diff = prepareDiff(input.diff);
   const owner = ownerOf(call.actor);
   const changedFiles = input.changedFiles.map((f) => ({ ...f, symbols: diff?.symbols.get(f.path) ?? [] }));
   const shape = { repo: input.repo, branch: input.branch, head: input.head, activeFile: input.activeFile, selection: input.selection ?? null, changedFiles, diff: diff?.info ?? null };
   const state = sha256(canonicalize(shape)!);
   const ttlSeconds = deps.env.CURSOR_SESSION_TTL_SECONDS;
-  const scope = sessionScope(input.sessionId);
-  // stored beside the record before the record names it; in flight while the record is read (the router has checked the owner)
-  const diffStored = diff ? deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 }) : Promise.resolve();
-  diffStored.catch(() => {}); // awaited below; a failure surfaces there
+  const storeDiff = () => (diff ? deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 }) : Promise.resolve());
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await deps.kv.getVersioned(recordKey(scope, SESSION_RECORD_KEY));
+    if (attempt > 0) current = await deps.kv.getVersioned(key); // another push landed in between: read again
     const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
     const previous = before && Date.parse(before.expiresAt) > Date.now() ? (before.value as unknown as StoredSession) : null;
     if (previous && previous.owner !== owner) {
       throw new AppError("FORBIDDEN", `Session ${input.sessionId} belongs to client ${previous.owner}; only its keys may write it (it expires ${before!.expiresAt}). Use another sessionId.`);
     }
-    await diffStored;
     const version = current?.version ?? 0;
     const conflict = input.expectedVersion !== undefined && input.expectedVersion !== version;
     const sameState = previous?.state === state && before?.updatedBy.id === call.actor.id;
     // the same state from the same writer, over the version it expected: a heartbeat (a conflicting one is a change, to flag it)
     const heartbeat = sameState && !conflict;
     const record = { scope, key: SESSION_RECORD_KEY, ttlSeconds, ifVersion: version };
-    const result = heartbeat
-      ? await refreshEntry(deps, call, record, before!)
-      : await storeEntry(
-          deps,
-          call,
-          {
-            ...record,
-            value: { ...shape, owner, state, changedAt: sameState ? previous!.changedAt : new Date().toISOString() } satisfies StoredSession as unknown as Entry["value"],
-            expectedVersion: input.expectedVersion,
-          },
-          { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }) },
-        );
+    let result: StoreResult;
+    if (heartbeat) {
+      // both commands leave in one write to the store, the diff text first
+      const [, refreshed] = await Promise.all([storeDiff(), refreshEntry(deps, call, record, before!)]);
+      result = refreshed;
+    } else {
+      await storeDiff(); // stored beside the record before the record names it
+      result = await storeEntry(
+        deps,
+        call,
+        {
+          ...record,
+          value: { ...shape, owner, state, changedAt: sameState ? previous!.changedAt : new Date().toISOString() } satisfies StoredSession as unknown as Entry["value"],
+          expectedVersion: input.expectedVersion,
+        },
+        { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }) },
+      );
+    }
     if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: !heartbeat };
   }
   throw new AppError("CONFLICT", `Session ${input.sessionId} is being written by others too often to store this push; retry.`);
