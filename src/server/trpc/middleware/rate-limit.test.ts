@@ -72,6 +72,20 @@ describe("rate limits", () => {
       expect(passed).toBeGreaterThanOrEqual(100); // counts leased but unused by one instance are lost to the others
     });
 
+    it("let a concurrent burst under the limit through: callers waiting on one refill share its lease", async () => {
+      const kv = instance(createMemoryStore());
+      let passed = 0;
+      for (let round = 0; round < 7; round++) {
+        const results = await Promise.all(Array.from({ length: 30 }, () => allowed(kv, 1_000)));
+        passed += results.filter(Boolean).length;
+      }
+      expect(passed).toBe(210);
+      expect(kv.calls).toBeLessThan(30);
+      // and the limit still holds for a burst larger than what is left
+      const rest = await Promise.all(Array.from({ length: 1_000 }, () => allowed(kv, 1_000)));
+      expect(rest.filter(Boolean).length).toBe(790);
+    });
+
     it("count a small limit exactly: one store command per allowed request, none for the refusals", async () => {
       const kv = instance(createMemoryStore());
       const results = [];

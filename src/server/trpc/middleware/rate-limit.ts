@@ -22,34 +22,58 @@ interface Lease {
 
 const MAX_LEASE = 64;
 const MAX_KEYS = 10_000;
+/** This instance's leases, and the refills in flight, per key. */
+interface LeaseBook {
+  leases: Map<string, Lease>;
+  refills: Map<string, Promise<void>>;
+}
 /** Per store, so tests with stores of their own do not share counts; the store holds the truth. */
-const leaseBooks = new WeakMap<KeyValueStore, Map<string, Lease>>();
+const leaseBooks = new WeakMap<KeyValueStore, LeaseBook>();
 
 /**
  * The next count for a key: from this instance's lease when it has tokens left, else from a new
- * lease of `size` counts taken from the store in one command. A busy key's leases double up to 64,
- * but never beyond a quarter of what the limit leaves, so near the limit every count comes from the
- * store, and once the window is spent refusals cost no command at all. Across instances, counts a
- * lease took but did not use are lost to the others: a caller may be refused a little early, never
- * let through past the limit.
+ * lease taken from the store in one command. A busy key's leases double up to 64, but never beyond a
+ * quarter of what the limit leaves, so near the limit every count comes from the store, and once the
+ * window is spent refusals cost no command at all. One refill per key is in flight at a time: callers
+ * that find the lease empty meanwhile wait for it and share it (each taking a lease of its own would
+ * spend the limit on counts nobody used). Across instances, counts a lease took but did not use are
+ * lost to the others: a caller may be refused a little early, never let through past the limit.
  */
 async function nextCount(kv: KeyValueStore, key: string, limit: number): Promise<{ count: number; resetMs: number }> {
   let book = leaseBooks.get(kv);
-  if (!book) leaseBooks.set(kv, (book = new Map()));
-  const now = Date.now();
-  const stored = book.get(key);
-  const lease = stored && stored.windowEndsAt > now ? stored : undefined; // one of this window
-  if (lease) {
-    if (lease.next <= lease.last) return { count: lease.next++, resetMs: lease.windowEndsAt - now };
-    // the counter only grows within a window: once it passed the limit, refuse without asking the store
-    if (lease.last >= limit) return { count: lease.last + 1, resetMs: lease.windowEndsAt - now };
+  if (!book) leaseBooks.set(kv, (book = { leases: new Map(), refills: new Map() }));
+  for (;;) {
+    const now = Date.now();
+    const stored = book.leases.get(key);
+    const lease = stored && stored.windowEndsAt > now ? stored : undefined; // one of this window
+    if (lease) {
+      if (lease.next <= lease.last) return { count: lease.next++, resetMs: lease.windowEndsAt - now };
+      // the counter only grows within a window: once it passed the limit, refuse without asking the store
+      if (lease.last >= limit) return { count: lease.last + 1, resetMs: lease.windowEndsAt - now };
+    }
+    const pending = book.refills.get(key);
+    if (pending) {
+      await pending;
+      continue;
+    }
+    const refill = takeLease(kv, book, key, limit, lease);
+    book.refills.set(key, refill);
+    try {
+      await refill;
+    } finally {
+      book.refills.delete(key);
+    }
   }
-  const room = Math.floor((limit - (lease?.last ?? 0)) / 4);
-  const size = Math.max(1, Math.min(lease ? lease.size * 2 : 1, MAX_LEASE, room));
+}
+
+/** A new lease for `key` from the store's counter, in place of `spent` (this window's, used up) if any. */
+async function takeLease(kv: KeyValueStore, book: LeaseBook, key: string, limit: number, spent: Lease | undefined): Promise<void> {
+  const room = Math.floor((limit - (spent?.last ?? 0)) / 4);
+  const size = Math.max(1, Math.min(spent ? spent.size * 2 : 1, MAX_LEASE, room));
   const { count: last, resetMs } = await kv.incrWindow(key, WINDOW_MS, size);
-  if (book.size >= MAX_KEYS) for (const [k, l] of book) if (l.windowEndsAt <= now) book.delete(k);
-  book.set(key, { next: last - size + 2, last, size, windowEndsAt: Date.now() + resetMs });
-  return { count: last - size + 1, resetMs };
+  const now = Date.now();
+  if (book.leases.size >= MAX_KEYS) for (const [k, l] of book.leases) if (l.windowEndsAt <= now) book.leases.delete(k);
+  book.leases.set(key, { next: last - size + 1, last, size, windowEndsAt: now + resetMs });
 }
 
 /**
