@@ -115,6 +115,21 @@ describe("context scopes owned by a client", () => {
     expect((await trpc(admin).context.summary({})).lastWrites[0]).toMatchObject({ scope: secret });
   });
 
+  it("the summary's scopes are the first the key may read: other clients' scopes do not take their places", async () => {
+    const run = id();
+    // another key of b's client, allowed the burst of writes below
+    const busy = await makeKey(deps, ["context:write"], { clientId: b.clientId, rateLimits: { write: 1_000 } });
+    const actorB = await authenticateApiKey(deps.db, busy.key, null);
+    // more of b's scopes than the summary lists, all named before a's
+    for (let i = 0; i < 210; i += 30)
+      await Promise.all(Array.from({ length: Math.min(30, 210 - i) }, (_, j) => trpc(actorB).context.put({ scope: `session:0-${run}-${String(i + j).padStart(3, "0")}`, key: "k", value: i + j })));
+    const mine = `session:1-${run}`;
+    expect((await rest("PUT", "/context", a.key, { scope: mine, key: "s", value: "a's" })).status).toBe(200);
+    const seenByA = (await rest("GET", "/context/summary", a.key)).body as { scopes: { scope: string }[] };
+    expect(seenByA.scopes.map((s) => s.scope)).toContain(mine);
+    expect(seenByA.scopes.some((s) => s.scope.startsWith(`session:0-${run}`))).toBe(false);
+  });
+
   it("the live stream: 404 on another client's scope; on a session not yet owned, only what the watcher may read", async () => {
     const actorA = await authenticateApiKey(deps.db, a.key, null);
     await expect(trpc(actorA).context.watch({ scope: `client:${b.clientId}` })).rejects.toMatchObject({ code: "NOT_FOUND" });

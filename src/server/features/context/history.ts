@@ -65,8 +65,7 @@ export async function sharedContextSummary(deps: SqlReaders & { kv: KeyValueStor
 
 /** Entry counts per live scope, and the last five writes across scopes, of the scopes the caller may read (the Status page's card). */
 export async function contextSummary(deps: SqlReaders & { kv: KeyValueStore }, guard: ScopeGuard) {
-  const [scopes, rows] = await Promise.all([deps.kv.indexRange(SCOPES_INDEX, { limit: MAX_SCOPES }), lastWrites(deps, guard)]);
-  const readable = (await Promise.all(scopes.map(async (s) => ((await guard.can(s, "read")) ? s : null)))).filter((s): s is string => s !== null);
+  const [readable, rows] = await Promise.all([readableScopes(deps.kv, guard), lastWrites(deps, guard)]);
   const counts = await Promise.all(readable.map((s) => deps.kv.indexCount(scopeIndex(s))));
   return {
     scopes: readable.map((scope, i) => ({ scope, entries: counts[i]! })).filter((s) => s.entries > 0),
@@ -75,6 +74,25 @@ export async function contextSummary(deps: SqlReaders & { kv: KeyValueStore }, g
       return { ...withoutDetail(item), scope: item.detail.scope ?? "", key: item.detail.key ?? "" };
     }),
   };
+}
+
+const SCOPE_PAGES = 10;
+
+/**
+ * The first MAX_SCOPES live scopes, in name order, that the caller may read: other clients' scopes are
+ * skipped, not counted against the caller's, looking at most SCOPE_PAGES pages of the index.
+ */
+async function readableScopes(kv: KeyValueStore, guard: ScopeGuard): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < SCOPE_PAGES && out.length < MAX_SCOPES; page++) {
+    const scopes = await kv.indexRange(SCOPES_INDEX, { after, limit: MAX_SCOPES });
+    const allowed = await Promise.all(scopes.map((s) => guard.can(s, "read")));
+    out.push(...scopes.filter((_, i) => allowed[i]));
+    if (scopes.length < MAX_SCOPES) break;
+    after = scopes[scopes.length - 1];
+  }
+  return out.slice(0, MAX_SCOPES);
 }
 
 const LAST_WRITES = 5;
