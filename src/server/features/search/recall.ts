@@ -64,8 +64,9 @@ async function fullTextRecall(src: SqlSource, words: string[], input: RecallInpu
     if (input.path) out.push(Prisma.sql`${Prisma.raw(alias)}."path" ~ ${globToRegex(input.path)}`);
     return out.length ? Prisma.sql` AND ${Prisma.join(out, " AND ")}` : Prisma.empty;
   };
-  const fileDoc = Prisma.sql`"repo_file_search_document"(f."path", f."symbols", f."summary")`;
-  const folderDoc = Prisma.sql`"folder_summary_search_document"(d."path", d."summary")`;
+  // their stored documents (repo_file_search_document and folder_summary_search_document of the row)
+  const fileDoc = Prisma.sql`f."search_doc"`;
+  const folderDoc = Prisma.sql`d."search_doc"`;
   // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
   const rows = await select<Row>(
     src,
