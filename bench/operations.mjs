@@ -2,7 +2,8 @@
 // Benchmark: every GET operation of the OpenAPI document against one production build, each run right
 // after a run of /api/health of the same server (the framework's ceiling), on two configurations:
 // the local Postgres + Redis, and the embedded defaults (PGlite, in-process store). Cloudways and
-// WordPress point at the local fakes of their APIs so their operations can be called too.
+// WordPress point at the local fakes of their APIs so their operations can be called too, and this
+// checkout is indexed first (`orchestrator index`) so the searches rank real code.
 // Operations are read from /api/openapi.json, so a new one is measured without touching this file;
 // one the bench cannot call with a 2xx is reported as a failure of the bench (exit code 1).
 // Prints one table per configuration (ratio, p50, p99, errors, server CPU per request) and, with
@@ -13,6 +14,7 @@
 //   BENCH_SAVE=before.json …            keeps this run's figures; BENCH_BEFORE=before.json shows them beside the next run's
 //   BENCH_PORT=3300 BENCH_DB_PREFIX=bench_me REDIS_URL=redis://127.0.0.1:6379/13 …   a shared machine: own port, database names, Redis DB
 //   BENCH_CPU_PROF=/tmp/prof ONLY=whoami …   the server writes a V8 CPU profile there when it stops (one per configuration)
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -158,6 +160,9 @@ async function runConfig(name, fakes) {
   try {
     const key = createKey(env, ["--client", `bench-ops-${name}`, "--scopes", SCOPES, "--rate-limit", UNLIMITED]);
     const headers = { "x-api-key": key };
+    // the searches rank this checkout's index, as a user's would after `orchestrator index`; an empty index
+    // would measure only the statements' overhead
+    execFileSync(process.execPath, ["bin/orchestrator.mjs", "index"], { env, stdio: ["ignore", "ignore", "inherit"] });
     const doc = await json(await fetch(`${app.base}/api/openapi.json`), "reading the OpenAPI document");
     const seeds = await seed(app.base, headers);
     const health = { url: `${app.base}/api/health` };
