@@ -30,9 +30,10 @@ interface RawRow {
   hash: string;
 }
 
-const COLUMNS = `"seq", "at", "actor_type", "actor_id", "client_id", "action", "resource_type", "target", "outcome", "status", "latency_ms",
+/** The columns of an event as its readers want them (not its search document). */
+export const AUDIT_COLUMNS = `"seq", "at", "actor_type", "actor_id", "client_id", "action", "resource_type", "target", "outcome", "status", "latency_ms",
   "request_id", "surface", "ip", "input", "detail", "prev_hash", "hash"`;
-const SELECT = `SELECT ${COLUMNS} FROM "audit_event" WHERE "seq" >= $1 AND "seq" <= $2 ORDER BY "seq" LIMIT ${ROW_PAGE}`;
+const SELECT = `SELECT ${AUDIT_COLUMNS} FROM "audit_event" WHERE "seq" >= $1 AND "seq" <= $2 ORDER BY "seq" LIMIT ${ROW_PAGE}`;
 
 /** An archived row: the chained content plus its place in the chain (what the archive holds, one per line). */
 function toRecord(r: RawRow): AuditRecord {
@@ -81,7 +82,11 @@ export async function* auditRows(database: Database, fromSeq: number, toSeq: num
  * what the log's readers page through (recent events, a search's page, a context key's history), read
  * through the plain pg pool where there is one, which costs a reader about half of what Prisma does.
  */
-export async function newestAuditEvents(deps: SqlReaders, where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
-  const rows = await querySql<RawRow>(deps, `SELECT ${COLUMNS} FROM "audit_event" WHERE ${where} ORDER BY "seq" DESC LIMIT $${params.length + 1}`, [...params, limit]);
-  return rows.map(toRecord);
+export function newestAuditEvents(deps: SqlReaders, where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
+  return readAuditEvents(deps, `SELECT ${AUDIT_COLUMNS} FROM "audit_event" WHERE ${where} ORDER BY "seq" DESC LIMIT $${params.length + 1}`, [...params, limit]);
+}
+
+/** Events read by a statement of the caller's that selects AUDIT_COLUMNS (with $1… parameters). */
+export async function readAuditEvents(deps: SqlReaders, statement: string, params: unknown[]): Promise<AuditRecord[]> {
+  return (await querySql<RawRow>(deps, statement, params)).map(toRecord);
 }
