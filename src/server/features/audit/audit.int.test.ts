@@ -8,7 +8,7 @@ import { createUser } from "@/server/core/auth/users";
 import { setDeps, type Deps } from "@/server/deps";
 import { createContext } from "@/server/trpc/context";
 import { closeDeps, makeKey, scratchDeps, testDeps } from "../../../../tests/support/deps";
-import { searchAuditSeqs } from "./search";
+import { searchAuditEvents } from "./search";
 import { listAuditEvents, recentAuditEvents } from "./service";
 import { auditListInput } from "./schema";
 
@@ -85,7 +85,7 @@ describe("audit full-text search", () => {
 
   it("finds the same page among the newest events as from the index, and falls back to the index when they hold fewer", async () => {
     const input = (extra: Record<string, unknown>) => ({ ...auditListInput.parse({ actorId: actor, ...extra }), q: String(extra.q) });
-    const seqsOf = async (extra: Record<string, unknown>, take: number, window: number) => (await searchAuditSeqs(deps, input(extra), take, window)).map(Number);
+    const seqsOf = async (extra: Record<string, unknown>, take: number, window: number) => (await searchAuditEvents(deps, input(extra), take, window)).map((e) => e.seq);
     for (const extra of [{ q: token }, { q: token, cursor: seqs[3] }, { q: "friday" }, { q: token, outcome: "denied" }]) {
       const fromIndex = await seqsOf(extra, 3, 0); // no window: the index alone
       expect(await seqsOf(extra, 3, 2), JSON.stringify(extra)).toEqual(fromIndex); // a window too small for a page: the index

@@ -1,5 +1,6 @@
 import type { JobDefinition } from "@/server/jobs/types";
 import { checkpointAuditHead, sealAndRotate, verifyAuditLog } from "./lifecycle";
+import { fillSearchDocuments } from "./search";
 import { notifyIfBroken } from "./service";
 
 /**
@@ -33,6 +34,17 @@ export const auditJobs: JobDefinition[] = [
       const cp = await checkpointAuditHead(ctx.deps);
       return { checkpointSeq: cp?.seq ?? null };
     },
+  },
+  {
+    name: "audit-search-backfill",
+    description: "Store the search document of audit events written before it was stored, in batches; nothing to do once every event has it",
+    schedule: "*/30 * * * *",
+    timeoutSeconds: 1_800,
+    retry: { limit: 1, delaySeconds: 300, backoff: false },
+    singleton: true,
+    // a log of millions takes minutes: enqueued by cron, run by a worker
+    runsInCron: false,
+    run: async (ctx) => ({ filled: await fillSearchDocuments(ctx.deps, { signal: ctx.signal }) }),
   },
   {
     name: "audit-verify-archive",

@@ -1,5 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import { querySql, type SqlReaders } from "@/server/adapters/db";
+import type { AuditRecord } from "@/server/core/audit/log";
+import { AUDIT_COLUMNS, readAuditEvents } from "@/server/core/audit/rows";
 import type { AuditListInput } from "./schema";
 
 /**
@@ -7,6 +9,12 @@ import type { AuditListInput } from "./schema";
  * so the planner answers from the index.
  */
 const DOCUMENT = Prisma.sql`"audit_event_search_document"("action", "target", "actor_id", "client_id", "request_id", "input", "detail")`;
+/**
+ * The same document as stored with the event (migration 20261206009000); computed for a row written
+ * before that column whose document the backfill has not filled yet.
+ */
+const STORED_DOCUMENT = Prisma.sql`COALESCE("search_doc", ${DOCUMENT})`;
+const COLUMNS = Prisma.raw(AUDIT_COLUMNS);
 
 /**
  * The user's words as a tsquery: web-search syntax ("a phrase", or, -word) from websearch_to_tsquery,
@@ -44,21 +52,39 @@ const all = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(condi
  */
 export const RECENT_WINDOW = 100;
 
-/** Sequence numbers of the matching events, newest first, at most `take`. */
-export async function searchAuditSeqs(deps: SqlReaders, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<bigint[]> {
+/** The matching events, newest first, at most `take`: one statement when the newest events hold a page. */
+export async function searchAuditEvents(deps: SqlReaders, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<AuditRecord[]> {
   // through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders)
-  const run = (sql: Prisma.Sql) => querySql<{ seq: bigint | number | string }>(deps, sql.text, sql.values);
-  const toSeqs = (rows: { seq: bigint | number | string }[]) => rows.map((r) => BigInt(r.seq));
+  const run = (sql: Prisma.Sql) => readAuditEvents(deps, sql.text, sql.values);
   const others = filters(q);
   // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all
   const recent = await run(Prisma.sql`
-    SELECT "seq" FROM (SELECT * FROM "audit_event" WHERE ${all(others)} ORDER BY "seq" DESC LIMIT ${window}) AS "recent"
-     WHERE ${DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`);
-  if (recent.length >= take) return toSeqs(recent);
+    SELECT ${COLUMNS} FROM (SELECT * FROM "audit_event" WHERE ${all(others)} ORDER BY "seq" DESC LIMIT ${window}) AS "recent"
+     WHERE ${STORED_DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`);
+  if (recent.length >= take) return recent;
   // The words are rare among recent events: the matches come from the GIN index and are sorted. Ordering
   // by "seq" + 0 keeps the planner off a backward walk of the primary key, which would test every event
   // down to the oldest match (the whole log when there are fewer matches than a page).
-  const rows = await run(Prisma.sql`
-    SELECT "seq" FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`);
-  return toSeqs(rows);
+  return run(Prisma.sql`
+    SELECT ${COLUMNS} FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`);
+}
+
+/** Rows per backfill statement: short enough that requests' statements on the embedded database's one connection wait little between them. */
+export const BACKFILL_BATCH = 500;
+
+/**
+ * Fills the stored document of events written before the column existed (migration 20261206009000),
+ * newest first, a batch per statement, until none is left or `signal` aborts; returns how many it
+ * filled. Once done, a call costs one probe of an empty index.
+ */
+export async function fillSearchDocuments(deps: SqlReaders, opts: { signal?: AbortSignal; batch?: number; pauseMs?: number } = {}): Promise<number> {
+  let total = 0;
+  while (!opts.signal?.aborted) {
+    const [row] = await querySql<{ filled: number }>(deps, `SELECT "audit_fill_search_docs"($1::int) AS "filled"`, [opts.batch ?? BACKFILL_BATCH]);
+    // fewer than a batch may only mean a concurrent fill took some rows: done is when none was left
+    if (!row?.filled) break;
+    total += row.filled;
+    await new Promise((resolve) => setTimeout(resolve, opts.pauseMs ?? 50));
+  }
+  return total;
 }

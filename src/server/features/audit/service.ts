@@ -5,7 +5,7 @@ import { fitToBudget } from "@/server/core/paging";
 import type { VerifyResult } from "@/server/core/audit/verify";
 import { enqueueNotification } from "@/server/features/notifications/outbox";
 import type { AuditEventDto, AuditListInput } from "./schema";
-import { searchAuditSeqs } from "./search";
+import { searchAuditEvents } from "./search";
 
 /**
  * An intent's events: those the intents service wrote (target = the id) and the calls that named it
@@ -67,9 +67,7 @@ export async function listAuditEvents(deps: SqlReaders, input: AuditListInput) {
   const { db } = deps;
   const q = { ...input, actorId: await resolveActorId(db, input.actorId), intentId: input.intentId?.toLowerCase() };
   const take = q.limit + 1;
-  const rows: Unnamed[] = q.q
-    ? await newestAuditEvents(deps, `"seq" = ANY($1::bigint[])`, [(await searchAuditSeqs(deps, { ...q, q: q.q }, take)).map(String)], take)
-    : (await db.auditEvent.findMany({ where: whereOf(q), orderBy: { seq: "desc" }, take })).map(toDto);
+  const rows: Unnamed[] = q.q ? await searchAuditEvents(deps, { ...q, q: q.q }, take) : (await db.auditEvent.findMany({ where: whereOf(q), orderBy: { seq: "desc" }, take })).map(toDto);
   const { items, cut } = fitToBudget(await withActorNames(db, rows.slice(0, q.limit)));
   const more = cut || rows.length > q.limit;
   return { items, nextCursor: more && items.length ? items[items.length - 1]!.seq : null };
