@@ -1,6 +1,7 @@
 import type { Db } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, fullTextFiles, splitFileKey, type SqlSource } from "./fulltext";
+import { Prisma } from "@/generated/prisma/client";
+import { fileKeyOf, fullTextFiles, select, splitFileKey, type SqlSource } from "./fulltext";
 import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
@@ -64,61 +65,70 @@ async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput)
 export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view: CodeView): Promise<CodeSearchOutput> {
   const { fused, terms, hybrid } = await rankedFiles(deps, input);
   const offset = input.cursor ?? 0;
-  const page = await withLines(deps.db, fused.slice(offset, offset + input.limit));
-  const results = await describe(deps.db, page, terms, view);
+  const results = await describe(deps, fused.slice(offset, offset + input.limit), terms, view);
   const { items, cut } = fitToBudget(results);
   const next = offset + (cut ? items.length : input.limit);
   return { results: items, nextCursor: next < fused.length ? next : null, mode: hybrid ? "hybrid" : "fulltext", terms };
 }
 
-/** A file that matched on its path, symbols or summary alone points at its first chunk (or line 1). */
-async function withLines(db: Db, page: Fused[]): Promise<Fused[]> {
-  return Promise.all(
-    page.map(async (f) => {
-      if (f.lines.length > 0) return f;
-      const { repoId, path } = splitFileKey(f.fileKey);
-      const first = await db.codeChunk.findFirst({ where: { repoId, path }, orderBy: { startLine: "asc" }, select: { startLine: true, endLine: true, symbol: true } });
-      return { ...f, lines: [first ?? { startLine: 1, endLine: 1, symbol: null }] };
-    }),
-  );
+interface PageRow {
+  ord: number;
+  language: string | null;
+  summary: string | null;
+  html_url: string | null;
+  indexed_sha: string | null;
+  default_branch: string | null;
+  local_path: string | null;
+  /** The file's first chunk, for a file that matched on its path, symbols or summary alone. */
+  first: { startLine: number; endLine: number; symbol: string | null } | null;
+  content: string | null;
 }
 
-/** Files, repos and (when the caller may see code) the best chunk of each result, in three queries. */
-async function describe(db: Db, page: Fused[], terms: string[], view: CodeView): Promise<CodeResult[]> {
-  if (page.length === 0) return [];
-  const keys = page.map((f) => splitFileKey(f.fileKey));
-  const [files, repos, chunks] = await Promise.all([
-    db.repoFile.findMany({ where: { OR: keys.map((k) => ({ repoId: k.repoId, path: k.path })) }, select: { repoId: true, path: true, language: true, summary: true } }),
-    db.repo.findMany({ where: { id: { in: [...new Set(keys.map((k) => k.repoId))] } }, select: { id: true, htmlUrl: true, indexedSha: true, defaultBranch: true, localPath: true } }),
-    view.rawCode || view.highlight
-      ? db.codeChunk.findMany({
-          where: { OR: page.map((f, i) => ({ repoId: keys[i]!.repoId, path: keys[i]!.path, startLine: f.lines[0]!.startLine })) },
-          select: { repoId: true, path: true, startLine: true, content: true },
-        })
-      : [],
-  ]);
-  const fileOf = new Map(files.map((f) => [fileKeyOf(f.repoId, f.path), f]));
-  const repoOf = new Map(repos.map((r) => [r.id, r]));
-  const contentOf = new Map(chunks.map((c) => [`${fileKeyOf(c.repoId, c.path)}:${c.startLine}`, c.content]));
+/**
+ * Each result's file and repo, its best chunk's text when the caller may see code, and, for a file that
+ * matched on its path, symbols or summary alone, its first chunk (or line 1): one statement for the page.
+ */
+async function describe(src: SqlSource, fused: Fused[], terms: string[], view: CodeView): Promise<CodeResult[]> {
+  if (fused.length === 0) return [];
+  const keys = fused.map((f) => splitFileKey(f.fileKey));
+  const rows = await select<PageRow>(
+    src,
+    Prisma.sql`
+    SELECT k."ord"::int AS "ord", f."language", f."summary", r."html_url", r."indexed_sha", r."default_branch", r."local_path", first."line" AS "first",
+           CASE WHEN ${view.rawCode || view.highlight} THEN (
+             SELECT c."content" FROM "code_chunk" c
+              WHERE c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = COALESCE(k."start_line", (first."line" ->> 'startLine')::int)
+              LIMIT 1) END AS "content"
+      FROM unnest(${keys.map((k) => k.repoId)}::text[], ${keys.map((k) => k.path)}::text[], ${fused.map((f) => f.lines[0]?.startLine ?? null)}::int[])
+           WITH ORDINALITY AS k("repo_id", "path", "start_line", "ord")
+      LEFT JOIN "repo_file" f ON f."repo_id" = k."repo_id" AND f."path" = k."path"
+      LEFT JOIN "repo" r ON r."id" = k."repo_id"
+      LEFT JOIN LATERAL (
+        SELECT json_build_object('startLine', c."start_line", 'endLine', c."end_line", 'symbol', c."symbol") AS "line"
+          FROM "code_chunk" c WHERE k."start_line" IS NULL AND c."repo_id" = k."repo_id" AND c."path" = k."path"
+         ORDER BY c."start_line" LIMIT 1) first ON true`,
+  );
+  const rowOf = new Map(rows.map((r) => [r.ord - 1, r]));
+  const page = fused.map((f, i) => (f.lines.length > 0 ? f : { ...f, lines: [rowOf.get(i)?.first ?? { startLine: 1, endLine: 1, symbol: null }] }));
   return page.map((f, i) => {
     const { repoId, path } = keys[i]!;
     const best = f.lines[0]!;
-    const repo = repoOf.get(repoId);
-    const content = contentOf.get(`${f.fileKey}:${best.startLine}`) ?? null;
-    const ref = repo?.indexedSha ?? repo?.defaultBranch;
+    const row = rowOf.get(i);
+    const content = row?.content ?? null;
+    const ref = row?.indexed_sha ?? row?.default_branch;
     return {
       repo: repoId,
       path,
-      language: fileOf.get(f.fileKey)?.language ?? null,
+      language: row?.language ?? null,
       startLine: best.startLine,
       endLine: best.endLine,
       symbol: best.symbol,
       score: Number(f.score.toFixed(6)),
       retrievers: f.retrievers,
-      summary: fileOf.get(f.fileKey)?.summary ?? null,
+      summary: row?.summary ?? null,
       matches: f.lines,
-      url: repo?.htmlUrl && ref ? `${repo.htmlUrl}/blob/${ref}/${path.split("/").map(encodeURIComponent).join("/")}#L${best.startLine}-L${best.endLine}` : null,
-      localPath: view.localPaths && repo?.localPath ? `${repo.localPath.replace(/\/+$/, "")}/${path}` : null,
+      url: row?.html_url && ref ? `${row.html_url}/blob/${ref}/${path.split("/").map(encodeURIComponent).join("/")}#L${best.startLine}-L${best.endLine}` : null,
+      localPath: view.localPaths && row?.local_path ? `${row.local_path.replace(/\/+$/, "")}/${path}` : null,
       snippet: view.highlight && content !== null ? snippetOf(content, best.startLine, terms) : null,
       content: view.rawCode ? content : null,
     };
