@@ -1,7 +1,7 @@
-import type { Db } from "@/server/adapters/db";
+import type { Db, SqlSource } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
 import { Prisma } from "@/generated/prisma/client";
-import { fileKeyOf, fullTextFiles, select, splitFileKey, type SqlSource } from "./fulltext";
+import { fileKeyOf, fullTextFiles, select, splitFileKey } from "./fulltext";
 import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";

@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { querySql, type Database, type Db } from "@/server/adapters/db";
+import { querySql, type SqlSource } from "@/server/adapters/db";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
 import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
@@ -18,11 +18,7 @@ export const splitFileKey = (key: string) => {
   return { repoId: key.slice(0, i), path: key.slice(i + 1) };
 };
 
-/** Where the search's statements run: the plain pg pool when there is one (far less CPU per row than Prisma), else Prisma. */
-export interface SqlSource {
-  db: Db;
-  database?: Pick<Database, "sql">;
-}
+/** A search statement, through the database's plain runner when there is one (far less CPU per row than Prisma). */
 export const select = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => querySql<T>(src, sql.text, sql.values);
 
 /** A chunk's stored document (migration 20261127008000), which its GIN index covers. */

@@ -1,7 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { Db } from "@/server/adapters/db";
+import type { Db, SqlSource } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, select, splitFileKey, type SqlSource } from "./fulltext";
+import { fileKeyOf, select, splitFileKey } from "./fulltext";
 import { globMatcher, globToRegex, searchWords } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { SearchDeps } from "./code";
