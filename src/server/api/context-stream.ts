@@ -4,18 +4,20 @@ import type { Actor } from "@/server/core/auth/actor";
 import { AppError } from "@/server/core/errors";
 import type { Deps } from "@/server/deps";
 import { ScopeGuard, type ChangeRef } from "@/server/features/context/access";
-import { decodePositions, followScopes, type FollowItem } from "@/server/features/context/follow";
+import { decodePositions, followScopes, type FollowItem, type Positions } from "@/server/features/context/follow";
 import { SCOPE_PATTERN } from "@/server/features/context/schema";
 import { guardRoute } from "./guard";
 
 /**
  * GET /ai/context/stream?scope=…[&scope=…]: the shared context's changes as Server-Sent Events, for
  * any client that can hold a stream (the CLI's `cursor listen`, scripts). Each event's id is where the
- * client stands in every scope; reconnecting with Last-Event-ID (or ?lastEventId=) resumes after it
+ * client stands in every scope (follow.ts, StreamPositions); reconnecting with Last-Event-ID (or ?lastEventId=) resumes after it
  * with nothing missed within CONTEXT_STREAM_RETENTION_SECONDS. A comment every 15 s keeps proxies from
  * closing an idle stream; CONTEXT_STREAM_MAX_PER_KEY streams per key across instances.
  */
 export const HEARTBEAT_MS = 15_000;
+/** A stream writes at most one chunk per this many ms: a burst of changes reaches the client at most this late. */
+const GATHER_MS = 50;
 const MAX_SCOPES = 100;
 /** A stream's lease in the shared store outlives a missed heartbeat, not a dead instance by long. */
 const LEASE_MS = 3 * HEARTBEAT_MS;
@@ -89,10 +91,13 @@ export const handleContextStream = guardRoute(
     // another client's scopes answer as if they did not exist; an unowned session's events pass only once the caller owns it
     const guard = new ScopeGuard(deps, actor);
     const visible = new Map(await Promise.all(scopes.map(async (s) => [s, await guard.assertWatch(s, `No context scope ${s} to follow.`)] as const)));
-    const from = decodePositions(g.req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"));
+    const lastEventId = g.req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
+    const from = decodePositions(lastEventId, scopes);
     const slot = await takeSlot(deps, actor);
     const call = { actor, requestId, surface: "rest" as const, ip: g.ip };
-    await deps.audit.record(eventFor(call, { action: "context.stream", resourceType: "context", input: { scopes, lastEventId: from.size ? Object.fromEntries(from) : null } }));
+    // an id made for another list of scopes is audited as such: the stream resets every scope
+    const resumed = from === null ? "unreadable: every scope reset" : from.size ? Object.fromEntries(from) : null;
+    await deps.audit.record(eventFor(call, { action: "context.stream", resourceType: "context", input: { scopes, lastEventId: resumed } }));
     return streamResponse(deps, scopes, visible, from, g.req.signal, slot, requestId);
   },
 );
@@ -101,7 +106,7 @@ function streamResponse(
   deps: Deps,
   scopes: string[],
   visible: Map<string, (change: ChangeRef) => Promise<boolean>>,
-  from: Map<string, number>,
+  from: Positions | null,
   clientGone: AbortSignal,
   slot: Slot,
   requestId: string,
@@ -118,15 +123,23 @@ function streamResponse(
   clientGone.addEventListener("abort", end, { once: true });
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      // frames made in one turn of the event loop (a burst of changes) leave as one chunk: one socket write, not one each
+      // Frames leave in chunks, at most one per GATHER_MS: a lone change goes out in the next turn of the
+      // event loop, the changes of a burst that follow it within GATHER_MS leave together, one socket write
+      // (and one pass through the response's streams) per stream instead of one per change.
       let pending = "";
+      let lastFlush = 0;
       const flush = () => {
         const text = pending;
         pending = "";
+        lastFlush = performance.now();
         if (text && !abort.signal.aborted) controller.enqueue(encoder.encode(text));
       };
       const send = (text: string) => {
-        if (pending === "") setImmediate(flush);
+        if (pending === "") {
+          const wait = lastFlush + GATHER_MS - performance.now();
+          if (wait > 0) setTimeout(flush, wait);
+          else setImmediate(flush);
+        }
         pending += text;
       };
       heartbeat = setInterval(() => {
