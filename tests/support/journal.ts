@@ -9,7 +9,8 @@ export function watchAnnouncements(deps: Deps, fail?: Error) {
   const runner = deps.database.sql;
   if (!runner) throw new Error("the database has no plain runner");
   const query = runner.query.bind(runner);
-  const isAnnouncement = (text: string) => text.startsWith("INSERT INTO context_write_intent");
+  // alone, or after the settlements that ride it (WITH settled AS (DELETE …) INSERT …)
+  const isAnnouncement = (text: string) => text.includes("INSERT INTO context_write_intent");
   const spy = vi.spyOn(runner, "query").mockImplementation(async <T>(text: string, params?: unknown[]) => {
     if (fail && isAnnouncement(text)) throw fail;
     return query<T>(text, params);

@@ -43,6 +43,25 @@ describe("context write journal", () => {
     }
   });
 
+  it("a write's settlement rides the next write's announcement (no statement of its own), or goes alone soon after", async () => {
+    const runner = deps.database.sql!;
+    const query = vi.spyOn(runner, "query");
+    try {
+      const first = await putEntry(deps, call(), { scope, key: "ride-1", value: 1 });
+      await putEntry(deps, call(), { scope, key: "ride-2", value: 2 });
+      const texts = query.mock.calls.map(([text]) => text);
+      const settlements = texts.filter((t) => t.includes("DELETE FROM context_write_intent"));
+      expect(settlements).toHaveLength(1); // the second announcement, carrying the first write's settlement
+      expect(settlements[0]).toContain("INSERT INTO context_write_intent");
+      expect((await rowsOf("ride-1"))[0]!.detail).toMatchObject({ version: first.entry.version });
+      expect(await deps.db.contextWriteIntent.count({ where: { scope, key: "ride-1" } })).toBe(0);
+      // the last one has no announcement to ride: it is settled alone
+      await vi.waitFor(async () => expect(await deps.db.contextWriteIntent.count({ where: { scope, key: "ride-2" } })).toBe(0));
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it("when the database refuses the announcement, the store is not touched", async () => {
     const announce = watchAnnouncements(deps, new Error("database down"));
     await expect(putEntry(deps, call(), { scope, key: "db-down", value: 1 })).rejects.toThrow("database down");

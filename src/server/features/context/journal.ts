@@ -26,10 +26,15 @@ export type WriteAction = "context.put" | "context.delete";
  * Announcements and settlements made together share one statement each way (group commit, per
  * database): a burst of writes (IDE sessions that move together) would otherwise take a pooled
  * connection and a commit per write, twice, and queue behind the pool. Both are one plain statement
- * (no Prisma, no transaction block): a lone write's journal costs two round trips, not five.
+ * (no Prisma, no transaction block): a lone write's journal costs two round trips, not five. A
+ * successful write's settlement (settleLater) does not hold up its answer and rides the next
+ * announcement's statement when one comes soon: in a burst, one statement per write, not two.
  */
 const ANNOUNCE_SQL = `INSERT INTO context_write_intent (id, action, scope, key, event)
 SELECT x->>'id', x->>'action', x->>'scope', x->>'key', x->'event' FROM jsonb_array_elements($1::jsonb) AS x`;
+/** An announcement that also settles the writes waiting to be settled (settleLater): one statement for both. */
+const ANNOUNCE_AND_SETTLE_SQL = `WITH settled AS (DELETE FROM context_write_intent WHERE id = ANY($2::text[]))
+${ANNOUNCE_SQL}`;
 /** The statement's own transaction commits without waiting for the disk (set_config local to it). */
 const SETTLE_SQL = `WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
 DELETE FROM context_write_intent WHERE id = ANY($1::text[]) AND EXISTS (SELECT 1 FROM async_commit)`;
@@ -42,24 +47,51 @@ interface Announcement {
   event: unknown;
 }
 
-const journals = new WeakMap<Db, { announce: GroupCommit<Announcement, null>; settle: GroupCommit<string, null> }>();
+interface Journal {
+  announce: GroupCommit<Announcement, null>;
+  settle: GroupCommit<string, null>;
+  /** Write ids whose settlement rides the next announcement (settleLater). */
+  unsettled: string[];
+  settleTimer: NodeJS.Timeout | null;
+}
 
-function journalOf(deps: SqlReaders) {
+const journals = new WeakMap<Db, Journal>();
+
+/** How long a settlement waits for an announcement to ride before it goes alone. */
+const SETTLE_LATER_MS = 250;
+const SETTLE_LATER_MAX = 500;
+
+function journalOf(deps: SqlReaders): Journal {
   let journal = journals.get(deps.db);
   if (!journal) {
-    journal = {
+    const j: Journal = {
       announce: new GroupCommit(async (rows) => {
-        await querySql(deps, ANNOUNCE_SQL, [JSON.stringify(rows)]);
+        const ids = takeUnsettled(j);
+        try {
+          await querySql(deps, ids.length ? ANNOUNCE_AND_SETTLE_SQL : ANNOUNCE_SQL, ids.length ? [JSON.stringify(rows), ids] : [JSON.stringify(rows)]);
+        } catch (err) {
+          for (const id of ids) settleLater(deps, id); // they wait for the next statement
+          throw err;
+        }
         return rows.map(() => null);
       }),
       settle: new GroupCommit(async (ids) => {
         await querySql(deps, SETTLE_SQL, [ids]);
         return ids.map(() => null);
       }),
+      unsettled: [],
+      settleTimer: null,
     };
+    journal = j;
     journals.set(deps.db, journal);
   }
   return journal;
+}
+
+function takeUnsettled(journal: Journal): string[] {
+  if (journal.settleTimer) clearTimeout(journal.settleTimer);
+  journal.settleTimer = null;
+  return journal.unsettled.splice(0);
 }
 
 export async function announceWrite(deps: SqlReaders, action: WriteAction, scope: string, key: string, event: AuditEventInput): Promise<string> {
@@ -84,12 +116,33 @@ export async function settleWrite(deps: SqlReaders, id: string): Promise<void> {
   }
 }
 
+/**
+ * settleWrite off the request path: the write's answer does not wait for it, and it rides the next
+ * announcement's statement (a burst of writes settles without statements of its own), or goes alone
+ * after SETTLE_LATER_MS. One lost (the process ends first, or its statement fails) leaves an
+ * announcement whose audit event exists, which the reconciler only settles, as for settleWrite.
+ */
+export function settleLater(deps: SqlReaders, id: string): void {
+  const journal = journalOf(deps);
+  journal.unsettled.push(id);
+  if (journal.unsettled.length >= SETTLE_LATER_MAX) void settleAlone(deps, journal);
+  else journal.settleTimer ??= setTimeout(() => void settleAlone(deps, journal), SETTLE_LATER_MS).unref();
+}
+
+async function settleAlone(deps: SqlReaders, journal: Journal): Promise<void> {
+  const ids = takeUnsettled(journal);
+  if (ids.length === 0) return;
+  // added in one turn: the group commit settles them in one statement
+  await Promise.all(ids.map((id) => journal.settle.add(id))).catch((err: Error) => console.warn(`[context] ${ids.length} writes not settled: ${err.message}`));
+}
+
 /** Announcements older than this are past any request still in flight. */
 export const RECONCILE_AFTER_MS = 60_000;
 
 /** Audits the announced writes no request settled (see above); each audit event and its settlement commit together. */
 export async function reconcileWrites(deps: Pick<Deps, "db" | "kv" | "audit">, opts: { olderThanMs?: number; limit?: number; scope?: string } = {}) {
-  const before = new Date(Date.now() - (opts.olderThanMs ?? RECONCILE_AFTER_MS));
+  // `at` has microseconds, the clock here milliseconds: everything up to the end of this millisecond counts as older than 0 ms
+  const before = new Date(Date.now() + 1 - (opts.olderThanMs ?? RECONCILE_AFTER_MS));
   const stale = await deps.db.contextWriteIntent.findMany({ where: { at: { lt: before }, scope: opts.scope }, orderBy: { at: "asc" }, take: opts.limit ?? 500 });
   const counts = { settled: 0, landed: 0, unknown: 0 };
   for (const intent of stale) {

@@ -9,7 +9,7 @@ import { fitToBudget } from "@/server/core/paging";
 import type { Deps } from "@/server/deps";
 import { DEFAULT_TTL_SECONDS, MAX_VALUE_BYTES, type ActorRef, type ContextEvent, type Entry, type GetInput, type ListInput, type PutInput } from "./schema";
 import { appendChange } from "./changes";
-import { announceWrite, settleWrite } from "./journal";
+import { announceWrite, settleLater, settleWrite } from "./journal";
 import { channelOf, entryOf, indexesOf, isSessionRecord, readEntry, recordKey, scopeIndex, type StoredEntry } from "./store";
 
 /** How much of a value the audit entry (and so the history) keeps. */
@@ -132,6 +132,11 @@ export interface StoreInput {
 export interface StoreRules {
   /** What the audit entry keeps of the value; by default the value redacted, whole when small. */
   audited?: (value: unknown) => Record<string, unknown>;
+  /**
+   * A store write that must land before the record (what the record names): sent in the same turn as
+   * the record's write, ahead of it, so on Redis both leave in one socket write, in that order.
+   */
+  before?: () => Promise<unknown>;
 }
 
 export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; previous: StoredEntry | null };
@@ -151,11 +156,18 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
   };
   // A store error leaves the announcement: the write may have landed all the same (a timeout), and the reconciler can tell.
-  const result = await deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify({ ...stored, writeId }), {
-    ttlMs: input.ttlSeconds * 1000,
-    ifVersion: input.ifVersion,
-    indexes: indexesOf(input.scope, input.key).put,
-  });
+  const before = rules.before?.();
+  // Redis (one connection, commands in order) and the in-process store apply it first anyway; Upstash's
+  // REST calls may overtake one another, so there the record waits for it
+  if (deps.kv.kind === "upstash") await before;
+  const [, result] = await Promise.all([
+    before,
+    deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify({ ...stored, writeId }), {
+      ttlMs: input.ttlSeconds * 1000,
+      ifVersion: input.ifVersion,
+      indexes: indexesOf(input.scope, input.key).put,
+    }),
+  ]);
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   const previousVersion = result.previous?.version ?? 0;
   if (!result.written) {
@@ -174,8 +186,9 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     ...announced,
     writeId,
   };
+  // the answer waits for the audit event and the change's number, not for the announcement's settlement
   await Promise.all([
-    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleWrite(deps, writeId)),
+    deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleLater(deps, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
   return { written: true, entry, conflict, previous };

@@ -126,7 +126,7 @@ export async function putSession(
       const [, refreshed] = await Promise.all([storeDiff(), refreshEntry(deps, call, record, before!)]);
       result = refreshed;
     } else {
-      await storeDiff(); // stored beside the record before the record names it
+      // the diff text leaves with the record, ahead of it, so it is stored before the record names it
       result = await storeEntry(
         deps,
         call,
@@ -135,7 +135,7 @@ export async function putSession(
           value: { ...shape, owner, state, changedAt: sameState ? previous!.changedAt : new Date().toISOString() } satisfies StoredSession as unknown as Entry["value"],
           expectedVersion: input.expectedVersion,
         },
-        { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }) },
+        { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }), before: storeDiff },
       );
     }
     if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: !heartbeat };
