@@ -50,16 +50,18 @@ interface FieldRow {
 }
 
 /**
- * The question's lexemes as (t = tsquery literal, i = 1-based position in lexeme order), computed in
- * each query itself so the search costs no extra round trip; every query numbers them alike.
+ * The question's lexemes as u (t = tsquery literal, i = 1-based position in lexeme order), computed in
+ * the statement itself so the search costs no extra round trip; once, as every part of it reads them
+ * (stemmed and planned once: on PGlite, a copy per part cost a quarter of the statement).
  */
-const TERMS = (words: string) => Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
+const TERMS = (words: string) =>
+  Prisma.sql`WITH u AS MATERIALIZED (SELECT "lexeme", quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words})))`;
 /** A file field's document exactly as migration 20261127007000_search indexes it, so its GIN index answers. */
 const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`;
 
 /** Files matching term u.t in one field (or a word it begins, with `prefix`), through that field's own GIN index. */
-const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, filters: CodeFilters, prefix = false) =>
-  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM ${TERMS(terms)}
+const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, filters: CodeFilters, prefix = false) =>
+  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM u
     JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ ${prefix ? Prisma.sql`(u.t || ':*')` : Prisma.sql`u.t`}::tsquery${and(filtersOn("f", filters))}) f ON true`;
 
 /**
@@ -69,9 +71,9 @@ const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, 
  * paths hold the term itself is a second scan of the same index ("pathWord"): asked row by row, the
  * path's document was recomputed for each, which cost more than the rest of the file fields together.
  */
-const pathMatches = (terms: string, filters: CodeFilters) => {
+const pathMatches = (filters: CodeFilters) => {
   const doc = WORDS(Prisma.sql`f."path"`);
-  return Prisma.sql`${fieldMatches("path", doc, terms, filters, true)} UNION ALL ${fieldMatches("pathWord", doc, terms, filters)}`;
+  return Prisma.sql`${fieldMatches("path", doc, filters, true)} UNION ALL ${fieldMatches("pathWord", doc, filters)}`;
 };
 
 /** What ranking reads for one question: which chunks and file fields hold which of its lexemes. */
@@ -127,23 +129,26 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   // read than as rows. Chunk hits (one per chunk and term, straight from that term's index scan) come one
   // object per file, its hits as arrays: a common word matches a thousand chunks, and parsing a row per hit,
   // each repeating its repo and path, cost more than all of the ranking. Hits are grouped by chunk below,
-  // within their file, which costs less than Postgres grouping them by chunk too.
+  // within their file, which costs less than Postgres grouping them by chunk too; files are joined for their
+  // size once grouped (on PGlite, joining every hit cost a third of the statement).
   const [signals] = await select<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
+    ${TERMS(terms)}
     SELECT
       (SELECT coalesce(json_agg(h), '[]'::json) FROM (
-        SELECT c."repo_id", c."path", f."size", json_agg(json_build_array(c."start_line", c."end_line", c."symbol", c.i)) AS "chunks"
-        FROM ${TERMS(terms)}
-        JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
-        JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path"
-        GROUP BY c."repo_id", c."path", f."size") h) AS chunks,
+        SELECT c."repo_id", c."path", f."size", c."chunks" FROM (
+          SELECT c."repo_id", c."path", json_agg(json_build_array(c."start_line", c."end_line", c."symbol", c.i)) AS "chunks"
+          FROM u
+          JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
+          GROUP BY c."repo_id", c."path") c
+        JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path") h) AS chunks,
       (SELECT coalesce(json_agg(m), '[]'::json) FROM (
-        ${pathMatches(terms, filters)}
-        UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
-        UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}) m) AS fields,
+        ${pathMatches(filters)}
+        UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), filters)}
+        UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), filters)}) m) AS fields,
       count(*)::int AS n, avg(f."size")::float8 AS mean,
-      (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
+      (SELECT array_agg("lexeme" ORDER BY i) FROM u) AS lexemes
     FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
   );
   const { chunks, fields, ...corpus } = signals!;
