@@ -79,8 +79,9 @@ export function nearestTerms(lexemes: string[], weight: number[], window: number
   // starting with none of them is no term, known without taking it out of the text.
   const firsts = new Set(lexemes.map((l) => l.charCodeAt(0)));
   // Every word matching a term begins with that term's first letters (wordMatches): in ASCII text, where
-  // those are found by the engine's own search, only the words there and the few after them are read.
-  const prefixes = [...new Set(lexemes.map((l) => l.slice(0, Math.min(l.length, Math.max(3, l.length - 1)))))];
+  // the regex engine finds those (any case), only the words there and the few between them are read.
+  const prefixes = new Set(lexemes.map((l) => l.slice(0, Math.min(l.length, Math.max(3, l.length - 1)))));
+  const termStarts = new RegExp([...prefixes].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi");
 
   /** The best weight of distinct terms within the window, over the terms at word positions `at` (ascending). */
   const best = (terms: number[], at: number[]) => {
@@ -132,18 +133,14 @@ export function nearestTerms(lexemes: string[], weight: number[], window: number
     },
     /** For a text whose letters and digits are all ASCII. */
     inAscii(content: string): number {
-      const lower = content.toLowerCase();
-      if (lower.length !== content.length) return this.inAny(content); // positions would not line up
-      const starts: number[] = [];
-      for (const p of prefixes) {
-        for (let i = lower.indexOf(p); i >= 0; i = lower.indexOf(p, i + 1)) if (wordStartsAt(content, i)) starts.push(i);
-      }
-      starts.sort((a, b) => a - b);
       const terms: number[] = [];
       const at: number[] = [];
       let last = -1;
-      for (const i of starts) {
-        if (i === last) continue; // found by two prefixes
+      termStarts.lastIndex = 0;
+      for (let m = termStarts.exec(content); m !== null; m = termStarts.exec(content)) {
+        const i = m.index;
+        termStarts.lastIndex = i + 1; // one prefix may begin inside another's match
+        if (!wordStartsAt(content, i)) continue;
         const t = termOf(content.slice(i, wordEnd(content, i)));
         if (t < 0) continue;
         // only how far apart words are matters, and only up to the window: further is as good as window + 1
