@@ -103,7 +103,10 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   for (const f of files) slot(f.fileKey).file = f;
 
   const df = new Array<number>(termCount).fill(0);
-  const inFile = new Map<string, { count: number[]; any: Set<number>; sym: Set<number> }>();
+  const inFile = new Map<string, { count: number[]; sym: Set<number> }>();
+  // which terms the file holds anywhere: marked with the file's number (a set per file cost more)
+  const heldBy = new Array<number>(termCount).fill(-1);
+  let fileNo = 0;
   for (const [key, { chunks: cs, file }] of byFile) {
     const count = new Array<number>(termCount).fill(0);
     const sym = new Set(file.sym);
@@ -111,10 +114,12 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
       for (const i of c.hits) count[i]! += 1;
       for (const i of c.symHits) sym.add(i);
     }
-    const any = new Set([...file.path, ...file.sym, ...file.summary, ...sym]);
-    count.forEach((n, i) => n > 0 && any.add(i));
-    for (const i of any) df[i]! += 1;
-    inFile.set(key, { count, any, sym });
+    for (const i of file.path) heldBy[i] = fileNo;
+    for (const i of file.summary) heldBy[i] = fileNo;
+    for (const i of sym) heldBy[i] = fileNo;
+    for (let i = 0; i < termCount; i++) if (count[i]! > 0 || heldBy[i] === fileNo) df[i]! += 1;
+    fileNo++;
+    inFile.set(key, { count, sym });
   }
   const n = Math.max(corpus.files, byFile.size);
   const weight = df.map((d) => idf(n, d));
