@@ -23,10 +23,18 @@ export function proximityScorer(lexemes: string[], weight: number[], window = 8)
   return (content) => (hasOtherWordChars(content) ? near.inAny(content) : near.inAscii(content));
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-const OTHER_WORD_CHAR = /(?=[^\x00-\x7f])[\p{L}\p{N}]/u;
-/** Whether a text has letters or digits beyond ASCII (dashes, arrows and the like only separate words). */
-const hasOtherWordChars = (text: string) => NON_ASCII.test(text) && OTHER_WORD_CHAR.test(text);
+const NON_ASCII = /[^\x00-\x7f]+/g;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+/**
+ * Whether a text has letters or digits beyond ASCII (dashes, arrows and the like only separate words).
+ * Only its runs of other characters are tested: a Unicode class tried at every position cost more than
+ * the proximity itself.
+ */
+function hasOtherWordChars(text: string): boolean {
+  NON_ASCII.lastIndex = 0;
+  for (let m = NON_ASCII.exec(text); m !== null; m = NON_ASCII.exec(text)) if (WORD_CHAR.test(m[0])) return true;
+  return false;
+}
 
 /** The class of the code unit at i as scanWords splits words, in a text whose letters and digits are all ASCII (any other unit separates). */
 const classAt = (text: string, i: number) => {

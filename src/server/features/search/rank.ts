@@ -142,15 +142,16 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   const out: RankedFile[] = [];
   for (const [fileKey, { chunks: cs, file }] of byFile) {
     const { count, sym } = inFile.get(fileKey)!;
-    const scored = cs.map((c) => ({ c, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) })).sort((a, b) => b.score - a.score || a.c.startLine - b.c.startLine);
-    const ranked = scored.map(({ c, score }) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score }));
+    const ranked: RankedChunk[] = cs.map((c) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) }));
+    ranked.sort((a, b) => b.score - a.score || a.startLine - b.startLine);
+    const bestHits = ranked.length > 0 ? cs.find((c) => c.startLine === ranked[0]!.startLine)!.hits : []; // a chunk is its file's start line
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
     const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
-    const covered = sumOf(new Set([...(scored[0]?.c.hits ?? []), ...file.path, ...sym])) / total;
+    const covered = sumOf(new Set([...bestHits, ...file.path, ...sym])) / total;
     const fields =
       w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
     const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);
