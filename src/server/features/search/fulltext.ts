@@ -129,8 +129,9 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   // read than as rows. Chunk hits (one per chunk and term, straight from that term's index scan) come one
   // object per file, its hits as arrays: a common word matches a thousand chunks, and parsing a row per hit,
   // each repeating its repo and path, cost more than all of the ranking. Hits are grouped by chunk below,
-  // within their file, which costs less than Postgres grouping them by chunk too; files are joined for their
-  // size once grouped (on PGlite, joining every hit cost a third of the statement).
+  // within their file, which costs less than Postgres grouping them by chunk too; each file's size is looked
+  // up by key once its hits are grouped (PGlite keeps no statistics: joining every hit cost a third of the
+  // statement, and a hash join after grouping still read every file).
   const [signals] = await select<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
@@ -142,7 +143,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
           FROM u
           JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
           GROUP BY c."repo_id", c."path") c
-        JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path") h) AS chunks,
+        JOIN LATERAL (SELECT f."size" FROM "repo_file" f WHERE f."repo_id" = c."repo_id" AND f."path" = c."path") f ON true) h) AS chunks,
       (SELECT coalesce(json_agg(m), '[]'::json) FROM (
         ${pathMatches(filters)}
         UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), filters)}
