@@ -118,10 +118,11 @@ export function createKey(env, args) {
     .pop();
 }
 
-/** One autocannon run: { url, method?, headers?, body? } at `connections` for `seconds`. */
-export function cannon({ url, method = "GET", headers = {}, body }, connections, seconds) {
+/** One autocannon run: { url, method?, headers?, body?, paths? } at `connections` for `seconds`; each connection asks `paths` in turn when given. */
+export function cannon({ url, method = "GET", headers = {}, body, paths }, connections, seconds) {
+  const requests = paths?.map((p) => ({ path: p }));
   return new Promise((resolve, reject) => {
-    autocannon({ url, method, headers, body, connections, duration: seconds, pipelining: 1 }, (err, r) => (err ? reject(err) : resolve(r)));
+    autocannon({ url, method, headers, body, requests, connections, duration: seconds, pipelining: 1 }, (err, r) => (err ? reject(err) : resolve(r)));
   });
 }
 

@@ -87,6 +87,7 @@ interface PageRow {
 /**
  * Each result's file and repo, its best chunk's text when the caller may see code, and, for a file that
  * matched on its path, symbols or summary alone, its first chunk (or line 1): one statement for the page.
+ * Files are looked up by key, one per result: PGlite keeps no statistics, and a join read all of them.
  */
 async function describe(src: SqlSource, fused: Fused[], terms: string[], view: CodeView): Promise<CodeResult[]> {
   if (fused.length === 0) return [];
@@ -101,7 +102,7 @@ async function describe(src: SqlSource, fused: Fused[], terms: string[], view: C
               LIMIT 1) END AS "content"
       FROM unnest(${keys.map((k) => k.repoId)}::text[], ${keys.map((k) => k.path)}::text[], ${fused.map((f) => f.lines[0]?.startLine ?? null)}::int[])
            WITH ORDINALITY AS k("repo_id", "path", "start_line", "ord")
-      LEFT JOIN "repo_file" f ON f."repo_id" = k."repo_id" AND f."path" = k."path"
+      LEFT JOIN LATERAL (SELECT f."language", f."summary" FROM "repo_file" f WHERE f."repo_id" = k."repo_id" AND f."path" = k."path") f ON true
       LEFT JOIN "repo" r ON r."id" = k."repo_id"
       LEFT JOIN LATERAL (
         SELECT json_build_object('startLine', c."start_line", 'endLine', c."end_line", 'symbol', c."symbol") AS "line"

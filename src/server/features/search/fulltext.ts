@@ -34,47 +34,46 @@ function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
 }
 const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` AND ${Prisma.join(parts, " AND ")}` : Prisma.empty);
 
-/** A chunk holding term i (1-based), with its file's size. */
-interface ChunkHitRow {
+/** A file with chunks holding terms: its size, and per chunk and term it holds [start line, end line, symbol, term i (1-based)]. */
+interface FileHitRow {
   repo_id: string;
   path: string;
-  start_line: number;
-  end_line: number;
-  symbol: string | null;
-  i: number;
   size: number;
+  chunks: [number, number, string | null, number][];
 }
 interface FieldRow {
-  field: "path" | "sym" | "summary";
+  /** "path": the path holds the term or a word it begins; "pathWord": the term itself. */
+  field: "path" | "pathWord" | "sym" | "summary";
   i: number;
   repo_id: string;
   path: string;
-  /** False when the term matched only as the start of a longer word (paths alone). */
-  exact: boolean;
 }
 
 /**
- * The question's lexemes as (t = tsquery literal, i = 1-based position in lexeme order), computed in
- * each query itself so the search costs no extra round trip; every query numbers them alike.
+ * The question's lexemes as u (t = tsquery literal, i = 1-based position in lexeme order), computed in
+ * the statement itself so the search costs no extra round trip; once, as every part of it reads them
+ * (stemmed and planned once: on PGlite, a copy per part cost a quarter of the statement).
  */
-const TERMS = (words: string) => Prisma.sql`(SELECT quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words}))) u`;
+const TERMS = (words: string) =>
+  Prisma.sql`WITH u AS MATERIALIZED (SELECT "lexeme", quote_literal("lexeme") AS t, (row_number() OVER (ORDER BY "lexeme"))::int AS i FROM unnest(to_tsvector('english'::regconfig, ${words})))`;
 /** A file field's document exactly as migration 20261127007000_search indexes it, so its GIN index answers. */
 const WORDS = (expr: Prisma.Sql) => Prisma.sql`"search_words_document"(${expr})`;
 
-/** Files matching term u.t in one field, through that field's own GIN index. */
-const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, terms: string, filters: CodeFilters) =>
-  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path", true AS exact FROM ${TERMS(terms)}
-    JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ u.t::tsquery${and(filtersOn("f", filters))}) f ON true`;
+/** Files matching term u.t in one field (or a word it begins, with `prefix`), through that field's own GIN index. */
+const fieldMatches = (field: FieldRow["field"], doc: Prisma.Sql, filters: CodeFilters, prefix = false) =>
+  Prisma.sql`SELECT ${field}::text AS field, u.i::int AS i, f."repo_id", f."path" FROM u
+    JOIN LATERAL (SELECT f."repo_id", f."path" FROM "repo_file" f WHERE ${doc} @@ ${prefix ? Prisma.sql`(u.t || ':*')` : Prisma.sql`u.t`}::tsquery${and(filtersOn("f", filters))}) f ON true`;
 
 /**
  * Paths matching term u.t, or a word its stem begins ("pars" in parser.ts, "run" in runner.ts), which
  * the stemmer leaves apart: a file named after the agent of a question's verb. Kept when the word is
- * only a few letters longer than the stem (pathPrefixHolds), so "run" does not find runtime.ts.
+ * only a few letters longer than the stem (pathPrefixHolds), so "run" does not find runtime.ts. Which
+ * paths hold the term itself is a second scan of the same index ("pathWord"): asked row by row, the
+ * path's document was recomputed for each, which cost more than the rest of the file fields together.
  */
-const pathMatches = (terms: string, filters: CodeFilters) => {
+const pathMatches = (filters: CodeFilters) => {
   const doc = WORDS(Prisma.sql`f."path"`);
-  return Prisma.sql`SELECT 'path'::text AS field, u.i::int AS i, f."repo_id", f."path", f.exact FROM ${TERMS(terms)}
-    JOIN LATERAL (SELECT f."repo_id", f."path", ${doc} @@ u.t::tsquery AS exact FROM "repo_file" f WHERE ${doc} @@ (u.t || ':*')::tsquery${and(filtersOn("f", filters))}) f ON true`;
+  return Prisma.sql`${fieldMatches("path", doc, filters, true)} UNION ALL ${fieldMatches("pathWord", doc, filters)}`;
 };
 
 /** What ranking reads for one question: which chunks and file fields hold which of its lexemes. */
@@ -127,47 +126,58 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   const terms = searchWords(q).join(" ");
   if (!terms) return null;
   // One statement (one round trip): each set of rows comes back as one JSON array, which also costs less to
-  // read than as rows. Chunk rows are one per chunk and term, columns straight from that term's index scan:
-  // grouped below, which costs less than Postgres sorting them (a chunk is one file's start line).
-  const [signals] = await select<{ chunks: ChunkHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
+  // read than as rows. Chunk hits (one per chunk and term, straight from that term's index scan) come one
+  // object per file, its hits as arrays: a common word matches a thousand chunks, and parsing a row per hit,
+  // each repeating its repo and path, cost more than all of the ranking. Hits are grouped by chunk below,
+  // within their file, which costs less than Postgres grouping them by chunk too; each file's size is looked
+  // up by key once its hits are grouped (PGlite keeps no statistics: joining every hit cost a third of the
+  // statement, and a hash join after grouping still read every file).
+  const [signals] = await select<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
+    ${TERMS(terms)}
     SELECT
       (SELECT coalesce(json_agg(h), '[]'::json) FROM (
-        SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", c.i, f."size"
-        FROM ${TERMS(terms)}
-        JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
-        JOIN "repo_file" f ON f."repo_id" = c."repo_id" AND f."path" = c."path") h) AS chunks,
+        SELECT c."repo_id", c."path", f."size", c."chunks" FROM (
+          SELECT c."repo_id", c."path", json_agg(json_build_array(c."start_line", c."end_line", c."symbol", c.i)) AS "chunks"
+          FROM u
+          JOIN LATERAL (SELECT c."repo_id", c."path", c."start_line", c."end_line", c."symbol", u.i::int AS i FROM "code_chunk" c WHERE ${CHUNK_DOC} @@ u.t::tsquery${and(filtersOn("c", filters))}) c ON true
+          GROUP BY c."repo_id", c."path") c
+        JOIN LATERAL (SELECT f."size" FROM "repo_file" f WHERE f."repo_id" = c."repo_id" AND f."path" = c."path") f ON true) h) AS chunks,
       (SELECT coalesce(json_agg(m), '[]'::json) FROM (
-        ${pathMatches(terms, filters)}
-        UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), terms, filters)}
-        UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), terms, filters)}) m) AS fields,
+        ${pathMatches(filters)}
+        UNION ALL ${fieldMatches("sym", WORDS(Prisma.sql`"search_list_text"(f."symbols")`), filters)}
+        UNION ALL ${fieldMatches("summary", WORDS(Prisma.sql`f."summary"`), filters)}) m) AS fields,
       count(*)::int AS n, avg(f."size")::float8 AS mean,
-      (SELECT array_agg("lexeme" ORDER BY "lexeme") FROM unnest(to_tsvector('english'::regconfig, ${terms}))) AS lexemes
+      (SELECT array_agg("lexeme" ORDER BY i) FROM u) AS lexemes
     FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
   );
   const { chunks, fields, ...corpus } = signals!;
   const lexemes = corpus.lexemes ?? [];
   if (lexemes.length === 0) return null;
-  const byChunk = new Map<string, ChunkSignals>();
-  for (const r of chunks) {
-    const fileKey = fileKeyOf(r.repo_id, r.path);
-    const key = `${fileKey}\u0000${r.start_line}`;
-    const chunk = byChunk.get(key);
-    if (chunk) chunk.hits.push(r.i - 1);
-    else byChunk.set(key, { fileKey, startLine: r.start_line, endLine: r.end_line, symbol: r.symbol, hits: [r.i - 1], symHits: [], fileSize: r.size });
-  }
   const symbolHas = symbolMatcher();
-  const chunkSignals = [...byChunk.values()];
-  for (const c of chunkSignals) {
-    c.hits.sort((x, y) => x - y); // in term order, so scores add up in the same order every time
-    // The symbol is short: matched here rather than by recomputing its document for every candidate row.
-    if (c.symbol) c.symHits = c.hits.filter((i) => symbolHas(c.symbol!, lexemes[i]!));
+  const chunkSignals: ChunkSignals[] = [];
+  for (const f of chunks) {
+    const fileKey = fileKeyOf(f.repo_id, f.path);
+    const byLine = new Map<number, ChunkSignals>(); // a chunk is its file's start line
+    for (const [startLine, endLine, symbol, i] of f.chunks) {
+      const chunk = byLine.get(startLine);
+      if (chunk) chunk.hits.push(i - 1);
+      else byLine.set(startLine, { fileKey, startLine, endLine, symbol, hits: [i - 1], symHits: [], fileSize: f.size });
+    }
+    for (const c of byLine.values()) {
+      if (c.hits.length > 1) c.hits.sort((x, y) => x - y); // in term order, so scores add up in the same order every time
+      // The symbol is short: matched here rather than by recomputing its document for every candidate row.
+      if (c.symbol) c.symHits = c.hits.filter((i) => symbolHas(c.symbol!, lexemes[i]!));
+      chunkSignals.push(c);
+    }
   }
   const files = new Map<string, FileSignals>();
+  const pathWords = new Set(fields.filter((r) => r.field === "pathWord").map((r) => `${fileKeyOf(r.repo_id, r.path)}\u0000${r.i}`));
   for (const r of fields) {
-    if (!r.exact && !pathPrefixHolds(r.path, lexemes[r.i - 1]!)) continue;
+    if (r.field === "pathWord") continue; // also a "path" row
     const key = fileKeyOf(r.repo_id, r.path);
+    if (r.field === "path" && !pathWords.has(`${key}\u0000${r.i}`) && !pathPrefixHolds(r.path, lexemes[r.i - 1]!)) continue;
     const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
     const i = r.i - 1;
     f[r.field].push(i);

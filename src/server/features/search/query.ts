@@ -78,11 +78,11 @@ export function splitIdentifiers(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, " ");
 }
 
-const LOWER = 1;
-const UPPER = 2;
+export const LOWER = 1;
+export const UPPER = 2;
 const DIGIT = 3;
 /** ASCII letters and digits by class (0: a separator). */
-const ASCII_CLASS = new Uint8Array(128).map((_, c) => (c >= 97 && c <= 122 ? LOWER : c >= 65 && c <= 90 ? UPPER : c >= 48 && c <= 57 ? DIGIT : 0));
+export const ASCII_CLASS = new Uint8Array(128).map((_, c) => (c >= 97 && c <= 122 ? LOWER : c >= 65 && c <= 90 ? UPPER : c >= 48 && c <= 57 ? DIGIT : 0));
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 /** Whether the character at i (a code unit ≥ 128) is a letter or digit, and its length in code units. */
 const otherChar = (text: string, i: number) => {

@@ -103,7 +103,10 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   for (const f of files) slot(f.fileKey).file = f;
 
   const df = new Array<number>(termCount).fill(0);
-  const inFile = new Map<string, { count: number[]; any: Set<number>; sym: Set<number> }>();
+  const inFile = new Map<string, { count: number[]; sym: Set<number> }>();
+  // which terms the file holds anywhere: marked with the file's number (a set per file cost more)
+  const heldBy = new Array<number>(termCount).fill(-1);
+  let fileNo = 0;
   for (const [key, { chunks: cs, file }] of byFile) {
     const count = new Array<number>(termCount).fill(0);
     const sym = new Set(file.sym);
@@ -111,10 +114,12 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
       for (const i of c.hits) count[i]! += 1;
       for (const i of c.symHits) sym.add(i);
     }
-    const any = new Set([...file.path, ...file.sym, ...file.summary, ...sym]);
-    count.forEach((n, i) => n > 0 && any.add(i));
-    for (const i of any) df[i]! += 1;
-    inFile.set(key, { count, any, sym });
+    for (const i of file.path) heldBy[i] = fileNo;
+    for (const i of file.summary) heldBy[i] = fileNo;
+    for (const i of sym) heldBy[i] = fileNo;
+    for (let i = 0; i < termCount; i++) if (count[i]! > 0 || heldBy[i] === fileNo) df[i]! += 1;
+    fileNo++;
+    inFile.set(key, { count, sym });
   }
   const n = Math.max(corpus.files, byFile.size);
   const weight = df.map((d) => idf(n, d));
@@ -137,15 +142,16 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   const out: RankedFile[] = [];
   for (const [fileKey, { chunks: cs, file }] of byFile) {
     const { count, sym } = inFile.get(fileKey)!;
-    const scored = cs.map((c) => ({ c, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) })).sort((a, b) => b.score - a.score || a.c.startLine - b.c.startLine);
-    const ranked = scored.map(({ c, score }) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score }));
+    const ranked: RankedChunk[] = cs.map((c) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) }));
+    ranked.sort((a, b) => b.score - a.score || a.startLine - b.startLine);
+    const bestHits = ranked.length > 0 ? cs.find((c) => c.startLine === ranked[0]!.startLine)!.hits : []; // a chunk is its file's start line
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
     const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
-    const covered = sumOf(new Set([...(scored[0]?.c.hits ?? []), ...file.path, ...sym])) / total;
+    const covered = sumOf(new Set([...bestHits, ...file.path, ...sym])) / total;
     const fields =
       w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
     const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { proximityOf } from "./proximity";
+import { readdirSync, readFileSync } from "node:fs";
+import { nearestTerms, proximityOf } from "./proximity";
 import { distinctWords, globToRegex, pathPrefixHolds, searchWords, scanWords, splitIdentifiers, splitWords } from "./query";
 import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
@@ -48,6 +49,36 @@ describe("search terms", () => {
     expect(proximityOf(apart, lexemes, weight)).toBe(0);
     expect(proximityOf(`parseJSON(text) ${"z ".repeat(20)} incomplete`, lexemes, weight)).toBe(0.5);
     expect(proximityOf("parse parse parse", lexemes, weight)).toBe(0);
+  });
+  it("measures proximity alike word by word and from where the terms are found, to the last bit", () => {
+    const dir = "src/server/features/search";
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(`${dir}/${f}`, "utf8"));
+    const texts = [
+      ...sources.flatMap((t) => Array.from({ length: Math.ceil(t.length / 1500) }, (_, i) => t.slice(i * 1500, i * 1500 + 1700))),
+      "parseJSON(text) — an incompleteJSONParser → JSONParse_incomplete2parse",
+      "HTTPServerParse parse9json 9parse x-json-incomplete … 😀 parse json",
+      "Parse INCOMPLETE json, then parse again",
+    ].filter((t) => !/(?=[^\x00-\x7f])[\p{L}\p{N}]/u.test(t)); // the texts inAscii is for
+    const questions = [
+      { lexemes: ["incomplet", "json", "pars"], weight: [3, 2, 1] },
+      { lexemes: ["cach", "key", "limit", "rate"], weight: [0.7, 1.3, 2.9, 0.4] },
+      { lexemes: ["lexem", "term", "word"], weight: [1.1, 0.3, 0.9] },
+      { lexemes: ["c", "de", "re"], weight: [0.2, 1.7, 0.5] },
+    ];
+    let near = 0;
+    for (const { lexemes, weight } of questions) {
+      for (const window of [1, 3, 8]) {
+        const terms = nearestTerms(lexemes, weight, window)!;
+        for (const text of texts) {
+          const all = terms.inAny(text);
+          expect(Object.is(terms.inAscii(text), all), `${lexemes.join(" ")} within ${window} in ${JSON.stringify(text.slice(0, 60))}`).toBe(true);
+          if (all > 0) near++;
+        }
+      }
+    }
+    expect(near).toBeGreaterThan(100);
   });
   it("drops question filler, unless nothing else is left", () => {
     expect(searchWords("Where is the retry logic handled?")).toEqual(["the", "retry"]);
