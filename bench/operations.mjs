@@ -228,30 +228,23 @@ async function runConfig(name, fakes) {
  * before it), the median p50, the worst p99, errors summed, CPU per request over all its requests.
  */
 function combined(pairs) {
-  const sum = (f) => pairs.reduce((n, p) => n + f(p), 0);
+  const ops = pairs.map((p) => p.o);
+  const healths = pairs.map((p) => p.h);
   const o = {
     ratio: median(pairs.map((p) => p.o.rps / p.h.rps)),
-    rps: median(pairs.map((p) => p.o.rps)),
-    p50: median(pairs.map((p) => p.o.p50)),
-    p99: Math.max(...pairs.map((p) => p.o.p99)),
-    errors: sum((p) => p.o.errors),
-    cpuUs:
-      sum((p) => p.o.cpuUs * p.o.requests) /
-      Math.max(
-        1,
-        sum((p) => p.o.requests),
-      ),
+    rps: median(ops.map((r) => r.rps)),
+    p50: median(ops.map((r) => r.p50)),
+    p99: Math.max(...ops.map((r) => r.p99)),
+    errors: ops.reduce((n, r) => n + r.errors, 0),
+    cpuUs: cpuPerRequest(ops),
   };
-  const h = {
-    rps: median(pairs.map((p) => p.h.rps)),
-    cpuUs:
-      sum((p) => p.h.cpuUs * p.h.requests) /
-      Math.max(
-        1,
-        sum((p) => p.h.requests),
-      ),
-  };
-  return { h, o };
+  return { h: { rps: median(healths.map((r) => r.rps)), cpuUs: cpuPerRequest(healths) }, o };
+}
+
+/** Server CPU per request over several runs, each weighted by its requests. */
+function cpuPerRequest(runs) {
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  return runs.reduce((n, r) => n + r.cpuUs * r.requests, 0) / Math.max(1, requests);
 }
 
 function median(xs) {
