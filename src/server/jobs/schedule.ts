@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { CronExpressionParser } from "cron-parser";
 
 /**
@@ -74,7 +74,7 @@ export function intervalSeconds(expr: string, from = new Date()): number {
  * the tick, the queue's primary key keeps the first and the run happens once.
  */
 export function tickJobId(job: string, tick: Date): string {
-  const h = createHash("sha256").update(`${job}@${tick.toISOString()}`).digest("hex");
+  const h = hash("sha256", `${job}@${tick.toISOString()}`, "hex");
   // shaped as a UUID (version 8, "custom"), which is what the queue's id column holds
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

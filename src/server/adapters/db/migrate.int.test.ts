@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,7 +68,7 @@ describe("migration applier", () => {
     );
     expect(rows.map((r) => r.migration_name)).toEqual(migrations.map((m) => m.name));
     for (const [i, r] of rows.entries()) {
-      expect(r.checksum).toBe(createHash("sha256").update(migrations[i]!.sql).digest("hex"));
+      expect(r.checksum).toBe(hash("sha256", migrations[i]!.sql, "hex"));
       expect(r.finished_at).not.toBeNull();
     }
     expect(await applyMigrations(a, migrations)).toEqual([]);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
@@ -38,11 +38,8 @@ interface CachedResponse {
 
 /** Cache keys include a hash of the token: what one token may read is never served to another. */
 function cacheKey(token: string | undefined, url: string): string {
-  const who = createHash("sha256")
-    .update(token ?? "anonymous")
-    .digest("hex")
-    .slice(0, 16);
-  return `gh:etag:${who}:${createHash("sha256").update(url).digest("hex")}`;
+  const who = hash("sha256", token ?? "anonymous", "hex").slice(0, 16);
+  return `gh:etag:${who}:${hash("sha256", url, "hex")}`;
 }
 
 function headerRecord(headers: Record<string, unknown>): Record<string, string> {

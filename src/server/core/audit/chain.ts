@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 
 /**
@@ -50,5 +50,5 @@ export function canonicalContent(row: ChainedContent): string {
 }
 
 export function chainHash(prevHash: string, row: ChainedContent): string {
-  return createHash("sha256").update(prevHash).update(canonicalContent(row)).digest("hex");
+  return hash("sha256", prevHash + canonicalContent(row), "hex");
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { GENESIS_HASH } from "./chain";
 import { shortChainId } from "./identity";
@@ -37,7 +37,7 @@ const MANIFEST_FIELDS = ["version", "segment", "firstSeq", "lastSeq", "count", "
  */
 export function manifestHash(m: SegmentManifest): string {
   const body = Object.fromEntries(MANIFEST_FIELDS.map((k) => [k, m[k]]));
-  return createHash("sha256").update(canonicalize(body)!).digest("hex");
+  return hash("sha256", canonicalize(body)!, "hex");
 }
 
 export function signManifest(m: SegmentManifest, signer: AuditSigner): SignedManifest {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from "node:crypto";
+import { createHmac, createPrivateKey, createPublicKey, hash, type KeyObject, randomBytes, sign, timingSafeEqual, verify } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -25,7 +25,7 @@ function ed25519Signer(seed: Buffer): AuditSigner {
   const raw = publicKey.export({ format: "der", type: "spki" });
   return {
     alg: "ed25519",
-    keyId: createHash("sha256").update(raw).digest("hex").slice(0, 16),
+    keyId: hash("sha256", raw, "hex").slice(0, 16),
     sign: (data) => sign(null, Buffer.from(data), privateKey).toString("base64url"),
     verify: (data, signature) => verify(null, Buffer.from(data), publicKey, Buffer.from(signature, "base64url")),
   };
@@ -35,7 +35,7 @@ function hmacSigner(secret: string): AuditSigner {
   const mac = (data: string) => createHmac("sha256", secret).update(data).digest();
   return {
     alg: "hmac-sha256",
-    keyId: createHash("sha256").update(`audit-signing:${secret}`).digest("hex").slice(0, 16),
+    keyId: hash("sha256", `audit-signing:${secret}`, "hex").slice(0, 16),
     sign: (data) => mac(data).toString("base64url"),
     verify: (data, signature) => {
       const given = Buffer.from(signature, "base64url");

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { Db } from "@/server/adapters/db";
 import type { KeyValueStore } from "@/server/adapters/kv/types";
 import type { User } from "@/generated/prisma/client";
@@ -25,7 +25,7 @@ interface SignInDeps {
 
 const normalize = (email: string) => email.trim().toLowerCase().slice(0, 320);
 // Hashed so the store never holds the address itself (its keys show in monitoring tools).
-const emailBucket = (email: string) => `signin:fail:email:${createHash("sha256").update(email).digest("hex").slice(0, 32)}`;
+const emailBucket = (email: string) => `signin:fail:email:${hash("sha256", email, "hex").slice(0, 32)}`;
 const ipBucket = (ip: string) => `signin:fail:ip:${ip}`;
 
 function bucketsOf(email: string, ip: string | null) {

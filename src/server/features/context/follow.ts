@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Deps } from "@/server/deps";
 import { changesAfter, headsOf, type NumberedEvent } from "./changes";
 import type { ContextEvent } from "./schema";
@@ -23,7 +23,7 @@ const TOKEN = "2~";
 
 /** The tag of a list of scopes: 48 bits of its hash, whatever the order the scopes were asked in. */
 function tagOf(sorted: string[]): string {
-  return createHash("sha256").update(sorted.join("\n")).digest("base64url").slice(0, 8);
+  return hash("sha256", sorted.join("\n"), "base64url").slice(0, 8);
 }
 
 /** A stream's positions and their token, kept up to date one scope at a time (a frame's id costs a join). */

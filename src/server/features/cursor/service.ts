@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { CallContext } from "@/server/core/audit/log";
 import type { Actor } from "@/server/core/auth/actor";
@@ -42,7 +42,7 @@ export function ownerOf(actor: Actor): string {
   return actor.type === "api_key" ? actor.clientId : `${actor.type}:${actor.id}`;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256 = (text: string) => hash("sha256", text, "hex");
 
 interface PreparedDiff {
   text: string;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { Db, Tx } from "@/server/adapters/db";
 import { AppError } from "@/server/core/errors";
@@ -15,9 +15,7 @@ const TTL_HOURS = 24;
 const STALE_SECONDS = 120;
 
 export function requestHash(operation: string, input: unknown): string {
-  return createHash("sha256")
-    .update(canonicalize({ operation, input }) ?? "")
-    .digest("hex");
+  return hash("sha256", canonicalize({ operation, input }) ?? "", "hex");
 }
 
 export type Claim<T> = { kind: "claimed" } | { kind: "replay"; response: T };

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { Tx } from "@/server/adapters/db";
 import { eventFor, type CallContext } from "@/server/core/audit/log";
@@ -50,9 +50,7 @@ export function parsePayload(input: ProposeInput): Payload {
 
 export function payloadHash(p: Payload, requester: Requester): string {
   const text = canonicalize({ action: p.action, target: p.target, params: p.params, reason: p.reason, requester: { type: requester.type, id: requester.id } });
-  return createHash("sha256")
-    .update(text ?? "")
-    .digest("hex");
+  return hash("sha256", text ?? "", "hex");
 }
 
 /** GitHub's answer to "which branches have this commit as their head", when a token is configured. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Db, Tx } from "@/server/adapters/db";
 import type { ChannelName, Severity } from "@/server/adapters/notify";
 import { targetsFor, type Route } from "./routing";
@@ -22,7 +22,7 @@ interface Person {
 }
 
 export function idempotencyKeyOf(eventId: string, channel: ChannelName, recipient: string): string {
-  return recipient ? `${eventId}.${channel}.${createHash("sha256").update(recipient.toLowerCase()).digest("hex").slice(0, 16)}` : `${eventId}.${channel}`;
+  return recipient ? `${eventId}.${channel}.${hash("sha256", recipient.toLowerCase(), "hex").slice(0, 16)}` : `${eventId}.${channel}`;
 }
 
 /** The users answerable for a client (its owner, whoever created it): the four-eyes rule bars them from approving its intents. */

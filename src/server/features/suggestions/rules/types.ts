@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { ProposeInput } from "@/server/features/intents/schema";
 import type { Snapshot } from "../snapshot";
@@ -38,10 +38,7 @@ export interface Finding {
 export type Rule = (s: Snapshot) => Finding[];
 
 export function fingerprintOf(rule: string, subject: string, severity: Severity, material: Material): string {
-  return createHash("sha256")
-    .update(canonicalize({ rule, subject, severity, material }) ?? "")
-    .digest("hex")
-    .slice(0, 24);
+  return hash("sha256", canonicalize({ rule, subject, severity, material }) ?? "", "hex").slice(0, 24);
 }
 
 export function finding(
