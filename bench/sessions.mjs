@@ -2,9 +2,9 @@
 // Benchmark: IDE sessions and the live context stream against a production build on the local Postgres
 // and Redis. 100 sessions push every second (PUT /ai/cursor/session; every 5th push of a session moves its
 // active file and selection, a new state, the rest are heartbeats) while 20 listeners follow all 100
-// session scopes on GET /ai/context/stream, for BENCH_SECONDS (default 60). The sessions keep step, so
-// every 5th second brings all 100 new states at once (a burst of 100 changes in one second, the rest
-// heartbeats): the worst case for the change path, kept on purpose. Reports p50/p99/max of the PUT,
+// session scopes on GET /ai/context/stream, for BENCH_SECONDS (default 60). The sessions push 10 ms apart
+// and keep step, so every 5th second brings all 100 new states (a burst of 100 changes within one second,
+// the rest heartbeats): the worst case for the change path, kept on purpose. Reports p50/p99/max of the PUT,
 // whether every listener received every change (each new state's version, per session), and the server's
 // RSS (its whole process group, sampled every 2 s). The listeners run in a worker thread and the bench's
 // own event-loop delay is reported, so the PUT latencies measure the server, not the bench.
