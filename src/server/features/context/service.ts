@@ -139,7 +139,8 @@ export interface StoreRules {
   before?: () => Promise<unknown>;
 }
 
-export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; previous: StoredEntry | null };
+/** A written result carries `stored`, the record as it now is in the store (its write id included). */
+export type StoreResult = { written: false; version: number; previous: StoredEntry | null } | { written: true; entry: Entry; conflict: boolean; previous: StoredEntry | null; stored: StoredEntry };
 
 /** A checked write of an entry: stored with its TTL, then audited and streamed as one change. Features that keep their records in the shared context write through it. */
 export async function storeEntry(deps: Deps, call: CallContext, input: StoreInput, rules: StoreRules = {}): Promise<StoreResult> {
@@ -154,6 +155,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     updatedBy: actorRef(call.actor),
     updatedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
+    writeId,
   };
   // A store error leaves the announcement: the write may have landed all the same (a timeout), and the reconciler can tell.
   const before = rules.before?.();
@@ -162,7 +164,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   if (deps.kv.kind === "upstash") await before;
   const [, result] = await Promise.all([
     before,
-    deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify({ ...stored, writeId }), {
+    deps.kv.setVersioned(recordKey(input.scope, input.key), JSON.stringify(stored), {
       ttlMs: input.ttlSeconds * 1000,
       ifVersion: input.ifVersion,
       indexes: indexesOf(input.scope, input.key).put,
@@ -176,7 +178,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
   }
 
   const conflict = input.expectedVersion !== undefined && input.expectedVersion !== previousVersion;
-  const entry: Entry = { scope: input.scope, key: input.key, ...stored, version: result.version };
+  const entry: Entry = { scope: input.scope, key: input.key, value: stored.value, updatedBy: stored.updatedBy, updatedAt: stored.updatedAt, expiresAt: stored.expiresAt, version: result.version };
   deps.snapshots.invalidate(SUMMARY_SNAPSHOTS);
   const detail = {
     version: result.version,
@@ -191,7 +193,7 @@ export async function storeEntry(deps: Deps, call: CallContext, input: StoreInpu
     deps.audit.record(eventFor(call, { action: "context.put", resourceType: "context", target, detail })).then(() => settleLater(deps, writeId)),
     publish(deps, { type: "put", scope: input.scope, key: input.key, entry, at: stored.updatedAt }),
   ]);
-  return { written: true, entry, conflict, previous };
+  return { written: true, entry, conflict, previous, stored };
 }
 
 /**
@@ -211,7 +213,7 @@ export async function refreshEntry(deps: Deps, call: CallContext, input: { scope
   const previous = result.previous ? (JSON.parse(result.previous.value) as StoredEntry) : null;
   if (!result.written) return { written: false, version: result.version, previous };
   const entry: Entry = { scope: input.scope, key: input.key, value: stored.value, version: result.version, updatedBy: stored.updatedBy, updatedAt: stored.updatedAt, expiresAt: stored.expiresAt };
-  return { written: true, entry, conflict: false, previous };
+  return { written: true, entry, conflict: false, previous, stored };
 }
 
 /** An IDE session's own record changes only through PUT /ai/cursor/session, which checks its owner. */

@@ -213,4 +213,50 @@ describe("IDE sessions", () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).toBe(first.headers.get("etag"));
   });
+  it("a heartbeat of a session this instance wrote sends its refresh without reading the record; one another writer changed meanwhile is read and not overwritten", async () => {
+    const writer = await makeKey(deps, ["cursor:write"]);
+    const id = `s-${randomUUID().slice(0, 8)}`;
+    const key = recordKey(`session:${id}`, "cursor");
+    const first = await putOk(writer.key, session(id));
+    const reads: string[] = [];
+    const getVersioned = deps.kv.getVersioned;
+    deps.kv.getVersioned = (k: string) => (reads.push(k), getVersioned.call(deps.kv, k));
+    try {
+      const beat = await putOk(writer.key, session(id));
+      expect(beat).toMatchObject({ changed: false, conflict: false });
+      expect(beat.session.version).toBe(first.session.version + 1);
+      expect(reads).not.toContain(key);
+
+      // another instance's write of the same client: the remembered record is stale, so the heartbeat's compare-and-set refuses it
+      const other = JSON.parse((await getVersioned.call(deps.kv, key))!.value) as { value: Record<string, unknown> };
+      const moved = { ...other, value: { ...other.value, activeFile: "src/elsewhere.ts", state: "another" } };
+      const written = await deps.kv.setVersioned(key, JSON.stringify(moved), { ttlMs: 60_000 });
+      const again = await putOk(writer.key, session(id));
+      expect(reads).toContain(key);
+      expect(again).toMatchObject({ changed: true, conflict: false });
+      expect(again.session).toMatchObject({ activeFile: "src/app.ts", version: written.version + 1 });
+    } finally {
+      deps.kv.getVersioned = getVersioned;
+    }
+  });
+
+  it("a heartbeat after the owner record lapsed under the live session (CONTEXT_MAX_TTL_SECONDS shorter) and another client took it is refused, nothing refreshed", async () => {
+    const maxTtl = deps.env.CONTEXT_MAX_TTL_SECONDS;
+    deps.env.CONTEXT_MAX_TTL_SECONDS = 2;
+    try {
+      const writer = await makeKey(deps, ["cursor:write"]);
+      const other = await makeKey(deps, ["context:write"]);
+      const id = `s-${randomUUID().slice(0, 8)}`;
+      await putOk(writer.key, session(id));
+      const beat = await putOk(writer.key, session(id));
+      await new Promise((r) => setTimeout(r, 2_100)); // the owner record expires; the session (its own TTL) lives on
+      expect((await call("PUT", "/context", other.key, { scope: `session:${id}`, key: "notes", value: "mine now" })).status).toBe(200);
+      expect((await call("PUT", "/cursor/session", writer.key, session(id))).status).toBe(403);
+      const record = await deps.kv.getVersioned(recordKey(`session:${id}`, "cursor"));
+      expect(record?.version).toBe(beat.session.version);
+      expect((JSON.parse(record!.value) as { updatedAt: string }).updatedAt).toBe(beat.session.updatedAt);
+    } finally {
+      deps.env.CONTEXT_MAX_TTL_SECONDS = maxTtl;
+    }
+  });
 });

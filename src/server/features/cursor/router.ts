@@ -27,7 +27,11 @@ export const cursorRouter = router({
     .output(putSessionOutput)
     .mutation(async ({ ctx, input }) => {
       // the session's scope is the client's like any session scope: its other entries, grants and stream follow the same owner
-      return putSession(ctx.deps, callOf(ctx), input, new ScopeGuard(ctx.deps, ctx.actor).assertWrite(sessionScope(input.sessionId)));
+      const scope = sessionScope(input.sessionId);
+      const guard = new ScopeGuard(ctx.deps, ctx.actor);
+      // once the check passed: the client the owner record names (the claim's answer, no read), or null for a caller that is no API key
+      const ownerChecked = guard.assertWrite(scope).then(() => (ctx.actor.type === "api_key" ? guard.ownerOf(scope) : null));
+      return putSession(ctx.deps, callOf(ctx), input, ownerChecked);
     }),
 
   get: read

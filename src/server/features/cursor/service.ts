@@ -84,37 +84,108 @@ export function prepareDiff(diff: string | undefined): PreparedDiff | null {
 const ATTEMPTS = 5;
 
 /**
+ * The session records this instance wrote last, per store, with how long its client's owner claim
+ * surely holds. A heartbeat of a session found here is one round trip to the store instead of two: its
+ * refresh leaves with the owner claim (the router's) instead of after it and the record's read. That is
+ * sound while both hold:
+ * - the record is still the one remembered: the refresh is a compare-and-set on its version, so a
+ *   record another writer (or instance) changed is never overwritten; the push then reads and retries;
+ * - the owner record still names this client, whatever the claim in flight answers: nothing but expiry
+ *   removes an owner record (a claim refuses a held one, a grant's write re-sets the same owner), and the
+ *   claim this instance saw succeed was sent before `claimedAt`, so it expires after `claimedAt` plus the
+ *   owner TTL. That TTL is CONTEXT_MAX_TTL_SECONDS, which may be shorter than a session's: an owner record
+ *   can lapse under a live session and be taken by another client, so the session's own expiry says nothing.
+ */
+interface Remembered {
+  version: number;
+  stored: StoredEntry;
+  owner: string;
+  /** performance.now() before which the owner record still names `owner` (a margin for timer skew taken off). */
+  ownedUntil: number;
+}
+const REMEMBERED_KEPT = 10_000;
+const OWNER_MARGIN_MS = 1_000;
+const lastWritten = new WeakMap<Deps["kv"], Map<string, Remembered>>();
+
+function remember(deps: Deps, sessionId: string, entry: Remembered) {
+  let byId = lastWritten.get(deps.kv);
+  if (!byId) lastWritten.set(deps.kv, (byId = new Map()));
+  byId.delete(sessionId); // kept again below, as the newest
+  byId.set(sessionId, entry);
+  if (byId.size > REMEMBERED_KEPT) byId.delete(byId.keys().next().value!);
+}
+
+/** The remembered record of a session, when its owner is surely still `owner` (see Remembered). */
+function recall(deps: Deps, sessionId: string, owner: string, now: number): Remembered | null {
+  const known = lastWritten.get(deps.kv)?.get(sessionId);
+  return known && known.owner === owner && known.ownedUntil > now ? known : null;
+}
+
+/**
  * Stores a push or heartbeat. The owner check and the write are one compare-and-set on the entry's
  * version (retried when another push lands in between), so a foreign client can never slip a write in.
  * `ownerChecked` is the caller's check of the session scope's owner (ScopeGuard.assertWrite): the
- * record's first read goes out with it, and nothing is written before it passes. A heartbeat's diff text
- * (already named by the record) is stored again with the record, in the same round trip, to keep its TTL.
+ * record's first read goes out with it, and nothing is written before it passes, except a heartbeat of a
+ * record this instance wrote while its client surely owns the scope (Remembered), whose refresh goes out
+ * with the check. A heartbeat's diff text (already named by the record) is stored again with the record,
+ * in the same round trip, to keep its TTL.
  */
 export async function putSession(
   deps: Deps,
   call: CallContext,
   input: PutSessionInput,
-  ownerChecked: Promise<void> = Promise.resolve(),
+  ownerChecked: Promise<string | null> = Promise.resolve(null),
 ): Promise<{ session: SessionView; conflict: boolean; changed: boolean }> {
+  // the owner claim (if any) was sent before this: it expires no sooner than this moment plus its TTL
+  const claimedAt = performance.now();
   const scope = sessionScope(input.sessionId);
   const key = recordKey(scope, SESSION_RECORD_KEY);
-  // the owner is checked before the input is looked at further (a foreign client gets 403, whatever it sent)
-  let current = (await Promise.all([deps.kv.getVersioned(key), ownerChecked]))[0];
-  const diff = prepareDiff(input.diff);
   const owner = ownerOf(call.actor);
+  // the owner record's client once the check passed (null: the caller is no API key, which owner records do not bind)
+  let holder: string | null = null;
+  const readWithOwner = async () => {
+    const [record, checked] = await Promise.all([deps.kv.getVersioned(key), ownerChecked]);
+    holder = checked;
+    return record;
+  };
+  // a remembered session is surely the caller's; any other: the owner is checked before the input is looked at further (403, whatever was sent)
+  const known = recall(deps, input.sessionId, owner, claimedAt);
+  let current = known ? null : await readWithOwner();
+  const diff = prepareDiff(input.diff);
   const changedFiles = input.changedFiles.map((f) => ({ ...f, symbols: diff?.symbols.get(f.path) ?? [] }));
   const shape = { repo: input.repo, branch: input.branch, head: input.head, activeFile: input.activeFile, selection: input.selection ?? null, changedFiles, diff: diff?.info ?? null };
   const state = sha256(canonicalize(shape)!);
   const ttlSeconds = deps.env.CURSOR_SESSION_TTL_SECONDS;
   const storeDiff = () => (diff ? deps.kv.set(diffKey(input.sessionId, diff.info.sha256), diff.text, { ttlMs: ttlSeconds * 1000 }) : Promise.resolve());
+  const written = (result: Extract<StoreResult, { written: true }>) => {
+    // remembered only when this call's claim holds the scope for the caller (a grant's writer does not own it)
+    if (holder === null || holder === owner)
+      remember(deps, input.sessionId, { version: result.entry.version, stored: result.stored, owner, ownedUntil: claimedAt + deps.env.CONTEXT_MAX_TTL_SECONDS * 1000 - OWNER_MARGIN_MS });
+    else lastWritten.get(deps.kv)?.delete(input.sessionId);
+  };
+  // a heartbeat of the remembered record goes out at once; anything else reads the record first (still in the claim's round trip: nothing was awaited yet)
+  const refreshKnown =
+    known !== null &&
+    (known.stored.value as unknown as StoredSession).state === state &&
+    known.stored.updatedBy.id === call.actor.id &&
+    (input.expectedVersion === undefined || input.expectedVersion === known.version) &&
+    Date.parse(known.stored.expiresAt) > Date.now();
+  if (known && !refreshKnown) current = await readWithOwner();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt > 0) current = await deps.kv.getVersioned(key); // another push landed in between: read again
-    const before = current ? (JSON.parse(current.value) as StoredEntry) : null;
+    let before: StoredEntry | null;
+    let version: number;
+    if (attempt === 0 && refreshKnown) {
+      ({ stored: before, version } = known);
+    } else {
+      // the remembered record was stale, or another push landed in between: read again
+      if (attempt > 0) current = await readWithOwner();
+      before = current ? (JSON.parse(current.value) as StoredEntry) : null;
+      version = current?.version ?? 0;
+    }
     const previous = before && Date.parse(before.expiresAt) > Date.now() ? (before.value as unknown as StoredSession) : null;
     if (previous && previous.owner !== owner) {
       throw new AppError("FORBIDDEN", `Session ${input.sessionId} belongs to client ${previous.owner}; only its keys may write it (it expires ${before!.expiresAt}). Use another sessionId.`);
     }
-    const version = current?.version ?? 0;
     const conflict = input.expectedVersion !== undefined && input.expectedVersion !== version;
     const sameState = previous?.state === state && before?.updatedBy.id === call.actor.id;
     // the same state from the same writer, over the version it expected: a heartbeat (a conflicting one is a change, to flag it)
@@ -122,8 +193,9 @@ export async function putSession(
     const record = { scope, key: SESSION_RECORD_KEY, ttlSeconds, ifVersion: version };
     let result: StoreResult;
     if (heartbeat) {
-      // both commands leave in one write to the store, the diff text first
-      const [, refreshed] = await Promise.all([storeDiff(), refreshEntry(deps, call, record, before!)]);
+      // the diff text first, then the record: one write to the store (with the owner claim when the record was remembered)
+      const [, refreshed, checked] = await Promise.all([storeDiff(), refreshEntry(deps, call, record, before!), ownerChecked]);
+      holder = checked;
       result = refreshed;
     } else {
       // the diff text leaves with the record, ahead of it, so it is stored before the record names it
@@ -138,7 +210,10 @@ export async function putSession(
         { audited: (value) => ({ value: auditSummary(value as unknown as StoredSession), preview: "", truncated: false }), before: storeDiff },
       );
     }
-    if (result.written) return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: !heartbeat };
+    if (result.written) {
+      written(result);
+      return { session: await viewOf(deps, input.sessionId, result.entry, false), conflict: result.conflict, changed: !heartbeat };
+    }
   }
   throw new AppError("CONFLICT", `Session ${input.sessionId} is being written by others too often to store this push; retry.`);
 }
