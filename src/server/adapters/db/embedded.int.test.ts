@@ -43,6 +43,17 @@ describe("embedded database", () => {
     expect(await db.sql!.query(`SELECT count(*)::int AS n FROM "runner_probe"`)).toEqual([{ n: expect.any(Number) }]);
   });
 
+  it("passes arrays and booleans to a planned statement as bound parameters would be", async () => {
+    const text = `SELECT $1::text[] AS a, $2::int[] AS b, $3::boolean AS c, cardinality($1::text[]) AS n`;
+    for (const params of [
+      [["x", `q"uote`, "back\\slash", "it's", "NULL", "", "{}", "a,b"], [1, null, 3], true],
+      [[], [null, null], false],
+      [[null], [], true],
+    ]) {
+      expect(await db.sql!.queryPlanned!(text, params as never)).toEqual(await db.sql!.query(text, params));
+    }
+  });
+
   it("keeps GIN pending lists small: no background worker merges them there", async () => {
     expect(await db.sql!.query(`SHOW gin_pending_list_limit`)).toEqual([{ gin_pending_list_limit: "64kB" }]);
   });

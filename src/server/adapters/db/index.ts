@@ -75,6 +75,27 @@ function pgliteRunner(db: PGlite): SqlRunner {
 /** At most this many statements are kept prepared (a search's filters make a few texts); any others are planned each time. */
 const MAX_PLANNED = 32;
 
+const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const finite = (n: number) => {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return String(n);
+};
+
+/**
+ * A value as a literal for EXECUTE: text quoted (its quotes doubled), an array as the text of an array
+ * literal (each element double-quoted, its quotes and backslashes escaped, as array input reads them),
+ * which takes the type of the statement's parameter (an array of nulls too).
+ */
+function literal(v: PlannedParam): string {
+  if (v === null) return "NULL";
+  if (typeof v === "number") return finite(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "string") return quoted(v);
+  if (!Array.isArray(v)) throw new Error(`not a text, number, boolean, null or array: ${typeof v}`);
+  const element = (e: string | number | null) => (e === null ? "NULL" : typeof e === "number" ? finite(e) : `"${String(e).replace(/[\\"]/g, "\\$&")}"`);
+  return quoted(`{${v.map(element).join(",")}}`);
+}
+
 /**
  * Prepared statements on PGlite, which plans each statement afresh (in the app's own process): PREPARE
  * once per text, then EXECUTE with the values as literals, as EXECUTE takes no bound parameters. Quoting a
@@ -85,15 +106,6 @@ function pglitePlanned(db: PGlite): NonNullable<SqlRunner["queryPlanned"]> {
   const names = new Map<string, Promise<string>>();
   let made = 0;
   let conforming: Promise<boolean> | undefined;
-  const literal = (v: PlannedParam) => {
-    if (v === null) return "NULL";
-    if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
-      return String(v);
-    }
-    if (typeof v !== "string") throw new Error(`not a text, number or null: ${typeof v}`);
-    return `'${v.replace(/'/g, "''")}'`;
-  };
   return async <T>(sql: string, params: PlannedParam[]) => {
     conforming ??= db.query<{ standard_conforming_strings: string }>("SHOW standard_conforming_strings").then((r) => r.rows[0]?.standard_conforming_strings === "on");
     let name = names.get(sql);
