@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { register } from "tsx/esm/api";
-import { benchEnv, cannon, cpuMs, createKey, ensureBuild, loadLine, scratchDatabase, startApp } from "./support.mjs";
+import { benchEnv, cannon, cpuMs, createKey, ensureBuild, loadLine, scratchDatabase, SEARCH_QUESTIONS, startApp } from "./support.mjs";
 
 register({ tsconfig: "tsconfig.json" });
 const { startCloudwaysFake } = await import("../tests/fakes/cloudways.ts");
@@ -40,23 +40,7 @@ const SCOPES = "context:read,context:write,audit:read,github:read,search:read,in
 const UNLIMITED = "read=100000000,write=100000000,expensive=100000000";
 const PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
-/**
- * What the searches are asked, in turn (each connection goes through them in order): questions a developer
- * would ask of this checkout, which the bench indexes. One question asked over and over would measure that
- * one answer (and anything that remembered it), not the work of searching.
- */
-const QUESTIONS = [
-  "audit",
-  "rate limit refill",
-  "verify the audit chain",
-  "where is the index lock lease taken",
-  "proximity of question words",
-  "api key cache",
-  "github webhook signature",
-  "context entry expiry",
-  "migration advisory lock",
-  "intent approval policy",
-];
+const QUESTIONS = SEARCH_QUESTIONS;
 
 /** Values for parameters the document marks required, or that make a read meaningful; ids come from the seeded data. */
 function parameterValue(name, seeds) {

@@ -155,3 +155,21 @@ export function cpuMs(pid) {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
 }
+
+/**
+ * What the searches are asked, in turn (each connection goes through them in order): questions a developer
+ * would ask of this checkout, which the bench indexes. One question asked over and over would measure that
+ * one answer (and anything that remembered it), not the work of searching.
+ */
+export const SEARCH_QUESTIONS = [
+  "audit",
+  "rate limit refill",
+  "verify the audit chain",
+  "where is the index lock lease taken",
+  "proximity of question words",
+  "api key cache",
+  "github webhook signature",
+  "context entry expiry",
+  "migration advisory lock",
+  "intent approval policy",
+];

@@ -33,6 +33,27 @@ describe("embedded database", () => {
     expect(await db.sql!.query(`SELECT "id", "who" FROM "runner_probe" ORDER BY "id"`)).toEqual([{ id: 2, who: "runner" }]);
   });
 
+  it("plans a statement once (a prepared statement) and passes it any text as a value, quotes and backslashes included", async () => {
+    const text = `SELECT $1::text AS t, $2::int + 1 AS n, $3::text IS NULL AS none, length($1::text) AS len`;
+    for (const value of [`it's`, `a\\'b\\`, `'); DROP TABLE "runner_probe"; --`, "ünïcode ✓"]) {
+      expect(await db.sql!.queryPlanned!(text, [value, 41, null])).toEqual(await db.sql!.query(text, [value, 41, null]));
+    }
+    const prepared = await db.sql!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%length($1::text) AS len%'`);
+    expect(prepared).toEqual([{ n: 1 }]);
+    expect(await db.sql!.query(`SELECT count(*)::int AS n FROM "runner_probe"`)).toEqual([{ n: expect.any(Number) }]);
+  });
+
+  it("passes arrays and booleans to a planned statement as bound parameters would be", async () => {
+    const text = `SELECT $1::text[] AS a, $2::int[] AS b, $3::boolean AS c, cardinality($1::text[]) AS n`;
+    for (const params of [
+      [["x", `q"uote`, "back\\slash", "it's", "NULL", "", "{}", "a,b"], [1, null, 3], true],
+      [[], [null, null], false],
+      [[null], [], true],
+    ]) {
+      expect(await db.sql!.queryPlanned!(text, params as never)).toEqual(await db.sql!.query(text, params));
+    }
+  });
+
   it("keeps GIN pending lists small: no background worker merges them there", async () => {
     expect(await db.sql!.query(`SHOW gin_pending_list_limit`)).toEqual([{ gin_pending_list_limit: "64kB" }]);
   });

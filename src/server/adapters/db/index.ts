@@ -6,7 +6,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { PrismaClient } from "@/generated/prisma/client";
 import { openEmbedded } from "./embedded";
 import { applyMigrations, readMigrations } from "./migrate";
-import type { SqlRunner } from "./sql";
+import type { PlannedParam, SqlRunner } from "./sql";
 
 export { PrismaClient };
 export type { Prisma } from "@/generated/prisma/client";
@@ -55,10 +55,69 @@ export function querySql<T>(deps: SqlSource, text: string, params: unknown[]): P
 
 export type DatabaseConfig = { url: string } | { dataDir: string } | { memory: true };
 
+/**
+ * A statement through the plain runner's prepared statements when it has them (queryPlanned): the code
+ * search's candidate statement spent more of its CPU on PGlite being planned than being run.
+ */
+export function queryPlannedSql<T>(deps: SqlSource, text: string, params: PlannedParam[]): Promise<T[]> {
+  if (deps.database?.sql?.queryPlanned) return deps.database.sql.queryPlanned<T>(text, params);
+  return querySql<T>(deps, text, params);
+}
+
 function pgliteRunner(db: PGlite): SqlRunner {
   return {
     exec: async (sql) => void (await db.exec(sql)),
     query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+    queryPlanned: pglitePlanned(db),
+  };
+}
+
+/** At most this many statements are kept prepared (a search's filters make a few texts); any others are planned each time. */
+const MAX_PLANNED = 32;
+
+const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const finite = (n: number) => {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return String(n);
+};
+
+/**
+ * A value as a literal for EXECUTE: text quoted (its quotes doubled), an array as the text of an array
+ * literal (each element double-quoted, its quotes and backslashes escaped, as array input reads them),
+ * which takes the type of the statement's parameter (an array of nulls too).
+ */
+function literal(v: PlannedParam): string {
+  if (v === null) return "NULL";
+  if (typeof v === "number") return finite(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "string") return quoted(v);
+  if (!Array.isArray(v)) throw new Error(`not a text, number, boolean, null or array: ${typeof v}`);
+  const element = (e: string | number | null) => (e === null ? "NULL" : typeof e === "number" ? finite(e) : `"${String(e).replace(/[\\"]/g, "\\$&")}"`);
+  return quoted(`{${v.map(element).join(",")}}`);
+}
+
+/**
+ * Prepared statements on PGlite, which plans each statement afresh (in the app's own process): PREPARE
+ * once per text, then EXECUTE with the values as literals, as EXECUTE takes no bound parameters. Quoting a
+ * value by doubling its quotes is exact only with standard_conforming_strings on (Postgres's default since
+ * 9.1), checked once; with it off, every statement is planned each time as before.
+ */
+function pglitePlanned(db: PGlite): NonNullable<SqlRunner["queryPlanned"]> {
+  const names = new Map<string, Promise<string>>();
+  let made = 0;
+  let conforming: Promise<boolean> | undefined;
+  return async <T>(sql: string, params: PlannedParam[]) => {
+    conforming ??= db.query<{ standard_conforming_strings: string }>("SHOW standard_conforming_strings").then((r) => r.rows[0]?.standard_conforming_strings === "on");
+    let name = names.get(sql);
+    if (!name) {
+      if (!(await conforming) || names.size >= MAX_PLANNED) return (await db.query<T>(sql, params)).rows;
+      const next = `planned_${++made}`;
+      name = db.query(`PREPARE ${next} AS ${sql}`).then(() => next);
+      names.set(sql, name);
+      name.catch(() => names.delete(sql));
+    }
+    const args = params.length ? `(${params.map(literal).join(", ")})` : "";
+    return (await db.query<T>(`EXECUTE ${await name}${args}`)).rows;
   };
 }
 

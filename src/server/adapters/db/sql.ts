@@ -3,4 +3,12 @@ export interface SqlRunner {
   /** Runs a script of one or more statements, no parameters. */
   exec(sql: string): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * A statement run often with the same text, planned once (a prepared statement) where planning costs the
+   * app's own CPU (PGlite). Parameters are text, numbers, booleans, null, or arrays of text, numbers and null. Without it, `query` serves.
+   */
+  queryPlanned?<T = Record<string, unknown>>(sql: string, params: PlannedParam[]): Promise<T[]>;
 }
+
+type Scalar = string | number | null;
+export type PlannedParam = Scalar | boolean | Scalar[];

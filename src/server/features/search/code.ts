@@ -1,7 +1,7 @@
 import type { Db, SqlSource } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
-import { Prisma } from "@/generated/prisma/client";
-import { fileKeyOf, fullTextFiles, select, splitFileKey } from "./fulltext";
+import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
+import { fileDetails, type FileDetails, type KnownDetails } from "./page";
 import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
@@ -29,11 +29,11 @@ interface Fused {
 }
 
 /** Full-text ranking, fused by reciprocal rank with vector similarity when there is one. */
-async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean }> {
+async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean; known: KnownDetails }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
   const [ft, vec] = await Promise.all([fullTextFiles(deps, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
   const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, 3) });
-  if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false };
+  if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false, known: ft.known };
 
   const byKey = new Map(ft.files.map((f) => [f.fileKey, fromText(f)]));
   const vecOrder: string[] = [];
@@ -47,7 +47,7 @@ async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ 
   }
   const rrf = reciprocalRankFusion([ft.files.map((f) => f.fileKey), vecOrder]);
   const fused = [...byKey.values()].map((f) => ({ ...f, score: rrf.get(f.fileKey) ?? 0 })).sort((a, b) => b.score - a.score || a.fileKey.localeCompare(b.fileKey));
-  return { fused, terms: ft.terms, hybrid: true };
+  return { fused, terms: ft.terms, hybrid: true, known: ft.known };
 }
 
 async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput): Promise<VectorHit[]> {
@@ -63,53 +63,36 @@ async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput)
 
 /** Hybrid code search at file level: each result is a file with its best line ranges, summary and links. */
 export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view: CodeView): Promise<CodeSearchOutput> {
-  const { fused, terms, hybrid } = await rankedFiles(deps, input);
+  const { fused, terms, hybrid, known } = await rankedFiles(deps, input);
   const offset = input.cursor ?? 0;
-  const results = await describe(deps, fused.slice(offset, offset + input.limit), terms, view);
+  const results = await describe(deps, fused.slice(offset, offset + input.limit), known, terms, view);
   const { items, cut } = fitToBudget(results);
   const next = offset + (cut ? items.length : input.limit);
   return { results: items, nextCursor: next < fused.length ? next : null, mode: hybrid ? "hybrid" : "fulltext", terms };
 }
 
-interface PageRow {
-  ord: number;
-  language: string | null;
-  summary: string | null;
-  html_url: string | null;
-  indexed_sha: string | null;
-  default_branch: string | null;
-  local_path: string | null;
-  /** The file's first chunk, for a file that matched on its path, symbols or summary alone. */
-  first: { startLine: number; endLine: number; symbol: string | null } | null;
-  content: string | null;
-}
-
 /**
  * Each result's file and repo, its best chunk's text when the caller may see code, and, for a file that
- * matched on its path, symbols or summary alone, its first chunk (or line 1): one statement for the page.
- * Files are looked up by key, one per result: PGlite keeps no statistics, and a join read all of them.
+ * matched on its path, symbols or summary alone, its first chunk (or line 1). What proximity already read
+ * of the leading files is reused; the rest of the page is one statement (fileDetails).
  */
-async function describe(src: SqlSource, fused: Fused[], terms: string[], view: CodeView): Promise<CodeResult[]> {
+async function describe(src: SqlSource, fused: Fused[], known: KnownDetails, terms: string[], view: CodeView): Promise<CodeResult[]> {
   if (fused.length === 0) return [];
   const keys = fused.map((f) => splitFileKey(f.fileKey));
-  const rows = await select<PageRow>(
+  const withContent = view.rawCode || view.highlight;
+  // a file read for ranking is reused when read for the same best chunk (vectors may give a file found by its path alone a line range)
+  const knownOf = (f: Fused) => {
+    const k = known.get(f.fileKey);
+    return k && k.startLine === (f.lines[0]?.startLine ?? null) ? k.details : undefined;
+  };
+  const missing = fused.flatMap((f, i) => (knownOf(f) ? [] : [i]));
+  const read = await fileDetails(
     src,
-    Prisma.sql`
-    SELECT k."ord"::int AS "ord", f."language", f."summary", r."html_url", r."indexed_sha", r."default_branch", r."local_path", first."line" AS "first",
-           CASE WHEN ${view.rawCode || view.highlight} THEN (
-             SELECT c."content" FROM "code_chunk" c
-              WHERE c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = COALESCE(k."start_line", (first."line" ->> 'startLine')::int)
-              LIMIT 1) END AS "content"
-      FROM unnest(${keys.map((k) => k.repoId)}::text[], ${keys.map((k) => k.path)}::text[], ${fused.map((f) => f.lines[0]?.startLine ?? null)}::int[])
-           WITH ORDINALITY AS k("repo_id", "path", "start_line", "ord")
-      LEFT JOIN LATERAL (SELECT f."language", f."summary" FROM "repo_file" f WHERE f."repo_id" = k."repo_id" AND f."path" = k."path") f ON true
-      LEFT JOIN "repo" r ON r."id" = k."repo_id"
-      LEFT JOIN LATERAL (
-        SELECT json_build_object('startLine', c."start_line", 'endLine', c."end_line", 'symbol', c."symbol") AS "line"
-          FROM "code_chunk" c WHERE k."start_line" IS NULL AND c."repo_id" = k."repo_id" AND c."path" = k."path"
-         ORDER BY c."start_line" LIMIT 1) first ON true`,
+    missing.map((i) => ({ ...keys[i]!, startLine: fused[i]!.lines[0]?.startLine ?? null })),
+    withContent,
   );
-  const rowOf = new Map(rows.map((r) => [r.ord - 1, r]));
+  const rowOf = new Map<number, FileDetails>(missing.map((i, n) => [i, read[n]!]));
+  for (const [i, f] of fused.entries()) if (knownOf(f)) rowOf.set(i, knownOf(f)!);
   const page = fused.map((f, i) => (f.lines.length > 0 ? f : { ...f, lines: [rowOf.get(i)?.first ?? { startLine: 1, endLine: 1, symbol: null }] }));
   return page.map((f, i) => {
     const { repoId, path } = keys[i]!;

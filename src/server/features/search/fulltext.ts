@@ -1,6 +1,8 @@
 import { Prisma } from "@/generated/prisma/client";
-import { querySql, type SqlSource } from "@/server/adapters/db";
+import { queryPlannedSql, querySql, type SqlSource } from "@/server/adapters/db";
+import type { PlannedParam } from "@/server/adapters/db/sql";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
+import { fileDetails, type KnownDetails } from "./page";
 import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
 import { wordMatches } from "./snippet";
@@ -20,6 +22,8 @@ export const splitFileKey = (key: string) => {
 
 /** A search statement, through the database's plain runner when there is one (far less CPU per row than Prisma). */
 export const select = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => querySql<T>(src, sql.text, sql.values);
+/** A statement run for every search with the same text (its values all text): planned once where planning costs the app's CPU (PGlite). */
+const selectPlanned = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => queryPlannedSql<T>(src, sql.text, sql.values as PlannedParam[]);
 
 /** A chunk's stored document (migration 20261127008000), which its GIN index covers. */
 const CHUNK_DOC = Prisma.sql`c."search_doc"`;
@@ -84,38 +88,44 @@ export interface TextSignals {
   corpus: Corpus;
 }
 
-/** Full-text candidates ranked at file level. */
-export async function fullTextFiles(src: SqlSource, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[] }> {
+/** Full-text candidates ranked at file level, and what was read of the leading files to rank them (their details, for the page). */
+export async function fullTextFiles(src: SqlSource, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[]; known: KnownDetails }> {
   const s = await fullTextSignals(src, q, filters);
-  if (!s) return { files: [], terms: [] };
+  if (!s) return { files: [], terms: [], known: new Map() };
   const { files, termWeights } = rankWithTermWeights(s.lexemes, s.chunks, s.files, s.corpus, w);
-  return { files: await byProximity(src, files, s.lexemes, termWeights, w), terms: s.lexemes };
+  return { ...(await byProximity(src, files, s.lexemes, termWeights, w)), terms: s.lexemes };
 }
 
 /**
  * The leading files rescored by how near the question's words are to each other in their best chunks
  * (one query for those chunks' text): the index keeps which words a chunk holds, not where. The rest
- * stay in order below them (rescoring only raises a score).
+ * stay in order below them (rescoring only raises a score). The same statement reads what a page shows
+ * of these files (fileDetails), so a first page needs no statement of its own.
  */
-async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<RankedFile[]> {
-  if (w.proximity <= 0 || lexemes.length < 2) return files;
+async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<{ files: RankedFile[]; known: KnownDetails }> {
+  const known: KnownDetails = new Map();
+  if (w.proximity <= 0 || lexemes.length < 2) return { files, known };
   const head = files.slice(0, w.proximityFiles);
-  const wanted = head.flatMap((f) => f.chunks.slice(0, w.proximityChunks).map((c) => ({ ...splitFileKey(f.fileKey), startLine: c.startLine })));
-  if (wanted.length === 0) return files;
-  const rows = await select<{ repo_id: string; path: string; content: string }>(
-    src,
-    Prisma.sql`
-    SELECT c."repo_id", c."path", c."content" FROM unnest(${wanted.map((k) => k.repoId)}::text[], ${wanted.map((k) => k.path)}::text[], ${wanted.map((k) => k.startLine)}::int[]) AS k("repo_id", "path", "start_line")
-    JOIN "code_chunk" c ON c."repo_id" = k."repo_id" AND c."path" = k."path" AND c."start_line" = k."start_line"`,
-  );
-  const near = new Map<string, number>();
+  const chunksOf = (f: RankedFile) => f.chunks.slice(0, w.proximityChunks);
+  if (!head.some((f) => chunksOf(f).length > 0)) return { files, known };
+  // fileDetails reads a file's best chunk and its second (proximityChunks is at most 2)
+  const wanted = head.map((f) => {
+    const [best, second] = chunksOf(f);
+    return { ...splitFileKey(f.fileKey), startLine: best?.startLine ?? null, secondLine: second?.startLine ?? null };
+  });
+  const details = await fileDetails(src, wanted, true);
   const proximityOf = proximityScorer(lexemes, termWeights, w.proximityWindow);
-  for (const r of rows) {
-    const key = fileKeyOf(r.repo_id, r.path);
-    near.set(key, Math.max(near.get(key) ?? 0, proximityOf(r.content)));
-  }
-  const rescored = head.map((f) => ({ ...f, score: f.score * (1 + w.proximity * (near.get(f.fileKey) ?? 0)) })).sort(byScore);
-  return [...rescored, ...files.slice(head.length)];
+  const rescored = head
+    .map((f, i) => {
+      const d = details[i]!;
+      known.set(f.fileKey, { startLine: wanted[i]!.startLine, details: d });
+      // a file that matched on its path, symbols or summary alone has no chunk of its own here (its content is its first chunk's)
+      const texts = chunksOf(f).length > 0 ? [d.content, d.second] : [];
+      const near = texts.reduce((m: number, t) => (t === null ? m : Math.max(m, proximityOf(t))), 0);
+      return { ...f, score: f.score * (1 + w.proximity * near) };
+    })
+    .sort(byScore);
+  return { files: [...rescored, ...files.slice(head.length)], known };
 }
 
 /**
@@ -132,7 +142,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   // within their file, which costs less than Postgres grouping them by chunk too; each file's size is looked
   // up by key once its hits are grouped (PGlite keeps no statistics: joining every hit cost a third of the
   // statement, and a hash join after grouping still read every file).
-  const [signals] = await select<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
+  const [signals] = await selectPlanned<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
     ${TERMS(terms)}

@@ -62,7 +62,7 @@ export const WEIGHTS = {
   /** Proximity: how much the nearest question words in a leading file's best chunks scale its score; over how many leading files, best chunks of each, words apart. */
   proximity: 1,
   proximityFiles: 30,
-  proximityChunks: 2,
+  proximityChunks: 2, // at most 2: fileDetails reads a file's best two chunks
   proximityWindow: 8,
 };
 export type Weights = typeof WEIGHTS;

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// What a search costs in-process, part by part: this checkout indexed as `orchestrator index` would, then
+// the bench's ten questions in turn at 10 in flight through the REST handler (as Next's route handler calls
+// it), through the service alone, and the answer's validation and serialization, printing CPU per call.
+// The difference between the REST line and the service line is what the request path adds to a search.
+//
+//   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db with "test" in its name> TEST_REDIS_URL=redis://127.0.0.1:6379/<n> node bench/search-cpu.mjs [filter…]
+//   unset TEST_DATABASE_URL: the embedded defaults (PGlite in memory, in-process store)
+//   BENCH_CALLS=600 (calls per line)
+import { AsyncLocalStorage } from "node:async_hooks";
+import { loadavg } from "node:os";
+import { register } from "tsx/esm/api";
+import { SEARCH_QUESTIONS } from "./support.mjs";
+
+register({ tsconfig: "tsconfig.json" });
+const { testDeps, makeKey, closeDeps } = await import("../tests/support/deps.ts");
+const { setDeps } = await import("../src/server/deps.ts");
+const { handleRest } = await import("../src/server/api/rest.ts");
+const { createLocalGitSource } = await import("../src/server/adapters/repo-source/local-git.ts");
+const { indexRepo } = await import("../src/server/features/repos/indexer/run.ts");
+const { searchCode, searchEverything, searchDepsOf, viewFor } = await import("../src/server/features/search/service.ts");
+const { codeSearchInput, codeSearchOutput, unifiedSearchInput, unifiedSearchOutput } = await import("../src/server/features/search/schema.ts");
+const { listAuditEvents } = await import("../src/server/features/audit/service.ts");
+const { auditListInput } = await import("../src/server/features/audit/schema.ts");
+
+const N = Number(process.env.BENCH_CALLS ?? 600);
+const IN_FLIGHT = 10;
+const filters = process.argv.slice(2);
+/** The questions of bench/operations.mjs, asked in turn. */
+const QUESTIONS = SEARCH_QUESTIONS;
+
+const deps = await testDeps();
+setDeps(deps);
+const t0 = performance.now();
+await indexRepo({ db: deps.db, audit: deps.audit }, { source: createLocalGitSource("local/bench", process.cwd()), trigger: "cli", full: false, writers: 2 });
+console.error(`indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const { key } = await makeKey(deps, ["audit:read", "github:read", "search:read", "context:read"], { rateLimits: { read: 1e8, write: 1e8, expensive: 1e8 } });
+const call = async (path) => {
+  const res = await handleRest(new Request(`http://localhost/ai${path}`, { headers: { "x-api-key": key } }));
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`);
+  return text;
+};
+const sdeps = searchDepsOf(deps);
+const keyView = viewFor({ type: "api_key" }, deps.env.AI_RAW_CODE);
+const actor = { type: "api_key", id: "bench", clientId: "bench", keyId: "bench", keyPrefix: "bench", scopes: ["audit:read", "github:read", "search:read", "context:read"] };
+const q = (i) => QUESTIONS[i % QUESTIONS.length];
+const codeAnswers = await Promise.all(QUESTIONS.map((x) => searchCode(sdeps, codeSearchInput.parse({ q: x }), keyView)));
+const allAnswers = await Promise.all(QUESTIONS.map((x) => searchEverything(sdeps, actor, unifiedSearchInput.parse({ q: x }), keyView)));
+
+const lines = {
+  "REST /github/search": (i) => call(`/github/search?q=${encodeURIComponent(q(i))}`),
+  "REST /search": (i) => call(`/search?q=${encodeURIComponent(q(i))}`),
+  "REST /audit?q=": (i) => call(`/audit?q=${encodeURIComponent(q(i))}&limit=20`),
+  "REST /whoami (a plain read)": () => call("/whoami"),
+  "service searchCode": (i) => searchCode(sdeps, codeSearchInput.parse({ q: q(i) }), keyView),
+  "service searchEverything": (i) => searchEverything(sdeps, actor, unifiedSearchInput.parse({ q: q(i) }), keyView),
+  "service listAuditEvents(q)": (i) => listAuditEvents(deps, auditListInput.parse({ q: q(i), limit: 20 })),
+  "output parse of a code answer": async (i) => codeSearchOutput.parse(codeAnswers[i % codeAnswers.length]),
+  "output parse of a unified answer": async (i) => unifiedSearchOutput.parse(allAnswers[i % allAnswers.length]),
+  "JSON of a unified answer": async (i) => JSON.stringify(allAnswers[i % allAnswers.length]),
+};
+
+const als = new AsyncLocalStorage();
+for (const [name, fn] of Object.entries(lines)) {
+  if (filters.length && !filters.some((f) => name.includes(f))) continue;
+  for (let i = 0; i < 50; i++) await fn(i);
+  const start = process.cpuUsage();
+  const w0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, () =>
+      als.run({ name }, async () => {
+        while (next < N) await fn(next++);
+      }),
+    ),
+  );
+  const cpu = process.cpuUsage(start);
+  console.log(`${name.padEnd(36)} ${((cpu.user + cpu.system) / N).toFixed(0).padStart(6)} µs CPU/call  ${(((performance.now() - w0) * 1000) / N).toFixed(0).padStart(6)} µs wall/call`);
+}
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+await closeDeps(deps);
+process.exit(0);
