@@ -11,6 +11,7 @@ import { TempGitRepo } from "../../../tests/support/git-repo";
 import { listen } from "./listen";
 import { RULES_FILE } from "./rules-file";
 import { readSse } from "./sse";
+import { pollUntil, type Check } from "../../../tests/support/until";
 
 /** The live context stream and `cursor listen`, over a real port, with another client writing. */
 
@@ -28,15 +29,7 @@ afterAll(async () => {
   await closeDeps(deps);
 });
 
-async function until<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, check: Check<T>, ms = 20_000) => pollUntil(what, check, ms, 50);
 
 const put = (key: string, body: unknown) =>
   fetch(`${app.url}/ai/context`, { method: "PUT", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => {

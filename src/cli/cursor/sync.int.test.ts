@@ -11,6 +11,7 @@ import { freePortOnLoopback } from "../../../tests/support/free-port";
 import { TempGitRepo } from "../../../tests/support/git-repo";
 import { EXIT, type ApiFailure } from "./api";
 import { MIN_PUSH_INTERVAL_MS, Syncer, watchAndSync } from "./sync";
+import { pollUntil, type Check } from "../../../tests/support/until";
 
 /** `cursor sync` against the app on a real port, from a real git checkout made here. */
 
@@ -56,15 +57,7 @@ async function readSession(id: string) {
   };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = <T>(what: string, check: Check<T>, ms = 20_000) => pollUntil(what, check, ms, 100);
 
 const quiet = () => {};
 

@@ -6,6 +6,7 @@ import type { ContextEvent } from "@/server/features/context/schema";
 import { readSse, type SseEvent } from "../../cli/cursor/sse";
 import { startAppServer, type AppServer } from "../../../tests/support/app-server";
 import { closeDeps, makeKey, testDeps } from "../../../tests/support/deps";
+import { pollUntil, type Check } from "../../../tests/support/until";
 
 /**
  * Resuming a stream of several scopes from its event id, over a real port: the short id of the current
@@ -26,15 +27,7 @@ afterAll(async () => {
   await closeDeps(deps);
 });
 
-async function until<T>(what: string, fn: () => T | null | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = <T>(what: string, check: Check<T>, ms = 15_000) => pollUntil(what, check, ms, 25);
 
 /** A stream read in the background: its events so far, and a way to close it. */
 async function open(key: string, scopes: string[], lastEventId?: string) {

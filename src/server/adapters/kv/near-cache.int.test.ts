@@ -4,18 +4,13 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedisUrl } from "../../../../tests/support/services";
 import { createRedisStore, type RedisStore } from "./redis";
+import { pollUntil, type Check } from "../../../../tests/support/until";
 
 const REDIS_URL = testRedisUrl();
 const PREFIX = `near-test:${randomUUID()}:`;
 const NAME = `near-test-${randomUUID().slice(0, 8)}`;
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await sleep(10);
-  }
-}
+const until = <T>(what: string, check: Check<T>, ms = 3_000) => pollUntil(what, check, ms, 10);
 
 /**
  * The Redis store's near cache on the real Redis: instance A keeps copies, and every way a record can
