@@ -70,15 +70,19 @@ export function prepareDiff(diff: string | undefined): PreparedDiff | null {
   }
   const sent = sha256(diff);
   let out = prepared.get(sent);
-  if (out)
-    prepared.delete(sent); // kept again below, as the newest
-  else {
+  if (!out) {
     const { text, redactions } = redactSecrets(diff);
     out = { text, info: { bytes: Buffer.byteLength(text), sha256: sha256(text), redactions }, symbols: touchedSymbols(text) };
   }
-  prepared.set(sent, out);
-  if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+  keepNewest(prepared, sent, out, PREPARED_KEPT);
   return out;
+}
+
+/** Sets `key` as the map's newest entry (insertion order), dropping the oldest beyond `max`. */
+function keepNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number) {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }
 
 const ATTEMPTS = 5;
@@ -110,9 +114,7 @@ const lastWritten = new WeakMap<Deps["kv"], Map<string, Remembered>>();
 function remember(deps: Deps, sessionId: string, entry: Remembered) {
   let byId = lastWritten.get(deps.kv);
   if (!byId) lastWritten.set(deps.kv, (byId = new Map()));
-  byId.delete(sessionId); // kept again below, as the newest
-  byId.set(sessionId, entry);
-  if (byId.size > REMEMBERED_KEPT) byId.delete(byId.keys().next().value!);
+  keepNewest(byId, sessionId, entry, REMEMBERED_KEPT);
 }
 
 /** The remembered record of a session, when its owner is surely still `owner` (see Remembered). */
