@@ -21,6 +21,76 @@ describe("SnapshotCache", () => {
     expect((await cache.get("k", 500, c.compute)).value).toBe(2);
   });
 
+  it("renews a snapshot in use behind its callers, never serving it past its maximum age", async () => {
+    let t = 1_000;
+    const cache = new SnapshotCache(10, () => t);
+    let runs = 0;
+    const releases: (() => void)[] = [];
+    const compute = () => {
+      const n = ++runs;
+      return new Promise<number>((resolve) => releases.push(() => resolve(n)));
+    };
+    const first = cache.get("k", 1_000, compute);
+    releases.shift()!();
+    expect((await first).value).toBe(1);
+    t = 1_700; // inside three quarters of its age: served as it is, nothing started
+    expect((await cache.get("k", 1_000, compute)).value).toBe(1);
+    expect(runs).toBe(1);
+    t = 1_800; // past three quarters: still served at once, one renewal starts behind it
+    const during = await Promise.all([cache.get("k", 1_000, compute), cache.get("k", 1_000, compute)]);
+    expect(during.map((s) => [s.value, s.asOf.getTime()])).toEqual([
+      [1, 1_000],
+      [1, 1_000],
+    ]);
+    expect(runs).toBe(2);
+    t = 2_001; // past its age with the renewal still running: the caller waits for the renewal, not a third run
+    const expired = cache.get("k", 1_000, compute);
+    releases.shift()!();
+    expect(await expired).toEqual({ value: 2, asOf: new Date(1_800) });
+    expect((await cache.get("k", 1_000, compute)).value).toBe(2);
+    expect(runs).toBe(2);
+  });
+
+  it("drops a renewal that a write forgot while it ran", async () => {
+    let t = 1_000;
+    const cache = new SnapshotCache(10, () => t);
+    let runs = 0;
+    const releases: (() => void)[] = [];
+    const compute = () => {
+      const n = ++runs;
+      return new Promise<number>((resolve) => releases.push(() => resolve(n)));
+    };
+    const first = cache.get("summary:a", 1_000, compute);
+    releases.shift()!();
+    await first;
+    t = 1_900;
+    await cache.get("summary:a", 1_000, compute); // starts renewal 2, which read before the write below
+    cache.invalidate("summary:");
+    const after = cache.get("summary:a", 1_000, compute); // run 3, after the write
+    releases.shift()!(); // renewal 2 settles: it must not replace anything
+    releases.shift()!();
+    expect((await after).value).toBe(3);
+    expect((await cache.get("summary:a", 1_000, compute)).value).toBe(3);
+  });
+
+  it("keeps serving a snapshot whose renewal failed, and tries again on the next call", async () => {
+    let t = 1_000;
+    const cache = new SnapshotCache(10, () => t);
+    await cache.get("k", 1_000, async () => "old");
+    t = 1_800;
+    let fail = true;
+    const compute = async () => {
+      if (fail) throw new Error("db down");
+      return "new";
+    };
+    expect((await cache.get("k", 1_000, compute)).value).toBe("old");
+    await new Promise((r) => setTimeout(r, 0));
+    fail = false;
+    expect((await cache.get("k", 1_000, compute)).value).toBe("old");
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await cache.get("k", 1_000, compute)).value).toBe("new");
+  });
+
   it("does not keep a failure, and forgets by prefix", async () => {
     const cache = new SnapshotCache();
     await expect(cache.get("x", 1_000, () => Promise.reject(new Error("db down")))).rejects.toThrow("db down");
