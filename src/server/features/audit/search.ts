@@ -54,13 +54,17 @@ export const RECENT_WINDOW = 100;
 
 /** The matching events, newest first, at most `take`: one statement when the newest events hold a page. */
 export async function searchAuditEvents(deps: SqlReaders, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<AuditRecord[]> {
-  // through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders)
-  const run = (sql: Prisma.Sql) => readAuditEvents(deps, sql.text, sql.values);
   const others = filters(q);
-  // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all
+  // Through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders).
+  // A search by words alone (the unified search's, the audit page's) is prepared once on the embedded
+  // database, where planning these statements cost more of its CPU than running them; other filters make
+  // many texts, which would take the prepared statements' places from the code search's.
+  const run = (sql: Prisma.Sql) => readAuditEvents(deps, sql.text, sql.values, { planned: others.length === 0 });
+  // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all.
+  // The query is a subquery so that a prepared statement's generic plan builds it once, not once per event tested.
   const recent = await run(Prisma.sql`
     SELECT ${COLUMNS} FROM (SELECT * FROM "audit_event" WHERE ${all(others)} ORDER BY "seq" DESC LIMIT ${window}) AS "recent"
-     WHERE ${STORED_DOCUMENT} @@ ${query(q.q)} ORDER BY "seq" DESC LIMIT ${take}`);
+     WHERE ${STORED_DOCUMENT} @@ (SELECT ${query(q.q)}) ORDER BY "seq" DESC LIMIT ${take}`);
   if (recent.length >= take) return recent;
   // The words are rare among recent events: the matches come from the GIN index and are sorted. Ordering
   // by "seq" + 0 keeps the planner off a backward walk of the primary key, which would test every event
