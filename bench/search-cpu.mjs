@@ -3,6 +3,8 @@
 // the bench's ten questions in turn at 10 in flight through the REST handler (as Next's route handler calls
 // it), through the service alone, and the answer's validation and serialization, printing CPU per call.
 // The difference between the REST line and the service line is what the request path adds to a search.
+// On Postgres each line also says what the database's backends spent (from /proc, in 10-ms ticks: a
+// rough figure, worth reading over many calls).
 //
 //   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db with "test" in its name> TEST_REDIS_URL=redis://127.0.0.1:6379/<n> node bench/search-cpu.mjs [filter…]
 //   unset TEST_DATABASE_URL: the embedded defaults (PGlite in memory, in-process store)
@@ -96,10 +98,33 @@ const lines = {
   "JSON of a unified answer": async (i) => JSON.stringify(allAnswers[i % allAnswers.length]),
 };
 
+/**
+ * CPU of this database's Postgres backends, in µs (from /proc, so the server must run on this machine):
+ * what a search costs the database besides this process. Null on the embedded database, which runs in
+ * this process and is counted in its CPU.
+ */
+const pgCpu = async () => {
+  if (!process.env.TEST_DATABASE_URL) return null;
+  const pids = await deps.database.sql.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`, []);
+  const { readFileSync } = await import("node:fs");
+  const byPid = new Map();
+  for (const { pid } of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000); // utime + stime, 100 ticks a second
+    } catch {
+      // a backend that ended meanwhile
+    }
+  }
+  return byPid;
+};
+const pgSpent = (before, after) => (before && after ? [...after].reduce((sum, [pid, t]) => sum + t - (before.get(pid) ?? 0), 0) : null);
+
 const als = new AsyncLocalStorage();
 for (const [name, fn] of Object.entries(lines)) {
   if (filters.length && !filters.some((f) => name.includes(f))) continue;
   for (let i = 0; i < 50; i++) await fn(i);
+  const pgStart = await pgCpu();
   const start = process.cpuUsage();
   const w0 = performance.now();
   let next = 0;
@@ -111,7 +136,10 @@ for (const [name, fn] of Object.entries(lines)) {
     ),
   );
   const cpu = process.cpuUsage(start);
-  console.log(`${name.padEnd(40)} ${((cpu.user + cpu.system) / N).toFixed(0).padStart(6)} µs CPU/call  ${(((performance.now() - w0) * 1000) / N).toFixed(0).padStart(6)} µs wall/call`);
+  const pg = pgSpent(pgStart, await pgCpu());
+  console.log(
+    `${name.padEnd(40)} ${((cpu.user + cpu.system) / N).toFixed(0).padStart(6)} µs CPU/call  ${(((performance.now() - w0) * 1000) / N).toFixed(0).padStart(6)} µs wall/call${pg === null ? "" : `  ${(pg / N).toFixed(0).padStart(6)} µs Postgres CPU/call`}`,
+  );
 }
 console.log(
   `load average ${loadavg()
