@@ -68,9 +68,12 @@ export async function searchAuditEvents(deps: SqlReaders, q: AuditListInput & { 
   if (recent.length >= take) return recent;
   // The words are rare among recent events: the matches come from the GIN index and are sorted. Ordering
   // by "seq" + 0 keeps the planner off a backward walk of the primary key, which would test every event
-  // down to the oldest match (the whole log when there are fewer matches than a page).
+  // down to the oldest match (the whole log when there are fewer matches than a page). Only the matches'
+  // numbers are sorted, and the page's rows read after: sorting whole rows (their input and detail) of a
+  // few thousand matches cost a fifth more of the database's CPU.
   return run(Prisma.sql`
-    SELECT ${COLUMNS} FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take}`);
+    SELECT ${COLUMNS} FROM "audit_event" WHERE "seq" IN (
+      SELECT "seq" FROM "audit_event" WHERE ${all([Prisma.sql`${DOCUMENT} @@ ${query(q.q)}`, ...others])} ORDER BY "seq" + 0 DESC LIMIT ${take})`);
 }
 
 /** Rows per backfill statement: short enough that requests' statements on the embedded database's one connection wait little between them. */
