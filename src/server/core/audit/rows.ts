@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { querySql, type Database, type SqlReaders } from "@/server/adapters/db";
+import { queryPlannedSql, querySql, type Database, type SqlReaders } from "@/server/adapters/db";
+import type { PlannedParam } from "@/server/adapters/db/sql";
 import type { AuditRecord } from "./log";
 
 /**
@@ -96,8 +97,12 @@ export function newestAuditEvents(deps: SqlReaders, where: string, params: unkno
   return readAuditEvents(deps, `SELECT ${AUDIT_COLUMNS} FROM "audit_event" WHERE ${where} ORDER BY "seq" DESC LIMIT $${params.length + 1}`, [...params, limit]);
 }
 
-/** Events read by a statement of the caller's that selects AUDIT_COLUMNS (with $1… parameters), newest first. */
-export async function readAuditEvents(deps: SqlReaders, statement: string, params: unknown[]): Promise<AuditRecord[]> {
-  const [row] = await querySql<{ page: string | null }>(deps, asJson(statement, "DESC"), params);
+/**
+ * Events read by a statement of the caller's that selects AUDIT_COLUMNS (with $1… parameters), newest first.
+ * `planned`: a statement run often with the same text, prepared once where planning costs the app's CPU (queryPlannedSql).
+ */
+export async function readAuditEvents(deps: SqlReaders, statement: string, params: unknown[], opts: { planned?: boolean } = {}): Promise<AuditRecord[]> {
+  const text = asJson(statement, "DESC");
+  const [row] = opts.planned ? await queryPlannedSql<{ page: string | null }>(deps, text, params as PlannedParam[]) : await querySql<{ page: string | null }>(deps, text, params);
   return row?.page ? (JSON.parse(row.page) as PageRow[]).map(fromPage) : [];
 }

@@ -88,4 +88,9 @@ describe("the stored search document of audit events", () => {
     await expect(update(`"search_doc" = ${DOCUMENT}`)).resolves.toBe(1);
     expect(await wrongDocuments()).toEqual([]);
   });
+
+  it("keeps the search index's pending list short, which every search through the index reads whole", async () => {
+    const [index] = await deps.db.$queryRawUnsafe<{ options: string[] | null }[]>(`SELECT "reloptions" AS "options" FROM "pg_class" WHERE "relname" = 'audit_event_search_idx'`);
+    expect(index?.options).toContain("gin_pending_list_limit=64");
+  });
 });

@@ -1,7 +1,8 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { Db, SqlSource } from "@/server/adapters/db";
+import { queryPlannedSql, type Db, type SqlSource } from "@/server/adapters/db";
+import type { PlannedParam } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, select, splitFileKey } from "./fulltext";
+import { fileKeyOf, splitFileKey } from "./fulltext";
 import { globMatcher, globToRegex, searchWords } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { SearchDeps } from "./code";
@@ -68,17 +69,16 @@ async function fullTextRecall(src: SqlSource, words: string[], input: RecallInpu
   const fileDoc = Prisma.sql`f."search_doc"`;
   const folderDoc = Prisma.sql`d."search_doc"`;
   // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
-  const rows = await select<Row>(
-    src,
-    Prisma.sql`
+  const statement = Prisma.sql`
     WITH q AS (SELECT ${anyLexeme(words)} AS "query")
     (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, (SELECT "query" FROM q), 1)::float8 AS score
        FROM "repo_file" f WHERE ${fileDoc} @@ (SELECT "query" FROM q)${where("f")})
     UNION ALL
     (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, (SELECT "query" FROM q), 1)::float8 * 1.2 AS score
        FROM "folder_summary" d WHERE ${folderDoc} @@ (SELECT "query" FROM q)${where("d")})
-    ORDER BY score DESC, path LIMIT ${input.limit * 3}`,
-  );
+    ORDER BY score DESC, path LIMIT ${input.limit * 3}`;
+  // planned once where planning costs the app's CPU (PGlite): a recall by words alone has one text
+  const rows = await queryPlannedSql<Row>(src, statement.text, statement.values as PlannedParam[]);
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
 }
 
