@@ -53,6 +53,15 @@ export function querySql<T>(deps: SqlSource, text: string, params: unknown[]): P
   return deps.db.$queryRawUnsafe<T[]>(text, ...params);
 }
 
+/**
+ * A statement prepared once per connection where the server plans it (Postgres: queryPrepared), else as
+ * queryPlannedSql. Only for statements whose plan is the same whatever their values.
+ */
+export function queryPreparedSql<T>(deps: SqlSource, text: string, params: PlannedParam[]): Promise<T[]> {
+  if (deps.database?.sql?.queryPrepared) return deps.database.sql.queryPrepared<T>(text, params);
+  return queryPlannedSql<T>(deps, text, params);
+}
+
 export type DatabaseConfig = { url: string } | { dataDir: string } | { memory: true };
 
 /**
@@ -121,6 +130,20 @@ function pglitePlanned(db: PGlite): NonNullable<SqlRunner["queryPlanned"]> {
   };
 }
 
+/**
+ * Named statements on Postgres: each connection parses and plans a text once, then only binds and runs it
+ * (node-postgres prepares a name on a connection the first time it sends it there). At most MAX_PLANNED
+ * texts get names; any others are sent unnamed, planned each time.
+ */
+function postgresPrepared(pool: pg.Pool): NonNullable<SqlRunner["queryPrepared"]> {
+  const names = new Map<string, string>();
+  return async <T>(text: string, values: PlannedParam[]) => {
+    let name = names.get(text);
+    if (!name && names.size < MAX_PLANNED) names.set(text, (name = `prepared_${names.size + 1}`));
+    return (await pool.query(name ? { name, text, values } : { text, values })).rows as T[];
+  };
+}
+
 async function migratePostgres(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -157,6 +180,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     const sql: SqlRunner = {
       exec: async (text) => void (await pool.query(text)),
       query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+      queryPrepared: postgresPrepared(pool),
     };
     return {
       prisma,

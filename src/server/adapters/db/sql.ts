@@ -8,6 +8,12 @@ export interface SqlRunner {
    * app's own CPU (PGlite). Parameters are text, numbers, booleans, null, or arrays of text, numbers and null. Without it, `query` serves.
    */
   queryPlanned?<T = Record<string, unknown>>(sql: string, params: PlannedParam[]): Promise<T[]>;
+  /**
+   * On Postgres, a statement prepared once per connection (a named statement): for a statement whose plan
+   * does not depend on its values, so the generic plan Postgres settles on is the plan it would make each
+   * time. Without it, `queryPlanned` (or `query`) serves.
+   */
+  queryPrepared?<T = Record<string, unknown>>(sql: string, params: PlannedParam[]): Promise<T[]>;
 }
 
 type Scalar = string | number | null;

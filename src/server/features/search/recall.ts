@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { queryPlannedSql, type Db, type SqlSource } from "@/server/adapters/db";
+import { queryPreparedSql, type Db, type SqlSource } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, splitFileKey } from "./fulltext";
@@ -77,8 +77,9 @@ async function fullTextRecall(src: SqlSource, words: string[], input: RecallInpu
     (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, (SELECT "query" FROM q), 1)::float8 * 1.2 AS score
        FROM "folder_summary" d WHERE ${folderDoc} @@ (SELECT "query" FROM q)${where("d")})
     ORDER BY score DESC, path LIMIT ${input.limit * 3}`;
-  // planned once where planning costs the app's CPU (PGlite): a recall by words alone has one text
-  const rows = await queryPlannedSql<Row>(src, statement.text, statement.values as PlannedParam[]);
+  // planned once per connection (and on PGlite once, where planning costs the app's CPU): a recall by words
+  // alone has one text, and its plan never depends on the values, as the question reaches the scans through q
+  const rows = await queryPreparedSql<Row>(src, statement.text, statement.values as PlannedParam[]);
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
 }
 
