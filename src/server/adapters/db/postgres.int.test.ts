@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseUrl } from "../../../../tests/support/services";
+import { openDatabase, type Database } from "./index";
+
+/** The Postgres runner's named statements (queryPrepared): the same rows as a plain query, each text parsed and planned once per connection. */
+describe.skipIf(!testDatabaseUrl())("postgres runner", () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openDatabase({ url: testDatabaseUrl()! });
+  });
+  afterAll(() => db.close());
+
+  it("answers a prepared statement as the plain query would, whatever the value's quotes", async () => {
+    const text = `SELECT $1::text AS t, $2::int + 1 AS n, $3::text IS NULL AS none, $4::text[] AS a`;
+    for (const value of [`it's`, `a\\'b\\`, `'); SELECT 1; --`, "ünïcode ✓"]) {
+      const params = [value, 41, null, [value, "x"]];
+      expect(await db.sql!.queryPrepared!(text, params)).toEqual(await db.sql!.query(text, params));
+    }
+  });
+
+  it("keeps the statement prepared on the connection that ran it", async () => {
+    const text = `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1::text AND name LIKE 'prepared_%'`;
+    // the statement is prepared (parsed under its name) before it runs, so it finds itself
+    expect(await db.sql!.queryPrepared!(text, [text])).toEqual([{ n: 1 }]);
+    expect(await db.sql!.query(text, [text])).toEqual([{ n: expect.any(Number) }]);
+  });
+
+  it("still answers once every name is taken: further texts run unnamed", async () => {
+    for (let i = 0; i < 40; i++) expect(await db.sql!.queryPrepared!(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: 1 + i }]);
+  });
+});
