@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { queryPlannedSql, querySql, type Database, type SqlReaders } from "@/server/adapters/db";
+import { queryPreparedSql, querySql, type Database, type SqlReaders } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
 import type { AuditRecord } from "./log";
 
@@ -99,10 +99,11 @@ export function newestAuditEvents(deps: SqlReaders, where: string, params: unkno
 
 /**
  * Events read by a statement of the caller's that selects AUDIT_COLUMNS (with $1… parameters), newest first.
- * `planned`: a statement run often with the same text, prepared once where planning costs the app's CPU (queryPlannedSql).
+ * `planned`: a statement run often with the same text, prepared once per connection (queryPreparedSql); the
+ * embedded database's one connection ran generic plans of these already.
  */
 export async function readAuditEvents(deps: SqlReaders, statement: string, params: unknown[], opts: { planned?: boolean } = {}): Promise<AuditRecord[]> {
   const text = asJson(statement, "DESC");
-  const [row] = opts.planned ? await queryPlannedSql<{ page: string | null }>(deps, text, params as PlannedParam[]) : await querySql<{ page: string | null }>(deps, text, params);
+  const [row] = opts.planned ? await queryPreparedSql<{ page: string | null }>(deps, text, params as PlannedParam[]) : await querySql<{ page: string | null }>(deps, text, params);
   return row?.page ? (JSON.parse(row.page) as PageRow[]).map(fromPage) : [];
 }
