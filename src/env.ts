@@ -25,7 +25,7 @@ const rateLimits = z
 export const envSchema = z.object({
   /** Set by Next.js and the test runner: development, test or production. */
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  /** A real PostgreSQL (postgres://…) instead of the embedded PGlite in DATA_DIR. */
+  /** A real PostgreSQL (postgres://…) instead of the embedded PGlite in DATA_DIR; behind a transaction pooler (PgBouncer, Supavisor) add ?pgbouncer=true. */
   DATABASE_URL: optionalUrl,
   /** Another name for DATABASE_URL (DATABASE_URL wins when both are set). */
   POSTGRES_URL: optionalUrl,

@@ -144,6 +144,19 @@ function postgresPrepared(pool: pg.Pool): NonNullable<SqlRunner["queryPrepared"]
   };
 }
 
+/**
+ * Named statements live on a server connection, so a pooler that hands each transaction another one
+ * (PgBouncer or Supavisor in transaction mode) loses them: `?pgbouncer=true` on the URL, as Prisma reads
+ * it, sends every statement unnamed.
+ */
+export function namedStatementsAllowed(url: string): boolean {
+  try {
+    return new URL(url).searchParams.get("pgbouncer") !== "true";
+  } catch {
+    return true;
+  }
+}
+
 async function migratePostgres(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -180,7 +193,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     const sql: SqlRunner = {
       exec: async (text) => void (await pool.query(text)),
       query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
-      queryPrepared: postgresPrepared(pool),
+      ...(namedStatementsAllowed(cfg.url) ? { queryPrepared: postgresPrepared(pool) } : {}),
     };
     return {
       prisma,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabaseUrl } from "../../../../tests/support/services";
-import { openDatabase, type Database } from "./index";
+import { namedStatementsAllowed, openDatabase, type Database } from "./index";
 
 /** The Postgres runner's named statements (queryPrepared): the same rows as a plain query, each text parsed and planned once per connection. */
 describe.skipIf(!testDatabaseUrl())("postgres runner", () => {
@@ -27,5 +27,19 @@ describe.skipIf(!testDatabaseUrl())("postgres runner", () => {
 
   it("still answers once every name is taken: further texts run unnamed", async () => {
     for (let i = 0; i < 40; i++) expect(await db.sql!.queryPrepared!(`SELECT $1::int + ${i} AS n`, [1])).toEqual([{ n: 1 + i }]);
+  });
+
+  it("sends every statement unnamed behind a transaction pooler (?pgbouncer=true)", async () => {
+    const url = new URL(testDatabaseUrl()!);
+    url.searchParams.set("pgbouncer", "true");
+    expect(namedStatementsAllowed(url.toString())).toBe(false);
+    expect(namedStatementsAllowed(testDatabaseUrl()!)).toBe(true);
+    const pooled = await openDatabase({ url: url.toString() });
+    try {
+      expect(pooled.sql!.queryPrepared).toBeUndefined();
+      expect(await pooled.sql!.query(`SELECT 1 AS n`)).toEqual([{ n: 1 }]);
+    } finally {
+      await pooled.close();
+    }
   });
 });
