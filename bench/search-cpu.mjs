@@ -7,10 +7,20 @@
 //   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db with "test" in its name> TEST_REDIS_URL=redis://127.0.0.1:6379/<n> node bench/search-cpu.mjs [filter…]
 //   unset TEST_DATABASE_URL: the embedded defaults (PGlite in memory, in-process store)
 //   BENCH_CALLS=600 (calls per line)
+// It runs under `npm start`'s Node flags (START_NODE_FLAGS), restarting itself with them when not given,
+// as the server's garbage collector is part of what a search costs; BENCH_NODE_FLAGS=none measures without.
+import { spawnSync } from "node:child_process";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
-import { SEARCH_QUESTIONS } from "./support.mjs";
+import { SEARCH_QUESTIONS, START_NODE_FLAGS } from "./support.mjs";
+
+const missing = process.env.BENCH_NODE_FLAGS === "none" ? [] : START_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+if (missing.length > 0) {
+  const run = spawnSync(process.execPath, [...missing, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(run.status ?? 1);
+}
 
 register({ tsconfig: "tsconfig.json" });
 const { testDeps, makeKey, closeDeps } = await import("../tests/support/deps.ts");
@@ -79,7 +89,7 @@ for (const [name, fn] of Object.entries(lines)) {
   console.log(`${name.padEnd(36)} ${((cpu.user + cpu.system) / N).toFixed(0).padStart(6)} µs CPU/call  ${(((performance.now() - w0) * 1000) / N).toFixed(0).padStart(6)} µs wall/call`);
 }
 console.log(
-  `load average ${loadavg()
+  `node flags: ${process.execArgv.join(" ") || "none"}; load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
