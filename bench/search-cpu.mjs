@@ -12,6 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { loadavg } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
 import { SEARCH_QUESTIONS, START_NODE_FLAGS } from "./support.mjs";
@@ -72,6 +73,14 @@ const lines = {
 };
 
 const als = new AsyncLocalStorage();
+// Resident memory while the lines run (not the indexing before them), and the young generation's
+// committed size, which the semi-space flag bounds.
+const memory = { rss: 0, young: 0 };
+const sampleMemory = () => {
+  memory.rss = Math.max(memory.rss, process.memoryUsage().rss);
+  memory.young = Math.max(memory.young, getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.physical_space_size ?? 0);
+};
+const sampler = setInterval(sampleMemory, 20);
 for (const [name, fn] of Object.entries(lines)) {
   if (filters.length && !filters.some((f) => name.includes(f))) continue;
   for (let i = 0; i < 50; i++) await fn(i);
@@ -89,9 +98,10 @@ for (const [name, fn] of Object.entries(lines)) {
   console.log(`${name.padEnd(36)} ${((cpu.user + cpu.system) / N).toFixed(0).padStart(6)} µs CPU/call  ${(((performance.now() - w0) * 1000) / N).toFixed(0).padStart(6)} µs wall/call`);
 }
 console.log(
-  `node flags: ${process.execArgv.join(" ") || "none"}; load average ${loadavg()
+  `node flags: ${process.execArgv.join(" ") || "none"}; while searching: RSS up to ${(memory.rss / 2 ** 20).toFixed(0)} MB, young generation up to ${(memory.young / 2 ** 20).toFixed(0)} MB; load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
+clearInterval(sampler);
 await closeDeps(deps);
 process.exit(0);
