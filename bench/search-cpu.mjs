@@ -70,6 +70,7 @@ const lines = {
   "output parse of a code answer": async (i) => codeSearchOutput.parse(codeAnswers[i % codeAnswers.length]),
   "output parse of a unified answer": async (i) => unifiedSearchOutput.parse(allAnswers[i % allAnswers.length]),
   "JSON of a unified answer": async (i) => JSON.stringify(allAnswers[i % allAnswers.length]),
+  "JSON of a code answer": async (i) => JSON.stringify(codeAnswers[i % codeAnswers.length]),
 };
 
 const als = new AsyncLocalStorage();
