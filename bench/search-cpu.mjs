@@ -11,10 +11,21 @@
 //   BENCH_CALLS=600 (calls per line)
 //   BENCH_CONTEXT=<scopes>x<keys> (e.g. 20x50): that many live shared-context entries first, each ~600 bytes of
 //   JSON (a paragraph of this checkout's docs), which the unified search reads; none by default
+// It runs under `npm start`'s Node flags (START_NODE_FLAGS), restarting itself with them when not given,
+// as the server's garbage collector is part of what a search costs; BENCH_NODE_FLAGS=none measures without.
+import { spawnSync } from "node:child_process";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { loadavg } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
+import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
-import { SEARCH_QUESTIONS } from "./support.mjs";
+import { SEARCH_QUESTIONS, START_NODE_FLAGS } from "./support.mjs";
+
+const missing = process.env.BENCH_NODE_FLAGS === "none" ? [] : START_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+if (missing.length > 0) {
+  const run = spawnSync(process.execPath, [...missing, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(run.status ?? 1);
+}
 
 register({ tsconfig: "tsconfig.json" });
 const { testDeps, makeKey, closeDeps } = await import("../tests/support/deps.ts");
@@ -96,6 +107,7 @@ const lines = {
   "output parse of a code answer": async (i) => codeSearchOutput.parse(codeAnswers[i % codeAnswers.length]),
   "output parse of a unified answer": async (i) => unifiedSearchOutput.parse(allAnswers[i % allAnswers.length]),
   "JSON of a unified answer": async (i) => JSON.stringify(allAnswers[i % allAnswers.length]),
+  "JSON of a code answer": async (i) => JSON.stringify(codeAnswers[i % codeAnswers.length]),
 };
 
 /**
@@ -121,6 +133,14 @@ const pgCpu = async () => {
 const pgSpent = (before, after) => (before && after ? [...after].reduce((sum, [pid, t]) => sum + t - (before.get(pid) ?? 0), 0) : null);
 
 const als = new AsyncLocalStorage();
+// Resident memory while the lines run (not the indexing before them), and the young generation's
+// committed size, which the semi-space flag bounds.
+const memory = { rss: 0, young: 0 };
+const sampleMemory = () => {
+  memory.rss = Math.max(memory.rss, process.memoryUsage().rss);
+  memory.young = Math.max(memory.young, getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.physical_space_size ?? 0);
+};
+const sampler = setInterval(sampleMemory, 20);
 for (const [name, fn] of Object.entries(lines)) {
   if (filters.length && !filters.some((f) => name.includes(f))) continue;
   for (let i = 0; i < 50; i++) await fn(i);
@@ -142,9 +162,10 @@ for (const [name, fn] of Object.entries(lines)) {
   );
 }
 console.log(
-  `load average ${loadavg()
+  `node flags: ${process.execArgv.join(" ") || "none"}; while searching: RSS up to ${(memory.rss / 2 ** 20).toFixed(0)} MB, young generation up to ${(memory.young / 2 ** 20).toFixed(0)} MB; load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
+clearInterval(sampler);
 await closeDeps(deps);
 process.exit(0);

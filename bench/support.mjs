@@ -81,13 +81,21 @@ export async function waitFor(url, ms = 60_000) {
 }
 
 /**
- * `next start` of the build on a free port, in its own process group so `stop` ends all of it; `pid` is
- * the server's process. `nodeArgs` go to its Node (`--cpu-prof`, which NODE_OPTIONS refuses).
+ * The Node flags `npm start` gives the server (package.json's start script: `node <flags> …/next start`),
+ * so a bench measures the server as it runs in production, and an in-process bench its search as the
+ * server runs it (the young generation's size alone moved a search's CPU by a quarter).
+ */
+export const START_NODE_FLAGS = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).scripts.start.match(/^node((?: --\S+)*) /)?.[1] ?? "").trim().split(" ").filter(Boolean);
+
+/**
+ * `next start` of the build on a free port, with `npm start`'s Node flags, in its own process group so
+ * `stop` ends all of it; `pid` is the server's process. `nodeArgs` go to its Node too (`--cpu-prof`,
+ * which NODE_OPTIONS refuses).
  */
 export async function startApp(env, nodeArgs = []) {
   // BENCH_PORT: a port of one's own on a shared machine; a free one otherwise
   const port = Number(process.env.BENCH_PORT) || (await freePort());
-  const app = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const app = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -141,7 +141,8 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   // each repeating its repo and path, cost more than all of the ranking. Hits are grouped by chunk below,
   // within their file, which costs less than Postgres grouping them by chunk too; each file's size is looked
   // up by key once its hits are grouped (PGlite keeps no statistics: joining every hit cost a third of the
-  // statement, and a hash join after grouping still read every file).
+  // statement, and a hash join after grouping still read every file). With statistics (ANALYZE after indexing)
+  // the planner picks the same hash join at the same cost, measured at 685 and at 4,110 files.
   const [signals] = await selectPlanned<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
