@@ -7,6 +7,17 @@ describe("SnapshotCache", () => {
     return { compute: async () => ++n, count: () => n };
   }
 
+  /** Computations that settle (with their run's number) only when released, oldest first. */
+  function held() {
+    let n = 0;
+    const releases: (() => void)[] = [];
+    const compute = () => {
+      const run = ++n;
+      return new Promise<number>((resolve) => releases.push(() => resolve(run)));
+    };
+    return { compute, release: () => releases.shift()!(), runs: () => n };
+  }
+
   it("computes once for concurrent callers and reuses the value within its age, telling its age", async () => {
     let t = 1_000;
     const cache = new SnapshotCache(10, () => t);
@@ -24,53 +35,44 @@ describe("SnapshotCache", () => {
   it("renews a snapshot in use behind its callers, never serving it past its maximum age", async () => {
     let t = 1_000;
     const cache = new SnapshotCache(10, () => t);
-    let runs = 0;
-    const releases: (() => void)[] = [];
-    const compute = () => {
-      const n = ++runs;
-      return new Promise<number>((resolve) => releases.push(() => resolve(n)));
-    };
+    const { compute, release, runs } = held();
     const first = cache.get("k", 1_000, compute);
-    releases.shift()!();
+    release();
     expect((await first).value).toBe(1);
     t = 1_700; // inside three quarters of its age: served as it is, nothing started
     expect((await cache.get("k", 1_000, compute)).value).toBe(1);
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
     t = 1_800; // past three quarters: still served at once, one renewal starts behind it
     const during = await Promise.all([cache.get("k", 1_000, compute), cache.get("k", 1_000, compute)]);
     expect(during.map((s) => [s.value, s.asOf.getTime()])).toEqual([
       [1, 1_000],
       [1, 1_000],
     ]);
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
     t = 2_001; // past its age with the renewal still running: the caller waits for the renewal, not a third run
     const expired = cache.get("k", 1_000, compute);
-    releases.shift()!();
+    release();
     expect(await expired).toEqual({ value: 2, asOf: new Date(1_800) });
     expect((await cache.get("k", 1_000, compute)).value).toBe(2);
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
   });
 
   it("drops a renewal that a write forgot while it ran", async () => {
     let t = 1_000;
     const cache = new SnapshotCache(10, () => t);
-    let runs = 0;
-    const releases: (() => void)[] = [];
-    const compute = () => {
-      const n = ++runs;
-      return new Promise<number>((resolve) => releases.push(() => resolve(n)));
-    };
+    const { compute, release, runs } = held();
     const first = cache.get("summary:a", 1_000, compute);
-    releases.shift()!();
+    release();
     await first;
     t = 1_900;
     await cache.get("summary:a", 1_000, compute); // starts renewal 2, which read before the write below
     cache.invalidate("summary:");
     const after = cache.get("summary:a", 1_000, compute); // run 3, after the write
-    releases.shift()!(); // renewal 2 settles: it must not replace anything
-    releases.shift()!();
+    release(); // renewal 2 settles: it must not replace anything
+    release();
     expect((await after).value).toBe(3);
     expect((await cache.get("summary:a", 1_000, compute)).value).toBe(3);
+    expect(runs()).toBe(3);
   });
 
   it("keeps serving a snapshot whose renewal failed, and tries again on the next call", async () => {
