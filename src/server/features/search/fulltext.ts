@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { queryPlannedSql, querySql, type SqlSource } from "@/server/adapters/db";
+import { queryPlannedSql, queryPreparedSql, type SqlSource } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
 import { fileDetails, type KnownDetails } from "./page";
@@ -20,10 +20,10 @@ export const splitFileKey = (key: string) => {
   return { repoId: key.slice(0, i), path: key.slice(i + 1) };
 };
 
-/** A search statement, through the database's plain runner when there is one (far less CPU per row than Prisma). */
-export const select = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => querySql<T>(src, sql.text, sql.values);
 /** A statement run for every search with the same text (its values all text): planned once where planning costs the app's CPU (PGlite). */
 const selectPlanned = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => queryPlannedSql<T>(src, sql.text, sql.values as PlannedParam[]);
+/** A statement whose plan never depends on its values: prepared once per connection (Postgres) or once (PGlite). */
+export const selectPrepared = <T>(src: SqlSource, sql: Prisma.Sql): Promise<T[]> => queryPreparedSql<T>(src, sql.text, sql.values as PlannedParam[]);
 
 /** A chunk's stored document (migration 20261127008000), which its GIN index covers. */
 const CHUNK_DOC = Prisma.sql`c."search_doc"`;

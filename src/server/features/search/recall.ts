@@ -1,8 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
-import { queryPreparedSql, type Db, type SqlSource } from "@/server/adapters/db";
-import type { PlannedParam } from "@/server/adapters/db/sql";
+import type { Db, SqlSource } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
-import { fileKeyOf, splitFileKey } from "./fulltext";
+import { fileKeyOf, selectPrepared, splitFileKey } from "./fulltext";
 import { globMatcher, globToRegex, searchWords } from "./query";
 import { reciprocalRankFusion } from "./rank";
 import type { SearchDeps } from "./code";
@@ -69,17 +68,19 @@ async function fullTextRecall(src: SqlSource, words: string[], input: RecallInpu
   const fileDoc = Prisma.sql`f."search_doc"`;
   const folderDoc = Prisma.sql`d."search_doc"`;
   // Normalization 1 (divide by 1 + log length) keeps long summaries from winning on length alone.
-  const statement = Prisma.sql`
+  // Prepared once per connection (and on PGlite once, where planning costs the app's CPU): a recall by words
+  // alone has one text, and its plan never depends on the values, as the question reaches the scans through q.
+  const rows = await selectPrepared<Row>(
+    src,
+    Prisma.sql`
     WITH q AS (SELECT ${anyLexeme(words)} AS "query")
     (SELECT 'file' AS kind, f."repo_id", f."path", f."summary", ts_rank_cd(${fileDoc}, (SELECT "query" FROM q), 1)::float8 AS score
        FROM "repo_file" f WHERE ${fileDoc} @@ (SELECT "query" FROM q)${where("f")})
     UNION ALL
     (SELECT 'folder' AS kind, d."repo_id", d."path", d."summary", ts_rank_cd(${folderDoc}, (SELECT "query" FROM q), 1)::float8 * 1.2 AS score
        FROM "folder_summary" d WHERE ${folderDoc} @@ (SELECT "query" FROM q)${where("d")})
-    ORDER BY score DESC, path LIMIT ${input.limit * 3}`;
-  // planned once per connection (and on PGlite once, where planning costs the app's CPU): a recall by words
-  // alone has one text, and its plan never depends on the values, as the question reaches the scans through q
-  const rows = await queryPreparedSql<Row>(src, statement.text, statement.values as PlannedParam[]);
+    ORDER BY score DESC, path LIMIT ${input.limit * 3}`,
+  );
   return rows.map((r) => ({ kind: r.kind, repo: r.repo_id, path: r.path, summary: r.summary, score: Number(r.score.toFixed(6)), retrievers: ["fulltext"] }));
 }
 
