@@ -56,9 +56,10 @@ export const RECENT_WINDOW = 100;
 export async function searchAuditEvents(deps: SqlReaders, q: AuditListInput & { q: string }, take: number, window = RECENT_WINDOW): Promise<AuditRecord[]> {
   const others = filters(q);
   // Through the plain pg pool where there is one (Prisma.Sql's text is the statement with $1… placeholders).
-  // A search by words alone (the unified search's, the audit page's) is prepared once on the embedded
-  // database, where planning these statements cost more of its CPU than running them; other filters make
-  // many texts, which would take the prepared statements' places from the code search's.
+  // A search by words alone (the unified search's, the audit page's) is prepared once per Postgres
+  // connection, and once on the embedded database, where planning these statements cost more of its CPU
+  // than running them; other filters make many texts, which would take the prepared statements' places
+  // from the code search's.
   const run = (sql: Prisma.Sql) => readAuditEvents(deps, sql.text, sql.values, { planned: others.length === 0 });
   // the newest `window` events in order, each tested until a page is found: when it is, these are the newest matches of all.
   // The query is a subquery so that a prepared statement's generic plan builds it once, not once per event tested.
