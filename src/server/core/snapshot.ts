@@ -43,9 +43,7 @@ export class SnapshotCache {
       if (slot.settled && now - slot.at > maxAgeMs * REFRESH_AHEAD && !this.renewals.has(key)) this.renew(key, slot, now, compute);
       return { value: (await slot.value) as T, asOf: new Date(slot.at) };
     }
-    const renewal = this.renewals.get(key);
-    const current = renewal ?? this.start(key, now, compute);
-    if (!renewal) this.install(key, current);
+    const current = this.renewals.get(key) ?? this.install(key, this.start(key, now, compute));
     return { value: (await current.value) as T, asOf: new Date(current.at) };
   }
 
@@ -78,9 +76,10 @@ export class SnapshotCache {
     return slot;
   }
 
-  private install(key: string, slot: Slot) {
+  private install(key: string, slot: Slot): Slot {
     this.slots.set(key, slot);
     while (this.slots.size > this.maxEntries) this.slots.delete(this.slots.keys().next().value!);
+    return slot;
   }
 
   /** Computes the next snapshot behind `old`; it replaces `old` unless a write forgot `old` meanwhile. */
