@@ -14,6 +14,10 @@
 //                                              (held-out sets print aggregates only, so tuning cannot peek at them)
 //   node bench/search-eval.mjs --db <url>      an existing database, kept (unchanged files are not re-read)
 //   node bench/search-eval.mjs --db <url> --reindex   … re-read every file (after a chunker change)
+//   node bench/search-eval.mjs --answers <file>   also every full answer (through the product's SQL runner,
+//                                              code text and snippets shown, with and without filters, two
+//                                              pages) as JSON lines, to compare two versions byte for byte
+//   node bench/search-eval.mjs --embedded      on an in-memory PGlite, the embedded default, instead of Postgres
 //   BENCH_DATABASE_URL=postgres://…/postgres   server for the scratch database
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +37,7 @@ const { createKeyValueStore } = await import("../src/server/adapters/kv/index.ts
 const { createLocalGitSource } = await import("../src/server/adapters/repo-source/local-git.ts");
 const { indexRepo } = await import("../src/server/features/repos/indexer/run.ts");
 const { searchCode } = await import("../src/server/features/search/code.ts");
+const { searchDepsOf } = await import("../src/server/features/search/service.ts");
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
 const verbose = process.argv.includes("--verbose");
@@ -84,9 +89,32 @@ async function score(set, name, search) {
   return { recall: recall / n, mrr: mrr / n };
 }
 
+/**
+ * Every answer in full, one JSON line per question and variant: through the SQL runner the product uses
+ * (searchDepsOf), as a dashboard user sees it (code text and highlighted snippets), the first two pages of
+ * 10, and narrowed by language and by a path glob, so every part of the candidate statement answers.
+ */
+async function writeAnswers(file) {
+  const sdeps = searchDepsOf(deps);
+  const view = { rawCode: true, highlight: true, localPaths: false };
+  const lines = [];
+  for (const set of SETS) {
+    const language = set.language ?? "typescript";
+    const glob = `${set.paths[0]?.split("/")[0] ?? ""}/**`;
+    for (const { q } of set.questions) {
+      for (const input of [{ q, limit: 10 }, { q, limit: 10, cursor: 10 }, { q, repo: set.repo, limit: 10 }, { q, limit: 10, language }, { q, limit: 10, path: glob }]) {
+        lines.push(JSON.stringify({ input, answer: await searchCode(sdeps, input, view) }));
+      }
+    }
+  }
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  console.log(`${lines.length} answers written to ${file}`);
+}
+
 const keepUrl = arg("--db");
-const scratch = keepUrl ? null : await scratchDatabase("test_scratch_search");
-const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: { url: keepUrl ?? scratch.url }, kv: createKeyValueStore({}) });
+const embedded = process.argv.includes("--embedded");
+const scratch = keepUrl || embedded ? null : await scratchDatabase("test_scratch_search");
+const deps = await createDeps({ env: parseEnv({ NODE_ENV: "test" }), database: embedded ? { memory: true } : { url: keepUrl ?? scratch.url }, kv: createKeyValueStore({}) });
 const dirs = [];
 try {
   for (const set of SETS) {
@@ -94,13 +122,14 @@ try {
     dirs.push(dir);
     const t0 = performance.now();
     const run = await indexRepo({ db: deps.db, audit: deps.audit }, { source: createLocalGitSource(set.repo, dir), trigger: "cli", full: process.argv.includes("--reindex"), writers: 2 });
-    await deps.db.$executeRawUnsafe("ANALYZE repo_file, code_chunk, folder_summary");
+    if (!embedded) await deps.db.$executeRawUnsafe("ANALYZE repo_file, code_chunk, folder_summary");
     set.paths = (await deps.db.repoFile.findMany({ where: { repoId: set.repo }, select: { path: true }, orderBy: { path: "asc" } })).map((f) => f.path);
     set.dir = dir;
     set.chunks = await deps.db.codeChunk.count({ where: { repoId: set.repo } });
     console.log(`indexed ${set.corpus}: ${set.paths.length} files, ${set.chunks} chunks (${run.added + run.changed} read, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
+  if (arg("--answers")) await writeAnswers(arg("--answers"));
   const rows = [];
   for (const set of SETS) {
     const bm25 = new MiniSearch({ fields: ["path", "content"], storeFields: ["path"] });

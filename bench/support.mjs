@@ -95,7 +95,12 @@ export const START_NODE_FLAGS = (JSON.parse(readFileSync(new URL("../package.jso
 export async function startApp(env, nodeArgs = []) {
   // BENCH_PORT: a port of one's own on a shared machine; a free one otherwise
   const port = Number(process.env.BENCH_PORT) || (await freePort());
-  const app = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const command = [process.execPath, ...START_NODE_FLAGS, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"];
+  // BENCH_SERVER_CGROUP: a memory cgroup's folder (made by root, its limit set) the server runs in from its
+  // first instruction, as on a host that gives it 512 MB; Node sizes its heap from that limit
+  const cgroup = process.env.BENCH_SERVER_CGROUP;
+  const [file, ...args] = cgroup ? ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, ...command] : command;
+  const app = spawn(file, args, {
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
