@@ -98,17 +98,24 @@ async function writeAnswers(file) {
   const sdeps = searchDepsOf(deps);
   const view = { rawCode: true, highlight: true, localPaths: false };
   const lines = [];
+  const t0 = performance.now();
   for (const set of SETS) {
     const language = set.language ?? "typescript";
     const glob = `${set.paths[0]?.split("/")[0] ?? ""}/**`;
     for (const { q } of set.questions) {
-      for (const input of [{ q, limit: 10 }, { q, limit: 10, cursor: 10 }, { q, repo: set.repo, limit: 10 }, { q, limit: 10, language }, { q, limit: 10, path: glob }]) {
+      for (const input of [
+        { q, limit: 10 },
+        { q, limit: 10, cursor: 10 },
+        { q, repo: set.repo, limit: 10 },
+        { q, limit: 10, language },
+        { q, limit: 10, path: glob },
+      ]) {
         lines.push(JSON.stringify({ input, answer: await searchCode(sdeps, input, view) }));
       }
     }
   }
   writeFileSync(file, `${lines.join("\n")}\n`);
-  console.log(`${lines.length} answers written to ${file}`);
+  console.log(`${lines.length} answers written to ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const keepUrl = arg("--db");

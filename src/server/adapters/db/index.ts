@@ -54,24 +54,18 @@ export function querySql<T>(deps: SqlSource, text: string, params: unknown[]): P
 }
 
 /**
- * A statement prepared once per connection where the server plans it (Postgres: queryPrepared), else as
- * queryPlannedSql. Only for statements whose plan is the same whatever their values.
+ * A statement prepared once: per connection on Postgres (queryPrepared, a named statement), once on PGlite
+ * (queryPlanned, where planning costs the app's own CPU), else sent as it is. Only for statements whose
+ * plan is the same whatever their values.
  */
 export function queryPreparedSql<T>(deps: SqlSource, text: string, params: PlannedParam[]): Promise<T[]> {
-  if (deps.database?.sql?.queryPrepared) return deps.database.sql.queryPrepared<T>(text, params);
-  return queryPlannedSql<T>(deps, text, params);
+  const sql = deps.database?.sql;
+  if (sql?.queryPrepared) return sql.queryPrepared<T>(text, params);
+  if (sql?.queryPlanned) return sql.queryPlanned<T>(text, params);
+  return querySql<T>(deps, text, params);
 }
 
 export type DatabaseConfig = { url: string } | { dataDir: string } | { memory: true };
-
-/**
- * A statement through the plain runner's prepared statements when it has them (queryPlanned): the code
- * search's candidate statement spent more of its CPU on PGlite being planned than being run.
- */
-export function queryPlannedSql<T>(deps: SqlSource, text: string, params: PlannedParam[]): Promise<T[]> {
-  if (deps.database?.sql?.queryPlanned) return deps.database.sql.queryPlanned<T>(text, params);
-  return querySql<T>(deps, text, params);
-}
 
 function pgliteRunner(db: PGlite): SqlRunner {
   return {

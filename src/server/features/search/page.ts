@@ -1,4 +1,4 @@
-import { queryPlannedSql, type SqlSource } from "@/server/adapters/db";
+import { queryPreparedSql, type SqlSource } from "@/server/adapters/db";
 
 /** A file to describe: its best chunk's start line (null: it matched on its path, symbols or summary alone) and, for proximity, its second's. */
 export interface PageFile {
@@ -28,12 +28,12 @@ export interface FileDetails {
  * Each file's and repo's fields, its best chunk's text when asked for (`content`), its second chunk's
  * when given, and, for a file that matched on its path, symbols or summary alone, its first chunk: one
  * statement, so the leading files' text for proximity and a page's description come together. Files are
- * looked up by key, one per file: PGlite keeps no statistics, and a join read all of them. Planned once
- * on PGlite (queryPlanned), where planning it cost about half of it.
+ * looked up by key, one per file: PGlite keeps no statistics, and a join read all of them. Prepared once
+ * (queryPreparedSql): on PGlite planning it cost about half of it, and its plan never depends on its values.
  */
 export async function fileDetails(src: SqlSource, files: PageFile[], content: boolean): Promise<FileDetails[]> {
   if (files.length === 0) return [];
-  const rows = await queryPlannedSql<FileDetails & { ord: number }>(
+  const rows = await queryPreparedSql<FileDetails & { ord: number }>(
     src,
     `
     SELECT k."ord"::int AS "ord", f."language", f."summary", r."html_url", r."indexed_sha", r."default_branch", r."local_path", first."line" AS "first",

@@ -236,6 +236,30 @@ describe("code search", () => {
     expect(await recall({ db: deps.db, database: deps.database }, question)).toEqual(await recall({ db: deps.db }, question));
   });
 
+  it("sends its statements prepared (named on Postgres, planned once on PGlite), none as plain text", async () => {
+    const sql = deps.database.sql!;
+    const sent = { plain: 0, prepared: 0 };
+    const counted = (name: "queryPrepared" | "queryPlanned") =>
+      sql[name] && {
+        [name]: <T>(text: string, params: Parameters<NonNullable<typeof sql.queryPrepared>>[1]) => {
+          sent.prepared++;
+          return sql[name]!<T>(text, params);
+        },
+      };
+    const spied = {
+      ...sql,
+      query: <T>(text: string, params?: unknown[]) => {
+        sent.plain++;
+        return sql.query<T>(text, params);
+      },
+      ...counted("queryPrepared"),
+      ...counted("queryPlanned"),
+    };
+    const out = await searchCode({ db: deps.db, database: { sql: spied } }, { q: "invoice order customer", repo: REPO, limit: 10 }, { rawCode: false, highlight: true });
+    expect(out.results.length).toBeGreaterThan(0);
+    expect(sent).toEqual({ plain: 0, prepared: 2 }); // the candidates, then the leading files' text with the page's details
+  });
+
   it("recalls folders and files by their summaries", async () => {
     const out = await recall({ db: deps.db }, { q: "where is billing handled?", repo: REPO, limit: 10 });
     expect(out.mode).toBe("fulltext");
