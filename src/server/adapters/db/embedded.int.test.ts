@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./index";
 
@@ -56,5 +59,17 @@ describe("embedded database", () => {
 
   it("keeps GIN pending lists small: no background worker merges them there", async () => {
     expect(await db.sql!.query(`SHOW gin_pending_list_limit`)).toEqual([{ gin_pending_list_limit: "64kB" }]);
+  });
+
+  it("keeps a small buffer pool, in memory and on a data folder: it is the app's own resident memory", async () => {
+    expect(await db.sql!.query(`SHOW shared_buffers`)).toEqual([{ shared_buffers: "32MB" }]);
+    const dir = mkdtempSync(path.join(tmpdir(), "oo-embedded-"));
+    const onDisk = await openDatabase({ dataDir: dir });
+    try {
+      expect(await onDisk.sql!.query(`SHOW shared_buffers`)).toEqual([{ shared_buffers: "32MB" }]);
+    } finally {
+      await onDisk.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

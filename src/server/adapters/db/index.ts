@@ -4,7 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaClient } from "@/generated/prisma/client";
-import { openEmbedded } from "./embedded";
+import { openEmbedded, openInMemory } from "./embedded";
 import { applyMigrations, readMigrations } from "./migrate";
 import type { PlannedParam, SqlRunner } from "./sql";
 
@@ -201,9 +201,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       },
     };
   }
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { vector } = await import("@electric-sql/pglite-pgvector");
-  const embedded = "dataDir" in cfg ? await openEmbedded(cfg.dataDir) : { pglite: await PGlite.create({ extensions: { vector } }), release: () => {} };
+  const embedded = "dataDir" in cfg ? await openEmbedded(cfg.dataDir) : { pglite: await openInMemory(), release: () => {} };
   await applyMigrations(pgliteRunner(embedded.pglite), await readMigrations());
   // A GIN index's new entries wait in a pending list until it outgrows this limit, then the insert that
   // overflows it merges the whole list into the index. Postgres's autovacuum usually merges it in the
