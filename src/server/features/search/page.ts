@@ -28,7 +28,8 @@ export interface FileDetails {
  * Each file's and repo's fields, its best chunk's text when asked for (`content`), its second chunk's
  * when given, and, for a file that matched on its path, symbols or summary alone, its first chunk: one
  * statement, so the leading files' text for proximity and a page's description come together. Files are
- * looked up by key, one per file: PGlite keeps no statistics, and a join read all of them. Prepared once
+ * looked up by key, one per file: PGlite keeps no statistics, and a join read all of them; chunks by
+ * (repo, path, start line), one index entry each (migration 20261206012600). Prepared once
  * (queryPreparedSql): on PGlite planning it cost about half of it, and its plan never depends on its values.
  */
 export async function fileDetails(src: SqlSource, files: PageFile[], content: boolean): Promise<FileDetails[]> {
