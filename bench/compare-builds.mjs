@@ -9,10 +9,16 @@
 //   node bench/compare-builds.mjs .next-bench .next-other            two build folders (build them first:
 //                                                                    NEXT_DIST_DIR=.next-other npx next build)
 //   node bench/compare-builds.mjs .next-bench ".next-bench SOME_ENV=1"  one build, with and without a setting
+//   node bench/compare-builds.mjs .next-bench ".next-bench CWD=/path/to/worktree"  a build of another checkout
+//                                                                    (a git worktree of an earlier commit, built
+//                                                                    there), run there: its own code, migrations
 //   TARGETS=health,whoami,context-get,context-put BENCH_SECONDS=5 BENCH_ROUNDS=4 node bench/compare-builds.mjs …
+//   TARGETS=health,code-search,search …         the code search and the unified search, asking the operations
+//                                               bench's ten questions in turn over this checkout, indexed first
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import pg from "pg";
-import { benchEnv, cannon, cpuMs, createKey, loadLine, scratchDatabase, startApp } from "./support.mjs";
+import { benchEnv, cannon, cpuMs, createKey, loadLine, scratchDatabase, SEARCH_QUESTIONS, startApp } from "./support.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -38,6 +44,8 @@ function targetsFor(base, key) {
     whoami: { url: `${base}/ai/whoami`, headers: auth },
     "context-get": { url: `${base}/ai/context?scope=global&key=bench%2Fcontext`, headers: auth },
     "context-put": { url: `${base}/ai/context`, method: "PUT", headers: { ...auth, "content-type": "application/json" }, body: BODY },
+    "code-search": { url: base, headers: auth, paths: SEARCH_QUESTIONS.map((q) => `/ai/github/search?q=${encodeURIComponent(q)}&limit=20`) },
+    search: { url: base, headers: auth, paths: SEARCH_QUESTIONS.map((q) => `/ai/search?q=${encodeURIComponent(q)}&limit=20`) },
   };
   return TARGETS.map((name) => {
     if (!all[name]) throw new Error(`unknown target ${name}; one of ${Object.keys(all).join(", ")}`);
@@ -60,12 +68,19 @@ const servers = [];
 try {
   for (const config of configs) {
     const [dist, ...settings] = config.trim().split(/\s+/);
-    if (!existsSync(`${dist}/BUILD_ID`)) throw new Error(`${dist} holds no build; build it with NEXT_DIST_DIR=${dist} npx next build`);
+    if (!existsSync(`${settings.find((s) => s.startsWith("CWD="))?.slice(4) ?? "."}/${dist}/BUILD_ID`)) throw new Error(`${dist} holds no build; build it with NEXT_DIST_DIR=${dist} npx next build`);
     const server = { config, scratch: await scratchDatabase("bench_compare"), runs: {} };
     servers.push(server);
-    const env = { ...benchEnv(dist, server.scratch.url), ...Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)])) };
-    const app = (server.app = await startApp(env));
-    const key = createKey(env, ["--client", "bench", "--scopes", "metrics:read,context:read,context:write", "--rate-limit", "read=100000000,write=100000000"]);
+    const { CWD: cwd = process.cwd(), ...set } = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]));
+    const env = { ...benchEnv(dist, server.scratch.url), ...set };
+    const app = (server.app = await startApp(env, [], cwd));
+    const key = createKey(
+      env,
+      ["--client", "bench", "--scopes", "metrics:read,context:read,context:write,github:read,search:read,audit:read", "--rate-limit", "read=100000000,write=100000000,expensive=100000000"],
+      cwd,
+    );
+    // the searches rank this checkout's index, as a user's would after `orchestrator index`
+    if (TARGETS.some((t) => t.includes("search"))) execFileSync(process.execPath, ["bin/orchestrator.mjs", "index"], { env, cwd, stdio: ["ignore", "ignore", "inherit"] });
     const seeded = await fetch(`${app.base}/ai/context`, { method: "PUT", headers: { "x-api-key": key, "content-type": "application/json" }, body: BODY });
     if (!seeded.ok) throw new Error(`${config}: seeding the context entry failed (${seeded.status})`);
     server.targets = targetsFor(app.base, key);

@@ -92,7 +92,7 @@ export const START_NODE_FLAGS = (JSON.parse(readFileSync(new URL("../package.jso
  * `stop` ends all of it; `pid` is the server's process. `nodeArgs` go to its Node too (`--cpu-prof`,
  * which NODE_OPTIONS refuses).
  */
-export async function startApp(env, nodeArgs = []) {
+export async function startApp(env, nodeArgs = [], cwd = process.cwd()) {
   // BENCH_PORT: a port of one's own on a shared machine; a free one otherwise
   const port = Number(process.env.BENCH_PORT) || (await freePort());
   const command = [process.execPath, ...START_NODE_FLAGS, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"];
@@ -102,6 +102,7 @@ export async function startApp(env, nodeArgs = []) {
   const [file, ...args] = cgroup ? ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, ...command] : command;
   const app = spawn(file, args, {
     env,
+    cwd,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
@@ -121,10 +122,10 @@ export async function startApp(env, nodeArgs = []) {
 }
 
 /** A key from the CLI (`keys create` prints it alone on its last line). */
-export function createKey(env, args) {
+export function createKey(env, args, cwd = process.cwd()) {
   // every key names the person accountable for it: the app's first admin, made at its first start
   const owner = args.includes("--owner") ? [] : ["--owner", "admin@localhost"];
-  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args, ...owner], { env })
+  return execFileSync(process.execPath, ["bin/orchestrator.mjs", "keys", "create", ...args, ...owner], { env, cwd })
     .toString()
     .trim()
     .split("\n")
