@@ -66,8 +66,7 @@ function takeLock(dataDir: string): () => void {
  * the buffer pool is the app's own resident memory; on a data folder the pages it drops stay in the OS's
  * page cache, one read away. Measured with this checkout indexed, ten code searches in flight: peak RSS
  * 496 MB with 128 MB, 417 MB with 32 MB, 373 MB with 16 MB, at the same CPU per search (8.8 ms; 9.4 ms
- * with 16 MB). With 128 MB an `npm start` server on the embedded database held 590 MB at rest and was
- * killed at start in a 512 MB container.
+ * with 16 MB). A server on the embedded database still needs more than 512 MB: docs/deploy.md says how much.
  */
 const SHARED_BUFFERS = "32MB";
 const options = () => ({ extensions: { vector }, startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`] });
