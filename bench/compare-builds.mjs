@@ -17,6 +17,7 @@
 //                                               bench's ten questions in turn over this checkout, indexed first
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { benchEnv, cannon, cpuMs, createKey, loadLine, scratchDatabase, SEARCH_QUESTIONS, startApp } from "./support.mjs";
 
@@ -68,10 +69,10 @@ const servers = [];
 try {
   for (const config of configs) {
     const [dist, ...settings] = config.trim().split(/\s+/);
-    if (!existsSync(`${settings.find((s) => s.startsWith("CWD="))?.slice(4) ?? "."}/${dist}/BUILD_ID`)) throw new Error(`${dist} holds no build; build it with NEXT_DIST_DIR=${dist} npx next build`);
+    const { CWD: cwd = process.cwd(), ...set } = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]));
+    if (!existsSync(path.resolve(cwd, dist, "BUILD_ID"))) throw new Error(`${dist} holds no build; build it with NEXT_DIST_DIR=${dist} npx next build`);
     const server = { config, scratch: await scratchDatabase("bench_compare"), runs: {} };
     servers.push(server);
-    const { CWD: cwd = process.cwd(), ...set } = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]));
     const env = { ...benchEnv(dist, server.scratch.url), ...set };
     const app = (server.app = await startApp(env, [], cwd));
     const key = createKey(

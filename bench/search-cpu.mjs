@@ -19,7 +19,7 @@ import { loadavg } from "node:os";
 import { getHeapSpaceStatistics } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
-import { SEARCH_QUESTIONS, START_NODE_FLAGS } from "./support.mjs";
+import { cpuMs, SEARCH_QUESTIONS, START_NODE_FLAGS } from "./support.mjs";
 
 const missing = process.env.BENCH_NODE_FLAGS === "none" ? [] : START_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
 if (missing.length > 0) {
@@ -118,12 +118,10 @@ const lines = {
 const pgCpu = async () => {
   if (!process.env.TEST_DATABASE_URL) return null;
   const pids = await deps.database.sql.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`, []);
-  const { readFileSync } = await import("node:fs");
   const byPid = new Map();
   for (const { pid } of pids) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000); // utime + stime, 100 ticks a second
+      byPid.set(pid, cpuMs(pid) * 1000);
     } catch {
       // a backend that ended meanwhile
     }
