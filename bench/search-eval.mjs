@@ -38,6 +38,7 @@ const { createLocalGitSource } = await import("../src/server/adapters/repo-sourc
 const { indexRepo } = await import("../src/server/features/repos/indexer/run.ts");
 const { searchCode } = await import("../src/server/features/search/code.ts");
 const { searchDepsOf } = await import("../src/server/features/search/service.ts");
+const { refreshPostings } = await import("../src/server/features/search/postings.ts");
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
 const verbose = process.argv.includes("--verbose");
@@ -96,6 +97,8 @@ async function score(set, name, search) {
  */
 async function writeAnswers(file) {
   const sdeps = searchDepsOf(deps);
+  // on the embedded database, the postings in memory, up to date as a server's are from its second search on
+  if (sdeps.database.sql?.inProcess) console.log(`postings in memory: ${await refreshPostings(sdeps.database.sql)}`);
   const view = { rawCode: true, highlight: true, localPaths: false };
   const lines = [];
   const t0 = performance.now();

@@ -72,6 +72,7 @@ function pgliteRunner(db: PGlite): SqlRunner {
     exec: async (sql) => void (await db.exec(sql)),
     query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     queryPlanned: pglitePlanned(db),
+    inProcess: true,
   };
 }
 

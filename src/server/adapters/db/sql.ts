@@ -14,6 +14,11 @@ export interface SqlRunner {
    * time. Without it, `queryPlanned` (or `query`) serves.
    */
   queryPrepared?<T = Record<string, unknown>>(sql: string, params: PlannedParam[]): Promise<T[]>;
+  /**
+   * The database runs in the app's own process (PGlite): every statement costs the app's own CPU, and what
+   * the app keeps in memory instead costs it nothing to ask again.
+   */
+  inProcess?: true;
 }
 
 type Scalar = string | number | null;

@@ -3,6 +3,7 @@ import { queryPreparedSql, type SqlSource } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
 import { fileDetails, type KnownDetails } from "./page";
+import { hitsInMemory } from "./postings";
 import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
 import { wordMatches } from "./snippet";
@@ -42,13 +43,13 @@ function filtersOn(alias: "c" | "f", filters: CodeFilters): Prisma.Sql[] {
 const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.sql` AND ${Prisma.join(parts, " AND ")}` : Prisma.empty);
 
 /** A file with chunks holding terms: its size, and per chunk and term it holds [start line, end line, symbol, term i (1-based)]. */
-interface FileHitRow {
+export interface FileHitRow {
   repo_id: string;
   path: string;
   size: number;
   chunks: [number, number, string | null, number][];
 }
-interface FieldRow {
+export interface FieldRow {
   /** "path": the path holds the term or a word it begins; "pathWord": the term itself. */
   field: "path" | "pathWord" | "sym" | "summary";
   i: number;
@@ -138,6 +139,11 @@ async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[
 export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<TextSignals | null> {
   const terms = searchWords(q).join(" ");
   if (!terms) return null;
+  const runner = src.database?.sql;
+  if (runner?.inProcess) {
+    const held = await hitsInMemory(runner, terms, filters);
+    if (held) return signalsFrom(held.lexemes, held.chunks, held.fields, held.corpus);
+  }
   // One statement (one round trip): each set of rows comes back as one JSON array, which also costs less to
   // read than as rows. Chunk hits (one per chunk and term, straight from that term's index scan) come one
   // object per file, its hits as arrays: a common word matches a thousand chunks, and parsing a row per hit,
@@ -166,8 +172,12 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
       (SELECT array_agg("lexeme" ORDER BY i) FROM u) AS lexemes
     FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
   );
-  const { chunks, fields, ...corpus } = signals!;
-  const lexemes = corpus.lexemes ?? [];
+  const { chunks, fields, n, mean, lexemes } = signals!;
+  return signalsFrom(lexemes ?? [], chunks, fields, { files: n, meanSize: mean ?? 0 });
+}
+
+/** Ranking's signals from which chunks (grouped by file) and which file fields hold which of the question's lexemes. */
+export function signalsFrom(lexemes: string[], chunks: FileHitRow[], fields: FieldRow[], corpus: Corpus): TextSignals | null {
   if (lexemes.length === 0) return null;
   const symbolHas = symbolMatcher();
   const chunkSignals: ChunkSignals[] = [];
@@ -197,7 +207,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
     f[r.field].push(i);
     if (r.field === "path" && basenameHas(r.path, lexemes[i]!)) f.base.push(i);
   }
-  return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus: { files: corpus.n, meanSize: corpus.mean ?? 0 } };
+  return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus };
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

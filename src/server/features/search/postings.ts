@@ -1,0 +1,299 @@
+import type { SqlRunner } from "@/server/adapters/db/sql";
+import type { CodeFilters, FieldRow, FileHitRow } from "./fulltext";
+import type { Corpus } from "./rank";
+import { globMatcher } from "./query";
+
+/**
+ * The code search's postings (which chunks and which file fields hold which lexeme) in the app's memory,
+ * for a database that runs in the app's own process (PGlite). There every statement costs the app's own
+ * CPU, and the candidate statement, which reads the postings from the GIN indexes, was about half of a
+ * search's: here a search asks the database only to stem its question, and finds the hits in memory.
+ *
+ * The postings are the database's own: each chunk's stored document and each file field's document as its
+ * index reads them, loaded whole. A sequence that every write to the index's tables moves on (migration
+ * 20261206013000_search_generation) says when they are out of date; until a rebuild in the background has
+ * caught up, searches ask the database as before, so an answer is never staler than the database.
+ *
+ * The hits come out as the candidate statement returns them (fulltext.ts, FileHitRow and FieldRow), in the
+ * same order (terms in lexeme order, each term's chunks and files in the tables' physical order, as a bitmap
+ * scan returns them), so the same code ranks both and the answers are the same.
+ */
+
+/** Above this many chunks the postings stay in the database: ~60 lexemes a chunk, they would hold tens of MB more of the app's memory. */
+const MAX_CHUNKS = 150_000;
+
+interface FileEntry {
+  repoId: string;
+  path: string;
+  size: number;
+  /** lower(language), as the database lower-cases it. */
+  language: string | null;
+}
+
+interface Postings {
+  generation: string;
+  files: FileEntry[];
+  /** Per chunk, in the table's physical order: its file's number, its lines, its symbol. */
+  chunkFile: Int32Array;
+  startLine: Int32Array;
+  endLine: Int32Array;
+  symbol: (string | null)[];
+  /** Lexeme → chunk numbers, ascending. */
+  chunks: Map<string, Int32Array>;
+  /** Lexeme → file numbers, ascending, for each file field as its GIN index reads it. */
+  path: Map<string, Int32Array>;
+  sym: Map<string, Int32Array>;
+  summary: Map<string, Int32Array>;
+  /** The path field's lexemes, sorted: a prefix's matches are one run of it. */
+  pathLexemes: string[];
+  /** Files and their total size, in all and per repo: a search without filters needs no pass over the files. */
+  sizes: { files: number; bytes: number };
+  repoSizes: Map<string, { files: number; bytes: number }>;
+}
+
+interface Held {
+  postings: Postings | null;
+  /** The generation the postings were found too large to hold at. */
+  tooLargeAt: string | null;
+  building: Promise<void> | null;
+  /** No rebuild starts before this time (ms since the epoch), so rebuilds take a small share of the thread while the index keeps changing. */
+  nextBuildAt: number;
+}
+
+const held = new WeakMap<SqlRunner, Held>();
+const heldFor = (runner: SqlRunner) => held.get(runner) ?? held.set(runner, { postings: null, tooLargeAt: null, building: null, nextBuildAt: 0 }).get(runner)!;
+
+/** A rebuild waits at least this many times the last one's duration after it, while the index keeps changing. */
+const REBUILD_SPACING = 4;
+
+const GENERATION = `(SELECT "last_value"::text || ':' || "is_called"::text FROM "search_generation")`;
+
+/** What the candidate statement returns, from memory. */
+export interface HeldHits {
+  lexemes: string[];
+  chunks: FileHitRow[];
+  fields: FieldRow[];
+  corpus: Corpus;
+}
+
+/**
+ * The question's hits from the postings in memory, or undefined when they are not up to date (a rebuild
+ * then starts in the background, and the caller asks the database). One statement: the postings'
+ * generation, and the question's lexemes in the order the candidate statement numbers them.
+ */
+export async function hitsInMemory(runner: SqlRunner, words: string, filters: CodeFilters): Promise<HeldHits | undefined> {
+  const h = heldFor(runner);
+  type Row = { generation: string; lexemes: string[]; language: string | null };
+  const ask = runner.queryPlanned ? runner.queryPlanned.bind(runner) : runner.query.bind(runner);
+  const [row] = await ask<Row>(
+    `SELECT ${GENERATION} AS "generation",
+            ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes",
+            lower($2::text) AS "language"`,
+    [words, filters.language || null],
+  );
+  const { generation, lexemes, language } = row!;
+  const p = h.postings;
+  if (p?.generation !== generation) {
+    if (h.tooLargeAt !== generation) startBuild(runner, h);
+    return undefined;
+  }
+  return hitsOf(p, lexemes, filters, language);
+}
+
+/** Brings the postings up to date now (a server's warm-up, tests). False when they are too large to hold. */
+export async function refreshPostings(runner: SqlRunner): Promise<boolean> {
+  const h = heldFor(runner);
+  await h.building;
+  h.building = build(runner, h);
+  await h.building;
+  return h.postings !== null;
+}
+
+function startBuild(runner: SqlRunner, h: Held) {
+  if (h.building || Date.now() < h.nextBuildAt) return;
+  h.building = build(runner, h).catch((err: unknown) => {
+    // the database path keeps answering; say why once per failure rather than per search
+    console.warn(`code search: the postings could not be loaded into memory (${err instanceof Error ? err.message : String(err)}); searches ask the database`);
+    h.nextBuildAt = Date.now() + 60_000;
+  });
+}
+
+async function build(runner: SqlRunner, h: Held): Promise<void> {
+  const t0 = Date.now();
+  try {
+    // the generation first: a write after it makes these postings out of date, never a stale answer current
+    const [state] = await runner.query<{ generation: string; chunks: number }>(`SELECT ${GENERATION} AS "generation", (SELECT count(*)::int FROM "code_chunk") AS "chunks"`);
+    const { generation, chunks } = state!;
+    if (chunks > MAX_CHUNKS) {
+      h.postings = null;
+      h.tooLargeAt = generation;
+      return;
+    }
+    h.postings = await load(runner, generation);
+    h.tooLargeAt = null;
+  } finally {
+    const now = Date.now();
+    h.nextBuildAt = now + REBUILD_SPACING * (now - t0);
+    h.building = null;
+  }
+}
+
+async function load(runner: SqlRunner, generation: string): Promise<Postings> {
+  const fileRows = await runner.query<{ repo_id: string; path: string; size: number; language: string | null; p: string[] | null; s: string[] | null; m: string[] | null }>(
+    `SELECT "repo_id", "path", "size", lower("language") AS "language",
+            tsvector_to_array("search_words_document"("path")) AS "p",
+            tsvector_to_array("search_words_document"("search_list_text"("symbols"))) AS "s",
+            tsvector_to_array("search_words_document"("summary")) AS "m"
+       FROM "repo_file" ORDER BY ctid`,
+  );
+  const files: FileEntry[] = [];
+  const fileNo = new Map<string, number>();
+  const path = new ListBuilder();
+  const sym = new ListBuilder();
+  const summary = new ListBuilder();
+  const sizes = { files: 0, bytes: 0 };
+  const repoSizes = new Map<string, { files: number; bytes: number }>();
+  for (const r of fileRows) {
+    const n = files.length;
+    files.push({ repoId: r.repo_id, path: r.path, size: r.size, language: r.language });
+    fileNo.set(`${r.repo_id}\u0000${r.path}`, n);
+    path.add(r.p, n);
+    sym.add(r.s, n);
+    summary.add(r.m, n);
+    sizes.files += 1;
+    sizes.bytes += r.size;
+    const repo = repoSizes.get(r.repo_id) ?? repoSizes.set(r.repo_id, { files: 0, bytes: 0 }).get(r.repo_id)!;
+    repo.files += 1;
+    repo.bytes += r.size;
+  }
+  const chunkRows = await runner.query<{ repo_id: string; path: string; start_line: number; end_line: number; symbol: string | null; l: string[] | null }>(
+    `SELECT "repo_id", "path", "start_line", "end_line", "symbol", tsvector_to_array("search_doc") AS "l" FROM "code_chunk" ORDER BY ctid`,
+  );
+  const count = chunkRows.length;
+  const chunkFile = new Int32Array(count);
+  const startLine = new Int32Array(count);
+  const endLine = new Int32Array(count);
+  const symbol: (string | null)[] = new Array<string | null>(count);
+  const chunks = new ListBuilder();
+  chunkRows.forEach((r, c) => {
+    // a chunk hangs off its file (a foreign key), so its file is always there
+    chunkFile[c] = fileNo.get(`${r.repo_id}\u0000${r.path}`) ?? -1;
+    startLine[c] = r.start_line;
+    endLine[c] = r.end_line;
+    symbol[c] = r.symbol;
+    chunks.add(r.l, c);
+  });
+  const pathMap = path.done();
+  return {
+    generation,
+    files,
+    chunkFile,
+    startLine,
+    endLine,
+    symbol,
+    chunks: chunks.done(),
+    path: pathMap,
+    sym: sym.done(),
+    summary: summary.done(),
+    pathLexemes: [...pathMap.keys()].sort(),
+    sizes,
+    repoSizes,
+  };
+}
+
+/** Lexeme → ascending numbers, gathered in ascending order. */
+class ListBuilder {
+  private lists = new Map<string, number[]>();
+  add(lexemes: string[] | null, n: number) {
+    if (!lexemes) return;
+    for (const l of lexemes) {
+      const list = this.lists.get(l);
+      if (list) list.push(n);
+      else this.lists.set(l, [n]);
+    }
+  }
+  done(): Map<string, Int32Array> {
+    return new Map([...this.lists].map(([l, list]) => [l, Int32Array.from(list)]));
+  }
+}
+
+/** Which files the filters keep (null: all), each file tested once, when first met. */
+function fileFilter(p: Postings, filters: CodeFilters, language: string | null): ((f: number) => boolean) | null {
+  const glob = filters.path ? globMatcher(filters.path) : null;
+  if (!filters.repo && !filters.language && !glob) return null;
+  const known = new Int8Array(p.files.length); // 0: not yet tested, 1: kept, 2: not
+  return (f) => {
+    if (known[f] === 0) {
+      const file = p.files[f]!;
+      const kept = (!filters.repo || file.repoId === filters.repo) && (!filters.language || (file.language !== null && file.language === language)) && (!glob || glob(file.path));
+      known[f] = kept ? 1 : 2;
+    }
+    return known[f] === 1;
+  };
+}
+
+function hitsOf(p: Postings, lexemes: string[], filters: CodeFilters, language: string | null): HeldHits {
+  const kept = fileFilter(p, filters, language);
+  const rowOf = new Map<number, FileHitRow>();
+  lexemes.forEach((lexeme, k) => {
+    const list = p.chunks.get(lexeme);
+    if (!list) return;
+    for (const c of list) {
+      const f = p.chunkFile[c]!;
+      if (f < 0 || (kept && !kept(f))) continue;
+      let row = rowOf.get(f);
+      if (!row) {
+        const file = p.files[f]!;
+        rowOf.set(f, (row = { repo_id: file.repoId, path: file.path, size: file.size, chunks: [] }));
+      }
+      row.chunks.push([p.startLine[c]!, p.endLine[c]!, p.symbol[c] ?? null, k + 1]);
+    }
+  });
+  const fields: FieldRow[] = [];
+  const emit = (field: FieldRow["field"], k: number, list: Iterable<number>) => {
+    for (const f of list) {
+      if (kept && !kept(f)) continue;
+      const file = p.files[f]!;
+      fields.push({ field, i: k + 1, repo_id: file.repoId, path: file.path });
+    }
+  };
+  // in the candidate statement's order: paths by prefix, paths by the word itself, symbols, summaries
+  lexemes.forEach((lexeme, k) => emit("path", k, prefixMatches(p, lexeme)));
+  for (const [field, map] of [
+    ["pathWord", p.path],
+    ["sym", p.sym],
+    ["summary", p.summary],
+  ] as const)
+    lexemes.forEach((lexeme, k) => emit(field, k, map.get(lexeme) ?? []));
+  return { lexemes, chunks: [...rowOf.values()], fields, corpus: corpusOf(p, filters, kept) };
+}
+
+/** Files whose path holds a lexeme beginning with `prefix` (a tsquery's `prefix:*`), each once, ascending. */
+function prefixMatches(p: Postings, prefix: string): number[] {
+  const sorted = p.pathLexemes;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const found = new Set<number>();
+  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) for (const f of p.path.get(sorted[i]!)!) found.add(f);
+  return [...found].sort((a, b) => a - b);
+}
+
+/** How many files the filters keep and their mean size, as the candidate statement counts them (count, avg). */
+function corpusOf(p: Postings, filters: CodeFilters, kept: ((f: number) => boolean) | null): Corpus {
+  let total = p.sizes;
+  if (kept && !filters.language && !filters.path) total = p.repoSizes.get(filters.repo!) ?? { files: 0, bytes: 0 };
+  else if (kept) {
+    total = { files: 0, bytes: 0 };
+    p.files.forEach((file, f) => {
+      if (!kept(f)) return;
+      total.files += 1;
+      total.bytes += file.size;
+    });
+  }
+  return { files: total.files, meanSize: total.files > 0 ? total.bytes / total.files : 0 };
+}
