@@ -1,7 +1,7 @@
 import type { Db, SqlSource } from "@/server/adapters/db";
 import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
-import { fileDetails, type FileDetails, type KnownDetails } from "./page";
+import type { DetailsReader, FileDetails, KnownDetails } from "./page";
 import { globMatcher } from "./query";
 import { reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
@@ -29,11 +29,11 @@ interface Fused {
 }
 
 /** Full-text ranking, fused by reciprocal rank with vector similarity when there is one. */
-async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean; known: KnownDetails }> {
+async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean; known: KnownDetails; details: DetailsReader }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
   const [ft, vec] = await Promise.all([fullTextFiles(deps, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
   const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, 3) });
-  if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false, known: ft.known };
+  if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false, known: ft.known, details: ft.details };
 
   const byKey = new Map(ft.files.map((f) => [f.fileKey, fromText(f)]));
   const vecOrder: string[] = [];
@@ -47,7 +47,7 @@ async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ 
   }
   const rrf = reciprocalRankFusion([ft.files.map((f) => f.fileKey), vecOrder]);
   const fused = [...byKey.values()].map((f) => ({ ...f, score: rrf.get(f.fileKey) ?? 0 })).sort((a, b) => b.score - a.score || a.fileKey.localeCompare(b.fileKey));
-  return { fused, terms: ft.terms, hybrid: true, known: ft.known };
+  return { fused, terms: ft.terms, hybrid: true, known: ft.known, details: ft.details };
 }
 
 async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput): Promise<VectorHit[]> {
@@ -63,9 +63,9 @@ async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput)
 
 /** Hybrid code search at file level: each result is a file with its best line ranges, summary and links. */
 export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view: CodeView): Promise<CodeSearchOutput> {
-  const { fused, terms, hybrid, known } = await rankedFiles(deps, input);
+  const { fused, terms, hybrid, known, details } = await rankedFiles(deps, input);
   const offset = input.cursor ?? 0;
-  const results = await describe(deps, fused.slice(offset, offset + input.limit), known, terms, view);
+  const results = await describe(details, fused.slice(offset, offset + input.limit), known, terms, view);
   const { items, cut } = fitToBudget(results);
   const next = offset + (cut ? items.length : input.limit);
   return { results: items, nextCursor: next < fused.length ? next : null, mode: hybrid ? "hybrid" : "fulltext", terms };
@@ -74,9 +74,9 @@ export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view:
 /**
  * Each result's file and repo, its best chunk's text when the caller may see code, and, for a file that
  * matched on its path, symbols or summary alone, its first chunk (or line 1). What proximity already read
- * of the leading files is reused; the rest of the page is one statement (fileDetails).
+ * of the leading files is reused; the rest of the page is read where the ranking was (one statement, fileDetails, or the postings in memory).
  */
-async function describe(src: SqlSource, fused: Fused[], known: KnownDetails, terms: string[], view: CodeView): Promise<CodeResult[]> {
+async function describe(read: DetailsReader, fused: Fused[], known: KnownDetails, terms: string[], view: CodeView): Promise<CodeResult[]> {
   if (fused.length === 0) return [];
   const keys = fused.map((f) => splitFileKey(f.fileKey));
   const withContent = view.rawCode || view.highlight;
@@ -86,12 +86,11 @@ async function describe(src: SqlSource, fused: Fused[], known: KnownDetails, ter
     return k && k.startLine === (f.lines[0]?.startLine ?? null) ? k.details : undefined;
   };
   const missing = fused.flatMap((f, i) => (knownOf(f) ? [] : [i]));
-  const read = await fileDetails(
-    src,
+  const found = await read(
     missing.map((i) => ({ ...keys[i]!, startLine: fused[i]!.lines[0]?.startLine ?? null })),
     withContent,
   );
-  const rowOf = new Map<number, FileDetails>(missing.map((i, n) => [i, read[n]!]));
+  const rowOf = new Map<number, FileDetails>(missing.map((i, n) => [i, found[n]!]));
   for (const [i, f] of fused.entries()) if (knownOf(f)) rowOf.set(i, knownOf(f)!);
   const page = fused.map((f, i) => (f.lines.length > 0 ? f : { ...f, lines: [rowOf.get(i)?.first ?? { startLine: 1, endLine: 1, symbol: null }] }));
   return page.map((f, i) => {

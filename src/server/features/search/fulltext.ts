@@ -2,7 +2,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { queryPreparedSql, type SqlSource } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
 import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
-import { fileDetails, type KnownDetails } from "./page";
+import { detailsFromDatabase, type DetailsReader, type KnownDetails } from "./page";
 import { hitsInMemory } from "./postings";
 import { proximityScorer } from "./proximity";
 import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
@@ -92,12 +92,21 @@ export interface TextSignals {
   corpus: Corpus;
 }
 
-/** Full-text candidates ranked at file level, and what was read of the leading files to rank them (their details, for the page). */
-export async function fullTextFiles(src: SqlSource, q: string, filters: CodeFilters, w: Weights = WEIGHTS): Promise<{ files: RankedFile[]; terms: string[]; known: KnownDetails }> {
-  const s = await fullTextSignals(src, q, filters);
-  if (!s) return { files: [], terms: [], known: new Map() };
+/**
+ * Full-text candidates ranked at file level, what was read of the leading files to rank them (their
+ * details, for the page), and where the rest of the page's details are read: from the same postings when
+ * they were held in memory, so a page shows the state it was ranked on.
+ */
+export async function fullTextFiles(
+  src: SqlSource,
+  q: string,
+  filters: CodeFilters,
+  w: Weights = WEIGHTS,
+): Promise<{ files: RankedFile[]; terms: string[]; known: KnownDetails; details: DetailsReader }> {
+  const { signals: s, details } = await fullTextSignals(src, q, filters);
+  if (!s) return { files: [], terms: [], known: new Map(), details };
   const { files, termWeights } = rankWithTermWeights(s.lexemes, s.chunks, s.files, s.corpus, w);
-  return { ...(await byProximity(src, files, s.lexemes, termWeights, w)), terms: s.lexemes };
+  return { ...(await byProximity(details, files, s.lexemes, termWeights, w)), terms: s.lexemes, details };
 }
 
 /**
@@ -106,7 +115,7 @@ export async function fullTextFiles(src: SqlSource, q: string, filters: CodeFilt
  * stay in order below them (rescoring only raises a score). The same statement reads what a page shows
  * of these files (fileDetails), so a first page needs no statement of its own.
  */
-async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<{ files: RankedFile[]; known: KnownDetails }> {
+async function byProximity(read: DetailsReader, files: RankedFile[], lexemes: string[], termWeights: number[], w: Weights): Promise<{ files: RankedFile[]; known: KnownDetails }> {
   const known: KnownDetails = new Map();
   if (w.proximity <= 0 || lexemes.length < 2) return { files, known };
   const head = files.slice(0, w.proximityFiles);
@@ -117,7 +126,7 @@ async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[
     const [best, second] = chunksOf(f);
     return { ...splitFileKey(f.fileKey), startLine: best?.startLine ?? null, secondLine: second?.startLine ?? null };
   });
-  const details = await fileDetails(src, wanted, true);
+  const details = await read(wanted, true);
   const proximityOf = proximityScorer(lexemes, termWeights, w.proximityWindow);
   const rescored = head
     .map((f, i) => {
@@ -136,22 +145,14 @@ async function byProximity(src: SqlSource, files: RankedFile[], lexemes: string[
  * Which chunk and which file field holds which term, from the GIN indexes alone (one parameterized
  * bitmap scan per term), so no document is recomputed. Null when the question has no searchable word.
  */
-export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<TextSignals | null> {
+export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<{ signals: TextSignals | null; details: DetailsReader }> {
   const terms = searchWords(q).join(" ");
-  if (!terms) return null;
+  if (!terms) return { signals: null, details: detailsFromDatabase(src) };
   const runner = src.database?.sql;
   if (runner?.inProcess) {
     const held = await hitsInMemory(runner, terms, filters);
-    if (held) return signalsFrom(held.lexemes, held.chunks, held.fields, held.corpus);
+    if (held) return { signals: signalsFrom(held.lexemes, held.chunks, held.fields, held.corpus), details: held.details };
   }
-  // One statement (one round trip): each set of rows comes back as one JSON array, which also costs less to
-  // read than as rows. Chunk hits (one per chunk and term, straight from that term's index scan) come one
-  // object per file, its hits as arrays: a common word matches a thousand chunks, and parsing a row per hit,
-  // each repeating its repo and path, cost more than all of the ranking. Hits are grouped by chunk below,
-  // within their file, which costs less than Postgres grouping them by chunk too; each file's size is looked
-  // up by key once its hits are grouped (PGlite keeps no statistics: joining every hit cost a third of the
-  // statement, and a hash join after grouping still read every file). With statistics (ANALYZE after indexing)
-  // the planner picks the same hash join at the same cost, measured at 685 and at 4,110 files.
   const [signals] = await selectPrepared<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
     Prisma.sql`
@@ -173,7 +174,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
     FROM "repo_file" f WHERE true${and(filtersOn("f", filters))}`,
   );
   const { chunks, fields, n, mean, lexemes } = signals!;
-  return signalsFrom(lexemes ?? [], chunks, fields, { files: n, meanSize: mean ?? 0 });
+  return { signals: signalsFrom(lexemes ?? [], chunks, fields, { files: n, meanSize: mean ?? 0 }), details: detailsFromDatabase(src) };
 }
 
 /** Ranking's signals from which chunks (grouped by file) and which file fields hold which of the question's lexemes. */

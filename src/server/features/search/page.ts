@@ -58,5 +58,12 @@ export async function fileDetails(src: SqlSource, files: PageFile[], content: bo
   return out;
 }
 
+/** Reads files' details (fileDetails' contract): from the database, or from the postings a search was ranked with (postings.ts). */
+export type DetailsReader = (files: PageFile[], content: boolean) => Promise<FileDetails[]>;
+export const detailsFromDatabase =
+  (src: SqlSource): DetailsReader =>
+  (files, content) =>
+    fileDetails(src, files, content);
+
 /** Details already read for some files (the leading files, with their best chunk's text), by file key, with the start line they were read for. */
 export type KnownDetails = Map<string, { startLine: number | null; details: FileDetails }>;

@@ -15,7 +15,7 @@ import type { CodeSearchInput } from "./schema";
 
 /**
  * The postings in memory on the embedded database: the same answers as the database's own indexes give,
- * never staler than the database, and no candidate statement sent once they are up to date. The corpus
+ * never staler than the database, and one statement a search once they are up to date. The corpus
  * is this folder's own source, indexed by the real indexer from a git repository.
  */
 let deps: Deps;
@@ -86,7 +86,7 @@ describe("code search postings in memory (embedded database)", () => {
     expect(found).toBeGreaterThan(100);
   });
 
-  it("sends no candidate statement once the postings are up to date: the question's stems, then the page", async () => {
+  it("sends one statement once the postings are up to date, for the question's stems: no candidates, no page", async () => {
     await refreshPostings(sql);
     const sent: string[] = [];
     const spied: SqlRunner = {
@@ -98,8 +98,8 @@ describe("code search postings in memory (embedded database)", () => {
     sent.length = 0;
     const out = await searchCode({ db: deps.db, database: { sql: spied } }, { q: "reciprocal rank fusion", limit: 10 }, view);
     expect(out.results[0]?.path).toBe("src/search/rank.ts");
-    expect(sent).toHaveLength(2);
-    expect(sent.some((text) => text.includes("@@"))).toBe(false); // no index scan for the words
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("to_tsvector");
   });
 
   it("is never staler than the database: a write is answered at once, and the postings catch up", async () => {
@@ -118,6 +118,14 @@ describe("code search postings in memory (embedded database)", () => {
 
     await deps.db.repo.delete({ where: { id: REPO } }); // its files and chunks go by cascade
     expect((await searchCode(fromMemory(), q, view)).results).toEqual([]);
-    expect((await searchCode(fromMemory(), { q: "reciprocal rank fusion", limit: 10 }, view)).results.every((r) => r.repo === OTHER)).toBe(true);
+    const rrf = { q: "reciprocal rank fusion", limit: 10 };
+    expect((await searchCode(fromMemory(), rrf, view)).results.every((r) => r.repo === OTHER)).toBe(true);
+
+    // a repo's own fields show as soon as they change, as its files do
+    await refreshPostings(sql);
+    await deps.db.repo.update({ where: { id: OTHER }, data: { htmlUrl: "https://git.example.test/other" } });
+    expect((await searchCode(fromMemory(), rrf, view)).results[0]?.url).toMatch(/^https:\/\/git\.example\.test\/other\/blob\//);
+    await refreshPostings(sql);
+    expect((await searchCode(fromMemory(), rrf, view)).results[0]?.url).toMatch(/^https:\/\/git\.example\.test\/other\/blob\//);
   });
 });

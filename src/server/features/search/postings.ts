@@ -1,5 +1,6 @@
 import type { SqlRunner } from "@/server/adapters/db/sql";
 import type { CodeFilters, FieldRow, FileHitRow } from "./fulltext";
+import type { DetailsReader, FileDetails, PageFile } from "./page";
 import type { Corpus } from "./rank";
 import { globMatcher } from "./query";
 
@@ -10,7 +11,8 @@ import { globMatcher } from "./query";
  * search's: here a search asks the database only to stem its question, and finds the hits in memory.
  *
  * The postings are the database's own: each chunk's stored document and each file field's document as its
- * index reads them, loaded whole. A sequence that every write to the index's tables moves on (migration
+ * index reads them, loaded whole, with what a result shows of its file, chunk and repo (fileDetails), so a
+ * page is described from the same state it was ranked on. A sequence that every write to the index's tables moves on (migration
  * 20261206013000_search_generation) says when they are out of date; until a rebuild in the background has
  * caught up, searches ask the database as before, so an answer is never staler than the database.
  *
@@ -19,8 +21,13 @@ import { globMatcher } from "./query";
  * scan returns them), so the same code ranks both and the answers are the same.
  */
 
-/** Above this many chunks the postings stay in the database: ~60 lexemes a chunk, they would hold tens of MB more of the app's memory. */
-const MAX_CHUNKS = 150_000;
+/**
+ * Above this many chunks, or this much code, the postings stay in the database, which keeps its pages on
+ * disk: ~60 lexemes a chunk and its text would hold more of the app's memory than its database's buffers do.
+ * This checkout: 4,500 chunks, 3.5 MB of code.
+ */
+const MAX_CHUNKS = 100_000;
+const MAX_CODE_BYTES = 64 * 1024 * 1024;
 
 interface FileEntry {
   repoId: string;
@@ -28,7 +35,10 @@ interface FileEntry {
   size: number;
   /** lower(language), as the database lower-cases it. */
   language: string | null;
+  details: Pick<FileDetails, "language" | "summary">;
 }
+
+type RepoDetails = Pick<FileDetails, "html_url" | "indexed_sha" | "default_branch" | "local_path">;
 
 interface Postings {
   generation: string;
@@ -38,6 +48,12 @@ interface Postings {
   startLine: Int32Array;
   endLine: Int32Array;
   symbol: (string | null)[];
+  content: string[];
+  /** A file's chunk by its start line (a file number and a start line), and its first chunk (-1: none). */
+  chunkAt: Map<string, number>;
+  firstChunk: Int32Array;
+  fileNo: Map<string, number>;
+  repos: Map<string, RepoDetails>;
   /** Lexeme → chunk numbers, ascending. */
   chunks: Map<string, Int32Array>;
   /** Lexeme → file numbers, ascending, for each file field as its GIN index reads it. */
@@ -68,12 +84,13 @@ const REBUILD_SPACING = 4;
 
 const GENERATION = `(SELECT "last_value"::text || ':' || "is_called"::text FROM "search_generation")`;
 
-/** What the candidate statement returns, from memory. */
+/** What the candidate statement returns, from memory, and the files' details from the same postings. */
 export interface HeldHits {
   lexemes: string[];
   chunks: FileHitRow[];
   fields: FieldRow[];
   corpus: Corpus;
+  details: DetailsReader;
 }
 
 /**
@@ -97,7 +114,7 @@ export async function hitsInMemory(runner: SqlRunner, words: string, filters: Co
     if (h.tooLargeAt !== generation) startBuild(runner, h);
     return undefined;
   }
-  return hitsOf(p, lexemes, filters, language);
+  return { ...hitsOf(p, lexemes, filters, language), details: async (files, content) => detailsOf(p, files, content) };
 }
 
 /** Brings the postings up to date now (a server's warm-up, tests). False when they are too large to hold. */
@@ -122,9 +139,11 @@ async function build(runner: SqlRunner, h: Held): Promise<void> {
   const t0 = Date.now();
   try {
     // the generation first: a write after it makes these postings out of date, never a stale answer current
-    const [state] = await runner.query<{ generation: string; chunks: number }>(`SELECT ${GENERATION} AS "generation", (SELECT count(*)::int FROM "code_chunk") AS "chunks"`);
-    const { generation, chunks } = state!;
-    if (chunks > MAX_CHUNKS) {
+    const [state] = await runner.query<{ generation: string; chunks: number; bytes: number }>(
+      `SELECT ${GENERATION} AS "generation", count(*)::int AS "chunks", coalesce(sum(octet_length("content")), 0)::float8 AS "bytes" FROM "code_chunk"`,
+    );
+    const { generation, chunks, bytes } = state!;
+    if (chunks > MAX_CHUNKS || bytes > MAX_CODE_BYTES) {
       h.postings = null;
       h.tooLargeAt = generation;
       return;
@@ -139,8 +158,19 @@ async function build(runner: SqlRunner, h: Held): Promise<void> {
 }
 
 async function load(runner: SqlRunner, generation: string): Promise<Postings> {
-  const fileRows = await runner.query<{ repo_id: string; path: string; size: number; language: string | null; p: string[] | null; s: string[] | null; m: string[] | null }>(
-    `SELECT "repo_id", "path", "size", lower("language") AS "language",
+  const repos = new Map((await runner.query<RepoDetails & { id: string }>(`SELECT "id", "html_url", "indexed_sha", "default_branch", "local_path" FROM "repo"`)).map(({ id, ...r }) => [id, r]));
+  const fileRows = await runner.query<{
+    repo_id: string;
+    path: string;
+    size: number;
+    language: string | null;
+    lower: string | null;
+    summary: string;
+    p: string[] | null;
+    s: string[] | null;
+    m: string[] | null;
+  }>(
+    `SELECT "repo_id", "path", "size", "language", lower("language") AS "lower", "summary",
             tsvector_to_array("search_words_document"("path")) AS "p",
             tsvector_to_array("search_words_document"("search_list_text"("symbols"))) AS "s",
             tsvector_to_array("search_words_document"("summary")) AS "m"
@@ -155,7 +185,7 @@ async function load(runner: SqlRunner, generation: string): Promise<Postings> {
   const repoSizes = new Map<string, { files: number; bytes: number }>();
   for (const r of fileRows) {
     const n = files.length;
-    files.push({ repoId: r.repo_id, path: r.path, size: r.size, language: r.language });
+    files.push({ repoId: r.repo_id, path: r.path, size: r.size, language: r.lower, details: { language: r.language, summary: r.summary } });
     fileNo.set(`${r.repo_id}\u0000${r.path}`, n);
     path.add(r.p, n);
     sym.add(r.s, n);
@@ -166,22 +196,32 @@ async function load(runner: SqlRunner, generation: string): Promise<Postings> {
     repo.files += 1;
     repo.bytes += r.size;
   }
-  const chunkRows = await runner.query<{ repo_id: string; path: string; start_line: number; end_line: number; symbol: string | null; l: string[] | null }>(
-    `SELECT "repo_id", "path", "start_line", "end_line", "symbol", tsvector_to_array("search_doc") AS "l" FROM "code_chunk" ORDER BY ctid`,
+  const chunkRows = await runner.query<{ repo_id: string; path: string; start_line: number; end_line: number; symbol: string | null; content: string; l: string[] | null }>(
+    `SELECT "repo_id", "path", "start_line", "end_line", "symbol", "content", tsvector_to_array("search_doc") AS "l" FROM "code_chunk" ORDER BY ctid`,
   );
   const count = chunkRows.length;
   const chunkFile = new Int32Array(count);
   const startLine = new Int32Array(count);
   const endLine = new Int32Array(count);
   const symbol: (string | null)[] = new Array<string | null>(count);
+  const content: string[] = new Array<string>(count);
+  const chunkAt = new Map<string, number>();
+  const firstChunk = new Int32Array(files.length).fill(-1);
   const chunks = new ListBuilder();
   chunkRows.forEach((r, c) => {
     // a chunk hangs off its file (a foreign key), so its file is always there
-    chunkFile[c] = fileNo.get(`${r.repo_id}\u0000${r.path}`) ?? -1;
+    const f = fileNo.get(`${r.repo_id}\u0000${r.path}`) ?? -1;
+    chunkFile[c] = f;
     startLine[c] = r.start_line;
     endLine[c] = r.end_line;
     symbol[c] = r.symbol;
+    content[c] = r.content;
     chunks.add(r.l, c);
+    if (f < 0) return;
+    const at = `${f}:${r.start_line}`;
+    if (!chunkAt.has(at)) chunkAt.set(at, c);
+    const first = firstChunk[f]!;
+    if (first < 0 || r.start_line < startLine[first]!) firstChunk[f] = c;
   });
   const pathMap = path.done();
   return {
@@ -191,6 +231,11 @@ async function load(runner: SqlRunner, generation: string): Promise<Postings> {
     startLine,
     endLine,
     symbol,
+    content,
+    chunkAt,
+    firstChunk,
+    fileNo,
+    repos,
     chunks: chunks.done(),
     path: pathMap,
     sym: sym.done(),
@@ -232,7 +277,7 @@ function fileFilter(p: Postings, filters: CodeFilters, language: string | null):
   };
 }
 
-function hitsOf(p: Postings, lexemes: string[], filters: CodeFilters, language: string | null): HeldHits {
+function hitsOf(p: Postings, lexemes: string[], filters: CodeFilters, language: string | null): Omit<HeldHits, "details"> {
   const kept = fileFilter(p, filters, language);
   const rowOf = new Map<number, FileHitRow>();
   lexemes.forEach((lexeme, k) => {
@@ -296,4 +341,29 @@ function corpusOf(p: Postings, filters: CodeFilters, kept: ((f: number) => boole
     });
   }
   return { files: total.files, meanSize: total.files > 0 ? total.bytes / total.files : 0 };
+}
+
+/** fileDetails from the postings: each file's and repo's fields, its best chunk's text when asked for, its second's, its first chunk. */
+function detailsOf(p: Postings, files: PageFile[], withContent: boolean): FileDetails[] {
+  const text = (f: number, line: number | null | undefined) => {
+    const c = line === null || line === undefined ? undefined : p.chunkAt.get(`${f}:${line}`);
+    return c === undefined ? null : p.content[c]!;
+  };
+  return files.map(({ repoId, path, startLine, secondLine }) => {
+    const f = p.fileNo.get(`${repoId}\u0000${path}`);
+    const repo = p.repos.get(repoId);
+    const firstNo = f === undefined || startLine !== null ? -1 : p.firstChunk[f]!;
+    const first = firstNo < 0 ? null : { startLine: p.startLine[firstNo]!, endLine: p.endLine[firstNo]!, symbol: p.symbol[firstNo] ?? null };
+    return {
+      language: f === undefined ? null : p.files[f]!.details.language,
+      summary: f === undefined ? null : p.files[f]!.details.summary,
+      html_url: repo?.html_url ?? null,
+      indexed_sha: repo?.indexed_sha ?? null,
+      default_branch: repo?.default_branch ?? null,
+      local_path: repo?.local_path ?? null,
+      first,
+      content: withContent && f !== undefined ? text(f, startLine ?? first?.startLine) : null,
+      second: f === undefined ? null : text(f, secondLine),
+    };
+  });
 }
