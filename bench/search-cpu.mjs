@@ -93,6 +93,7 @@ const allAnswers = await Promise.all(QUESTIONS.map((x) => searchEverything(sdeps
 
 const lines = {
   "REST /github/search": (i) => call(`/github/search?q=${encodeURIComponent(q(i))}`),
+  "REST /github/search&limit=20 (as the operations bench asks)": (i) => call(`/github/search?q=${encodeURIComponent(q(i))}&limit=20`),
   "REST /search": (i) => call(`/search?q=${encodeURIComponent(q(i))}`),
   "REST /github/recall": (i) => call(`/github/recall?q=${encodeURIComponent(q(i))}`),
   "REST /audit?q=": (i) => call(`/audit?q=${encodeURIComponent(q(i))}&limit=20`),

@@ -73,6 +73,7 @@ function pgliteRunner(db: PGlite): SqlRunner {
     query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
     queryPlanned: pglitePlanned(db),
     inProcess: true,
+    listen: async (channel, onNotify) => void (await db.listen(channel, () => onNotify())),
   };
 }
 

@@ -19,6 +19,11 @@ export interface SqlRunner {
    * the app keeps in memory instead costs it nothing to ask again.
    */
   inProcess?: true;
+  /**
+   * LISTEN on the database's own connection: `onNotify` runs for each NOTIFY on the channel, once the
+   * transaction that sent it has committed. Where the database runs in the app's process (PGlite).
+   */
+  listen?(channel: string, onNotify: () => void): Promise<void>;
 }
 
 type Scalar = string | number | null;

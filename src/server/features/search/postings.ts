@@ -8,13 +8,14 @@ import { globMatcher } from "./query";
  * The code search's postings (which chunks and which file fields hold which lexeme) in the app's memory,
  * for a database that runs in the app's own process (PGlite). There every statement costs the app's own
  * CPU, and the candidate statement, which reads the postings from the GIN indexes, was about half of a
- * search's: here a search asks the database only to stem its question, and finds the hits in memory.
+ * search's: here a search asks the database at most to stem its question, and finds the hits in memory.
  *
  * The postings are the database's own: each chunk's stored document and each file field's document as its
  * index reads them, loaded whole, with what a result shows of its file, chunk and repo (fileDetails), so a
- * page is described from the same state it was ranked on. A sequence that every write to the index's tables moves on (migration
- * 20261206013000_search_generation) says when they are out of date; until a rebuild in the background has
- * caught up, searches ask the database as before, so an answer is never staler than the database.
+ * page is described from the same state it was ranked on. A notification that every write to the index's
+ * tables sends, delivered on commit to the app's own connection (migration 20261206013000_search_index_changed),
+ * says when they are out of date; until a rebuild in the background has caught up, searches ask the database
+ * as before, so an answer is never staler than the database.
  *
  * The hits come out as the candidate statement returns them (fulltext.ts, FileHitRow and FieldRow), in the
  * same order (terms in lexeme order, each term's chunks and files in the tables' physical order, as a bitmap
@@ -41,7 +42,8 @@ interface FileEntry {
 type RepoDetails = Pick<FileDetails, "html_url" | "indexed_sha" | "default_branch" | "local_path">;
 
 interface Postings {
-  generation: string;
+  /** The changes count they were read at. */
+  changes: number;
   files: FileEntry[];
   /** Per chunk, in the table's physical order: its file's number, its lines, its symbol. */
   chunkFile: Int32Array;
@@ -68,21 +70,34 @@ interface Postings {
 }
 
 interface Held {
+  /** How many times the index's tables have changed since the app began listening (each NOTIFY received). */
+  changes: number;
+  listening: Promise<void> | null;
   postings: Postings | null;
-  /** The generation the postings were found too large to hold at. */
-  tooLargeAt: string | null;
+  /** The changes count the postings were found too large to hold at. */
+  tooLargeAt: number | null;
   building: Promise<void> | null;
   /** No rebuild starts before this time (ms since the epoch), so rebuilds take a small share of the thread while the index keeps changing. */
   nextBuildAt: number;
+  /** Questions' lexemes, by their words and language filter, the least recently asked dropped first. */
+  stems: Map<string, Stems>;
+}
+interface Stems {
+  lexemes: string[];
+  /** lower(language filter), as the database lower-cases it. */
+  language: string | null;
 }
 
 const held = new WeakMap<SqlRunner, Held>();
-const heldFor = (runner: SqlRunner) => held.get(runner) ?? held.set(runner, { postings: null, tooLargeAt: null, building: null, nextBuildAt: 0 }).get(runner)!;
+const heldFor = (runner: SqlRunner) =>
+  held.get(runner) ?? held.set(runner, { changes: 0, listening: null, postings: null, tooLargeAt: null, building: null, nextBuildAt: 0, stems: new Map() }).get(runner)!;
 
+/** What every write to the index's tables notifies (migration 20261206013000_search_index_changed). */
+const CHANGED = "search_index_changed";
 /** A rebuild waits at least this many times the last one's duration after it, while the index keeps changing. */
 const REBUILD_SPACING = 4;
-
-const GENERATION = `(SELECT "last_value"::text || ':' || "is_called"::text FROM "search_generation")`;
+/** Questions whose lexemes are kept: stemming is a function of the words alone, and a question asked again needs no statement. */
+const MAX_STEMS = 1_000;
 
 /** What the candidate statement returns, from memory, and the files' details from the same postings. */
 export interface HeldHits {
@@ -95,35 +110,60 @@ export interface HeldHits {
 
 /**
  * The question's hits from the postings in memory, or undefined when they are not up to date (a rebuild
- * then starts in the background, and the caller asks the database). One statement: the postings'
- * generation, and the question's lexemes in the order the candidate statement numbers them.
+ * then starts in the background, and the caller asks the database). No statement for a question asked
+ * before; for a new one, one: its lexemes, in the order the candidate statement numbers them.
  */
 export async function hitsInMemory(runner: SqlRunner, words: string, filters: CodeFilters): Promise<HeldHits | undefined> {
   const h = heldFor(runner);
-  type Row = { generation: string; lexemes: string[]; language: string | null };
-  const ask = runner.queryPlanned ? runner.queryPlanned.bind(runner) : runner.query.bind(runner);
-  const [row] = await ask<Row>(
-    `SELECT ${GENERATION} AS "generation",
-            ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes",
-            lower($2::text) AS "language"`,
-    [words, filters.language || null],
-  );
-  const { generation, lexemes, language } = row!;
+  if (!(await listening(runner, h))) return undefined;
   const p = h.postings;
-  if (p?.generation !== generation) {
-    if (h.tooLargeAt !== generation) startBuild(runner, h);
+  if (p?.changes !== h.changes) {
+    if (h.tooLargeAt !== h.changes) startBuild(runner, h);
     return undefined;
   }
+  // a change arriving while the words are stemmed leaves p as it was: one state, the one before it
+  const { lexemes, language } = await stemsOf(runner, h, words, filters.language || null);
   return { ...hitsOf(p, lexemes, filters, language), details: async (files, content) => detailsOf(p, files, content) };
 }
 
-/** Brings the postings up to date now (a server's warm-up, tests). False when they are too large to hold. */
+/** Brings the postings up to date now (a server's warm-up, tests). False when they are too large to hold, or the database cannot say when they change. */
 export async function refreshPostings(runner: SqlRunner): Promise<boolean> {
   const h = heldFor(runner);
+  if (!(await listening(runner, h))) return false;
   await h.building;
   h.building = build(runner, h);
   await h.building;
   return h.postings !== null;
+}
+
+/** Listens for the index's changes on the database's connection, once; false where it cannot. */
+async function listening(runner: SqlRunner, h: Held): Promise<boolean> {
+  if (!runner.listen) return false;
+  h.listening ??= runner.listen(CHANGED, () => void h.changes++);
+  try {
+    await h.listening;
+    return true;
+  } catch (err) {
+    h.listening = null;
+    throw err;
+  }
+}
+
+async function stemsOf(runner: SqlRunner, h: Held, words: string, language: string | null): Promise<Stems> {
+  const key = `${words}\u0000${language ?? ""}`;
+  let stems = h.stems.get(key);
+  if (stems) h.stems.delete(key);
+  else {
+    const ask = runner.queryPlanned ? runner.queryPlanned.bind(runner) : runner.query.bind(runner);
+    const [row] = await ask<Stems>(`SELECT ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes", lower($2::text) AS "language"`, [
+      words,
+      language,
+    ]);
+    stems = row!;
+    if (h.stems.size >= MAX_STEMS) h.stems.delete(h.stems.keys().next().value!);
+  }
+  h.stems.set(key, stems);
+  return stems;
 }
 
 function startBuild(runner: SqlRunner, h: Held) {
@@ -137,18 +177,16 @@ function startBuild(runner: SqlRunner, h: Held) {
 
 async function build(runner: SqlRunner, h: Held): Promise<void> {
   const t0 = Date.now();
+  // counted before reading: a change committed meanwhile makes these postings out of date, never a stale answer current
+  const changes = h.changes;
   try {
-    // the generation first: a write after it makes these postings out of date, never a stale answer current
-    const [state] = await runner.query<{ generation: string; chunks: number; bytes: number }>(
-      `SELECT ${GENERATION} AS "generation", count(*)::int AS "chunks", coalesce(sum(octet_length("content")), 0)::float8 AS "bytes" FROM "code_chunk"`,
-    );
-    const { generation, chunks, bytes } = state!;
-    if (chunks > MAX_CHUNKS || bytes > MAX_CODE_BYTES) {
+    const [size] = await runner.query<{ chunks: number; bytes: number }>(`SELECT count(*)::int AS "chunks", coalesce(sum(octet_length("content")), 0)::float8 AS "bytes" FROM "code_chunk"`);
+    if (size!.chunks > MAX_CHUNKS || size!.bytes > MAX_CODE_BYTES) {
       h.postings = null;
-      h.tooLargeAt = generation;
+      h.tooLargeAt = changes;
       return;
     }
-    h.postings = await load(runner, generation);
+    h.postings = await load(runner, changes);
     h.tooLargeAt = null;
   } finally {
     const now = Date.now();
@@ -157,7 +195,7 @@ async function build(runner: SqlRunner, h: Held): Promise<void> {
   }
 }
 
-async function load(runner: SqlRunner, generation: string): Promise<Postings> {
+async function load(runner: SqlRunner, changes: number): Promise<Postings> {
   const repos = new Map((await runner.query<RepoDetails & { id: string }>(`SELECT "id", "html_url", "indexed_sha", "default_branch", "local_path" FROM "repo"`)).map(({ id, ...r }) => [id, r]));
   const fileRows = await runner.query<{
     repo_id: string;
@@ -225,7 +263,7 @@ async function load(runner: SqlRunner, generation: string): Promise<Postings> {
   });
   const pathMap = path.done();
   return {
-    generation,
+    changes,
     files,
     chunkFile,
     startLine,
