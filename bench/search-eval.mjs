@@ -97,8 +97,8 @@ async function score(set, name, search) {
  */
 async function writeAnswers(file) {
   const sdeps = searchDepsOf(deps);
-  // on the embedded database, the postings in memory, up to date as a server's are from its second search on
-  if (sdeps.database.sql?.inProcess) console.log(`postings in memory: ${await refreshPostings(sdeps.database.sql)}`);
+  // the postings in memory, up to date as a server's are from its second search on
+  if (sdeps.database.sql?.listen) console.log(`postings in memory: ${await refreshPostings(sdeps.database.sql)}`);
   const view = { rawCode: true, highlight: true, localPaths: false };
   const lines = [];
   const t0 = performance.now();

@@ -140,6 +140,74 @@ function postgresPrepared(pool: pg.Pool): NonNullable<SqlRunner["queryPrepared"]
   };
 }
 
+const RELISTEN_MS = 1_000;
+
+/**
+ * LISTEN on Postgres: one connection of its own, opened at the first `listen` and shared by every channel
+ * and callback. A notification sent while it is down is lost, so when it drops and again when it is back,
+ * every callback runs once, as if each of its channels had been notified: a listener keeping a copy of
+ * something reads it again rather than keep one that may be out of date.
+ */
+function postgresListener(url: string): { listen: NonNullable<SqlRunner["listen"]>; close: () => Promise<void> } {
+  const callbacks = new Map<string, Set<() => void>>();
+  let client: Promise<pg.Client> | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let dropped = false;
+  const everyone = () => callbacks.forEach((set) => set.forEach((cb) => cb()));
+
+  async function open(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    c.on("notification", (msg) => callbacks.get(msg.channel)?.forEach((cb) => cb()));
+    let gone = false;
+    const lost = () => {
+      if (gone || closed) return;
+      gone = true;
+      void c.end().catch(() => {});
+      client = null;
+      dropped = true;
+      everyone(); // what is sent while down is missed
+      clearTimeout(retry);
+      retry = setTimeout(() => void connect().catch(() => {}), RELISTEN_MS);
+    };
+    c.on("error", lost);
+    c.on("end", lost);
+    await c.connect();
+    for (const channel of callbacks.keys()) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (dropped) everyone(); // listening again: whatever was sent before this point is already in the database
+    dropped = false;
+    return c;
+  }
+  function connect(): Promise<pg.Client> {
+    if (closed) return Promise.reject(new Error("database closed"));
+    client ??= open().catch((err: unknown) => {
+      client = null;
+      if (dropped && !closed) {
+        clearTimeout(retry);
+        retry = setTimeout(() => void connect().catch(() => {}), RELISTEN_MS);
+      }
+      throw err;
+    });
+    return client;
+  }
+  return {
+    async listen(channel, onNotify) {
+      const known = callbacks.has(channel);
+      const set = callbacks.get(channel) ?? callbacks.set(channel, new Set()).get(channel)!;
+      set.add(onNotify);
+      const c = await connect();
+      if (!known) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const c = await client?.catch(() => null);
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}
+
 /**
  * Named statements live on a server connection, so a pooler that hands each transaction another one
  * (PgBouncer or Supavisor in transaction mode) loses them: `?pgbouncer=true` on the URL, as Prisma reads
@@ -186,10 +254,12 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
     // as many connections as Prisma's pool: the hot reads of every request share this one with the audit append
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
     pool.on("error", () => {}); // an idle connection dropped by the server; the next query opens another
+    const listener = postgresListener(cfg.url);
     const sql: SqlRunner = {
       exec: async (text) => void (await pool.query(text)),
       query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
       ...(namedStatementsAllowed(cfg.url) ? { queryPrepared: postgresPrepared(pool) } : {}),
+      listen: listener.listen,
     };
     return {
       prisma,
@@ -198,6 +268,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       sql,
       url: cfg.url,
       close: async () => {
+        await listener.close();
         await prisma.$disconnect();
         await pool.end();
       },

@@ -149,7 +149,7 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   const terms = searchWords(q).join(" ");
   if (!terms) return { signals: null, details: detailsFromDatabase(src) };
   const runner = src.database?.sql;
-  if (runner?.inProcess) {
+  if (runner?.listen) {
     const held = await hitsInMemory(runner, terms, filters);
     if (held) return { signals: signalsFrom(held.lexemes, held.chunks, held.fields, held.corpus), details: held.details };
   }

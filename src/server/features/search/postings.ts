@@ -5,17 +5,20 @@ import type { Corpus } from "./rank";
 import { globMatcher } from "./query";
 
 /**
- * The code search's postings (which chunks and which file fields hold which lexeme) in the app's memory,
- * for a database that runs in the app's own process (PGlite). There every statement costs the app's own
- * CPU, and the candidate statement, which reads the postings from the GIN indexes, was about half of a
- * search's: here a search asks the database at most to stem its question, and finds the hits in memory.
+ * The code search's postings (which chunks and which file fields hold which lexeme) in the app's memory.
+ * The candidate statement, which reads them from the GIN indexes, and the page's statement, which reads
+ * the leading files' text, were most of a search's CPU: on the embedded database (PGlite) the app's own,
+ * on the one thread every request waits on; on Postgres the database's, on the same cores as the app.
+ * Here a search asks the database at most to stem a question it has not seen, and finds the hits in memory.
  *
  * The postings are the database's own: each chunk's stored document and each file field's document as its
  * index reads them, loaded whole, with what a result shows of its file, chunk and repo (fileDetails), so a
- * page is described from the same state it was ranked on. A notification that every write to the index's
- * tables sends, delivered on commit to the app's own connection (migration 20261206013000_search_index_changed),
- * says when they are out of date; until a rebuild in the background has caught up, searches ask the database
- * as before, so an answer is never staler than the database.
+ * page is described from the same state it was ranked on. Every write to the index's tables sends a
+ * notification (migration 20261206013000_search_index_changed), which Postgres delivers on commit to the
+ * connection the app listens on; from then until a rebuild in the background has caught up, searches ask
+ * the database as before. On the embedded database it is delivered before the write's caller goes on, so an
+ * answer is never staler than the database; on Postgres, as soon as it arrives (at once on one machine; a
+ * lost listen connection counts as a change when it drops and again when it is back).
  *
  * The hits come out as the candidate statement returns them (fulltext.ts, FileHitRow and FieldRow), in the
  * same order (terms in lexeme order, each term's chunks and files in the tables' physical order, as a bitmap
@@ -23,12 +26,12 @@ import { globMatcher } from "./query";
  */
 
 /**
- * Above this many chunks, or this much code, the postings stay in the database, which keeps its pages on
- * disk: ~60 lexemes a chunk and its text would hold more of the app's memory than its database's buffers do.
- * This checkout: 4,500 chunks, 3.5 MB of code.
+ * Above this many chunks, or this much code, the postings stay in the database: ~60 lexemes a chunk and its
+ * text would hold more of the app's memory than the database's buffers do. More on the embedded database,
+ * whose statements cost the app's own thread; less beside a real Postgres, which answers well on its own
+ * and whose app instances may be small. This checkout: 4,500 chunks, 3.5 MB of code.
  */
-const MAX_CHUNKS = 100_000;
-const MAX_CODE_BYTES = 64 * 1024 * 1024;
+const limitsFor = (runner: SqlRunner) => (runner.inProcess ? { chunks: 100_000, codeBytes: 64 * 1024 * 1024 } : { chunks: 30_000, codeBytes: 24 * 1024 * 1024 });
 
 interface FileEntry {
   repoId: string;
@@ -136,16 +139,16 @@ export async function refreshPostings(runner: SqlRunner): Promise<boolean> {
   return h.postings !== null;
 }
 
-/** Listens for the index's changes on the database's connection, once; false where it cannot. */
+/** Listens for the index's changes on the database's connection, once; false where it cannot (the database answers). */
 async function listening(runner: SqlRunner, h: Held): Promise<boolean> {
   if (!runner.listen) return false;
   h.listening ??= runner.listen(CHANGED, () => void h.changes++);
   try {
     await h.listening;
     return true;
-  } catch (err) {
-    h.listening = null;
-    throw err;
+  } catch {
+    h.listening = null; // the next search tries again
+    return false;
   }
 }
 
@@ -154,7 +157,7 @@ async function stemsOf(runner: SqlRunner, h: Held, words: string, language: stri
   let stems = h.stems.get(key);
   if (stems) h.stems.delete(key);
   else {
-    const ask = runner.queryPlanned ? runner.queryPlanned.bind(runner) : runner.query.bind(runner);
+    const ask = (runner.queryPrepared ?? runner.queryPlanned ?? runner.query).bind(runner);
     const [row] = await ask<Stems>(`SELECT ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes", lower($2::text) AS "language"`, [
       words,
       language,
@@ -181,7 +184,8 @@ async function build(runner: SqlRunner, h: Held): Promise<void> {
   const changes = h.changes;
   try {
     const [size] = await runner.query<{ chunks: number; bytes: number }>(`SELECT count(*)::int AS "chunks", coalesce(sum(octet_length("content")), 0)::float8 AS "bytes" FROM "code_chunk"`);
-    if (size!.chunks > MAX_CHUNKS || size!.bytes > MAX_CODE_BYTES) {
+    const most = limitsFor(runner);
+    if (size!.chunks > most.chunks || size!.bytes > most.codeBytes) {
       h.postings = null;
       h.tooLargeAt = changes;
       return;

@@ -236,8 +236,9 @@ describe("code search", () => {
     expect(await recall({ db: deps.db, database: deps.database }, question)).toEqual(await recall({ db: deps.db }, question));
   });
 
-  it("sends its statements prepared (named on Postgres, planned once on PGlite), none as plain text", async () => {
-    const sql = deps.database.sql!;
+  it("asking the database, sends its statements prepared (named on Postgres, planned once on PGlite), none as plain text", async () => {
+    // without `listen`, no postings in memory (postings.int.test.ts): every search asks the database
+    const sql = { ...deps.database.sql!, listen: undefined };
     const sent = { plain: 0, prepared: 0 };
     const counted = (name: "queryPrepared" | "queryPlanned") =>
       sql[name] && {
