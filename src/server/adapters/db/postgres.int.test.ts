@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabaseUrl } from "../../../../tests/support/services";
+import { pollUntil } from "../../../../tests/support/until";
 import { namedStatementsAllowed, openDatabase, type Database } from "./index";
 
 /** The Postgres runner's named statements (queryPrepared): the same rows as a plain query, each text parsed and planned once per connection. */
@@ -41,5 +43,24 @@ describe.skipIf(!testDatabaseUrl())("postgres runner", () => {
     } finally {
       await pooled.close();
     }
+  });
+  it("listens on a connection of its own: a committed NOTIFY calls back, a rolled-back one does not, and a dropped connection counts as one when it drops and when it is back", async () => {
+    const channel = `test_listen_${randomUUID().slice(0, 8)}`;
+    let calls = 0;
+    await db.sql!.listen!(channel, () => void calls++);
+    const wait = (n: number) => pollUntil(`${n} callbacks`, () => calls >= n, 5_000, 10);
+
+    await db.sql!.query(`SELECT pg_notify($1, '')`, [channel]);
+    await wait(1);
+    await db.sql!.exec(`BEGIN; SELECT pg_notify('${channel}', ''); ROLLBACK`);
+    await db.sql!.query(`SELECT pg_notify($1, '')`, [channel]);
+    await wait(2);
+    expect(calls).toBe(2); // the rolled-back one never came
+
+    const [listener] = await db.sql!.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`]);
+    await db.sql!.query(`SELECT pg_terminate_backend($1)`, [listener!.pid]);
+    await wait(4); // once as it drops, once as it listens again
+    await db.sql!.query(`SELECT pg_notify($1, '')`, [channel]);
+    await wait(5);
   });
 });
