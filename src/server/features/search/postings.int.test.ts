@@ -118,6 +118,18 @@ describe(`code search postings in memory (${engine})`, () => {
     expect(sent[0]).toContain("to_tsvector");
     expect(await ask()).toEqual(await searchCode(fromDatabase(), { q: "reciprocal rank fusion", limit: 10 }, view));
     expect(sent).toHaveLength(1);
+
+    // writes that change nothing a result shows leave the postings current: a repo's state, a registration
+    // that finds the repo there already. A notification sent after them arrives after any they sent.
+    await deps.db.repo.update({ where: { id: OTHER }, data: { indexState: "queued", indexLockExpiresAt: new Date() } });
+    await deps.db.repo.createMany({ data: [{ id: OTHER, source: "local", defaultBranch: "main" }], skipDuplicates: true });
+    let marker = false;
+    const channel = `test_marker_${Date.now()}`;
+    await sql.listen!(channel, () => void (marker = true));
+    await sql.query(`SELECT pg_notify($1, '')`, [channel]);
+    await afterNotified("the marker", async () => marker);
+    await ask();
+    expect(sent).toHaveLength(1);
   });
 
   it("answers a write as soon as the database says it changed, and the postings catch up", async () => {
