@@ -11,6 +11,7 @@
 //
 //   node bench/operations.mjs [--write] [--build]
 //   BENCH_SECONDS=3 BENCH_ROUNDS=2 BENCH_CONNECTIONS=10 CONFIGS=services,embedded ONLY=status,context node bench/operations.mjs
+//   ONLY==/search …                      that operation's path alone (ONLY=search: every path holding "search")
 //   BENCH_SAVE=before.json …            keeps this run's figures; BENCH_BEFORE=before.json shows them beside the next run's
 //   BENCH_PORT=3300 BENCH_DB_PREFIX=bench_me REDIS_URL=redis://127.0.0.1:6379/13 …   a shared machine: own port, database names, Redis DB
 //   BENCH_CPU_PROF=/tmp/prof ONLY=whoami …   the server writes a V8 CPU profile there when it stops (one per configuration)
@@ -63,7 +64,8 @@ function getOperations(doc) {
     if (!op) continue;
     ops.push({ path: p, id: op.operationId, params: op.parameters ?? [], search: /search|recall/i.test(p) });
   }
-  return ONLY ? ops.filter((o) => ONLY.some((w) => o.path.includes(w))) : ops;
+  // ONLY=status,context: every operation whose path holds one of the words; ONLY==/search: that path alone
+  return ONLY ? ops.filter((o) => ONLY.some((w) => (w.startsWith("=") ? o.path === w.slice(1) : o.path.includes(w)))) : ops;
 }
 
 async function json(res, what) {
