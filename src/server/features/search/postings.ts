@@ -26,12 +26,12 @@ import { globMatcher } from "./query";
  */
 
 /**
- * Above this many chunks, or this much code, the postings stay in the database: ~60 lexemes a chunk and its
- * text would hold more of the app's memory than the database's buffers do. More on the embedded database,
- * whose statements cost the app's own thread; less beside a real Postgres, which answers well on its own
- * and whose app instances may be small. This checkout: 4,500 chunks, 3.5 MB of code.
+ * Above this many chunks, or this much code, the postings stay in the database. Measured on this checkout
+ * (4,500 chunks, 3.5 MB of code): 8 MB of heap, so ~1.8 kB a chunk, code included; 60,000 chunks would be
+ * ~110 MB. More on the embedded database, whose statements cost the app's own thread; less beside a real
+ * Postgres, which answers well on its own and whose instances may be small.
  */
-const limitsFor = (runner: SqlRunner) => (runner.inProcess ? { chunks: 100_000, codeBytes: 64 * 1024 * 1024 } : { chunks: 30_000, codeBytes: 24 * 1024 * 1024 });
+const limitsFor = (runner: SqlRunner) => (runner.inProcess ? { chunks: 60_000, codeBytes: 48 * 1024 * 1024 } : { chunks: 30_000, codeBytes: 24 * 1024 * 1024 });
 
 interface FileEntry {
   repoId: string;
