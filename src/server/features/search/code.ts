@@ -74,7 +74,8 @@ export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view:
 /**
  * Each result's file and repo, its best chunk's text when the caller may see code, and, for a file that
  * matched on its path, symbols or summary alone, its first chunk (or line 1). What proximity already read
- * of the leading files is reused; the rest of the page is read where the ranking was (one statement, fileDetails, or the postings in memory).
+ * of the leading files is reused; the rest of the page is read where the ranking was: one statement
+ * (fileDetails), or the postings in memory (postings.ts).
  */
 async function describe(read: DetailsReader, fused: Fused[], known: KnownDetails, terms: string[], view: CodeView): Promise<CodeResult[]> {
   if (fused.length === 0) return [];

@@ -142,8 +142,10 @@ async function byProximity(read: DetailsReader, files: RankedFile[], lexemes: st
 }
 
 /**
- * Which chunk and which file field holds which term, from the GIN indexes alone (one parameterized
- * bitmap scan per term), so no document is recomputed. Null when the question has no searchable word.
+ * Which chunk and which file field holds which term: from the postings in memory when they are current
+ * (postings.ts), else from the GIN indexes alone (one parameterized bitmap scan per term), so no document
+ * is recomputed; and where the page's details are read, the same way. Null signals when the question has
+ * no searchable word.
  */
 export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFilters): Promise<{ signals: TextSignals | null; details: DetailsReader }> {
   const terms = searchWords(q).join(" ");
