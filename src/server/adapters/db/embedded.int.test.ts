@@ -61,6 +61,10 @@ describe("embedded database", () => {
     expect(await db.sql!.query(`SHOW gin_pending_list_limit`)).toEqual([{ gin_pending_list_limit: "64kB" }]);
   });
 
+  it("starts a new write-ahead log segment without zero-filling it first: that stalled every request in flight", async () => {
+    expect(await db.sql!.query(`SHOW wal_init_zero`)).toEqual([{ wal_init_zero: "off" }]);
+  });
+
   it("keeps a small buffer pool, in memory and on a data folder: it is the app's own resident memory", async () => {
     expect(await db.sql!.query(`SHOW shared_buffers`)).toEqual([{ shared_buffers: "32MB" }]);
     const dir = mkdtempSync(path.join(tmpdir(), "oo-embedded-"));
