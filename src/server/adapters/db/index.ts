@@ -148,7 +148,7 @@ const RELISTEN_MS = 1_000;
  * every callback runs once, as if each of its channels had been notified: a listener keeping a copy of
  * something reads it again rather than keep one that may be out of date.
  */
-function postgresListener(url: string): { listen: NonNullable<SqlRunner["listen"]>; close: () => Promise<void> } {
+function postgresListener(url: string): { listen: NonNullable<SqlRunner["listen"]>; caughtUp: NonNullable<SqlRunner["caughtUp"]>; close: () => Promise<void> } {
   const callbacks = new Map<string, Set<() => void>>();
   let client: Promise<pg.Client> | null = null;
   let closed = false;
@@ -190,7 +190,27 @@ function postgresListener(url: string): { listen: NonNullable<SqlRunner["listen"
     });
     return client;
   }
+  // One round trip at a time on the listening connection, shared by every caller that came before it was
+  // sent; a caller that comes while one is on the wire (sent, perhaps, before its own write committed) waits
+  // for the next.
+  let onTheWire: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const roundTrip = () =>
+    (onTheWire = connect()
+      .then((c) => c.query("SELECT 1"))
+      .then(() => undefined)
+      .finally(() => (onTheWire = null)));
   return {
+    caughtUp() {
+      if (!onTheWire) return roundTrip();
+      next ??= onTheWire
+        .catch(() => {})
+        .then(() => {
+          next = null;
+          return roundTrip();
+        });
+      return next;
+    },
     async listen(channel, onNotify) {
       const known = callbacks.has(channel);
       const set = callbacks.get(channel) ?? callbacks.set(channel, new Set()).get(channel)!;
@@ -260,6 +280,7 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
       query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
       ...(namedStatementsAllowed(cfg.url) ? { queryPrepared: postgresPrepared(pool) } : {}),
       listen: listener.listen,
+      caughtUp: listener.caughtUp,
     };
     return {
       prisma,

@@ -20,10 +20,16 @@ export interface SqlRunner {
    */
   inProcess?: true;
   /**
-   * LISTEN on the database's own connection: `onNotify` runs for each NOTIFY on the channel, once the
-   * transaction that sent it has committed. Where the database runs in the app's process (PGlite).
+   * LISTEN on a connection of the database's: `onNotify` runs for each NOTIFY on the channel, once the
+   * transaction that sent it has committed.
    */
   listen?(channel: string, onNotify: () => void): Promise<void>;
+  /**
+   * Resolves once every notification committed before the call has reached `onNotify`: a round trip on
+   * the listening connection, since Postgres sends a listener what is pending before it answers. Absent
+   * where notifications arrive before the writer's call returns (PGlite, in the app's process).
+   */
+  caughtUp?(): Promise<void>;
 }
 
 type Scalar = string | number | null;

@@ -16,9 +16,10 @@ import { globMatcher } from "./query";
  * page is described from the same state it was ranked on. Every write to the index's tables sends a
  * notification (migration 20261206013000_search_index_changed), which Postgres delivers on commit to the
  * connection the app listens on; from then until a rebuild in the background has caught up, searches ask
- * the database as before. On the embedded database it is delivered before the write's caller goes on, so an
- * answer is never staler than the database; on Postgres, as soon as it arrives (at once on one machine; a
- * lost listen connection counts as a change when it drops and again when it is back).
+ * the database as before. On the embedded database it is delivered before the write's caller goes on; on
+ * Postgres a search first makes one round trip on the listening connection, which Postgres answers only
+ * after sending what is pending (a lost listen connection counts as a change when it drops and again when it
+ * is back). Either way an answer is never staler than the database.
  *
  * The hits come out as the candidate statement returns them (fulltext.ts, FileHitRow and FieldRow), in the
  * same order (terms in lexeme order, each term's chunks and files in the tables' physical order, as a bitmap
@@ -119,6 +120,14 @@ export interface HeldHits {
 export async function hitsInMemory(runner: SqlRunner, words: string, filters: CodeFilters): Promise<HeldHits | undefined> {
   const h = heldFor(runner);
   if (!(await listening(runner, h))) return undefined;
+  // every change committed before this search is counted first (on Postgres, a round trip on the listening connection)
+  if (runner.caughtUp) {
+    try {
+      await runner.caughtUp();
+    } catch {
+      return undefined; // the listening connection is down: the database answers
+    }
+  }
   const p = h.postings;
   if (p?.changes !== h.changes) {
     if (h.tooLargeAt !== h.changes) startBuild(runner, h);
