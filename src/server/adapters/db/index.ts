@@ -60,9 +60,14 @@ export function querySql<T>(deps: SqlSource, text: string, params: unknown[]): P
  */
 export function queryPreparedSql<T>(deps: SqlSource, text: string, params: PlannedParam[]): Promise<T[]> {
   const sql = deps.database?.sql;
-  if (sql?.queryPrepared) return sql.queryPrepared<T>(text, params);
-  if (sql?.queryPlanned) return sql.queryPlanned<T>(text, params);
-  return querySql<T>(deps, text, params);
+  return sql ? queryPreparedOn<T>(sql, text, params) : querySql<T>(deps, text, params);
+}
+
+/** queryPreparedSql on a runner itself: its named statement, else its planned one, else a plain query. */
+export function queryPreparedOn<T>(sql: SqlRunner, text: string, params: PlannedParam[]): Promise<T[]> {
+  if (sql.queryPrepared) return sql.queryPrepared<T>(text, params);
+  if (sql.queryPlanned) return sql.queryPlanned<T>(text, params);
+  return sql.query<T>(text, params);
 }
 
 export type DatabaseConfig = { url: string } | { dataDir: string } | { memory: true };

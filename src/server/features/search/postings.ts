@@ -1,5 +1,6 @@
+import { queryPreparedOn } from "@/server/adapters/db";
 import type { SqlRunner } from "@/server/adapters/db/sql";
-import type { CodeFilters, FieldRow, FileHitRow } from "./fulltext";
+import { fileKeyOf, type CodeFilters, type FieldRow, type FileHitRow } from "./fulltext";
 import type { DetailsReader, FileDetails, PageFile } from "./page";
 import type { Corpus } from "./rank";
 import { globMatcher } from "./query";
@@ -166,11 +167,11 @@ async function stemsOf(runner: SqlRunner, h: Held, words: string, language: stri
   let stems = h.stems.get(key);
   if (stems) h.stems.delete(key);
   else {
-    const ask = (runner.queryPrepared ?? runner.queryPlanned ?? runner.query).bind(runner);
-    const [row] = await ask<Stems>(`SELECT ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes", lower($2::text) AS "language"`, [
-      words,
-      language,
-    ]);
+    const [row] = await queryPreparedOn<Stems>(
+      runner,
+      `SELECT ARRAY(SELECT "lexeme" FROM unnest(to_tsvector('english'::regconfig, $1::text)) ORDER BY "lexeme") AS "lexemes", lower($2::text) AS "language"`,
+      [words, language],
+    );
     stems = row!;
     if (h.stems.size >= MAX_STEMS) h.stems.delete(h.stems.keys().next().value!);
   }
@@ -237,7 +238,7 @@ async function load(runner: SqlRunner, changes: number): Promise<Postings> {
   for (const r of fileRows) {
     const n = files.length;
     files.push({ repoId: r.repo_id, path: r.path, size: r.size, language: r.lower, details: { language: r.language, summary: r.summary } });
-    fileNo.set(`${r.repo_id}\u0000${r.path}`, n);
+    fileNo.set(fileKeyOf(r.repo_id, r.path), n);
     path.add(r.p, n);
     sym.add(r.s, n);
     summary.add(r.m, n);
@@ -261,7 +262,7 @@ async function load(runner: SqlRunner, changes: number): Promise<Postings> {
   const chunks = new ListBuilder();
   chunkRows.forEach((r, c) => {
     // a chunk hangs off its file (a foreign key), so its file is always there
-    const f = fileNo.get(`${r.repo_id}\u0000${r.path}`) ?? -1;
+    const f = fileNo.get(fileKeyOf(r.repo_id, r.path)) ?? -1;
     chunkFile[c] = f;
     startLine[c] = r.start_line;
     endLine[c] = r.end_line;
@@ -401,7 +402,7 @@ function detailsOf(p: Postings, files: PageFile[], withContent: boolean): FileDe
     return c === undefined ? null : p.content[c]!;
   };
   return files.map(({ repoId, path, startLine, secondLine }) => {
-    const f = p.fileNo.get(`${repoId}\u0000${path}`);
+    const f = p.fileNo.get(fileKeyOf(repoId, path));
     const repo = p.repos.get(repoId);
     const firstNo = f === undefined || startLine !== null ? -1 : p.firstChunk[f]!;
     const first = firstNo < 0 ? null : { startLine: p.startLine[firstNo]!, endLine: p.endLine[firstNo]!, symbol: p.symbol[firstNo] ?? null };
