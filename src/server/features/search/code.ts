@@ -3,7 +3,7 @@ import { fitToBudget } from "@/server/core/paging";
 import { fileKeyOf, fullTextFiles, splitFileKey } from "./fulltext";
 import type { DetailsReader, FileDetails, KnownDetails } from "./page";
 import { globMatcher } from "./query";
-import { reciprocalRankFusion, type RankedFile } from "./rank";
+import { KEPT_CHUNKS, reciprocalRankFusion, type RankedFile } from "./rank";
 import type { CodeResult, CodeSearchInput, CodeSearchOutput, Retriever } from "./schema";
 import { vectorHits, type Semantic, type VectorHit } from "./semantic";
 import { snippetOf } from "./snippet";
@@ -32,7 +32,7 @@ interface Fused {
 async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean; known: KnownDetails; details: DetailsReader }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
   const [ft, vec] = await Promise.all([fullTextFiles(deps, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
-  const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, 3) });
+  const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, KEPT_CHUNKS) });
   if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false, known: ft.known, details: ft.details };
 
   const byKey = new Map(ft.files.map((f) => [f.fileKey, fromText(f)]));

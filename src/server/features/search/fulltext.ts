@@ -182,56 +182,106 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
 /** Ranking's signals from which chunks (grouped by file) and which file fields hold which of the question's lexemes. */
 export function signalsFrom(lexemes: string[], chunks: FileHitRow[], fields: FieldRow[], corpus: Corpus): TextSignals | null {
   if (lexemes.length === 0) return null;
-  const symbolHas = symbolMatcher();
+  const symbolHas = symbolMatcher(lexemes);
+  const keyOf = fileKeys();
   const chunkSignals: ChunkSignals[] = [];
+  const byLine = new Map<number, ChunkSignals>(); // a chunk is its file's start line; one map, emptied for each file
   for (const f of chunks) {
-    const fileKey = fileKeyOf(f.repo_id, f.path);
-    const byLine = new Map<number, ChunkSignals>(); // a chunk is its file's start line
-    for (const [startLine, endLine, symbol, i] of f.chunks) {
-      const chunk = byLine.get(startLine);
+    const fileKey = keyOf(f.repo_id, f.path);
+    const first = chunkSignals.length;
+    for (let j = 0; j < f.chunks.length; j++) {
+      const [startLine, endLine, symbol, i] = f.chunks[j]!;
+      const chunk = lexemes.length > 1 ? byLine.get(startLine) : undefined; // one term: a row per chunk
       if (chunk) chunk.hits.push(i - 1);
-      else byLine.set(startLine, { fileKey, startLine, endLine, symbol, hits: [i - 1], symHits: [], fileSize: f.size });
+      else {
+        const c: ChunkSignals = { fileKey, startLine, endLine, symbol, hits: [i - 1], symHits: NONE, fileSize: f.size };
+        if (lexemes.length > 1) byLine.set(startLine, c);
+        chunkSignals.push(c);
+      }
     }
-    for (const c of byLine.values()) {
-      if (c.hits.length > 1) c.hits.sort((x, y) => x - y); // in term order, so scores add up in the same order every time
+    byLine.clear();
+    for (let k = first; k < chunkSignals.length; k++) {
+      const c = chunkSignals[k]!;
+      if (c.hits.length > 1) sortAscending(c.hits); // in term order, so scores add up in the same order every time
       // The symbol is short: matched here rather than by recomputing its document for every candidate row.
-      if (c.symbol) c.symHits = c.hits.filter((i) => symbolHas(c.symbol!, lexemes[i]!));
-      chunkSignals.push(c);
+      if (c.symbol) c.symHits = symbolHits(c.symbol, c.hits, symbolHas);
     }
   }
   const files = new Map<string, FileSignals>();
-  const pathWords = new Set(fields.filter((r) => r.field === "pathWord").map((r) => `${fileKeyOf(r.repo_id, r.path)}\u0000${r.i}`));
+  // a path's words, and its file name's, split once for all its rows
+  const pathWordsOf = memoized(splitWords);
+  const nameWordsOf = memoized((path: string) => splitWords(path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "")));
+  const pathWords = new Set(fields.filter((r) => r.field === "pathWord").map((r) => `${keyOf(r.repo_id, r.path)}\u0000${r.i}`));
   for (const r of fields) {
     if (r.field === "pathWord") continue; // also a "path" row
-    const key = fileKeyOf(r.repo_id, r.path);
-    if (r.field === "path" && !pathWords.has(`${key}\u0000${r.i}`) && !pathPrefixHolds(r.path, lexemes[r.i - 1]!)) continue;
+    const key = keyOf(r.repo_id, r.path);
+    if (r.field === "path" && !pathWords.has(`${key}\u0000${r.i}`) && !pathPrefixHolds(r.path, lexemes[r.i - 1]!, pathWordsOf(r.path))) continue;
     const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
     const i = r.i - 1;
     f[r.field].push(i);
-    if (r.field === "path" && basenameHas(r.path, lexemes[i]!)) f.base.push(i);
+    if (r.field === "path" && nameWordsOf(r.path).some((w) => wordMatches(w, lexemes[i]!))) f.base.push(i); // the file name itself, not a folder
   }
   return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus };
+}
+
+/** A few numbers sorted in place (a chunk's terms: insertion sort, without a comparator's calls). */
+function sortAscending(a: number[]): void {
+  for (let k = 1; k < a.length; k++) {
+    const x = a[k]!;
+    let j = k - 1;
+    for (; j >= 0 && a[j]! > x; j--) a[j + 1] = a[j]!;
+    a[j + 1] = x;
+  }
+}
+
+/** A chunk's symbol matches none of the terms (shared: never written to). */
+const NONE: number[] = [];
+
+/** The terms among `hits` that the symbol holds, in their order. */
+function symbolHits(symbol: string, hits: number[], has: (symbol: string, term: number) => boolean): number[] {
+  let out = NONE;
+  for (const i of hits) if (has(symbol, i)) (out === NONE ? (out = []) : out).push(i);
+  return out;
+}
+
+/** fileKeyOf, each file's key made once (a key made again is a new string, hashed again by every map it meets). */
+function fileKeys(): (repoId: string, path: string) => string {
+  const byRepo = new Map<string, Map<string, string>>();
+  return (repoId, path) => {
+    let keys = byRepo.get(repoId);
+    if (!keys) byRepo.set(repoId, (keys = new Map()));
+    let key = keys.get(path);
+    if (key === undefined) keys.set(path, (key = fileKeyOf(repoId, path)));
+    return key;
+  };
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
- * Whether a symbol holds a word matching a lexeme, for the thousands of chunks a common word matches:
- * each symbol is split once, and only when it holds the lexeme's first letters, which every matching
+ * Whether a symbol holds a word matching term i, for the thousands of chunks a common word matches:
+ * each symbol is split once, and only when it holds the term's first letters, which every matching
  * word starts with (wordMatches), as ASCII lower-cases letter by letter.
  */
-function symbolMatcher(): (symbol: string, lexeme: string) => boolean {
+function symbolMatcher(lexemes: string[]): (symbol: string, term: number) => boolean {
+  const prefixes = lexemes.map((l) => l.slice(0, Math.min(l.length, Math.max(3, l.length - 1))));
   const seen = new Map<string, { lower: string | null; words?: string[] }>();
-  return (symbol, lexeme) => {
+  return (symbol, term) => {
     let s = seen.get(symbol);
     if (!s) seen.set(symbol, (s = { lower: ASCII.test(symbol) ? symbol.toLowerCase() : null }));
-    if (s.lower !== null && !s.lower.includes(lexeme.slice(0, Math.min(lexeme.length, Math.max(3, lexeme.length - 1))))) return false;
+    if (s.lower !== null && !s.lower.includes(prefixes[term]!)) return false;
     s.words ??= splitWords(symbol);
+    const lexeme = lexemes[term]!;
     return s.words.some((w) => wordMatches(w, lexeme));
   };
 }
 
-/** Whether the file name itself (not a folder) holds the lexeme. */
-function basenameHas(path: string, lexeme: string): boolean {
-  return splitWords(path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "")).some((w) => wordMatches(w, lexeme));
+/** A one-argument function's answers kept for the call that made it. */
+function memoized<T>(fn: (arg: string) => T): (arg: string) => T {
+  const seen = new Map<string, T>();
+  return (arg) => {
+    let v = seen.get(arg);
+    if (v === undefined) seen.set(arg, (v = fn(arg)));
+    return v;
+  };
 }

@@ -164,7 +164,7 @@ export function searchWords(q: string): string[] {
 const NAME_SUFFIX = 3;
 
 /** Whether a word of the path begins with the stem and adds at most NAME_SUFFIX letters ("pars" → parser.ts, not "run" → runtime.ts). */
-export const pathPrefixHolds = (path: string, lexeme: string) => splitWords(path).some((w) => w.startsWith(lexeme) && w.length - lexeme.length <= NAME_SUFFIX);
+export const pathPrefixHolds = (path: string, lexeme: string, words: string[] = splitWords(path)) => words.some((w) => w.startsWith(lexeme) && w.length - lexeme.length <= NAME_SUFFIX);
 
 /** A lexeme as a tsquery literal ('retri'), quotes doubled. */
 export const tsLiteral = (lexeme: string) => `'${lexeme.replace(/'/g, "''")}'`;

@@ -41,6 +41,7 @@ export type Signal = "fulltext" | "path" | "symbol" | "summary";
 export interface RankedFile {
   fileKey: string;
   score: number;
+  /** Its best chunks, best first (at most KEPT_CHUNKS). */
   chunks: RankedChunk[];
   /** Which fields matched at least one term. */
   signals: Signal[];
@@ -103,23 +104,26 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   for (const f of files) slot(f.fileKey).file = f;
 
   const df = new Array<number>(termCount).fill(0);
-  const inFile = new Map<string, { count: number[]; sym: Set<number> }>();
+  // per file, in byFile's order: how many of its chunks hold each term, and the terms its symbols hold (null: none)
+  const counts: number[][] = [];
+  const syms: (Set<number> | null)[] = [];
   // which terms the file holds anywhere: marked with the file's number (a set per file cost more)
   const heldBy = new Array<number>(termCount).fill(-1);
   let fileNo = 0;
-  for (const [key, { chunks: cs, file }] of byFile) {
+  for (const { chunks: cs, file } of byFile.values()) {
     const count = new Array<number>(termCount).fill(0);
-    const sym = new Set(file.sym);
+    let sym: Set<number> | null = file.sym.length > 0 ? new Set(file.sym) : null;
     for (const c of cs) {
       for (const i of c.hits) count[i]! += 1;
-      for (const i of c.symHits) sym.add(i);
+      for (const i of c.symHits) (sym ??= new Set()).add(i);
     }
     for (const i of file.path) heldBy[i] = fileNo;
     for (const i of file.summary) heldBy[i] = fileNo;
-    for (const i of sym) heldBy[i] = fileNo;
+    if (sym) for (const i of sym) heldBy[i] = fileNo;
     for (let i = 0; i < termCount; i++) if (count[i]! > 0 || heldBy[i] === fileNo) df[i]! += 1;
     fileNo++;
-    inFile.set(key, { count, sym });
+    counts.push(count);
+    syms.push(sym);
   }
   const n = Math.max(corpus.files, byFile.size);
   const weight = df.map((d) => idf(n, d));
@@ -133,17 +137,31 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   const symWeight = fieldWeight((f) => f.sym);
   const symbolWeight = symWeight.map((x, i) => Math.max(x, weight[i]!));
   const total = weight.reduce((a, b) => a + b, 0) || 1;
-  const sumOf = (terms: Iterable<number>, by: number[] = weight) => {
+  // A chunk's terms come in term order (signalsFrom sorts them), so its sum is the same in any chunk order.
+  const sumOf = (terms: number[]) => {
     let s = 0;
-    for (const i of terms) s += by[i] ?? 0;
+    for (const i of terms) s += weight[i] ?? 0;
+    return s;
+  };
+  // The weights of the distinct terms of a file's lists, added in term order: the same sum, to the last
+  // bit, whatever order the database returned the file's chunks and fields in, so two copies of one file
+  // score the same.
+  const marks = new Array<number>(termCount).fill(0);
+  let stamp = 0;
+  const sumTerms = (by: number[], ...lists: Iterable<number>[]) => {
+    stamp++;
+    for (const list of lists) for (const i of list) marks[i] = stamp;
+    let s = 0;
+    for (let i = 0; i < termCount; i++) if (marks[i] === stamp) s += by[i] ?? 0;
     return s;
   };
 
   const out: RankedFile[] = [];
+  fileNo = 0;
   for (const [fileKey, { chunks: cs, file }] of byFile) {
-    const { count, sym } = inFile.get(fileKey)!;
-    const ranked: RankedChunk[] = cs.map((c) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: sumOf(c.hits) + w.symHit * sumOf(c.symHits) }));
-    ranked.sort((a, b) => b.score - a.score || a.startLine - b.startLine);
+    const count = counts[fileNo]!;
+    const sym = syms[fileNo]!;
+    const ranked = bestChunks(cs, (c) => sumOf(c.hits) + w.symHit * sumOf(c.symHits));
     const bestHits = ranked.length > 0 ? cs.find((c) => c.startLine === ranked[0]!.startLine)!.hits : []; // a chunk is its file's start line
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
@@ -151,18 +169,45 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
-    const covered = sumOf(new Set([...bestHits, ...file.path, ...sym])) / total;
+    const covered = sumTerms(weight, bestHits, file.path, sym ?? []) / total;
     const fields =
-      w.bestChunk * best + w.body * body + w.path * sumOf(file.path, pathWeight) + w.basename * sumOf(file.base, pathWeight) + w.symbols * sumOf(sym, symbolWeight) + w.summary * sumOf(file.summary);
+      w.bestChunk * best +
+      w.body * body +
+      w.path * sumTerms(pathWeight, file.path) +
+      w.basename * sumTerms(pathWeight, file.base) +
+      w.symbols * sumTerms(symbolWeight, sym ?? []) +
+      w.summary * sumTerms(weight, file.summary);
     const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");
     if (file.path.length) signals.push("path");
-    if (sym.size) signals.push("symbol");
+    if (sym) signals.push("symbol");
     if (file.summary.length) signals.push("summary");
     out.push({ fileKey, score, chunks: ranked, signals });
+    fileNo++;
   }
   return { files: out.sort(byScore), termWeights: weight };
+}
+
+/** How many of a file's chunks ranking keeps, best first: a result shows three line ranges, proximity reads two. */
+export const KEPT_CHUNKS = 3;
+
+/**
+ * A file's best chunks, best first (score descending, then start line): the leading KEPT_CHUNKS of what
+ * sorting them all would give, ties kept in their order, without sorting (or scoring into objects) the
+ * hundreds of chunks a common word matches in one file.
+ */
+function bestChunks(cs: ChunkSignals[], scoreOf: (c: ChunkSignals) => number): RankedChunk[] {
+  const top: RankedChunk[] = [];
+  for (const c of cs) {
+    const score = scoreOf(c);
+    let at = top.length;
+    while (at > 0 && (top[at - 1]!.score < score || (top[at - 1]!.score === score && top[at - 1]!.startLine > c.startLine))) at--;
+    if (at >= KEPT_CHUNKS) continue;
+    top.splice(at, 0, { startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score });
+    if (top.length > KEPT_CHUNKS) top.pop();
+  }
+  return top;
 }
 
 export const byScore = (a: RankedFile, b: RankedFile) => b.score - a.score || a.fileKey.localeCompare(b.fileKey);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { nearestTerms, proximityOf } from "./proximity";
 import { distinctWords, globToRegex, pathPrefixHolds, searchWords, scanWords, splitIdentifiers, splitWords } from "./query";
-import { idf, isSecondaryPath, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
+import { idf, isSecondaryPath, KEPT_CHUNKS, rankFiles, reciprocalRankFusion, type ChunkSignals, type FileSignals } from "./rank";
 import { highlightLine, snippetOf, wordMatches } from "./snippet";
 
 /** Every word scanWords finds, in order, as text. */
@@ -123,6 +123,59 @@ describe("ranking", () => {
     // "a" holds both terms but in different chunks; "b" holds them in one chunk
     const ranked = rankFiles(["x", "y"], [chunk("a", [0]), chunk("a", [1]), chunk("a", [0]), chunk("b", [0, 1])], [], { files: 100, meanSize: 100 });
     expect(ranked.map((r) => r.fileKey)).toEqual(["b", "a"]);
+  });
+  it("keeps a file's best chunks, best first, as sorting all of them would (ties by start line)", () => {
+    // 40 chunks of one file holding random terms (their symbols too), so scores tie often
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const terms = (k: number) => [0, 1, 2].filter(() => random(k) === 0);
+    const cs = Array.from({ length: 40 }, (_, i): ChunkSignals => ({ ...chunk("f", terms(2), terms(4)), startLine: 1 + ((i * 17) % 40) * 10, endLine: 9 + ((i * 17) % 40) * 10 }));
+    const lexemes = ["x", "y", "z"];
+    // the reference: every chunk scored by its terms' weights (all three in as many other files), sorted
+    const others = lexemes.map((_, i) => chunk(`other${i}`, [i]));
+    const [ranked] = rankFiles(lexemes, [...cs, ...others], [], { files: 100, meanSize: 100 }).filter((f) => f.fileKey === "f");
+    const w = idf(100, 2);
+    const expected = cs
+      .map((c) => ({ startLine: c.startLine, score: c.hits.length * w + c.symHits.length * w }))
+      .sort((a, b) => b.score - a.score || a.startLine - b.startLine)
+      .slice(0, KEPT_CHUNKS);
+    expect(ranked!.chunks.map((c) => c.startLine)).toEqual(expected.map((c) => c.startLine));
+    expect(ranked!.chunks.map((c) => c.score)).toEqual(expected.map((c) => expect.closeTo(c.score, 12)));
+  });
+  it("scores two copies of a file the same, to the last bit, whatever order their chunks and fields come in", () => {
+    // Postgres returns a file's chunks in no set order: the same file in two repos came back in two orders
+    let seed = 11;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const shuffled = <T>(xs: T[]) => {
+      const out = [...xs];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = random(i + 1);
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    };
+    const lexemes = ["a", "b", "c", "d", "e", "f"];
+    const some = () => lexemes.flatMap((_, i) => (random(2) ? [i] : []));
+    for (let trial = 0; trial < 50; trial++) {
+      const chunks = Array.from({ length: 8 }, (_, k) => {
+        const hits = some();
+        return { startLine: 1 + 10 * k, hits: hits.length ? hits : [0], sym: hits.filter(() => random(3) === 0) };
+      });
+      const fields = { path: some(), sym: some(), summary: some() };
+      const copy = (repo: string, order: typeof chunks) => order.map((c) => ({ ...chunk(`${repo}\u0000src/x.ts`, c.hits, c.sym), startLine: c.startLine }));
+      const fileOf = (repo: string, f: typeof fields) => file(`${repo}\u0000src/x.ts`, { path: f.path, base: f.path, sym: f.sym, summary: f.summary });
+      // other files holding the terms, so that each term weighs differently
+      const noise = lexemes.flatMap((_, i) => Array.from({ length: 1 + random(20) }, (_, k) => chunk(`c\u0000${i}-${k}.ts`, [i])));
+      const ranked = rankFiles(
+        lexemes,
+        [...copy("a", chunks), ...copy("b", shuffled(chunks)), ...noise],
+        [fileOf("a", fields), fileOf("b", { path: shuffled(fields.path), sym: shuffled(fields.sym), summary: shuffled(fields.summary) })],
+        { files: 1000, meanSize: 100 },
+      );
+      const [a, b] = ["a", "b"].map((repo) => ranked.find((f) => f.fileKey.startsWith(repo))!);
+      expect(a!.score, `trial ${trial}`).toBe(b!.score);
+      expect(a!.chunks).toEqual(b!.chunks);
+    }
   });
   it("uses BM25's IDF and RRF with k = 60", () => {
     expect(idf(10, 10)).toBeLessThan(idf(10, 1));
