@@ -234,8 +234,8 @@ function sortAscending(a: number[]): void {
   }
 }
 
-/** A chunk's symbol matches none of the terms (shared: never written to). */
-const NONE: number[] = [];
+/** A chunk's symbol matches none of the terms (shared, so frozen: writing to it throws). */
+const NONE = Object.freeze([]) as unknown as number[];
 
 /** The terms among `hits` that the symbol holds, in their order. */
 function symbolHits(symbol: string, hits: number[], has: (symbol: string, term: number) => boolean): number[] {
