@@ -98,19 +98,18 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   const termCount = lexemes.length;
   const demote = !asksForSecondary(lexemes);
   const empty: FileSignals = { fileKey: "", path: [], base: [], sym: [], summary: [] };
-  const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals }>();
-  const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: { ...empty, fileKey: k } }).get(k)!;
+  // per file: its chunks and fields, then how many of its chunks hold each term and the terms its symbols hold (null: none)
+  const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals; count: number[]; sym: Set<number> | null }>();
+  const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: { ...empty, fileKey: k }, count: [], sym: null }).get(k)!;
   for (const c of chunks) slot(c.fileKey).chunks.push(c);
   for (const f of files) slot(f.fileKey).file = f;
 
   const df = new Array<number>(termCount).fill(0);
-  // per file, in byFile's order: how many of its chunks hold each term, and the terms its symbols hold (null: none)
-  const counts: number[][] = [];
-  const syms: (Set<number> | null)[] = [];
   // which terms the file holds anywhere: marked with the file's number (a set per file cost more)
   const heldBy = new Array<number>(termCount).fill(-1);
   let fileNo = 0;
-  for (const { chunks: cs, file } of byFile.values()) {
+  for (const entry of byFile.values()) {
+    const { chunks: cs, file } = entry;
     const count = new Array<number>(termCount).fill(0);
     let sym: Set<number> | null = file.sym.length > 0 ? new Set(file.sym) : null;
     for (const c of cs) {
@@ -122,8 +121,8 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     if (sym) for (const i of sym) heldBy[i] = fileNo;
     for (let i = 0; i < termCount; i++) if (count[i]! > 0 || heldBy[i] === fileNo) df[i]! += 1;
     fileNo++;
-    counts.push(count);
-    syms.push(sym);
+    entry.count = count;
+    entry.sym = sym;
   }
   const n = Math.max(corpus.files, byFile.size);
   const weight = df.map((d) => idf(n, d));
@@ -157,10 +156,7 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   };
 
   const out: RankedFile[] = [];
-  fileNo = 0;
-  for (const [fileKey, { chunks: cs, file }] of byFile) {
-    const count = counts[fileNo]!;
-    const sym = syms[fileNo]!;
+  for (const [fileKey, { chunks: cs, file, count, sym }] of byFile) {
     const ranked = bestChunks(cs, (c) => sumOf(c.hits) + w.symHit * sumOf(c.symHits));
     const bestHits = ranked.length > 0 ? cs.find((c) => c.startLine === ranked[0]!.startLine)!.hits : []; // a chunk is its file's start line
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
@@ -184,7 +180,6 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     if (sym) signals.push("symbol");
     if (file.summary.length) signals.push("summary");
     out.push({ fileKey, score, chunks: ranked, signals });
-    fileNo++;
   }
   return { files: out.sort(byScore), termWeights: weight };
 }
