@@ -28,12 +28,19 @@ interface Fused {
   lines: { startLine: number; endLine: number; symbol: string | null }[];
 }
 
+/** A ranking's length, and its files from `offset` on (the page's, made only for it). */
+interface Ranking {
+  total: number;
+  page(offset: number, limit: number): Fused[];
+}
+const rankingOf = <T>(list: T[], as: (item: T) => Fused): Ranking => ({ total: list.length, page: (offset, limit) => list.slice(offset, offset + limit).map(as) });
+
 /** Full-text ranking, fused by reciprocal rank with vector similarity when there is one. */
-async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ fused: Fused[]; terms: string[]; hybrid: boolean; known: KnownDetails; details: DetailsReader }> {
+async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ ranking: Ranking; terms: string[]; hybrid: boolean; known: KnownDetails; details: DetailsReader }> {
   const filters = { repo: input.repo, path: input.path, language: input.language };
   const [ft, vec] = await Promise.all([fullTextFiles(deps, input.q, filters), deps.semantic ? semanticFiles(deps.db, deps.semantic, input) : null]);
   const fromText = (f: RankedFile): Fused => ({ fileKey: f.fileKey, score: f.score, retrievers: f.signals, lines: f.chunks.slice(0, KEPT_CHUNKS) });
-  if (!vec) return { fused: ft.files.map(fromText), terms: ft.terms, hybrid: false, known: ft.known, details: ft.details };
+  if (!vec) return { ranking: rankingOf(ft.files, fromText), terms: ft.terms, hybrid: false, known: ft.known, details: ft.details };
 
   const byKey = new Map(ft.files.map((f) => [f.fileKey, fromText(f)]));
   const vecOrder: string[] = [];
@@ -47,7 +54,7 @@ async function rankedFiles(deps: SearchDeps, input: CodeSearchInput): Promise<{ 
   }
   const rrf = reciprocalRankFusion([ft.files.map((f) => f.fileKey), vecOrder]);
   const fused = [...byKey.values()].map((f) => ({ ...f, score: rrf.get(f.fileKey) ?? 0 })).sort((a, b) => b.score - a.score || a.fileKey.localeCompare(b.fileKey));
-  return { fused, terms: ft.terms, hybrid: true, known: ft.known, details: ft.details };
+  return { ranking: rankingOf(fused, (f) => f), terms: ft.terms, hybrid: true, known: ft.known, details: ft.details };
 }
 
 async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput): Promise<VectorHit[]> {
@@ -63,12 +70,12 @@ async function semanticFiles(db: Db, semantic: Semantic, input: CodeSearchInput)
 
 /** Hybrid code search at file level: each result is a file with its best line ranges, summary and links. */
 export async function searchCode(deps: SearchDeps, input: CodeSearchInput, view: CodeView): Promise<CodeSearchOutput> {
-  const { fused, terms, hybrid, known, details } = await rankedFiles(deps, input);
+  const { ranking, terms, hybrid, known, details } = await rankedFiles(deps, input);
   const offset = input.cursor ?? 0;
-  const results = await describe(details, fused.slice(offset, offset + input.limit), known, terms, view);
+  const results = await describe(details, ranking.page(offset, input.limit), known, terms, view);
   const { items, cut } = fitToBudget(results);
   const next = offset + (cut ? items.length : input.limit);
-  return { results: items, nextCursor: next < fused.length ? next : null, mode: hybrid ? "hybrid" : "fulltext", terms };
+  return { results: items, nextCursor: next < ranking.total ? next : null, mode: hybrid ? "hybrid" : "fulltext", terms };
 }
 
 /**

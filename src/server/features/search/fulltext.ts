@@ -1,12 +1,12 @@
 import { Prisma } from "@/generated/prisma/client";
 import { queryPreparedSql, type SqlSource } from "@/server/adapters/db";
 import type { PlannedParam } from "@/server/adapters/db/sql";
-import { globToRegex, pathPrefixHolds, searchWords, splitWords } from "./query";
+import { globToRegex, pathPrefixHolds, searchWords } from "./query";
 import { detailsFromDatabase, type DetailsReader, type KnownDetails } from "./page";
-import { hitsInMemory } from "./postings";
+import { signalsInMemory } from "./postings";
 import { proximityScorer } from "./proximity";
-import { byScore, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
-import { wordMatches } from "./snippet";
+import { byScore, NO_TERMS, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
+import { memoized, nameHolds, pathWordsOf, sortAscending, symbolHits, symbolMatcher, type TextSignals } from "./signals";
 
 /** What narrows a code search: one repo, a path glob, a language. */
 export interface CodeFilters {
@@ -84,14 +84,6 @@ const pathMatches = (filters: CodeFilters) => {
   return Prisma.sql`${fieldMatches("path", doc, filters, true)} UNION ALL ${fieldMatches("pathWord", doc, filters)}`;
 };
 
-/** What ranking reads for one question: which chunks and file fields hold which of its lexemes. */
-export interface TextSignals {
-  lexemes: string[];
-  chunks: ChunkSignals[];
-  files: FileSignals[];
-  corpus: Corpus;
-}
-
 /**
  * Full-text candidates ranked at file level, what was read of the leading files to rank them (their
  * details, for the page), and where the rest of the page's details are read: from the same postings when
@@ -152,8 +144,8 @@ export async function fullTextSignals(src: SqlSource, q: string, filters: CodeFi
   if (!terms) return { signals: null, details: detailsFromDatabase(src) };
   const runner = src.database?.sql;
   if (runner?.listen) {
-    const held = await hitsInMemory(runner, terms, filters);
-    if (held) return { signals: signalsFrom(held.lexemes, held.chunks, held.fields, held.corpus), details: held.details };
+    const held = await signalsInMemory(runner, terms, filters);
+    if (held) return held;
   }
   const [signals] = await selectPrepared<{ chunks: FileHitRow[]; fields: FieldRow[]; n: number; mean: number | null; lexemes: string[] | null }>(
     src,
@@ -194,7 +186,7 @@ export function signalsFrom(lexemes: string[], chunks: FileHitRow[], fields: Fie
       const chunk = lexemes.length > 1 ? byLine.get(startLine) : undefined; // one term: a row per chunk
       if (chunk) chunk.hits.push(i - 1);
       else {
-        const c: ChunkSignals = { fileKey, startLine, endLine, symbol, hits: [i - 1], symHits: NONE, fileSize: f.size };
+        const c: ChunkSignals = { fileKey, startLine, endLine, symbol, hits: [i - 1], symHits: NO_TERMS, fileSize: f.size };
         if (lexemes.length > 1) byLine.set(startLine, c);
         chunkSignals.push(c);
       }
@@ -209,39 +201,18 @@ export function signalsFrom(lexemes: string[], chunks: FileHitRow[], fields: Fie
   }
   const files = new Map<string, FileSignals>();
   // a path's words, and its file name's, split once for all its rows
-  const pathWordsOf = memoized(splitWords);
-  const nameWordsOf = memoized((path: string) => splitWords(path.slice(path.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "")));
+  const wordsOf = memoized(pathWordsOf);
   const pathWords = new Set(fields.filter((r) => r.field === "pathWord").map((r) => `${keyOf(r.repo_id, r.path)}\u0000${r.i}`));
   for (const r of fields) {
     if (r.field === "pathWord") continue; // also a "path" row
     const key = keyOf(r.repo_id, r.path);
-    if (r.field === "path" && !pathWords.has(`${key}\u0000${r.i}`) && !pathPrefixHolds(r.path, lexemes[r.i - 1]!, pathWordsOf(r.path))) continue;
-    const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
     const i = r.i - 1;
+    if (r.field === "path" && !pathWords.has(`${key}\u0000${r.i}`) && !pathPrefixHolds(r.path, lexemes[i]!, wordsOf(r.path).path)) continue;
+    const f = files.get(key) ?? files.set(key, { fileKey: key, path: [], base: [], sym: [], summary: [] }).get(key)!;
     f[r.field].push(i);
-    if (r.field === "path" && nameWordsOf(r.path).some((w) => wordMatches(w, lexemes[i]!))) f.base.push(i); // the file name itself, not a folder
+    if (r.field === "path" && nameHolds(lexemes[i]!, wordsOf(r.path))) f.base.push(i);
   }
   return { lexemes, chunks: chunkSignals, files: [...files.values()], corpus };
-}
-
-/** A few numbers sorted in place (a chunk's terms: insertion sort, without a comparator's calls). */
-function sortAscending(a: number[]): void {
-  for (let k = 1; k < a.length; k++) {
-    const x = a[k]!;
-    let j = k - 1;
-    for (; j >= 0 && a[j]! > x; j--) a[j + 1] = a[j]!;
-    a[j + 1] = x;
-  }
-}
-
-/** A chunk's symbol matches none of the terms (shared, so frozen: writing to it throws). */
-const NONE = Object.freeze([]) as unknown as number[];
-
-/** The terms among `hits` that the symbol holds, in their order. */
-function symbolHits(symbol: string, hits: number[], has: (symbol: string, term: number) => boolean): number[] {
-  let out = NONE;
-  for (const i of hits) if (has(symbol, i)) (out === NONE ? (out = []) : out).push(i);
-  return out;
 }
 
 /** fileKeyOf, each file's key made once (a key made again is a new string, hashed again by every map it meets). */
@@ -253,35 +224,5 @@ function fileKeys(): (repoId: string, path: string) => string {
     let key = keys.get(path);
     if (key === undefined) keys.set(path, (key = fileKeyOf(repoId, path)));
     return key;
-  };
-}
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/**
- * Whether a symbol holds a word matching term i, for the thousands of chunks a common word matches:
- * each symbol is split once, and only when it holds the term's first letters, which every matching
- * word starts with (wordMatches), as ASCII lower-cases letter by letter.
- */
-function symbolMatcher(lexemes: string[]): (symbol: string, term: number) => boolean {
-  const prefixes = lexemes.map((l) => l.slice(0, Math.min(l.length, Math.max(3, l.length - 1))));
-  const seen = new Map<string, { lower: string | null; words?: string[] }>();
-  return (symbol, term) => {
-    let s = seen.get(symbol);
-    if (!s) seen.set(symbol, (s = { lower: ASCII.test(symbol) ? symbol.toLowerCase() : null }));
-    if (s.lower !== null && !s.lower.includes(prefixes[term]!)) return false;
-    s.words ??= splitWords(symbol);
-    const lexeme = lexemes[term]!;
-    return s.words.some((w) => wordMatches(w, lexeme));
-  };
-}
-
-/** A one-argument function's answers kept for the call that made it. */
-function memoized<T>(fn: (arg: string) => T): (arg: string) => T {
-  const seen = new Map<string, T>();
-  return (arg) => {
-    let v = seen.get(arg);
-    if (v === undefined) seen.set(arg, (v = fn(arg)));
-    return v;
   };
 }

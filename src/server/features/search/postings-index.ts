@@ -1,8 +1,9 @@
 import type { SqlRunner } from "@/server/adapters/db/sql";
-import { fileKeyOf, type CodeFilters, type FieldRow, type FileHitRow } from "./fulltext";
+import { fileKeyOf, type CodeFilters } from "./fulltext";
 import type { FileDetails, PageFile } from "./page";
-import type { Corpus } from "./rank";
-import { globMatcher } from "./query";
+import { NO_TERMS, type ChunkSignals, type Corpus, type FileSignals } from "./rank";
+import { globMatcher, pathPrefixHolds } from "./query";
+import { nameHolds, pathWordsOf, symbolHits, symbolMatcher, type PathWords, type SymbolWords, type TextSignals } from "./signals";
 
 /**
  * The code search's postings as loaded into memory (postings.ts holds them and keeps them current): which
@@ -10,14 +11,18 @@ import { globMatcher } from "./query";
  * chunk's stored document, each file field's document as its GIN index reads it), with what a result shows
  * of its file, chunk and repo (fileDetails), so a page is described from the same state it was ranked on.
  *
- * The hits come out as the candidate statement returns them (fulltext.ts, FileHitRow and FieldRow), in the
- * same order (terms in lexeme order, each term's chunks and files in the tables' physical order, as a bitmap
- * scan returns them), so the same code ranks both and the answers are the same.
+ * A question's signals are made from them by the rules fulltext.ts's signalsFrom applies to the candidate
+ * statement's rows (signals.ts), without making the rows: the same signals, so the same ranking and the same
+ * answers (postings.int.test.ts compares the two).
  */
 
 interface FileEntry {
   repoId: string;
   path: string;
+  /** fileKeyOf(repoId, path), made once. */
+  key: string;
+  /** Its path's words, split when a search first needs them. */
+  words?: PathWords;
   size: number;
   /** lower(language), as the database lower-cases it. */
   language: string | null;
@@ -38,6 +43,8 @@ export interface Postings {
   content: string[];
   /** A file's chunk by its start line (a file number and a start line), and its first chunk (-1: none). */
   chunkAt: Map<string, number>;
+  /** Per chunk, the first chunk of its file at its start line (itself, unless two start on one line): a chunk is its file's start line. */
+  sameLine: Int32Array;
   firstChunk: Int32Array;
   fileNo: Map<string, number>;
   repos: Map<string, RepoDetails>;
@@ -49,17 +56,11 @@ export interface Postings {
   summary: Map<string, Int32Array>;
   /** The path field's lexemes, sorted: a prefix's matches are one run of it. */
   pathLexemes: string[];
+  /** Symbols' words, split when a search first needs them. */
+  symbolWords: Map<string, SymbolWords>;
   /** Files and their total size, in all and per repo: a search without filters needs no pass over the files. */
   sizes: { files: number; bytes: number };
   repoSizes: Map<string, { files: number; bytes: number }>;
-}
-
-/** What the candidate statement returns, from the postings. */
-export interface PostedHits {
-  lexemes: string[];
-  chunks: FileHitRow[];
-  fields: FieldRow[];
-  corpus: Corpus;
 }
 
 /** Reads the postings whole; `changes` is the count of changes they are read at (postings.ts). */
@@ -91,8 +92,9 @@ export async function loadPostings(runner: SqlRunner, changes: number): Promise<
   const repoSizes = new Map<string, { files: number; bytes: number }>();
   for (const r of fileRows) {
     const n = files.length;
-    files.push({ repoId: r.repo_id, path: r.path, size: r.size, language: r.lower, details: { language: r.language, summary: r.summary } });
-    fileNo.set(fileKeyOf(r.repo_id, r.path), n);
+    const key = fileKeyOf(r.repo_id, r.path);
+    files.push({ repoId: r.repo_id, path: r.path, key, size: r.size, language: r.lower, details: { language: r.language, summary: r.summary } });
+    fileNo.set(key, n);
     path.add(r.p, n);
     sym.add(r.s, n);
     summary.add(r.m, n);
@@ -112,6 +114,7 @@ export async function loadPostings(runner: SqlRunner, changes: number): Promise<
   const symbol: (string | null)[] = new Array<string | null>(count);
   const content: string[] = new Array<string>(count);
   const chunkAt = new Map<string, number>();
+  const sameLine = new Int32Array(count);
   const firstChunk = new Int32Array(files.length).fill(-1);
   const chunks = new ListBuilder();
   chunkRows.forEach((r, c) => {
@@ -123,9 +126,12 @@ export async function loadPostings(runner: SqlRunner, changes: number): Promise<
     symbol[c] = r.symbol;
     content[c] = r.content;
     chunks.add(r.l, c);
+    sameLine[c] = c;
     if (f < 0) return;
     const at = `${f}:${r.start_line}`;
-    if (!chunkAt.has(at)) chunkAt.set(at, c);
+    const earlier = chunkAt.get(at);
+    if (earlier === undefined) chunkAt.set(at, c);
+    else sameLine[c] = earlier;
     const first = firstChunk[f]!;
     if (first < 0 || r.start_line < startLine[first]!) firstChunk[f] = c;
   });
@@ -139,6 +145,7 @@ export async function loadPostings(runner: SqlRunner, changes: number): Promise<
     symbol,
     content,
     chunkAt,
+    sameLine,
     firstChunk,
     fileNo,
     repos,
@@ -147,6 +154,7 @@ export async function loadPostings(runner: SqlRunner, changes: number): Promise<
     sym: sym.done(),
     summary: summary.done(),
     pathLexemes: [...pathMap.keys()].sort(),
+    symbolWords: new Map(),
     sizes,
     repoSizes,
   };
@@ -183,54 +191,82 @@ function fileFilter(p: Postings, filters: CodeFilters, language: string | null):
   };
 }
 
-export function hitsOf(p: Postings, lexemes: string[], filters: CodeFilters, language: string | null): PostedHits {
+/**
+ * The ranking's signals for one question's lexemes (in the candidate statement's order), as signalsFrom
+ * makes them of the statement's rows: a chunk per start line of a file holding any term (with one term, a
+ * chunk per row), its terms in term order and those its symbol holds; per file, the terms its path (itself
+ * or a word it begins, pathPrefixHolds), its file name, its symbols and its summary hold.
+ */
+export function signalsOf(p: Postings, lexemes: string[], filters: CodeFilters, language: string | null): TextSignals | null {
+  if (lexemes.length === 0) return null;
   const kept = fileFilter(p, filters, language);
-  const rowOf = new Map<number, FileHitRow>();
+  const symbolHas = symbolMatcher(lexemes, p.symbolWords);
+  const chunks: ChunkSignals[] = [];
+  // terms in order, each term's chunks in order: a chunk's terms arrive in term order, so need no sorting
+  const atLine = lexemes.length > 1 ? new Map<number, ChunkSignals>() : null;
   lexemes.forEach((lexeme, k) => {
     const list = p.chunks.get(lexeme);
     if (!list) return;
     for (const c of list) {
       const f = p.chunkFile[c]!;
       if (f < 0 || (kept && !kept(f))) continue;
-      let row = rowOf.get(f);
-      if (!row) {
-        const file = p.files[f]!;
-        rowOf.set(f, (row = { repo_id: file.repoId, path: file.path, size: file.size, chunks: [] }));
+      const chunk = atLine?.get(p.sameLine[c]!);
+      if (chunk) {
+        chunk.hits.push(k);
+        continue;
       }
-      row.chunks.push([p.startLine[c]!, p.endLine[c]!, p.symbol[c] ?? null, k + 1]);
+      const file = p.files[f]!;
+      const made: ChunkSignals = { fileKey: file.key, startLine: p.startLine[c]!, endLine: p.endLine[c]!, symbol: p.symbol[c] ?? null, hits: [k], symHits: NO_TERMS, fileSize: file.size };
+      atLine?.set(p.sameLine[c]!, made);
+      chunks.push(made);
     }
   });
-  const fields: FieldRow[] = [];
-  const emit = (field: FieldRow["field"], k: number, list: Iterable<number>) => {
-    for (const f of list) {
+  for (const c of chunks) if (c.symbol) c.symHits = symbolHits(c.symbol, c.hits, symbolHas);
+
+  const files = new Map<number, FileSignals>();
+  const signalsOfFile = (f: number) => files.get(f) ?? files.set(f, { fileKey: p.files[f]!.key, path: [], base: [], sym: [], summary: [] }).get(f)!;
+  const wordsOf = (file: FileEntry) => (file.words ??= pathWordsOf(file.path));
+  lexemes.forEach((lexeme, k) => {
+    const exact = p.path.get(lexeme);
+    for (const f of prefixMatches(p, lexeme)) {
       if (kept && !kept(f)) continue;
       const file = p.files[f]!;
-      fields.push({ field, i: k + 1, repo_id: file.repoId, path: file.path });
+      if (!(exact && includes(exact, f)) && !pathPrefixHolds(file.path, lexeme, wordsOf(file).path)) continue;
+      const s = signalsOfFile(f);
+      s.path.push(k);
+      if (nameHolds(lexeme, wordsOf(file))) s.base.push(k);
     }
-  };
-  // in the candidate statement's order: paths by prefix, paths by the word itself, symbols, summaries
-  lexemes.forEach((lexeme, k) => emit("path", k, prefixMatches(p, lexeme)));
+  });
   for (const [field, map] of [
-    ["pathWord", p.path],
     ["sym", p.sym],
     ["summary", p.summary],
   ] as const)
-    lexemes.forEach((lexeme, k) => emit(field, k, map.get(lexeme) ?? []));
-  return { lexemes, chunks: [...rowOf.values()], fields, corpus: corpusOf(p, filters, kept) };
+    lexemes.forEach((lexeme, k) => {
+      for (const f of map.get(lexeme) ?? []) if (!kept || kept(f)) signalsOfFile(f)[field].push(k);
+    });
+  return { lexemes, chunks, files: [...files.values()], corpus: corpusOf(p, filters, kept) };
 }
+
+/** Where the first item not below `value` is in an ascending list (its length: none), by binary search. */
+function firstAtLeast<T extends number | string>(list: ArrayLike<T>, value: T): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether an ascending list holds n. */
+const includes = (list: Int32Array, n: number) => list[firstAtLeast(list, n)] === n;
 
 /** Files whose path holds a lexeme beginning with `prefix` (a tsquery's `prefix:*`), each once, ascending. */
 function prefixMatches(p: Postings, prefix: string): number[] {
   const sorted = p.pathLexemes;
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < prefix) lo = mid + 1;
-    else hi = mid;
-  }
   const found = new Set<number>();
-  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) for (const f of p.path.get(sorted[i]!)!) found.add(f);
+  for (let i = firstAtLeast(sorted, prefix); i < sorted.length && sorted[i]!.startsWith(prefix); i++) for (const f of p.path.get(sorted[i]!)!) found.add(f);
   return [...found].sort((a, b) => a - b);
 }
 

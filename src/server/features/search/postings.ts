@@ -2,7 +2,8 @@ import { queryPreparedOn } from "@/server/adapters/db";
 import type { SqlRunner } from "@/server/adapters/db/sql";
 import type { CodeFilters } from "./fulltext";
 import type { DetailsReader } from "./page";
-import { detailsOf, hitsOf, loadPostings, type PostedHits, type Postings } from "./postings-index";
+import { detailsOf, loadPostings, signalsOf, type Postings } from "./postings-index";
+import type { TextSignals } from "./signals";
 
 /**
  * The code search's postings (which chunks and which file fields hold which lexeme) in the app's memory.
@@ -58,17 +59,18 @@ const REBUILD_SPACING = 4;
 /** Questions whose lexemes are kept: stemming is a function of the words alone, and a question asked again needs no statement. */
 const MAX_STEMS = 1_000;
 
-/** What the candidate statement returns, from memory, and the files' details from the same postings. */
-export interface HeldHits extends PostedHits {
+/** The ranking's signals for a question, from memory, and the files' details from the same postings. */
+export interface HeldSignals {
+  signals: TextSignals | null;
   details: DetailsReader;
 }
 
 /**
- * The question's hits from the postings in memory, or undefined when they are not up to date (a rebuild
- * then starts in the background, and the caller asks the database). No statement for a question asked
- * before; for a new one, one: its lexemes, in the order the candidate statement numbers them.
+ * The question's signals from the postings in memory, or undefined when they are not up to date (a
+ * rebuild then starts in the background, and the caller asks the database). No statement for a question
+ * asked before; for a new one, one: its lexemes, in the order the candidate statement numbers them.
  */
-export async function hitsInMemory(runner: SqlRunner, words: string, filters: CodeFilters): Promise<HeldHits | undefined> {
+export async function signalsInMemory(runner: SqlRunner, words: string, filters: CodeFilters): Promise<HeldSignals | undefined> {
   const h = heldFor(runner);
   if (!(await listening(runner, h))) return undefined;
   // every change committed before this search is counted first (on Postgres, a round trip on the listening connection)
@@ -86,7 +88,7 @@ export async function hitsInMemory(runner: SqlRunner, words: string, filters: Co
   }
   // a change arriving while the words are stemmed leaves p as it was: one state, the one before it
   const { lexemes, language } = await stemsOf(runner, h, words, filters.language || null);
-  return { ...hitsOf(p, lexemes, filters, language), details: async (files, content) => detailsOf(p, files, content) };
+  return { signals: signalsOf(p, lexemes, filters, language), details: async (files, content) => detailsOf(p, files, content) };
 }
 
 /** Brings the postings up to date now (a server's warm-up, tests). False when they are too large to hold, or the database cannot say when they change. */

@@ -89,6 +89,11 @@ const ASKS_SECONDARY = /^(test|exampl|bench|fixtur|mock|spec)/;
 export const isSecondaryPath = (path: string) => SECONDARY_PATH.test(path);
 export const asksForSecondary = (lexemes: string[]) => lexemes.some((l) => ASKS_SECONDARY.test(l));
 
+/** No term: the list of a chunk's symbol or a file's field that holds none (shared, so frozen: writing to it throws). */
+export const NO_TERMS = Object.freeze([]) as unknown as number[];
+/** A file that only its chunks matched: no field holds a term. */
+const NO_FIELDS: FileSignals = Object.freeze({ fileKey: "", path: NO_TERMS, base: NO_TERMS, sym: NO_TERMS, summary: NO_TERMS });
+
 export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): RankedFile[] {
   return rankWithTermWeights(lexemes, chunks, files, corpus, w).files;
 }
@@ -97,10 +102,9 @@ export function rankFiles(lexemes: string[], chunks: ChunkSignals[], files: File
 export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], files: FileSignals[], corpus: Corpus, w: Weights = WEIGHTS): { files: RankedFile[]; termWeights: number[] } {
   const termCount = lexemes.length;
   const demote = !asksForSecondary(lexemes);
-  const empty: FileSignals = { fileKey: "", path: [], base: [], sym: [], summary: [] };
-  // per file: its chunks and fields, then how many of its chunks hold each term and the terms its symbols hold (null: none)
+  // per file: its chunks and fields (none: NO_FIELDS), then how many of its chunks hold each term and the terms its symbols hold (null: none)
   const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals; count: number[]; sym: Set<number> | null }>();
-  const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: { ...empty, fileKey: k }, count: [], sym: null }).get(k)!;
+  const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: NO_FIELDS, count: [], sym: null }).get(k)!;
   for (const c of chunks) slot(c.fileKey).chunks.push(c);
   for (const f of files) slot(f.fileKey).file = f;
 
@@ -147,9 +151,11 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   // score the same.
   const marks = new Array<number>(termCount).fill(0);
   let stamp = 0;
-  const sumTerms = (by: number[], ...lists: Iterable<number>[]) => {
+  const sumTerms = (by: number[], list: Iterable<number>, also: Iterable<number> = NO_TERMS, andAlso: Iterable<number> = NO_TERMS) => {
     stamp++;
-    for (const list of lists) for (const i of list) marks[i] = stamp;
+    for (const i of list) marks[i] = stamp;
+    for (const i of also) marks[i] = stamp;
+    for (const i of andAlso) marks[i] = stamp;
     let s = 0;
     for (let i = 0; i < termCount; i++) if (marks[i] === stamp) s += by[i] ?? 0;
     return s;
@@ -162,16 +168,17 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
     const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
-    const body = count.reduce((s, k, i) => s + weight[i]! * (k > 0 ? saturate(k, rel, w) : 0), 0);
+    let body = 0;
+    for (let i = 0; i < termCount; i++) body += weight[i]! * (count[i]! > 0 ? saturate(count[i]!, rel, w) : 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
     // not anywhere in it: a long file mentions every word of a question somewhere.
-    const covered = sumTerms(weight, bestHits, file.path, sym ?? []) / total;
+    const covered = sumTerms(weight, bestHits, file.path, sym ?? NO_TERMS) / total;
     const fields =
       w.bestChunk * best +
       w.body * body +
       w.path * sumTerms(pathWeight, file.path) +
       w.basename * sumTerms(pathWeight, file.base) +
-      w.symbols * sumTerms(symbolWeight, sym ?? []) +
+      w.symbols * sumTerms(symbolWeight, sym ?? NO_TERMS) +
       w.summary * sumTerms(weight, file.summary);
     const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);
     const signals: Signal[] = [];
