@@ -87,6 +87,16 @@ const SECONDARY_PATH = /(^|\/)(tests?|__tests__|testdata|spec|specs|examples?|be
 const ASKS_SECONDARY = /^(test|exampl|bench|fixtur|mock|spec)/;
 
 export const isSecondaryPath = (path: string) => SECONDARY_PATH.test(path);
+/** isSecondaryPath of a file's key (repo and path), each file tested once: every search ranks its files again. */
+const secondaryFiles = new Map<string, boolean>();
+function isSecondaryFile(fileKey: string): boolean {
+  let secondary = secondaryFiles.get(fileKey);
+  if (secondary === undefined) {
+    if (secondaryFiles.size >= 200_000) secondaryFiles.clear(); // a bound, far above what an index holds in memory
+    secondaryFiles.set(fileKey, (secondary = isSecondaryPath(fileKey.slice(fileKey.lastIndexOf("\u0000") + 1))));
+  }
+  return secondary;
+}
 export const asksForSecondary = (lexemes: string[]) => lexemes.some((l) => ASKS_SECONDARY.test(l));
 
 /** No term: the list of a chunk's symbol or a file's field that holds none (shared, so frozen: writing to it throws). */
@@ -103,9 +113,15 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   const termCount = lexemes.length;
   const demote = !asksForSecondary(lexemes);
   // per file: its chunks and fields (none: NO_FIELDS), then how many of its chunks hold each term and the terms its symbols hold (null: none)
-  const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals; count: number[]; sym: Set<number> | null }>();
+  const byFile = new Map<string, { chunks: ChunkSignals[]; file: FileSignals; count: number[]; sym: number[] | null }>();
   const slot = (k: string) => byFile.get(k) ?? byFile.set(k, { chunks: [], file: NO_FIELDS, count: [], sym: null }).get(k)!;
-  for (const c of chunks) slot(c.fileKey).chunks.push(c);
+  // a file's chunks mostly come one after another: its entry is looked up once for them
+  let lastKey: string | null = null;
+  let lastChunks: ChunkSignals[] = [];
+  for (const c of chunks) {
+    if (c.fileKey !== lastKey) lastChunks = slot((lastKey = c.fileKey)).chunks;
+    lastChunks.push(c);
+  }
   for (const f of files) slot(f.fileKey).file = f;
 
   const df = new Array<number>(termCount).fill(0);
@@ -126,7 +142,7 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     for (let i = 0; i < termCount; i++) if (count[i]! > 0 || heldBy[i] === fileNo) df[i]! += 1;
     fileNo++;
     entry.count = count;
-    entry.sym = sym;
+    entry.sym = sym && [...sym];
   }
   const n = Math.max(corpus.files, byFile.size);
   const weight = df.map((d) => idf(n, d));
@@ -151,11 +167,11 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
   // score the same.
   const marks = new Array<number>(termCount).fill(0);
   let stamp = 0;
-  const sumTerms = (by: number[], list: Iterable<number>, also: Iterable<number> = NO_TERMS, andAlso: Iterable<number> = NO_TERMS) => {
+  const sumTerms = (by: number[], list: number[], also: number[] = NO_TERMS, andAlso: number[] = NO_TERMS) => {
     stamp++;
-    for (const i of list) marks[i] = stamp;
-    for (const i of also) marks[i] = stamp;
-    for (const i of andAlso) marks[i] = stamp;
+    for (let k = 0; k < list.length; k++) marks[list[k]!] = stamp;
+    for (let k = 0; k < also.length; k++) marks[also[k]!] = stamp;
+    for (let k = 0; k < andAlso.length; k++) marks[andAlso[k]!] = stamp;
     let s = 0;
     for (let i = 0; i < termCount; i++) if (marks[i] === stamp) s += by[i] ?? 0;
     return s;
@@ -167,7 +183,6 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
     const bestHits = ranked.length > 0 ? cs.find((c) => c.startLine === ranked[0]!.startLine)!.hits : []; // a chunk is its file's start line
     const rel = corpus.meanSize > 0 ? (cs[0]?.fileSize ?? corpus.meanSize) / corpus.meanSize : 1;
     const best = (ranked[0]?.score ?? 0) / (1 - w.chunkB + w.chunkB * rel);
-    const path = fileKey.slice(fileKey.lastIndexOf("\u0000") + 1);
     let body = 0;
     for (let i = 0; i < termCount; i++) body += weight[i]! * (count[i]! > 0 ? saturate(count[i]!, rel, w) : 0);
     // Coverage where the terms are found together (the best chunk) or name the file (path, symbols),
@@ -180,7 +195,7 @@ export function rankWithTermWeights(lexemes: string[], chunks: ChunkSignals[], f
       w.basename * sumTerms(pathWeight, file.base) +
       w.symbols * sumTerms(symbolWeight, sym ?? NO_TERMS) +
       w.summary * sumTerms(weight, file.summary);
-    const score = fields * covered ** w.coverage * (demote && isSecondaryPath(path) ? w.secondary : 1);
+    const score = fields * covered ** w.coverage * (demote && isSecondaryFile(fileKey) ? w.secondary : 1);
     const signals: Signal[] = [];
     if (count.some((k) => k > 0)) signals.push("fulltext");
     if (file.path.length) signals.push("path");
@@ -200,19 +215,27 @@ export const KEPT_CHUNKS = 3;
  * hundreds of chunks a common word matches in one file.
  */
 function bestChunks(cs: ChunkSignals[], scoreOf: (c: ChunkSignals) => number): RankedChunk[] {
-  const top: RankedChunk[] = [];
+  // the leaders so far, best first, and their scores: objects are made for the last leaders only
+  const top: ChunkSignals[] = [];
+  const scores: number[] = [];
   for (const c of cs) {
     const score = scoreOf(c);
     let at = top.length;
-    while (at > 0 && (top[at - 1]!.score < score || (top[at - 1]!.score === score && top[at - 1]!.startLine > c.startLine))) at--;
+    while (at > 0 && (scores[at - 1]! < score || (scores[at - 1]! === score && top[at - 1]!.startLine > c.startLine))) at--;
     if (at >= KEPT_CHUNKS) continue;
-    top.splice(at, 0, { startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score });
-    if (top.length > KEPT_CHUNKS) top.pop();
+    for (let k = Math.min(top.length, KEPT_CHUNKS - 1); k > at; k--) {
+      top[k] = top[k - 1]!;
+      scores[k] = scores[k - 1]!;
+    }
+    top[at] = c;
+    scores[at] = score;
   }
-  return top;
+  return top.map((c, k) => ({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, score: scores[k]! }));
 }
 
-export const byScore = (a: RankedFile, b: RankedFile) => b.score - a.score || a.fileKey.localeCompare(b.fileKey);
+/** localeCompare's order (the default collation), with one collator made once rather than one per call. */
+const collation = new Intl.Collator().compare;
+export const byScore = (a: RankedFile, b: RankedFile) => b.score - a.score || collation(a.fileKey, b.fileKey);
 
 /** Reciprocal rank fusion of ranked lists of keys (k = 60, as in Cormack et al.). */
 export function reciprocalRankFusion(lists: string[][], k = 60): Map<string, number> {
