@@ -6,7 +6,7 @@ import { detailsFromDatabase, type DetailsReader, type KnownDetails } from "./pa
 import { signalsInMemory } from "./postings";
 import { proximityScorer } from "./proximity";
 import { byScore, NO_TERMS, rankWithTermWeights, WEIGHTS, type ChunkSignals, type Corpus, type FileSignals, type RankedFile, type Weights } from "./rank";
-import { memoized, nameHolds, pathWordsOf, sortAscending, symbolHits, symbolMatcher, type TextSignals } from "./signals";
+import { nameHolds, pathWordsOf, symbolHits, symbolMatcher, type TextSignals } from "./signals";
 
 /** What narrows a code search: one repo, a path glob, a language. */
 export interface CodeFilters {
@@ -224,5 +224,25 @@ function fileKeys(): (repoId: string, path: string) => string {
     let key = keys.get(path);
     if (key === undefined) keys.set(path, (key = fileKeyOf(repoId, path)));
     return key;
+  };
+}
+
+/** A few numbers sorted in place (a chunk's terms: insertion sort, without a comparator's calls). */
+function sortAscending(a: number[]): void {
+  for (let k = 1; k < a.length; k++) {
+    const x = a[k]!;
+    let j = k - 1;
+    for (; j >= 0 && a[j]! > x; j--) a[j + 1] = a[j]!;
+    a[j + 1] = x;
+  }
+}
+
+/** A one-argument function's answers kept for the call that made it. */
+function memoized<T>(fn: (arg: string) => T): (arg: string) => T {
+  const seen = new Map<string, T>();
+  return (arg) => {
+    let v = seen.get(arg);
+    if (v === undefined) seen.set(arg, (v = fn(arg)));
+    return v;
   };
 }

@@ -57,23 +57,3 @@ export const pathWordsOf = (path: string): PathWords => ({
 
 /** Whether the file name itself, not a folder, holds the lexeme. */
 export const nameHolds = (lexeme: string, words: PathWords) => words.name.some((w) => wordMatches(w, lexeme));
-
-/** A few numbers sorted in place (a chunk's terms: insertion sort, without a comparator's calls). */
-export function sortAscending(a: number[]): void {
-  for (let k = 1; k < a.length; k++) {
-    const x = a[k]!;
-    let j = k - 1;
-    for (; j >= 0 && a[j]! > x; j--) a[j + 1] = a[j]!;
-    a[j + 1] = x;
-  }
-}
-
-/** A one-argument function's answers kept for the call that made it. */
-export function memoized<T>(fn: (arg: string) => T): (arg: string) => T {
-  const seen = new Map<string, T>();
-  return (arg) => {
-    let v = seen.get(arg);
-    if (v === undefined) seen.set(arg, (v = fn(arg)));
-    return v;
-  };
-}
